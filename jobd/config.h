@@ -1,0 +1,90 @@
+/* The configuration: an ini file with a [jobd] section and an include
+ * directory of *.conf files holding [job NAME] sections, parsed into an
+ * immutable struct config.  Every error is reported as "file:line: message",
+ * all of them in one pass. */
+#ifndef JOBD_CONFIG_H
+#define JOBD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/queue.h>
+
+#include "timeutil.h"
+
+enum output_mode {
+	OUTPUT_JOURNAL,
+	OUTPUT_FILE,
+	OUTPUT_INHERIT,
+	OUTPUT_NULL,
+	OUTPUT_NMODES,
+};
+
+extern const char *const output_mode_name[OUTPUT_NMODES];
+
+/* Defaults and bounds (documented in README and jobd.conf(5)). */
+#define CONFIG_DEFAULT_STOP_TIMEOUT (10 * USEC_PER_SEC)
+#define CONFIG_DEFAULT_TAIL_SIZE (64 * 1024)
+#define CONFIG_MAX_TAIL_SIZE (16 * 1024 * 1024)
+#define CONFIG_MAX_LINE 4096		/* one physical line of a file */
+#define CONFIG_MAX_JOBS 10000
+#define CONFIG_MAX_NAME 64		/* job names: [A-Za-z0-9_.@-] */
+#define CONFIG_MAX_ARGS 4096		/* argv entries */
+#define CONFIG_MAX_ENV 1024		/* environment= entries */
+
+/* One [job NAME] section. */
+struct job_config {
+	char *name;
+	char *description;		/* "" when not given */
+	char **command;			/* argv; with shell=yes: sh -c LINE */
+	char *command_line;		/* command= as written */
+	bool shell;
+	char **environment;		/* KEY=VALUE, in order, later wins */
+	char *working_directory;	/* NULL: the daemon's (/) */
+	char *user;			/* NULL: the daemon's */
+	char *group;			/* NULL: the user's primary group */
+	usec_t timeout;			/* 0: none */
+	usec_t stop_timeout;
+	int stop_signal;		/* default SIGTERM */
+	enum output_mode output;	/* default OUTPUT_JOURNAL */
+	char *output_file;		/* output=file: the path (see below) */
+	char *file;			/* where the section was defined */
+	unsigned line;
+	TAILQ_ENTRY(job_config) entry;
+};
+
+TAILQ_HEAD(job_config_list, job_config);
+
+struct config {
+	char *path;			/* the main file */
+	char *include_dir;		/* absolute; NULL: none */
+	char *socket_path;		/* socket= in [jobd]; NULL: default */
+	char *state_dir;		/* state_dir= in [jobd]; NULL: default */
+	size_t tail_size;		/* output_tail= in [jobd], bytes */
+	usec_t drain_timeout;		/* drain_timeout= in [jobd] */
+	struct job_config_list jobs;	/* in name order */
+	size_t njobs;
+};
+
+/* Reads path and every *.conf in its include directory in name order.
+ * Returns 0 and a config, or -EINVAL and every error as "file:line: msg"
+ * in *ret_errors (a NULL-terminated vector, freed with strv_free), or
+ * another -errno when path itself cannot be read (also in *ret_errors).
+ * Relative include_dir= is taken relative to the directory of path.  The
+ * default output_file for output=file is STATE_DIR/logs/NAME.log, filled in
+ * by the caller who knows the state directory; config leaves it NULL. */
+int config_load(const char *path, struct config **ret,
+    char ***ret_errors);
+
+/* Parses one file's text (for unit tests and fuzzing): the same as
+ * config_load, but include_dir= is recorded and not followed. */
+int config_load_string(const char *text, const char *filename,
+    struct config **ret, char ***ret_errors);
+
+struct job_config *config_find_job(const struct config *, const char *name);
+
+/* True when both define the same job, key by key. */
+bool job_config_equal(const struct job_config *, const struct job_config *);
+
+struct config *config_free(struct config *);
+
+#endif
