@@ -21,8 +21,13 @@
 	    (var) = (tvar))
 #endif
 
+/* <sys/param.h> may define them first, with the same meaning. */
+#ifndef MIN
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
+#endif
+#ifndef MAX
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
+#endif
 
 static inline void
 freep(void *p)

@@ -1,1 +1,519 @@
-/* placeholder: being written */
+/* The Varlink server.  One connection handles one call at a time, in the
+ * order received (Varlink pipelining): while a call waits (start --wait,
+ * logs --follow) later calls stay buffered.  A malformed or oversized
+ * message closes that connection only; a client that does not read its
+ * replies is disconnected once its queue passes a bound. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <uv.h>
+
+#include "control.h"
+#include "daemon.h"
+#include "log.h"
+#include "xmalloc.h"
+
+struct conn {
+	struct control *control;
+	uv_pipe_t pipe;
+	struct varlink_framer framer;
+	uid_t uid;
+	pid_t pid;
+	bool busy;			/* a call awaits its final reply */
+	bool oneway, more;
+	bool dispatching;
+	bool closing;
+	bool reading;
+	void (*cancel)(void *);
+	void *cancel_ctx;
+	TAILQ_ENTRY(conn) entry;
+};
+
+struct control {
+	struct daemon *daemon;
+	uv_pipe_t listener;
+	bool listening;			/* accepting connections */
+	bool listener_open;		/* the handle is not closed yet */
+	bool freed;
+	bool bound;			/* the socket file is ours to unlink */
+	char *path;
+	TAILQ_HEAD(, conn) conns;
+	unsigned nconns;
+};
+
+struct ctl_method {
+	const char *name;
+	ctl_method_fn fn;
+};
+
+static const struct ctl_method ctl_methods[] = {
+	{ "io.jobd.Manager.List", method_list },
+	{ "io.jobd.Manager.Status", method_status },
+	{ "io.jobd.Manager.Start", method_start },
+	{ "io.jobd.Manager.Wait", method_wait },
+	{ "io.jobd.Manager.Cancel", method_cancel },
+	{ "io.jobd.Manager.Logs", method_logs },
+	{ "io.jobd.Manager.Reload", method_reload },
+	{ "io.jobd.Manager.Daemon", method_daemon },
+	{ "org.varlink.service.GetInfo", method_get_info },
+	{ "org.varlink.service.GetInterfaceDescription",
+	    method_get_interface_description },
+};
+
+/* Shared by every connection: read callbacks consume the data at once. */
+static char ctl_readbuf[64 * 1024];
+
+static void conn_process(struct conn *);
+
+static void
+conn_close_cb(uv_handle_t *h)
+{
+	struct conn *c = h->data;
+
+	varlink_framer_done(&c->framer);
+	free(c);
+}
+
+static void
+conn_close(struct conn *c, const char *why)
+{
+	struct control *ctl = c->control;
+
+	if (c->closing)
+		return;
+	if (why)
+		log_debug("control: closing connection of pid %d: %s",
+		    (int)c->pid, why);
+	c->closing = true;
+	if (c->cancel) {
+		c->cancel(c->cancel_ctx);
+		c->cancel = NULL;
+	}
+	TAILQ_REMOVE(&ctl->conns, c, entry);
+	ctl->nconns--;
+	uv_close((uv_handle_t *)&c->pipe, conn_close_cb);
+}
+
+static void
+conn_write_cb(uv_write_t *req, int status)
+{
+	(void)status;
+	free(req->data);
+	free(req);
+}
+
+static void
+conn_send(struct conn *c, json_t *msg)
+{
+	uv_write_t *req;
+	uv_buf_t buf;
+	size_t len;
+
+	if (c->closing) {
+		json_decref(msg);
+		return;
+	}
+	if (uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe) >
+	    CONTROL_MAX_WRITE_QUEUE) {
+		json_decref(msg);
+		conn_close(c, "client does not read its replies");
+		return;
+	}
+	req = xmalloc(sizeof(*req));
+	req->data = varlink_encode(msg, &len);
+	json_decref(msg);
+	buf = uv_buf_init(req->data, len);
+	if (uv_write(req, (uv_stream_t *)&c->pipe, &buf, 1, conn_write_cb) <
+	    0) {
+		free(req->data);
+		free(req);
+		conn_close(c, "write failed");
+	}
+}
+
+static void
+conn_call_done(struct conn *c)
+{
+	c->busy = false;
+	c->cancel = NULL;
+	if (!c->dispatching)
+		conn_process(c);
+}
+
+void
+ctl_reply(struct conn *c, json_t *params, bool continues)
+{
+	if (c->oneway)
+		json_decref(params);
+	else
+		conn_send(c, varlink_reply_new(params, continues));
+	if (!continues)
+		conn_call_done(c);
+}
+
+void
+ctl_error(struct conn *c, const char *error, json_t *params)
+{
+	if (c->oneway)
+		json_decref(params);
+	else
+		conn_send(c, varlink_error_new(error, params));
+	conn_call_done(c);
+}
+
+void
+ctl_error_invalid_parameter(struct conn *c, const char *name)
+{
+	ctl_error(c, "org.varlink.service.InvalidParameter",
+	    json_pack("{s:s}", "parameter", name));
+}
+
+void
+ctl_set_cancel(struct conn *c, void (*cancel)(void *), void *ctx)
+{
+	c->cancel = cancel;
+	c->cancel_ctx = ctx;
+}
+
+struct daemon *
+ctl_daemon(const struct conn *c)
+{
+	return c->control->daemon;
+}
+
+bool
+ctl_more(const struct conn *c)
+{
+	return c->more;
+}
+
+static bool
+ctl_param_ok(json_t *v, enum ctl_param_type type)
+{
+	size_t i;
+	json_t *e;
+
+	switch (type) {
+	case CTL_STRING:
+		return json_is_string(v);
+	case CTL_INT:
+		return json_is_integer(v) && json_integer_value(v) >= 0;
+	case CTL_BOOL:
+		return json_is_boolean(v);
+	case CTL_STRINGS:
+	case CTL_INTS:
+		if (!json_is_array(v))
+			return false;
+		json_array_foreach(v, i, e)
+			if (type == CTL_STRINGS ? !json_is_string(e) :
+			    !(json_is_integer(e) && json_integer_value(e) >= 0))
+				return false;
+		return true;
+	}
+	return false;
+}
+
+static void
+ctl_param_store(json_t *v, const struct ctl_param *p, void *out)
+{
+	char *dst = (char *)out + p->offset;
+
+	switch (p->type) {
+	case CTL_STRING:
+		*(const char **)dst = v ? json_string_value(v) : NULL;
+		break;
+	case CTL_INT:
+		*(int64_t *)dst = v ? json_integer_value(v) : -1;
+		break;
+	case CTL_BOOL:
+		*(bool *)dst = v ? json_is_true(v) : false;
+		break;
+	default:
+		*(json_t **)dst = v;
+		break;
+	}
+}
+
+int
+ctl_params(struct conn *c, json_t *params, const struct ctl_param *spec,
+    size_t n, void *out)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	json_object_foreach(params, key, v) {
+		for (i = 0; i < n; i++)
+			if (!strcmp(spec[i].name, key))
+				break;
+		if (i == n) {
+			ctl_error_invalid_parameter(c, key);
+			return -EINVAL;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		v = json_object_get(params, spec[i].name);
+		if (v && json_is_null(v))
+			v = NULL;
+		if ((!v && spec[i].required) ||
+		    (v && !ctl_param_ok(v, spec[i].type))) {
+			ctl_error_invalid_parameter(c, spec[i].name);
+			return -EINVAL;
+		}
+		ctl_param_store(v, &spec[i], out);
+	}
+	return 0;
+}
+
+static void
+conn_dispatch(struct conn *c, json_t *msg)
+{
+	struct varlink_call call;
+	char *cause = NULL;
+	size_t i;
+
+	if (varlink_call_parse(msg, &call, &cause) < 0) {
+		conn_close(c, cause);
+		free(cause);
+		return;
+	}
+	c->busy = true;
+	c->oneway = call.oneway;
+	c->more = call.more;
+	for (i = 0; i < ELEMENTSOF(ctl_methods); i++)
+		if (!strcmp(ctl_methods[i].name, call.method))
+			break;
+	if (i == ELEMENTSOF(ctl_methods)) {
+		ctl_error(c, "org.varlink.service.MethodNotFound",
+		    json_pack("{s:s}", "method", call.method));
+		return;
+	}
+	ctl_methods[i].fn(c, call.parameters);
+}
+
+/* Handles buffered calls until one has to wait for its reply. */
+static void
+conn_process(struct conn *c)
+{
+	char *cause = NULL;
+	json_t *msg;
+	int r;
+
+	c->dispatching = true;
+	while (!c->closing && !c->busy) {
+		r = varlink_framer_next(&c->framer, &msg, &cause);
+		if (r == 0)
+			break;
+		if (r < 0) {
+			conn_close(c, r == -EMSGSIZE ? "message too large" :
+			    cause);
+			free(cause);
+			break;
+		}
+		conn_dispatch(c, msg);
+		json_decref(msg);
+	}
+	c->dispatching = false;
+}
+
+static void
+conn_alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *buf)
+{
+	(void)h;
+	(void)hint;
+	*buf = uv_buf_init(ctl_readbuf, sizeof(ctl_readbuf));
+}
+
+static void
+conn_read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+	struct conn *c = s->data;
+
+	if (n == 0)
+		return;
+	if (n < 0) {
+		conn_close(c, n == UV_EOF ? NULL : uv_strerror(n));
+		return;
+	}
+	if (varlink_framer_feed(&c->framer, buf->base, n) < 0) {
+		conn_close(c, "message too large");
+		return;
+	}
+	conn_process(c);
+}
+
+static void
+ctl_connection_cb(uv_stream_t *server, int status)
+{
+	struct control *ctl = server->data;
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct conn *c;
+	uv_os_fd_t fd;
+
+	if (status < 0) {
+		log_warning("control: accept: %s", uv_strerror(status));
+		return;
+	}
+	c = xcalloc(1, sizeof(*c));
+	c->control = ctl;
+	uv_pipe_init(server->loop, &c->pipe, 0);
+	c->pipe.data = c;
+	varlink_framer_init(&c->framer, VARLINK_MAX_MESSAGE);
+	TAILQ_INSERT_TAIL(&ctl->conns, c, entry);
+	ctl->nconns++;
+	if (uv_accept(server, (uv_stream_t *)&c->pipe) < 0) {
+		conn_close(c, "accept failed");
+		return;
+	}
+	if (uv_fileno((uv_handle_t *)&c->pipe, &fd) == 0 &&
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
+		c->uid = cred.uid;
+		c->pid = cred.pid;
+	}
+	if (ctl->nconns > CONTROL_MAX_CONNECTIONS) {
+		log_warning("control: %u clients connected, the limit; "
+		    "refusing pid %d", ctl->nconns - 1, (int)c->pid);
+		conn_close(c, "too many connections");
+		return;
+	}
+	uv_read_start((uv_stream_t *)&c->pipe, conn_alloc_cb, conn_read_cb);
+}
+
+/* Creates the socket's directory (one level, like RuntimeDirectory=). */
+static int
+ctl_make_dir(const char *path)
+{
+	_cleanup_free_ char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+
+	if (!slash || slash == dir)
+		return 0;
+	*slash = '\0';
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* A live daemon answers connect(); a stale socket file refuses it. */
+static int
+ctl_check_existing(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISSOCK(st.st_mode))
+		return -EEXIST;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	strncpy(sa.sun_path, path, sizeof(sa.sun_path) - 1);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+		return -EADDRINUSE;
+	if (unlink(path) < 0 && errno != ENOENT)
+		return -errno;
+	log_info("removed stale control socket '%s'", path);
+	return 0;
+}
+
+static int
+ctl_listen(struct control *ctl, uv_loop_t *loop)
+{
+	mode_t old;
+	int r;
+
+	if (strlen(ctl->path) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+		return log_error_errno(-ENAMETOOLONG, "control socket path "
+		    "'%s' is too long", ctl->path);
+	if ((r = ctl_make_dir(ctl->path)) < 0)
+		return log_error_errno(r, "cannot create the directory of "
+		    "'%s': %m", ctl->path);
+	r = ctl_check_existing(ctl->path);
+	if (r == -EADDRINUSE)
+		return log_error_errno(r, "another jobd is already listening "
+		    "on '%s'", ctl->path);
+	if (r == -EEXIST)
+		return log_error_errno(r, "'%s' exists and is not a socket; "
+		    "not replacing it", ctl->path);
+	if (r < 0)
+		return log_error_errno(r, "cannot use '%s': %m", ctl->path);
+	uv_pipe_init(loop, &ctl->listener, 0);
+	ctl->listener.data = ctl;
+	ctl->listening = true;
+	ctl->listener_open = true;
+	/* Born with mode 0660: no window in which anyone may connect. */
+	old = umask(0117);
+	r = uv_pipe_bind(&ctl->listener, ctl->path);
+	umask(old);
+	if (r < 0)
+		return log_error_errno(r, "cannot bind '%s': %m", ctl->path);
+	ctl->bound = true;
+	chmod(ctl->path, 0660);
+	r = uv_listen((uv_stream_t *)&ctl->listener, 128, ctl_connection_cb);
+	if (r < 0)
+		return log_error_errno(r, "cannot listen on '%s': %m",
+		    ctl->path);
+	return 0;
+}
+
+int
+control_start(struct daemon *d, const char *path, struct control **ret)
+{
+	struct control *ctl = xcalloc(1, sizeof(*ctl));
+
+	ctl->daemon = d;
+	ctl->path = xstrdup(path);
+	TAILQ_INIT(&ctl->conns);
+	/* Even on failure the caller gets ctl, to free with control_free. */
+	*ret = ctl;
+	return ctl_listen(ctl, d->loop);
+}
+
+/* The listener's memory is inside ctl: free ctl only after both
+ * control_free() and the listener's close callback. */
+static void
+ctl_listener_close_cb(uv_handle_t *h)
+{
+	struct control *ctl = h->data;
+
+	ctl->listener_open = false;
+	if (ctl->freed)
+		free(ctl);
+}
+
+void
+control_stop_listening(struct control *ctl)
+{
+	if (!ctl || !ctl->listening)
+		return;
+	ctl->listening = false;
+	uv_close((uv_handle_t *)&ctl->listener, ctl_listener_close_cb);
+	if (ctl->bound)
+		unlink(ctl->path);
+}
+
+struct control *
+control_free(struct control *ctl)
+{
+	struct conn *c, *tmp;
+
+	if (!ctl)
+		return NULL;
+	control_stop_listening(ctl);
+	TAILQ_FOREACH_SAFE(c, &ctl->conns, entry, tmp)
+		conn_close(c, "shutting down");
+	free(ctl->path);
+	ctl->freed = true;
+	if (!ctl->listener_open)
+		free(ctl);
+	return NULL;
+}

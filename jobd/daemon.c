@@ -1,1 +1,356 @@
-/* placeholder: being written */
+/* The daemon's lifecycle on one libuv loop: load the config, listen, handle
+ * SIGHUP (reload, read on the executor and swapped in only when valid) and
+ * SIGTERM/SIGINT (stop accepting work, cancel every run, wait for them,
+ * close every handle so that uv_loop_close() succeeds). */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "daemon.h"
+#include "log.h"
+#include "strv.h"
+#include "xmalloc.h"
+
+static char *
+daemon_default_socket(void)
+{
+	const char *rt = getenv("XDG_RUNTIME_DIR");
+
+	if (geteuid() == 0 || !rt || !*rt)
+		return xstrdup("/run/jobd/jobd.sock");
+	return xstrfmt("%s/jobd/jobd.sock", rt);
+}
+
+static char *
+daemon_default_state_dir(void)
+{
+	const char *s = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+
+	if (geteuid() == 0)
+		return xstrdup("/var/lib/jobd");
+	if (s && *s)
+		return xstrfmt("%s/jobd", s);
+	return xstrfmt("%s/.local/state/jobd", home ? home : "/tmp");
+}
+
+struct job *
+daemon_find_job(struct daemon *d, const char *name)
+{
+	struct job *j;
+
+	TAILQ_FOREACH(j, &d->jobs, entry)
+		if (j->config && !strcmp(j->name, name))
+			return j;
+	return NULL;
+}
+
+struct run *
+daemon_find_run(struct daemon *d, uint64_t id)
+{
+	struct job *j;
+	struct run *r;
+
+	TAILQ_FOREACH(j, &d->jobs, entry) {
+		TAILQ_FOREACH(r, &j->runs, entry)
+			if (r->id == id)
+				return r;
+		TAILQ_FOREACH(r, &j->history, entry)
+			if (r->id == id)
+				return r;
+	}
+	return NULL;
+}
+
+uint64_t
+daemon_next_run_id(struct daemon *d)
+{
+	return ++d->last_run_id;
+}
+
+/* Inserts in name order, so that List needs no sorting. */
+static void
+daemon_insert_job(struct daemon *d, struct job *j)
+{
+	struct job *k;
+
+	TAILQ_FOREACH(k, &d->jobs, entry) {
+		if (strcmp(k->name, j->name) > 0) {
+			TAILQ_INSERT_BEFORE(k, j, entry);
+			return;
+		}
+	}
+	TAILQ_INSERT_TAIL(&d->jobs, j, entry);
+}
+
+static struct job *
+daemon_find_job_any(struct daemon *d, const char *name)
+{
+	struct job *j;
+
+	TAILQ_FOREACH(j, &d->jobs, entry)
+		if (!strcmp(j->name, name))
+			return j;
+	return NULL;
+}
+
+/* Points every job at its definition in c, creating and retiring jobs. */
+static void
+daemon_apply_config(struct daemon *d, struct config *c)
+{
+	struct job_config *jc;
+	struct job *j, *tmp;
+
+	TAILQ_FOREACH(j, &d->jobs, entry)
+		j->config = NULL;
+	TAILQ_FOREACH(jc, &c->jobs, entry) {
+		j = daemon_find_job_any(d, jc->name);
+		if (j)
+			j->config = jc;
+		else
+			daemon_insert_job(d, job_new(d, jc));
+	}
+	config_free(d->config);
+	d->config = c;
+	TAILQ_FOREACH_SAFE(j, &d->jobs, entry, tmp)
+		job_maybe_free(j);
+}
+
+static void
+daemon_signal_cb(uv_signal_t *s, int signum)
+{
+	struct daemon *d = s->data;
+
+	if (signum == SIGHUP) {
+		log_info("SIGHUP: reloading the configuration");
+		daemon_reload(d, false, NULL, NULL);
+		return;
+	}
+	log_info("%s: shutting down", strsignal(signum));
+	daemon_shutdown(d);
+}
+
+static void
+daemon_signals_start(struct daemon *d)
+{
+	uv_signal_t *s[] = { &d->sig_hup, &d->sig_term, &d->sig_int };
+	int nums[] = { SIGHUP, SIGTERM, SIGINT };
+	size_t i;
+
+	for (i = 0; i < ELEMENTSOF(s); i++) {
+		uv_signal_init(d->loop, s[i]);
+		s[i]->data = d;
+		uv_signal_start(s[i], daemon_signal_cb, nums[i]);
+	}
+	d->signals_open = true;
+}
+
+static int
+daemon_load_initial(struct daemon *d, const struct daemon_options *o)
+{
+	char **errors = NULL;
+	struct config *c;
+	int r, i;
+
+	r = config_load(o->config_path, &c, &errors);
+	if (r < 0) {
+		for (i = 0; errors && errors[i]; i++)
+			log_error("%s", errors[i]);
+		log_error("configuration '%s' is invalid; not starting",
+		    o->config_path);
+		strv_free(errors);
+		return 2;
+	}
+	d->config_path = xstrdup(o->config_path);
+	d->socket_path = o->socket_path ? xstrdup(o->socket_path) :
+	    c->socket_path ? xstrdup(c->socket_path) : daemon_default_socket();
+	d->state_dir = o->state_dir ? xstrdup(o->state_dir) :
+	    c->state_dir ? xstrdup(c->state_dir) : daemon_default_state_dir();
+	daemon_apply_config(d, c);
+	return 0;
+}
+
+int
+daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_options *o)
+{
+	int r;
+
+	*d = (struct daemon){ .loop = loop, .foreground = o->foreground };
+	TAILQ_INIT(&d->jobs);
+	executor_init(&d->executor, loop);
+	d->started = now_realtime();
+	if ((r = daemon_load_initial(d, o)) != 0)
+		return r;
+	daemon_signals_start(d);
+	r = control_start(d, d->socket_path, &d->control);
+	if (r < 0)
+		return 1;
+	log_info("jobd started: %zu jobs, control socket '%s'",
+	    d->config->njobs, d->socket_path);
+	return 0;
+}
+
+struct daemon_reload_req {
+	struct daemon *d;
+	char *path;
+	bool dry_run;
+	unsigned gen;
+	int r;
+	struct config *config;
+	char **errors;
+	daemon_reload_cb cb;
+	void *ctx;
+};
+
+/* Worker thread: reading and parsing files may block. */
+static void
+daemon_reload_work(void *data)
+{
+	struct daemon_reload_req *q = data;
+
+	q->r = config_load(q->path, &q->config, &q->errors);
+}
+
+static void
+daemon_plan(struct daemon *d, const struct config *c, struct reload_plan *p)
+{
+	const struct job_config *jc;
+	struct job *j;
+
+	TAILQ_FOREACH(jc, &c->jobs, entry) {
+		j = daemon_find_job(d, jc->name);
+		if (!j)
+			p->added = strv_append(p->added, jc->name);
+		else if (job_config_equal(j->config, jc))
+			p->unchanged = strv_append(p->unchanged, jc->name);
+		else
+			p->changed = strv_append(p->changed, jc->name);
+	}
+	TAILQ_FOREACH(j, &d->jobs, entry)
+		if (j->config && !config_find_job(c, j->name))
+			p->removed = strv_append(p->removed, j->name);
+}
+
+static void
+daemon_reload_done(void *data, int status)
+{
+	struct daemon_reload_req *q = data;
+	struct daemon *d = q->d;
+	struct reload_plan plan = { 0 };
+	size_t i;
+
+	(void)status;
+	if (q->r < 0 || d->stopping) {
+		for (i = 0; q->errors && q->errors[i]; i++)
+			log_error("%s", q->errors[i]);
+		if (q->r < 0)
+			log_error("reload failed: the configuration has %zu "
+			    "errors; keeping the running one",
+			    strv_length(q->errors));
+		if (q->cb)
+			q->cb(q->ctx, q->r < 0 ? q->r : -ESHUTDOWN, q->errors,
+			    NULL);
+		config_free(q->config);
+		goto out;
+	}
+	daemon_plan(d, q->config, &plan);
+	if (!q->dry_run && q->gen > d->reload_applied) {
+		/* A reload that finished after a newer one is not applied:
+		 * the newer one read the files later. */
+		d->reload_applied = q->gen;
+		log_info("configuration reloaded: %zu added, %zu removed, "
+		    "%zu changed", strv_length(plan.added),
+		    strv_length(plan.removed), strv_length(plan.changed));
+		daemon_apply_config(d, TAKE_PTR(q->config));
+	}
+	config_free(q->config);
+	if (q->cb)
+		q->cb(q->ctx, 0, NULL, &plan);
+	strv_free(plan.added);
+	strv_free(plan.removed);
+	strv_free(plan.changed);
+	strv_free(plan.unchanged);
+out:
+	strv_free(q->errors);
+	free(q->path);
+	free(q);
+}
+
+void
+daemon_reload(struct daemon *d, bool dry_run, daemon_reload_cb cb, void *ctx)
+{
+	struct daemon_reload_req *q = xcalloc(1, sizeof(*q));
+
+	q->d = d;
+	q->path = xstrdup(d->config_path);
+	q->dry_run = dry_run;
+	q->gen = ++d->reload_gen;
+	q->cb = cb;
+	q->ctx = ctx;
+	executor_submit(&d->executor, daemon_reload_work, daemon_reload_done,
+	    q);
+}
+
+static void
+daemon_close_signals(struct daemon *d)
+{
+	if (!d->signals_open)
+		return;
+	d->signals_open = false;
+	uv_close((uv_handle_t *)&d->sig_hup, NULL);
+	uv_close((uv_handle_t *)&d->sig_term, NULL);
+	uv_close((uv_handle_t *)&d->sig_int, NULL);
+}
+
+/* The last step of shutdown: nothing runs any more. */
+static void
+daemon_maybe_finish(struct daemon *d)
+{
+	if (!d->stopping || d->nruns_open > 0)
+		return;
+	log_info("all runs stopped; exiting");
+	d->control = control_free(d->control);
+	daemon_close_signals(d);
+}
+
+void
+daemon_shutdown(struct daemon *d)
+{
+	struct job *j;
+	struct run *r, *tmp;
+
+	if (d->stopping)
+		return;
+	d->stopping = true;
+	control_stop_listening(d->control);
+	TAILQ_FOREACH(j, &d->jobs, entry)
+		TAILQ_FOREACH_SAFE(r, &j->runs, entry, tmp)
+			run_event(r, RUN_EV_SHUTDOWN);
+	daemon_maybe_finish(d);
+}
+
+void
+daemon_run_closed(struct daemon *d)
+{
+	daemon_maybe_finish(d);
+}
+
+int
+daemon_run(struct daemon *d)
+{
+	struct job *j, *tmp;
+
+	uv_run(d->loop, UV_RUN_DEFAULT);
+	TAILQ_FOREACH_SAFE(j, &d->jobs, entry, tmp) {
+		TAILQ_REMOVE(&d->jobs, j, entry);
+		job_free(j);
+	}
+	d->config = config_free(d->config);
+	free(d->config_path);
+	free(d->socket_path);
+	free(d->state_dir);
+	return d->exit_code;
+}

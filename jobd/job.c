@@ -1,1 +1,118 @@
-/* placeholder: being written */
+/* Jobs at runtime.  A job owns its runs: unfinished ones on job->runs, and
+ * up to JOB_HISTORY_MAX finished ones on job->history, so that `wait` and
+ * `logs --run` still find a run that just ended. */
+#include <stdlib.h>
+
+#include "daemon.h"
+#include "job.h"
+#include "log.h"
+#include "xmalloc.h"
+
+struct job *
+job_new(struct daemon *d, const struct job_config *jc)
+{
+	struct job *j = xcalloc(1, sizeof(*j));
+
+	j->daemon = d;
+	j->name = xstrdup(jc->name);
+	j->config = jc;
+	TAILQ_INIT(&j->runs);
+	TAILQ_INIT(&j->history);
+	return j;
+}
+
+struct run *
+job_trigger(struct job *j, enum run_trigger trigger)
+{
+	struct run *r;
+
+	r = run_new(j, trigger, daemon_next_run_id(j->daemon));
+	TAILQ_INSERT_TAIL(&j->runs, r, entry);
+	j->nactive++;
+	j->daemon->nruns_open++;
+	run_begin(r);
+	return r;
+}
+
+void
+job_run_finished(struct job *j, struct run *r)
+{
+	TAILQ_REMOVE(&j->runs, r, entry);
+	TAILQ_INSERT_TAIL(&j->history, r, entry);
+	j->nactive--;
+	j->nhistory++;
+}
+
+/* Drops the oldest finished runs beyond the bound, if their handles are
+ * closed; a run still closing is dropped on a later call. */
+static void
+job_trim_history(struct job *j, unsigned keep)
+{
+	struct run *r, *tmp;
+
+	TAILQ_FOREACH_SAFE(r, &j->history, entry, tmp) {
+		if (j->nhistory <= keep)
+			break;
+		if (!run_is_freeable(r))
+			continue;
+		TAILQ_REMOVE(&j->history, r, entry);
+		j->nhistory--;
+		run_free(r);
+	}
+}
+
+void
+job_run_closed(struct job *j, struct run *r)
+{
+	struct daemon *d = j->daemon;
+
+	(void)r;
+	job_trim_history(j, JOB_HISTORY_MAX);
+	d->nruns_open--;
+	job_maybe_free(j);
+	daemon_run_closed(d);
+}
+
+struct run *
+job_last_run(const struct job *j)
+{
+	if (!TAILQ_EMPTY(&j->runs))
+		return TAILQ_LAST(&j->runs, run_list);
+	return job_last_finished(j);
+}
+
+struct run *
+job_last_finished(const struct job *j)
+{
+	struct run *r;
+
+	/* The newest finished run that has a result; runs are appended to
+	 * the history in the order they finished. */
+	r = TAILQ_LAST(&j->history, run_list);
+	return r;
+}
+
+void
+job_maybe_free(struct job *j)
+{
+	struct run *r;
+
+	if (j->config || j->nactive)
+		return;
+	TAILQ_FOREACH(r, &j->history, entry)
+		if (!run_is_freeable(r))
+			return;
+	TAILQ_REMOVE(&j->daemon->jobs, j, entry);
+	job_free(j);
+}
+
+void
+job_free(struct job *j)
+{
+	struct run *r, *tmp;
+
+	TAILQ_FOREACH_SAFE(r, &j->history, entry, tmp)
+		run_free(r);
+	free(j->name);
+	free(j);
+}

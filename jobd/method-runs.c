@@ -1,1 +1,310 @@
-/* placeholder: being written */
+/* Methods that act on runs: Start, Wait and Cancel.  Awaiting runs is
+ * asyncio's gather/wait: one waiter observes every run of the call, keeps
+ * a snapshot of each as it finishes, and replies once all (or, for
+ * wait --any, the first) have finished. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "control.h"
+#include "daemon.h"
+#include "job.h"
+#include "method.h"
+#include "run.h"
+#include "xmalloc.h"
+
+struct run_wait_slot {
+	struct run_observer observer;	/* first: container_of */
+	struct run_wait *wait;
+	json_t *snapshot;		/* set once finished */
+};
+
+struct run_wait {
+	struct conn *conn;
+	bool any;
+	size_t n, pending;
+	struct run_wait_slot slots[];
+};
+
+static void
+run_wait_free(struct run_wait *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->n; i++) {
+		run_unobserve(&w->slots[i].observer);
+		json_decref(w->slots[i].snapshot);
+	}
+	free(w);
+}
+
+static void
+run_wait_reply(struct run_wait *w)
+{
+	json_t *runs = json_array();
+	struct conn *c = w->conn;
+	size_t i;
+
+	for (i = 0; i < w->n; i++) {
+		struct run_wait_slot *s = &w->slots[i];
+
+		if (s->snapshot)
+			json_array_append(runs, s->snapshot);
+		else if (s->observer.run)
+			json_array_append_new(runs,
+			    method_run_json(s->observer.run));
+	}
+	run_wait_free(w);
+	ctl_reply(c, json_pack("{s:o}", "runs", runs), false);
+}
+
+static void
+run_wait_done_cb(struct run_observer *o, struct run *r)
+{
+	struct run_wait_slot *s = (struct run_wait_slot *)o;
+	struct run_wait *w = s->wait;
+
+	s->snapshot = method_run_json(r);
+	w->pending--;
+	if (w->pending == 0 || w->any)
+		run_wait_reply(w);
+}
+
+/* The client went away: forget the runs, do not touch them. */
+static void
+run_wait_cancel(void *ctx)
+{
+	run_wait_free(ctx);
+}
+
+static struct run_wait *
+run_wait_new(struct conn *c, struct run **runs, size_t n, bool any)
+{
+	struct run_wait *w;
+	size_t i;
+
+	w = xcalloc(1, sizeof(*w) + n * sizeof(w->slots[0]));
+	w->conn = c;
+	w->any = any;
+	w->n = n;
+	for (i = 0; i < n; i++) {
+		struct run_wait_slot *s = &w->slots[i];
+
+		s->wait = w;
+		s->observer.done_cb = run_wait_done_cb;
+		if (run_is_active(runs[i])) {
+			run_observe(runs[i], &s->observer);
+			w->pending++;
+		} else {
+			s->snapshot = method_run_json(runs[i]);
+		}
+	}
+	return w;
+}
+
+/* Replies now if nothing is left to wait for, else when the runs end. */
+static void
+run_wait_start(struct conn *c, struct run **runs, size_t n, bool any)
+{
+	struct run_wait *w = run_wait_new(c, runs, n, any);
+
+	if (w->pending == 0 || (any && w->pending < n)) {
+		run_wait_reply(w);
+		return;
+	}
+	ctl_set_cancel(c, run_wait_cancel, w);
+}
+
+static json_t *
+runs_json(struct run **runs, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, method_run_json(runs[i]));
+	return a;
+}
+
+struct start_params {
+	json_t *jobs;
+	bool wait;
+};
+
+void
+method_start(struct conn *c, json_t *params)
+{
+	static const struct ctl_param spec[] = {
+		{ "jobs", CTL_STRINGS, true, offsetof(struct start_params,
+		    jobs) },
+		{ "wait", CTL_BOOL, false, offsetof(struct start_params,
+		    wait) },
+	};
+	struct daemon *d = ctl_daemon(c);
+	struct start_params p;
+	_cleanup_free_ struct run **runs = NULL;
+	struct job **jobs;
+	json_t *v;
+	size_t i, n;
+
+	if (ctl_params(c, params, spec, ELEMENTSOF(spec), &p) < 0)
+		return;
+	if (d->stopping) {
+		ctl_error(c, IFACE_ERROR("ShuttingDown"), NULL);
+		return;
+	}
+	n = json_array_size(p.jobs);
+	if (n == 0) {
+		ctl_error_invalid_parameter(c, "jobs");
+		return;
+	}
+	jobs = xcalloc(n, sizeof(*jobs));
+	json_array_foreach(p.jobs, i, v) {
+		jobs[i] = daemon_find_job(d, json_string_value(v));
+		if (!jobs[i]) {
+			ctl_error(c, IFACE_ERROR("NoSuchJob"),
+			    json_pack("{s:s}", "job", json_string_value(v)));
+			free(jobs);
+			return;
+		}
+	}
+	/* All names are valid: start them together (gather). */
+	runs = xcalloc(n, sizeof(*runs));
+	for (i = 0; i < n; i++)
+		runs[i] = job_trigger(jobs[i], TRIGGER_MANUAL);
+	free(jobs);
+	if (!p.wait) {
+		ctl_reply(c, json_pack("{s:o}", "runs", runs_json(runs, n)),
+		    false);
+		return;
+	}
+	if (ctl_more(c))
+		ctl_reply(c, json_pack("{s:o}", "runs", runs_json(runs, n)),
+		    true);
+	run_wait_start(c, runs, n, false);
+}
+
+struct wait_params {
+	json_t *runs;
+	bool any;
+};
+
+void
+method_wait(struct conn *c, json_t *params)
+{
+	static const struct ctl_param spec[] = {
+		{ "runs", CTL_INTS, true, offsetof(struct wait_params, runs) },
+		{ "any", CTL_BOOL, false, offsetof(struct wait_params, any) },
+	};
+	struct daemon *d = ctl_daemon(c);
+	_cleanup_free_ struct run **runs = NULL;
+	struct wait_params p;
+	json_t *v;
+	size_t i, n;
+
+	if (ctl_params(c, params, spec, ELEMENTSOF(spec), &p) < 0)
+		return;
+	n = json_array_size(p.runs);
+	if (n == 0) {
+		ctl_error_invalid_parameter(c, "runs");
+		return;
+	}
+	runs = xcalloc(n, sizeof(*runs));
+	json_array_foreach(p.runs, i, v) {
+		runs[i] = daemon_find_run(d, json_integer_value(v));
+		if (!runs[i]) {
+			ctl_error(c, IFACE_ERROR("NoSuchRun"),
+			    json_pack("{s:I}", "run",
+			    (json_int_t)json_integer_value(v)));
+			return;
+		}
+	}
+	run_wait_start(c, runs, n, p.any);
+}
+
+/* Resolves one Cancel target into runs; replies with an error if it
+ * names nothing cancellable. */
+static int
+cancel_resolve(struct conn *c, const char *t, struct run ***runs, size_t *n)
+{
+	struct daemon *d = ctl_daemon(c);
+	struct run *r;
+	struct job *j;
+	char *end;
+	unsigned long long id;
+
+	if (*t && strspn(t, "0123456789") == strlen(t)) {
+		id = strtoull(t, &end, 10);
+		r = daemon_find_run(d, id);
+		if (!r) {
+			ctl_error(c, IFACE_ERROR("NoSuchRun"),
+			    json_pack("{s:I}", "run", (json_int_t)id));
+			return -ENOENT;
+		}
+		if (!run_is_active(r)) {
+			ctl_error(c, IFACE_ERROR("RunFinished"),
+			    json_pack("{s:I}", "run", (json_int_t)id));
+			return -ESRCH;
+		}
+		*runs = xreallocarray(*runs, *n + 1, sizeof(**runs));
+		(*runs)[(*n)++] = r;
+		return 0;
+	}
+	if (!(j = daemon_find_job(d, t))) {
+		ctl_error(c, IFACE_ERROR("NoSuchJob"), json_pack("{s:s}", "job",
+		    t));
+		return -ENOENT;
+	}
+	if (TAILQ_EMPTY(&j->runs)) {
+		ctl_error(c, IFACE_ERROR("NoRuns"), json_pack("{s:s}", "job",
+		    t));
+		return -ESRCH;
+	}
+	TAILQ_FOREACH(r, &j->runs, entry) {
+		*runs = xreallocarray(*runs, *n + 1, sizeof(**runs));
+		(*runs)[(*n)++] = r;
+	}
+	return 0;
+}
+
+void
+method_cancel(struct conn *c, json_t *params)
+{
+	static const struct ctl_param spec[] = {
+		{ "targets", CTL_STRINGS, true, 0 },
+	};
+	_cleanup_free_ struct run **runs = NULL;
+	json_t *targets, *v, *out;
+	size_t i, n = 0;
+
+	if (ctl_params(c, params, spec, ELEMENTSOF(spec), &targets) < 0)
+		return;
+	if (json_array_size(targets) == 0) {
+		ctl_error_invalid_parameter(c, "targets");
+		return;
+	}
+	json_array_foreach(targets, i, v)
+		if (cancel_resolve(c, json_string_value(v), &runs, &n) < 0)
+			return;
+	/* Each run is cancelled once even if named twice; a run may finish
+	 * during its own cancel (one that never spawned). */
+	out = json_array();
+	for (i = 0; i < n; i++) {
+		size_t k;
+
+		for (k = 0; k < i && runs[k] != runs[i]; k++)
+			;
+		if (k < i)
+			continue;
+		json_array_append_new(out, json_integer(runs[i]->id));
+		run_event(runs[i], RUN_EV_CANCEL);
+	}
+	for (i = 0; i < json_array_size(out); i++) {
+		struct run *r = daemon_find_run(ctl_daemon(c),
+		    json_integer_value(json_array_get(out, i)));
+
+		json_array_set_new(out, i, r ? method_run_json(r) :
+		    json_object());
+	}
+	ctl_reply(c, json_pack("{s:o}", "runs", out), false);
+}

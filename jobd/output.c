@@ -1,1 +1,236 @@
-/* placeholder: being written */
+/* Output capture.  Each pipe is read into one shared buffer and split on
+ * newlines; a line longer than OUTPUT_LINE_MAX is cut into pieces, and a
+ * last line without newline is flushed at EOF.  Bytes are passed on as they
+ * are: the journal, the log file and the tail all take binary data.  The
+ * policy of when a run is done stays in run.c; this only reports EOF. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/uio.h>
+
+#include <systemd/sd-journal.h>
+
+#include "daemon.h"
+#include "job.h"
+#include "log.h"
+#include "logfile.h"
+#include "output.h"
+#include "run.h"
+#include "xmalloc.h"
+
+/* One read buffer for every pipe: read callbacks run one at a time on the
+ * loop thread and consume the data before returning, so sharing is safe and
+ * keeps the memory of 10,000 idle runs small. */
+static char output_readbuf[64 * 1024];
+
+static void
+output_journal(struct output *o, const struct tail_line *l)
+{
+	struct iovec iov[6];
+	char *f[5];
+	size_t i;
+
+	f[0] = xmalloc(8 + l->len);
+	memcpy(f[0], "MESSAGE=", 8);
+	memcpy(f[0] + 8, l->data, l->len);
+	f[1] = xstrfmt("JOBD_JOB=%s", o->run->job->name);
+	f[2] = xstrfmt("JOBD_RUN=%llu", (unsigned long long)o->run->id);
+	f[3] = xstrfmt("JOBD_STREAM=%s",
+	    l->stream == TAIL_STDOUT ? "stdout" : "stderr");
+	f[4] = xstrfmt("SYSLOG_IDENTIFIER=%s", o->run->job->name);
+	/* MESSAGE may hold any bytes: libsystemd switches to the
+	 * length-prefixed field encoding when it has to. */
+	iov[0] = (struct iovec){ f[0], 8 + l->len };
+	for (i = 1; i < 5; i++)
+		iov[i] = (struct iovec){ f[i], strlen(f[i]) };
+	iov[5] = (struct iovec){ (char *)(l->stream == TAIL_STDOUT ?
+	    "PRIORITY=6" : "PRIORITY=4"), 10 };
+	sd_journal_sendv(iov, 6);
+	for (i = 0; i < 5; i++)
+		free(f[i]);
+}
+
+/* Hands one complete line to every sink. */
+static void
+output_line(struct output *o, int stream, const char *data, size_t len)
+{
+	const struct tail_line *l;
+
+	l = tail_append(&o->run->tail, stream, now_realtime(), data, len);
+	if (o->mode == OUTPUT_JOURNAL)
+		output_journal(o, l);
+	else if (o->mode == OUTPUT_FILE && o->file)
+		logfile_write(o->file, data, len);
+	if (o->echo)
+		fprintf(stderr, "%s[%llu]: %.*s\n", o->run->job->name,
+		    (unsigned long long)o->run->id, (int)len, data);
+	run_output_line(o->run, l);
+}
+
+static void
+output_flush_partial(struct output *o, int stream)
+{
+	struct output_stream *s = &o->streams[stream];
+
+	if (s->partial_len == 0)
+		return;
+	output_line(o, stream, s->partial, s->partial_len);
+	s->partial_len = 0;
+}
+
+static void
+output_feed(struct output *o, int stream, const char *data, size_t len)
+{
+	struct output_stream *s = &o->streams[stream];
+	const char *nl;
+	size_t take, n;
+
+	while (len > 0) {
+		nl = memchr(data, '\n', len);
+		take = nl ? (size_t)(nl - data) : len;
+		if (s->partial_len == 0 && nl && take <= OUTPUT_LINE_MAX) {
+			/* The common case: a whole line, no copy. */
+			output_line(o, stream, data, take);
+			data += take + 1;
+			len -= take + 1;
+			continue;
+		}
+		if (!s->partial)
+			s->partial = xmalloc(OUTPUT_LINE_MAX);
+		n = MIN(take, OUTPUT_LINE_MAX - s->partial_len);
+		memcpy(s->partial + s->partial_len, data, n);
+		s->partial_len += n;
+		data += n;
+		len -= n;
+		if (nl && n == take) {
+			output_flush_partial(o, stream);
+			data++;
+			len--;
+		} else if (s->partial_len == OUTPUT_LINE_MAX) {
+			output_flush_partial(o, stream);
+		}
+	}
+}
+
+static void
+output_alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *buf)
+{
+	(void)h;
+	(void)hint;
+	*buf = uv_buf_init(output_readbuf, sizeof(output_readbuf));
+}
+
+static void
+output_read_cb(uv_stream_t *st, ssize_t n, const uv_buf_t *buf)
+{
+	struct output *o = st->data;
+	int stream = (uv_pipe_t *)st == &o->streams[1].pipe;
+
+	if (n > 0) {
+		output_feed(o, stream, buf->base, n);
+		if (o->file && logfile_full(o->file)) {
+			uv_read_stop((uv_stream_t *)&o->streams[0].pipe);
+			uv_read_stop((uv_stream_t *)&o->streams[1].pipe);
+		}
+		return;
+	}
+	if (n == 0)
+		return;
+	if (n != UV_EOF)
+		log_full(LOG_WARNING, o->run->job->name, o->run->id,
+		    "reading %s: %s", stream ? "stderr" : "stdout",
+		    uv_strerror(n));
+	uv_read_stop(st);
+	output_flush_partial(o, stream);
+	o->streams[stream].eof = true;
+	if (output_done(o))
+		run_event(o->run, RUN_EV_OUTPUT_EOF);
+}
+
+/* The log file caught up: read again. */
+static void
+output_drain_cb(void *ctx)
+{
+	struct output *o = ctx;
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (o->streams[i].open && !o->streams[i].eof)
+			uv_read_start((uv_stream_t *)&o->streams[i].pipe,
+			    output_alloc_cb, output_read_cb);
+}
+
+void
+output_init(struct output *o, struct run *run, uv_loop_t *loop,
+    enum output_mode mode, const char *file, bool echo,
+    uv_stdio_container_t stdio[3])
+{
+	int i;
+
+	*o = (struct output){ .run = run, .mode = mode, .echo = echo };
+	stdio[0].flags = UV_IGNORE;
+	for (i = 0; i < 2; i++) {
+		switch (mode) {
+		case OUTPUT_INHERIT:
+			stdio[i + 1].flags = UV_INHERIT_FD;
+			stdio[i + 1].data.fd = i + 1;
+			o->streams[i].eof = true;
+			break;
+		case OUTPUT_NULL:
+			stdio[i + 1].flags = UV_IGNORE;
+			o->streams[i].eof = true;
+			break;
+		default:
+			uv_pipe_init(loop, &o->streams[i].pipe, 0);
+			o->streams[i].pipe.data = o;
+			o->streams[i].open = true;
+			stdio[i + 1].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
+			stdio[i + 1].data.stream =
+			    (uv_stream_t *)&o->streams[i].pipe;
+			break;
+		}
+	}
+	if (mode == OUTPUT_FILE && file)
+		o->file = logfile_open(&run->job->daemon->executor, file,
+		    output_drain_cb, o);
+}
+
+void
+output_start(struct output *o)
+{
+	output_drain_cb(o);
+}
+
+bool
+output_done(const struct output *o)
+{
+	return o->streams[0].eof && o->streams[1].eof;
+}
+
+unsigned
+output_close(struct output *o, uv_close_cb close_cb)
+{
+	unsigned n = 0;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		struct output_stream *s = &o->streams[i];
+
+		if (s->partial) {
+			output_flush_partial(o, i);
+			free(s->partial);
+			s->partial = NULL;
+		}
+		s->eof = true;
+		if (s->open) {
+			s->open = false;
+			/* The close callback is the run's handle counter. */
+			s->pipe.data = o->run;
+			uv_close((uv_handle_t *)&s->pipe, close_cb);
+			n++;
+		}
+	}
+	logfile_close(o->file);
+	o->file = NULL;
+	return n;
+}

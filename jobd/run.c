@@ -1,1 +1,444 @@
-/* placeholder: being written */
+/* One run, end to end: resolve the exec context (on the executor), spawn
+ * in a new process group, read its pipes, enforce its deadlines, and finish
+ * only when the process has exited AND both pipes reached EOF, in either
+ * order, with a drain deadline for grandchildren that keep a pipe open.
+ * Callbacks record a fact and call run_event(); policy lives there. */
+#include <assert.h>
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+
+#include "daemon.h"
+#include "job.h"
+#include "log.h"
+#include "run.h"
+#include "spawn.h"
+#include "xmalloc.h"
+
+const char *const run_state_name[RUN_NSTATES] = {
+	[RUN_PENDING] = "pending",
+	[RUN_RUNNING] = "running",
+	[RUN_STOPPING] = "stopping",
+	[RUN_KILLING] = "killing",
+	[RUN_DRAINING] = "draining",
+	[RUN_FINISHED] = "finished",
+};
+
+const char *const run_trigger_name[TRIGGER_NTRIGGERS] = {
+	[TRIGGER_MANUAL] = "manual",
+	[TRIGGER_SCHEDULE] = "schedule",
+	[TRIGGER_CATCH_UP] = "catch-up",
+	[TRIGGER_RETRY] = "retry",
+	[TRIGGER_DEPENDENCY] = "dependency",
+	[TRIGGER_EVENT] = "event",
+	[TRIGGER_BOOT] = "boot",
+};
+
+const char *const run_result_name[RESULT_NRESULTS] = {
+	[RESULT_NONE] = "none",
+	[RESULT_SUCCESS] = "success",
+	[RESULT_FAILED] = "failed",
+	[RESULT_TIMEOUT] = "timeout",
+	[RESULT_CANCELLED] = "cancelled",
+	[RESULT_LOST] = "lost",
+	[RESULT_SKIPPED] = "skipped",
+};
+
+static const char *const run_event_name[RUN_NEVENTS] = {
+	[RUN_EV_READY] = "ready",
+	[RUN_EV_EXITED] = "exited",
+	[RUN_EV_OUTPUT_EOF] = "output-eof",
+	[RUN_EV_TIMEOUT] = "timeout",
+	[RUN_EV_CANCEL] = "cancel",
+	[RUN_EV_SHUTDOWN] = "shutdown",
+};
+
+#define log_run(r, level, ...) \
+	log_full(level, (r)->job->name, (r)->id, __VA_ARGS__)
+
+static uv_loop_t *
+run_loop(const struct run *r)
+{
+	return r->job->daemon->loop;
+}
+
+/* The deadline each state allows; 0 means none. */
+static usec_t
+run_state_deadline(const struct run *r, enum run_state s)
+{
+	switch (s) {
+	case RUN_RUNNING:
+		return r->exec->timeout;
+	case RUN_STOPPING:
+		return r->exec->stop_timeout;
+	case RUN_DRAINING:
+		return r->exec->drain_timeout;
+	default:
+		return 0;
+	}
+}
+
+static void run_timer_cb(uv_timer_t *);
+static void run_close_cb(uv_handle_t *);
+
+static void
+run_set_state(struct run *r, enum run_state s)
+{
+	usec_t deadline;
+
+	if (r->state == s)
+		return;
+	log_run(r, LOG_DEBUG, "run %llu: %s -> %s", (unsigned long long)r->id,
+	    run_state_name[r->state], run_state_name[s]);
+	uv_timer_stop(&r->timer);
+	r->state = s;
+	deadline = run_state_deadline(r, s);
+	if (deadline > 0 && deadline != USEC_INFINITY)
+		uv_timer_start(&r->timer, run_timer_cb,
+		    (deadline + USEC_PER_MSEC - 1) / USEC_PER_MSEC, 0);
+}
+
+/* Signals the run's whole process group (its pgid is its pid). */
+static void
+run_kill(struct run *r, int sig)
+{
+	if (r->pid <= 0)
+		return;
+	if (kill(-r->pid, sig) < 0 && errno != ESRCH)
+		log_run(r, LOG_WARNING, "run %llu: kill(-%d, %s): %s",
+		    (unsigned long long)r->id, r->pid, strsignal(sig),
+		    strerror(errno));
+}
+
+static enum run_result
+run_compute_result(const struct run *r)
+{
+	if (r->result != RESULT_NONE)
+		return r->result;
+	if (r->timed_out)
+		return RESULT_TIMEOUT;
+	if (r->cancelled)
+		return RESULT_CANCELLED;
+	if (r->exited && r->signal == 0 && r->exit_code == 0)
+		return RESULT_SUCCESS;
+	return RESULT_FAILED;
+}
+
+static void
+run_close_handles(struct run *r)
+{
+	r->closing = true;
+	/* Counted as they are closed; the last close callback ends it. */
+	r->open_handles += output_close(&r->output, run_close_cb);
+	r->open_handles++;
+	uv_close((uv_handle_t *)&r->timer, run_close_cb);
+	if (r->pid > 0) {
+		r->open_handles++;
+		uv_close((uv_handle_t *)&r->process, run_close_cb);
+	}
+}
+
+static void
+run_enter_finished(struct run *r)
+{
+	struct run_observer *o, *tmp;
+	char buf[TIMESPAN_MAX];
+
+	r->result = run_compute_result(r);
+	r->ended = now_realtime();
+	run_set_state(r, RUN_FINISHED);
+	run_close_handles(r);
+	if (r->signal)
+		log_run(r, LOG_INFO, "job '%s' run %llu finished: %s "
+		    "(signal %s) after %s", r->job->name,
+		    (unsigned long long)r->id, run_result_name[r->result],
+		    strsignal(r->signal), timespan_format(buf, sizeof(buf),
+		    r->started ? r->ended - r->started : 0));
+	else
+		log_run(r, LOG_INFO, "job '%s' run %llu finished: %s "
+		    "(exit %d) after %s%s%s", r->job->name,
+		    (unsigned long long)r->id, run_result_name[r->result],
+		    r->exit_code, timespan_format(buf, sizeof(buf),
+		    r->started ? r->ended - r->started : 0),
+		    r->reason ? ": " : "", r->reason ? r->reason : "");
+	job_run_finished(r->job, r);
+	TAILQ_FOREACH_SAFE(o, &r->observers, entry, tmp) {
+		TAILQ_REMOVE(&r->observers, o, entry);
+		o->run = NULL;
+		o->done_cb(o, r);
+	}
+}
+
+static void
+run_enter_stopping(struct run *r)
+{
+	run_set_state(r, RUN_STOPPING);
+	run_kill(r, r->exec->stop_signal);
+	/* A stopped process would never see the signal. */
+	run_kill(r, SIGCONT);
+}
+
+static void
+run_enter_killing(struct run *r)
+{
+	run_set_state(r, RUN_KILLING);
+	run_kill(r, SIGKILL);
+}
+
+static void
+run_enter_draining(struct run *r)
+{
+	if (output_done(&r->output)) {
+		run_enter_finished(r);
+		return;
+	}
+	/* Whatever is left of the process group holds the pipes: ask it to
+	 * go, and stop waiting for it at the drain deadline. */
+	run_set_state(r, RUN_DRAINING);
+	run_kill(r, r->exec->stop_signal);
+}
+
+static void
+run_exit_cb(uv_process_t *p, int64_t status, int sig)
+{
+	struct run *r = container_of(p, struct run, process);
+
+	r->exited = true;
+	r->exit_code = (int)status;
+	r->signal = sig;
+	run_event(r, RUN_EV_EXITED);
+}
+
+static void
+run_timer_cb(uv_timer_t *t)
+{
+	run_event(t->data, RUN_EV_TIMEOUT);
+}
+
+static void
+run_spawn(struct run *r)
+{
+	uv_process_options_t opts;
+	uv_stdio_container_t stdio[3];
+	struct daemon *d = r->job->daemon;
+	int err;
+
+	output_init(&r->output, r, run_loop(r), r->exec->output,
+	    r->exec->output_file, d->foreground, stdio);
+	spawn_options(r->exec, &opts, stdio, run_exit_cb);
+	r->started = now_realtime();
+	r->started_mono = now_monotonic();
+	err = uv_spawn(run_loop(r), &r->process, &opts);
+	r->process.data = r;
+	if (err < 0) {
+		/* uv_spawn needs uv_close even when it fails. */
+		uv_close((uv_handle_t *)&r->process, run_close_cb);
+		r->open_handles++;
+		r->result = RESULT_FAILED;
+		xasprintf(&r->reason, "exec: '%s': %s", r->exec->argv[0],
+		    uv_strerror(err));
+		run_enter_finished(r);
+		return;
+	}
+	r->pid = r->process.pid;
+	log_run(r, LOG_INFO, "job '%s' run %llu started (%s), pid %d",
+	    r->job->name, (unsigned long long)r->id,
+	    run_trigger_name[r->trigger], r->pid);
+	run_set_state(r, RUN_RUNNING);
+	output_start(&r->output);
+}
+
+static void
+run_event_pending(struct run *r, enum run_event ev)
+{
+	switch (ev) {
+	case RUN_EV_READY:
+		if (r->cancelled || r->result != RESULT_NONE)
+			run_enter_finished(r);
+		else
+			run_spawn(r);
+		break;
+	case RUN_EV_CANCEL:
+	case RUN_EV_SHUTDOWN:
+		/* The exec context is being resolved; READY will come and
+		 * finish the run without spawning it. */
+		r->cancelled = true;
+		break;
+	default:
+		break;
+	}
+}
+
+/* The state x event table; an event a state does not expect is ignored. */
+void
+run_event(struct run *r, enum run_event ev)
+{
+	log_run(r, LOG_DEBUG, "run %llu: event %s in state %s",
+	    (unsigned long long)r->id, run_event_name[ev],
+	    run_state_name[r->state]);
+	switch (r->state) {
+	case RUN_PENDING:
+		run_event_pending(r, ev);
+		break;
+	case RUN_RUNNING:
+		if (ev == RUN_EV_EXITED) {
+			run_enter_draining(r);
+		} else if (ev == RUN_EV_TIMEOUT) {
+			r->timed_out = true;
+			log_run(r, LOG_NOTICE, "job '%s' run %llu: timeout, "
+			    "stopping it", r->job->name,
+			    (unsigned long long)r->id);
+			run_enter_stopping(r);
+		} else if (ev == RUN_EV_CANCEL || ev == RUN_EV_SHUTDOWN) {
+			r->cancelled = true;
+			run_enter_stopping(r);
+		}
+		break;
+	case RUN_STOPPING:
+		if (ev == RUN_EV_EXITED)
+			run_enter_draining(r);
+		else if (ev == RUN_EV_TIMEOUT || ev == RUN_EV_CANCEL)
+			/* stop_timeout passed, or cancelled twice. */
+			run_enter_killing(r);
+		break;
+	case RUN_KILLING:
+		if (ev == RUN_EV_EXITED)
+			run_enter_draining(r);
+		break;
+	case RUN_DRAINING:
+		if (ev == RUN_EV_TIMEOUT) {
+			log_run(r, LOG_NOTICE, "job '%s' run %llu: output still "
+			    "open after the process exited; closing it",
+			    r->job->name, (unsigned long long)r->id);
+			run_kill(r, SIGKILL);
+			run_enter_finished(r);
+		} else if (ev == RUN_EV_OUTPUT_EOF || ev == RUN_EV_CANCEL ||
+		    ev == RUN_EV_SHUTDOWN) {
+			run_enter_finished(r);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+struct run *
+run_new(struct job *job, enum run_trigger trigger, uint64_t id)
+{
+	struct daemon *d = job->daemon;
+	struct run *r = xcalloc(1, sizeof(*r));
+	struct spawn_ids ids = {
+		.job = job->name,
+		.run = id,
+		.trigger = run_trigger_name[trigger],
+	};
+
+	r->id = id;
+	r->job = job;
+	r->trigger = trigger;
+	r->state = RUN_PENDING;
+	r->queued = now_realtime();
+	tail_init(&r->tail, d->config->tail_size);
+	TAILQ_INIT(&r->observers);
+	r->exec = spawn_exec_new(job->config, d, &ids);
+	uv_timer_init(d->loop, &r->timer);
+	r->timer.data = r;
+	return r;
+}
+
+static void
+run_resolve_work(void *data)
+{
+	struct run *r = data;
+	char *cause = NULL;
+
+	/* Worker thread: touches only r->exec and r->reason, which the loop
+	 * leaves alone while the run is pending. */
+	if (spawn_resolve(r->exec, &cause) < 0) {
+		r->result = RESULT_FAILED;
+		r->reason = cause;
+	}
+}
+
+static void
+run_resolve_done(void *data, int status)
+{
+	(void)status;
+	run_event(data, RUN_EV_READY);
+}
+
+void
+run_begin(struct run *r)
+{
+	if (spawn_needs_resolve(r->exec))
+		executor_submit(&r->job->daemon->executor, run_resolve_work,
+		    run_resolve_done, r);
+	else
+		run_event(r, RUN_EV_READY);
+}
+
+static void
+run_close_cb(uv_handle_t *h)
+{
+	struct run *r = h->data;
+
+	assert(r->open_handles > 0);
+	if (--r->open_handles == 0)
+		job_run_closed(r->job, r);
+}
+
+void
+run_observe(struct run *r, struct run_observer *o)
+{
+	o->run = r;
+	TAILQ_INSERT_TAIL(&r->observers, o, entry);
+}
+
+void
+run_unobserve(struct run_observer *o)
+{
+	if (!o->run)
+		return;
+	TAILQ_REMOVE(&o->run->observers, o, entry);
+	o->run = NULL;
+}
+
+void
+run_output_line(struct run *r, const struct tail_line *l)
+{
+	struct run_observer *o, *tmp;
+
+	TAILQ_FOREACH_SAFE(o, &r->observers, entry, tmp)
+		if (o->line_cb)
+			o->line_cb(o, l);
+}
+
+bool
+run_is_active(const struct run *r)
+{
+	return r->state != RUN_FINISHED;
+}
+
+int
+run_exit_status(const struct run *r)
+{
+	if (!r->exited)
+		return -1;
+	return r->signal ? 128 + r->signal : r->exit_code;
+}
+
+bool
+run_is_freeable(const struct run *r)
+{
+	return r->state == RUN_FINISHED && r->open_handles == 0;
+}
+
+void
+run_free(struct run *r)
+{
+	assert(run_is_freeable(r));
+	tail_done(&r->tail);
+	spawn_exec_free(r->exec);
+	free(r->reason);
+	free(r);
+}

@@ -1,0 +1,73 @@
+/* The control socket: a Varlink server on a Unix stream socket.  It owns
+ * the listener, the connections, framing, peer credentials and the method
+ * table; what each method does lives in method-*.c. */
+#ifndef JOBD_CONTROL_H
+#define JOBD_CONTROL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "varlink.h"
+
+struct daemon;
+struct control;
+struct conn;
+
+#define CONTROL_MAX_CONNECTIONS 128
+#define CONTROL_MAX_WRITE_QUEUE (4 * 1024 * 1024)
+
+int control_start(struct daemon *, const char *path, struct control **ret);
+void control_stop_listening(struct control *);
+/* Closes the listener and every connection. */
+struct control *control_free(struct control *);
+
+/* For method handlers.  Every call ends with exactly one final reply:
+ * ctl_reply(..., false) or ctl_error(); until then the connection reads no
+ * further call.  Steals params. */
+void ctl_reply(struct conn *, json_t *params, bool continues);
+void ctl_error(struct conn *, const char *error, json_t *params);
+/* Shorthands for the standard errors. */
+void ctl_error_invalid_parameter(struct conn *, const char *name);
+/* cancel(ctx) runs if the connection closes before the final reply. */
+void ctl_set_cancel(struct conn *, void (*cancel)(void *), void *ctx);
+struct daemon *ctl_daemon(const struct conn *);
+bool ctl_more(const struct conn *);	/* the call asked for "more" */
+
+/* Table-driven parameter checking: unknown parameters and wrong types are
+ * answered with InvalidParameter (and -EINVAL returned). */
+enum ctl_param_type {
+	CTL_STRING,			/* const char * */
+	CTL_INT,			/* int64_t; -1 when absent */
+	CTL_BOOL,			/* bool; false when absent */
+	CTL_STRINGS,			/* json_t * array of strings */
+	CTL_INTS,			/* json_t * array of integers >= 0 */
+};
+
+struct ctl_param {
+	const char *name;
+	enum ctl_param_type type;
+	bool required;
+	size_t offset;
+};
+
+int ctl_params(struct conn *, json_t *params, const struct ctl_param *spec,
+    size_t n, void *out);
+
+/* Method handlers (method-*.c). */
+typedef void (*ctl_method_fn)(struct conn *, json_t *params);
+
+void method_list(struct conn *, json_t *);
+void method_status(struct conn *, json_t *);
+void method_start(struct conn *, json_t *);
+void method_wait(struct conn *, json_t *);
+void method_cancel(struct conn *, json_t *);
+void method_logs(struct conn *, json_t *);
+void method_reload(struct conn *, json_t *);
+void method_daemon(struct conn *, json_t *);
+void method_get_info(struct conn *, json_t *);
+void method_get_interface_description(struct conn *, json_t *);
+
+#endif

@@ -1,0 +1,68 @@
+/* The daemon: the loop, its signals, the lifecycle (start, reload,
+ * shutdown) and every object reachable from it. */
+#ifndef JOBD_DAEMON_H
+#define JOBD_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "config.h"
+#include "executor.h"
+#include "job.h"
+
+struct control;
+
+struct daemon_options {
+	const char *config_path;
+	const char *socket_path;	/* NULL: config, then default */
+	const char *state_dir;		/* NULL: config, then default */
+	bool foreground;		/* echo job output to stderr */
+};
+
+struct daemon {
+	uv_loop_t *loop;
+	struct executor executor;
+	struct config *config;
+	char *config_path;
+	char *socket_path;
+	char *state_dir;
+	bool foreground;
+	bool stopping;			/* shutdown began */
+	unsigned reload_gen;		/* reloads requested */
+	unsigned reload_applied;	/* newest reload applied */
+	usec_t started;
+	uint64_t last_run_id;
+	struct job_list jobs;		/* in name order */
+	unsigned nruns_open;		/* runs not yet closed */
+	struct control *control;
+	uv_signal_t sig_hup, sig_term, sig_int;
+	bool signals_open;
+	int exit_code;
+};
+
+/* Loads the config, listens, and installs signal handlers.  Returns 0, or
+ * an exit code (2: bad config, 1: runtime failure) after logging why. */
+int daemon_start(struct daemon *, uv_loop_t *, const struct daemon_options *);
+/* Runs the loop until shutdown finished; returns the exit code. */
+int daemon_run(struct daemon *);
+
+struct job *daemon_find_job(struct daemon *, const char *name);
+struct run *daemon_find_run(struct daemon *, uint64_t id);
+uint64_t daemon_next_run_id(struct daemon *);
+
+/* Reload: read the config on the executor, then apply it or keep the old
+ * one.  done gets the errors (NULL when applied); it may be NULL. */
+struct reload_plan {
+	char **added, **removed, **changed, **unchanged;
+};
+typedef void (*daemon_reload_cb)(void *ctx, int r, char **errors,
+    const struct reload_plan *plan);
+void daemon_reload(struct daemon *, bool dry_run, daemon_reload_cb, void *ctx);
+
+void daemon_shutdown(struct daemon *);
+/* Called when a run finished; shutdown waits for the last one. */
+void daemon_run_closed(struct daemon *);
+
+#endif

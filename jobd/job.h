@@ -1,0 +1,48 @@
+/* A job: a definition from the config plus its runtime state (its runs,
+ * unfinished and a bounded history of finished ones). */
+#ifndef JOBD_JOB_H
+#define JOBD_JOB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include "run.h"
+
+struct daemon;
+struct job_config;
+
+#define JOB_HISTORY_MAX 16		/* finished runs kept in memory */
+
+TAILQ_HEAD(run_list, run);
+
+/* Owned by the daemon (daemon->jobs).  A job removed from the config by a
+ * reload stays until its last run has finished, then is freed. */
+struct job {
+	struct daemon *daemon;
+	char *name;
+	const struct job_config *config;	/* NULL once removed */
+	struct run_list runs;		/* unfinished, oldest first */
+	struct run_list history;	/* finished, oldest first */
+	unsigned nhistory;
+	unsigned nactive;
+	TAILQ_ENTRY(job) entry;
+};
+
+TAILQ_HEAD(job_list, job);
+
+struct job *job_new(struct daemon *, const struct job_config *);
+/* Starts a run now; returns it (never NULL: a failed spawn is a run that
+ * finished as failed). */
+struct run *job_trigger(struct job *, enum run_trigger);
+/* Called by run.c when a run finished: moves it to the history. */
+void job_run_finished(struct job *, struct run *);
+/* Called by run.c when a finished run's handles are all closed. */
+void job_run_closed(struct job *, struct run *);
+struct run *job_last_run(const struct job *);
+struct run *job_last_finished(const struct job *);
+/* Frees the job if it was removed and nothing of it remains active. */
+void job_maybe_free(struct job *);
+void job_free(struct job *);
+
+#endif

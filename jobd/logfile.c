@@ -1,0 +1,168 @@
+/* Log files for output=file.  open(2) and write(2) on a file may block (a
+ * slow or full disk), so both run on the executor: lines are appended to a
+ * buffer on the loop, and one write of the whole buffer is in flight at a
+ * time while the next lines collect in the other buffer.  The object owns
+ * itself once closed and frees itself after its last write. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "executor.h"
+#include "log.h"
+#include "logfile.h"
+#include "xmalloc.h"
+
+struct logfile_buf {
+	char *data;
+	size_t len, cap;
+};
+
+struct logfile {
+	struct executor *executor;
+	char *path;
+	int fd;
+	int error;			/* last errno from the worker */
+	bool in_flight, closing, was_full;
+	bool close_now;			/* set before submit; read by the worker */
+	struct logfile_buf active, writing;
+	void (*drain_cb)(void *);
+	void *ctx;
+};
+
+static void logfile_kick(struct logfile *);
+
+/* Worker thread: open once, then write the whole buffer. */
+static void
+logfile_work(void *data)
+{
+	struct logfile *f = data;
+	size_t off = 0;
+	ssize_t n;
+
+	if (f->fd < 0 && f->error == 0) {
+		f->fd = open(f->path, O_WRONLY | O_CREAT | O_APPEND |
+		    O_CLOEXEC | O_NOCTTY, 0640);
+		if (f->fd < 0)
+			f->error = errno;
+	}
+	while (f->fd >= 0 && off < f->writing.len) {
+		n = write(f->fd, f->writing.data + off, f->writing.len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			f->error = errno;
+			break;
+		}
+		off += n;
+	}
+	f->writing.len = 0;
+	if (f->close_now && f->fd >= 0) {
+		close(f->fd);
+		f->fd = -1;
+	}
+}
+
+static void
+logfile_free(struct logfile *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	free(f->active.data);
+	free(f->writing.data);
+	free(f->path);
+	free(f);
+}
+
+static void
+logfile_done(void *data, int status)
+{
+	struct logfile *f = data;
+
+	(void)status;
+	f->in_flight = false;
+	if (f->error) {
+		log_warning("log file '%s': %s; its lines are kept only in the "
+		    "run's tail", f->path, strerror(f->error));
+		f->error = 0;
+	}
+	if (f->active.len > 0) {
+		logfile_kick(f);
+		return;
+	}
+	if (f->closing) {
+		logfile_free(f);
+		return;
+	}
+	if (f->was_full && f->drain_cb) {
+		f->was_full = false;
+		f->drain_cb(f->ctx);
+	}
+}
+
+static void
+logfile_kick(struct logfile *f)
+{
+	struct logfile_buf tmp = f->writing;
+
+	f->writing = f->active;
+	f->active = tmp;
+	f->active.len = 0;
+	/* Once closing no more lines arrive, so this write is the last. */
+	f->close_now = f->closing;
+	f->in_flight = true;
+	executor_submit(f->executor, logfile_work, logfile_done, f);
+}
+
+struct logfile *
+logfile_open(struct executor *e, const char *path, void (*drain_cb)(void *),
+    void *ctx)
+{
+	struct logfile *f = xcalloc(1, sizeof(*f));
+
+	f->executor = e;
+	f->path = xstrdup(path);
+	f->fd = -1;
+	f->drain_cb = drain_cb;
+	f->ctx = ctx;
+	return f;
+}
+
+void
+logfile_write(struct logfile *f, const char *data, size_t len)
+{
+	struct logfile_buf *b = &f->active;
+
+	if (b->len + len + 1 > b->cap) {
+		b->cap = MAX(b->cap * 2, b->len + len + 1);
+		b->data = xrealloc(b->data, b->cap);
+	}
+	memcpy(b->data + b->len, data, len);
+	b->data[b->len + len] = '\n';
+	b->len += len + 1;
+	if (logfile_full(f))
+		f->was_full = true;
+	if (!f->in_flight)
+		logfile_kick(f);
+}
+
+bool
+logfile_full(const struct logfile *f)
+{
+	return f->active.len >= LOGFILE_HIGH_WATER;
+}
+
+void
+logfile_close(struct logfile *f)
+{
+	if (!f)
+		return;
+	f->closing = true;
+	f->drain_cb = NULL;
+	if (!f->in_flight) {
+		if (f->active.len > 0 || f->fd >= 0)
+			logfile_kick(f);
+		else
+			logfile_free(f);
+	}
+}

@@ -1,0 +1,24 @@
+/* output=file: appending a run's lines to a log file through the executor,
+ * with a bounded buffer that tells the reader to pause when it is full. */
+#ifndef JOBD_LOGFILE_H
+#define JOBD_LOGFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct executor;
+struct logfile;
+
+#define LOGFILE_HIGH_WATER (1024 * 1024)
+
+/* drain_cb is called on the loop when the buffer went from full to
+ * writable again (so a paused reader can resume). */
+struct logfile *logfile_open(struct executor *, const char *path,
+    void (*drain_cb)(void *), void *ctx);
+void logfile_write(struct logfile *, const char *data, size_t len);
+bool logfile_full(const struct logfile *);
+/* Flushes what is buffered, closes, and frees itself when done; the
+ * drain callback is not called again. */
+void logfile_close(struct logfile *);
+
+#endif

@@ -1,0 +1,46 @@
+/* A run's stdout and stderr: pipes read through libuv, split into lines,
+ * and passed to the sinks (journal, log file, stderr echo, the tail). */
+#ifndef JOBD_OUTPUT_H
+#define JOBD_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "config.h"
+
+#define OUTPUT_LINE_MAX 8192		/* longer lines are split */
+
+struct run;
+struct logfile;
+
+struct output_stream {
+	uv_pipe_t pipe;
+	bool open;			/* initialised and not yet closed */
+	bool eof;
+	size_t partial_len;
+	char *partial;			/* OUTPUT_LINE_MAX bytes once used */
+};
+
+struct output {
+	struct run *run;
+	enum output_mode mode;
+	bool echo;			/* foreground: lines to stderr too */
+	struct output_stream streams[2];
+	struct logfile *file;
+};
+
+/* Prepares the pipes (or inheritance) for the child's fds 0-2. */
+void output_init(struct output *, struct run *, uv_loop_t *,
+    enum output_mode, const char *file, bool echo,
+    uv_stdio_container_t stdio[3]);
+/* Starts reading once the child runs; marks EOF at once for modes that
+ * have no pipes. */
+void output_start(struct output *);
+/* True when every stream reached EOF (or has none). */
+bool output_done(const struct output *);
+/* Flushes partial lines and closes the pipes; close_cb gets each handle. */
+unsigned output_close(struct output *, uv_close_cb close_cb);
+
+#endif

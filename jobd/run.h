@@ -1,0 +1,127 @@
+/* A run: one execution of a job, asyncio's Task for a process.  The state
+ * machine lives in run.c; everything else reads runs and sends events. */
+#ifndef JOBD_RUN_H
+#define JOBD_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <uv.h>
+
+#include "output.h"
+#include "tail.h"
+#include "timeutil.h"
+
+struct job;
+struct job_config;
+
+enum run_state {
+	RUN_PENDING,		/* created; resolving its exec context */
+	RUN_RUNNING,
+	RUN_STOPPING,		/* stop signal sent to the process group */
+	RUN_KILLING,		/* SIGKILL sent */
+	RUN_DRAINING,		/* exited; waiting for its pipes to close */
+	RUN_FINISHED,
+	RUN_NSTATES,
+};
+
+enum run_trigger {
+	TRIGGER_MANUAL,
+	TRIGGER_SCHEDULE,
+	TRIGGER_CATCH_UP,
+	TRIGGER_RETRY,
+	TRIGGER_DEPENDENCY,
+	TRIGGER_EVENT,
+	TRIGGER_BOOT,
+	TRIGGER_NTRIGGERS,
+};
+
+enum run_result {
+	RESULT_NONE,
+	RESULT_SUCCESS,
+	RESULT_FAILED,
+	RESULT_TIMEOUT,
+	RESULT_CANCELLED,
+	RESULT_LOST,
+	RESULT_SKIPPED,
+	RESULT_NRESULTS,
+};
+
+enum run_event {
+	RUN_EV_READY,		/* exec context resolved: spawn now */
+	RUN_EV_EXITED,
+	RUN_EV_OUTPUT_EOF,	/* both pipes closed */
+	RUN_EV_TIMEOUT,		/* the state's deadline passed */
+	RUN_EV_CANCEL,
+	RUN_EV_SHUTDOWN,
+	RUN_NEVENTS,
+};
+
+extern const char *const run_state_name[RUN_NSTATES];
+extern const char *const run_trigger_name[TRIGGER_NTRIGGERS];
+extern const char *const run_result_name[RESULT_NRESULTS];
+
+/* Someone awaiting a run: a control connection for `start --wait`, `wait`
+ * or `logs --follow`.  line_cb may be NULL; done_cb is called once, when
+ * the run finishes, after which the observer is no longer registered. */
+struct run_observer {
+	void (*line_cb)(struct run_observer *, const struct tail_line *);
+	void (*done_cb)(struct run_observer *, struct run *);
+	struct run *run;
+	TAILQ_ENTRY(run_observer) entry;
+};
+
+TAILQ_HEAD(run_observers, run_observer);
+
+/* Owned by its job: on job->runs while unfinished, then on job->history. */
+struct run {
+	uint64_t id;
+	struct job *job;
+	enum run_state state;
+	enum run_trigger trigger;
+	enum run_result result;
+	char *reason;			/* why it failed or was cancelled */
+
+	usec_t queued, started, ended;	/* CLOCK_REALTIME */
+	usec_t started_mono;
+	int pid;
+	bool exited;
+	int exit_code;			/* valid when exited && !signal */
+	int signal;			/* the signal that ended it, or 0 */
+	bool cancelled, timed_out;
+
+	/* Copied from the job's config when the run was created, so that a
+	 * reload never changes a run in flight. */
+	struct run_exec *exec;
+
+	uv_process_t process;
+	uv_timer_t timer;		/* the current state's deadline */
+	unsigned open_handles;
+	bool closing;
+
+	struct output output;
+	struct tail tail;
+	struct run_observers observers;
+	TAILQ_ENTRY(run) entry;
+};
+
+/* Creates a pending run of job and starts it. */
+struct run *run_new(struct job *, enum run_trigger, uint64_t id);
+/* Resolves the exec context if needed, then spawns. */
+void run_begin(struct run *);
+void run_event(struct run *, enum run_event);
+void run_observe(struct run *, struct run_observer *);
+void run_unobserve(struct run_observer *);
+bool run_is_active(const struct run *);
+/* exit code, or 128+signal; -1 when the run has neither. */
+int run_exit_status(const struct run *);
+/* Frees a finished run whose handles are closed (history eviction). */
+void run_free(struct run *);
+/* Whether run_free may be called now. */
+bool run_is_freeable(const struct run *);
+
+/* Called by output.c. */
+void run_output_line(struct run *, const struct tail_line *);
+
+#endif

@@ -1,0 +1,49 @@
+/* From a job's definition to a process: the run's own copy of its exec
+ * context (argv, environment, user, directory, signals and deadlines) and
+ * the uv_process_options_t built from it. */
+#ifndef JOBD_SPAWN_H
+#define JOBD_SPAWN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <uv.h>
+
+#include "config.h"
+#include "timeutil.h"
+
+struct daemon;
+
+struct run_exec {
+	char **argv;
+	char **env;
+	char *cwd;
+	char *user, *group;
+	uid_t uid;
+	gid_t gid;
+	bool set_uid, set_gid;
+	usec_t timeout, stop_timeout, drain_timeout;
+	int stop_signal;
+	enum output_mode output;
+	char *output_file;
+};
+
+struct spawn_ids {
+	const char *job;
+	uint64_t run;
+	const char *trigger;
+};
+
+struct run_exec *spawn_exec_new(const struct job_config *,
+    const struct daemon *, const struct spawn_ids *);
+/* Whether spawn_resolve must run (on the executor) before the spawn. */
+bool spawn_needs_resolve(const struct run_exec *);
+/* Blocking: looks up user and group (NSS) and checks the working
+ * directory.  Returns 0, or -errno with *cause for the run's reason. */
+int spawn_resolve(struct run_exec *, char **cause);
+void spawn_options(const struct run_exec *, uv_process_options_t *,
+    uv_stdio_container_t stdio[3], uv_exit_cb exit_cb);
+struct run_exec *spawn_exec_free(struct run_exec *);
+
+#endif
