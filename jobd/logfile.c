@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "executor.h"
 #include "log.h"
@@ -32,6 +33,30 @@ struct logfile {
 
 static void logfile_kick(struct logfile *);
 
+/* Worker thread: creates missing parent directories (the default is
+ * STATE_DIR/logs/JOB.log, and the state directory may be new). */
+static int
+logfile_open_path(const char *path)
+{
+	_cleanup_free_ char *dir = xstrdup(path);
+	char *p;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY,
+	    0640);
+	if (fd >= 0 || errno != ENOENT)
+		return fd >= 0 ? fd : -errno;
+	for (p = strchr(dir + 1, '/'); p; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		if (mkdir(dir, 0750) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY,
+	    0640);
+	return fd >= 0 ? fd : -errno;
+}
+
 /* Worker thread: open once, then write the whole buffer. */
 static void
 logfile_work(void *data)
@@ -41,10 +66,9 @@ logfile_work(void *data)
 	ssize_t n;
 
 	if (f->fd < 0 && f->error == 0) {
-		f->fd = open(f->path, O_WRONLY | O_CREAT | O_APPEND |
-		    O_CLOEXEC | O_NOCTTY, 0640);
+		f->fd = logfile_open_path(f->path);
 		if (f->fd < 0)
-			f->error = errno;
+			f->error = -f->fd;
 	}
 	while (f->fd >= 0 && off < f->writing.len) {
 		n = write(f->fd, f->writing.data + off, f->writing.len - off);

@@ -43,7 +43,7 @@ usage(FILE *f)
 	    "JOB[RUN]: line\n"
 	    "  -n, --check           check the configuration and exit\n"
 	    "      --log=TARGET      stderr or journal\n"
-	    "  -v, --verbose         more log output (twice: debug)\n"
+	    "  -v, --verbose         debug log output\n"
 	    "  -h, --help            this help\n"
 	    "      --version         print the version\n"
 	    "exit codes: 0 clean stop, 1 runtime failure, 2 usage or bad "
@@ -128,8 +128,7 @@ main(int argc, char **argv)
 	if ((arg_log && !strcmp(arg_log, "journal")) ||
 	    (!arg_log && getenv("JOURNAL_STREAM")))
 		target = LOG_TARGET_JOURNAL;
-	log_open("jobd", target, arg_verbose >= 2 ? LOG_DEBUG :
-	    arg_verbose ? LOG_INFO : LOG_INFO);
+	log_open("jobd", target, arg_verbose ? LOG_DEBUG : LOG_INFO);
 	/* A client that hangs up must not kill the daemon. */
 	signal(SIGPIPE, SIG_IGN);
 	uv_disable_stdio_inheritance();
