@@ -185,6 +185,7 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_options *o)
 	if ((r = daemon_load_initial(d, o)) != 0)
 		return r;
 	daemon_signals_start(d);
+	looplag_start(&d->looplag, loop);
 	r = control_start(d, d->socket_path, &d->control);
 	if (r < 0)
 		return 1;
@@ -303,6 +304,7 @@ daemon_close_signals(struct daemon *d)
 	uv_close((uv_handle_t *)&d->sig_hup, NULL);
 	uv_close((uv_handle_t *)&d->sig_term, NULL);
 	uv_close((uv_handle_t *)&d->sig_int, NULL);
+	looplag_stop(&d->looplag);
 }
 
 /* The last step of shutdown: nothing runs any more. */

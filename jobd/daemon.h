@@ -11,6 +11,7 @@
 #include "config.h"
 #include "executor.h"
 #include "job.h"
+#include "looplag.h"
 
 struct control;
 
@@ -39,6 +40,7 @@ struct daemon {
 	struct control *control;
 	uv_signal_t sig_hup, sig_term, sig_int;
 	bool signals_open;
+	struct looplag looplag;
 	int exit_code;
 };
 

@@ -111,10 +111,17 @@ method_daemon(struct conn *c, json_t *params)
 		return;
 	TAILQ_FOREACH(j, &d->jobs, entry)
 		running += j->nactive;
-	ctl_reply(c, json_pack("{s:s, s:i, s:I, s:s, s:I, s:i}",
+	ctl_reply(c, json_pack("{s:s, s:i, s:I, s:s, s:s, s:I, s:i, s:{s:I, "
+	    "s:I, s:I}, s:{s:i, s:I}}",
 	    "version", JOBD_VERSION, "pid", (int)getpid(),
 	    "started_usec", (json_int_t)d->started, "config", d->config_path,
-	    "jobs", (json_int_t)d->config->njobs, "running", running), false);
+	    "socket", d->socket_path,
+	    "jobs", (json_int_t)d->config->njobs, "running", running,
+	    "loop_lag", "current_usec", (json_int_t)d->looplag.last,
+	    "p99_usec", (json_int_t)looplag_percentile(&d->looplag, 99),
+	    "max_usec", (json_int_t)d->looplag.max,
+	    "executor", "queued", d->executor.queued,
+	    "completed", (json_int_t)d->executor.completed), false);
 }
 
 void
