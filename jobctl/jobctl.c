@@ -1,1 +1,572 @@
-/* placeholder: being written */
+/* jobctl: the command line.  One table of verbs and one of options drive
+ * argument parsing, the help text and the usage errors; each verb builds
+ * one io.jobd.Manager call and says how to print its replies and which
+ * exit code they mean.  Talking to the socket lives in client.c. */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "client.h"
+#include "print.h"
+#include "varlink.h"
+#include "xmalloc.h"
+
+#ifndef JOBD_VERSION
+#define JOBD_VERSION "0.1.0"
+#endif
+
+enum {
+	OPT_SOCKET = 1 << 0,
+	OPT_JSON = 1 << 1,
+	OPT_HELP = 1 << 2,
+	OPT_VERSION = 1 << 3,
+	OPT_WAIT = 1 << 4,
+	OPT_ANY = 1 << 5,
+	OPT_RUN = 1 << 6,
+	OPT_LINES = 1 << 7,
+	OPT_FOLLOW = 1 << 8,
+	OPT_DRY_RUN = 1 << 9,
+	OPT_DAEMON = 1 << 10,
+};
+#define OPT_GLOBAL (OPT_SOCKET | OPT_JSON | OPT_HELP | OPT_VERSION)
+
+static const struct opt {
+	unsigned bit;
+	int short_name;		/* 0: long form only */
+	const char *name;
+	const char *arg;	/* NULL: takes no argument */
+	const char *help;
+} opts[] = {
+	{ OPT_SOCKET, 's', "socket", "PATH", "talk to jobd at PATH" },
+	{ OPT_JSON, 0, "json", NULL, "print each reply as one line of JSON" },
+	{ OPT_HELP, 'h', "help", NULL, "print this help" },
+	{ OPT_VERSION, 0, "version", NULL, "print the version" },
+	{ OPT_WAIT, 0, "wait", NULL,
+	    "wait for the runs to finish, print their results" },
+	{ OPT_ANY, 0, "any", NULL, "return when the first run finishes" },
+	{ OPT_RUN, 0, "run", "ID", "show run ID instead of the latest run" },
+	{ OPT_LINES, 'n', "lines", "N",
+	    "print the last N lines (default 50, 0: all kept)" },
+	{ OPT_FOLLOW, 'f', "follow", NULL,
+	    "print new lines as they come, until the run ends" },
+	{ OPT_DRY_RUN, 0, "dry-run", NULL, "show what would change, apply "
+	    "nothing" },
+	{ OPT_DAEMON, 0, "daemon", NULL,
+	    "show the daemon itself: loop lag, executor queue" },
+};
+
+/* What one invocation asked for. */
+struct ctx {
+	const struct verb *verb;
+	char **args;
+	int nargs;
+	unsigned opts;		/* OPT_* given */
+	const char *socket;
+	json_int_t run, lines;
+	int replies;		/* replies printed so far */
+};
+
+static int verb_list(struct ctx *);
+static int verb_status(struct ctx *);
+static int verb_start(struct ctx *);
+static int verb_wait(struct ctx *);
+static int verb_cancel(struct ctx *);
+static int verb_logs(struct ctx *);
+static int verb_reload(struct ctx *);
+static int verb_help(struct ctx *);
+
+static const struct verb {
+	const char *name;
+	const char *args;
+	int min_args, max_args;	/* max -1: no limit */
+	unsigned opts;		/* OPT_* accepted besides OPT_GLOBAL */
+	const char *help;
+	int (*run)(struct ctx *);
+} verbs[] = {
+	{ "list", NULL, 0, 0, 0,
+	    "list every job with its state and last run", verb_list },
+	{ "status", "[JOB]", 0, 1, OPT_DAEMON,
+	    "show jobs, their unfinished runs and last result", verb_status },
+	{ "start", "JOB...", 1, -1, OPT_WAIT,
+	    "start a run of each JOB, print the run ids", verb_start },
+	{ "wait", "RUN...", 1, -1, OPT_ANY,
+	    "wait for runs to finish, print their results", verb_wait },
+	{ "cancel", "RUN|JOB...", 1, -1, 0,
+	    "cancel runs, or every unfinished run of a job", verb_cancel },
+	{ "logs", "JOB", 1, 1, OPT_RUN | OPT_LINES | OPT_FOLLOW,
+	    "print the output of the job's latest run", verb_logs },
+	{ "reload", NULL, 0, 0, OPT_DRY_RUN,
+	    "read the configuration again and apply it", verb_reload },
+	{ "help", NULL, 0, 0, 0, "print this help", verb_help },
+};
+
+static const char exit_codes_text[] =
+    "Exit status:\n"
+    "  0  success\n"
+    "  1  jobd refused: unknown job or run, bad state, permission denied,\n"
+    "     or a waited-for run has no exit status\n"
+    "  2  usage error\n"
+    "  3  jobd unreachable, or protocol mismatch\n"
+    "  start --wait and wait exit with the run's own exit status instead\n"
+    "  (128+N for signal N; for several runs, the first non-zero in the\n"
+    "  order given).\n";
+
+static void
+opt_usage(FILE *f, const struct opt *o)
+{
+	if (o->short_name)
+		fprintf(f, "-%c|", o->short_name);
+	fprintf(f, "--%s%s%s", o->name, o->arg ? " " : "", o->arg ?: "");
+}
+
+/* "start JOB... [--wait]", from the tables. */
+static void
+verb_usage(FILE *f, const struct verb *v)
+{
+	size_t i;
+
+	fprintf(f, "%s", v->name);
+	if (v->args)
+		fprintf(f, " %s", v->args);
+	for (i = 0; i < ELEMENTSOF(opts); i++) {
+		if (!(v->opts & opts[i].bit))
+			continue;
+		fputs(" [", f);
+		opt_usage(f, &opts[i]);
+		fputc(']', f);
+	}
+}
+
+/* The synopsis of every verb; with full, their help and the rest too. */
+static void
+usage(FILE *f, bool full)
+{
+	size_t i;
+
+	fprintf(f, "usage: jobctl [-s PATH] [--json] VERB [ARGS]\n%s",
+	    full ? "\nVerbs:\n" : "");
+	for (i = 0; i < ELEMENTSOF(verbs); i++) {
+		fputs(full ? "  " : "       jobctl ", f);
+		verb_usage(f, &verbs[i]);
+		fputc('\n', f);
+		if (full)
+			fprintf(f, "        %s\n", verbs[i].help);
+	}
+	if (!full)
+		return;
+	fprintf(f, "\nOptions (before or after the verb):\n");
+	for (i = 0; i < ELEMENTSOF(opts); i++) {
+		fputs("  ", f);
+		opt_usage(f, &opts[i]);
+		fprintf(f, "\n        %s\n", opts[i].help);
+	}
+	fprintf(f, "\nThe socket is $JOBD_SOCKET, else /run/jobd/jobd.sock "
+	    "for root and\n$XDG_RUNTIME_DIR/jobd/jobd.sock for others.\n\n%s",
+	    exit_codes_text);
+}
+
+/* Reports a usage error with the verb's synopsis (or all of them). */
+static int PRINTF_LIKE(2, 3)
+usage_error(const struct verb *v, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("jobctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (!v) {
+		usage(stderr, false);
+		return EXIT_USAGE;
+	}
+	fputs("usage: jobctl [-s PATH] [--json] ", stderr);
+	verb_usage(stderr, v);
+	fputc('\n', stderr);
+	return EXIT_USAGE;
+}
+
+/* Digits only, fitting an int64 (run ids, line counts). */
+static bool
+parse_number(const char *s, json_int_t *ret)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v > INT64_MAX)
+		return false;
+	*ret = (json_int_t)v;
+	return true;
+}
+
+/* A reply array the printers may rely on, or NULL. */
+static json_t *
+reply_array(json_t *params, const char *key)
+{
+	json_t *v = json_object_get(params, key);
+
+	return json_is_array(v) ? v : NULL;
+}
+
+/* The exit status rule of start --wait and wait: the first non-zero
+ * exit_status in the order given; a run without one counts as 1.  With
+ * any, runs that have not finished do not count. */
+static int
+runs_exit_status(json_t *runs, bool any)
+{
+	json_int_t status;
+	json_t *run, *v;
+	const char *state;
+	size_t i;
+
+	json_array_foreach(runs, i, run) {
+		state = json_string_value(json_object_get(run, "state"));
+		if (any && (!state || strcmp(state, "finished")))
+			continue;
+		v = json_object_get(run, "exit_status");
+		if (!json_is_integer(v))
+			return EXIT_REFUSED;
+		status = json_integer_value(v);
+		if (status != 0)
+			return status > 0 && status < 256 ? (int)status :
+			    EXIT_REFUSED;
+	}
+	return 0;
+}
+
+static int
+call(struct ctx *c, const char *method, json_t *params, bool more,
+    client_reply_fn fn)
+{
+	struct client_request req = {
+		.socket = c->socket,
+		.method = method,
+		.params = params,
+		.more = more,
+		.cancel = c->verb->run == verb_cancel,
+		.reply = fn,
+		.data = c,
+	};
+
+	return client_call(&req);
+}
+
+static int
+reply_list(json_t *p, bool continues UNUSED, void *data)
+{
+	struct ctx *c = data;
+	json_t *jobs = reply_array(p, "jobs");
+
+	if (!jobs)
+		return client_mismatch("reply has no 'jobs' array");
+	if (c->opts & OPT_JSON)
+		print_json(p);
+	else if (c->verb->run == verb_list)
+		print_jobs(jobs);
+	else
+		print_status(jobs);
+	return 0;
+}
+
+static int
+reply_daemon(json_t *p, bool continues, void *data)
+{
+	struct ctx *c = data;
+
+	(void)continues;
+	if (c->opts & OPT_JSON)
+		print_json(p);
+	else
+		print_daemon(p);
+	return 0;
+}
+
+static int
+verb_list(struct ctx *c)
+{
+	return call(c, VARLINK_INTERFACE ".List", NULL, false, reply_list);
+}
+
+static int
+verb_status(struct ctx *c)
+{
+	json_t *p;
+
+	if (c->opts & OPT_DAEMON)
+		return call(c, VARLINK_INTERFACE ".Daemon", NULL, false,
+		    reply_daemon);
+	p = json_object();
+	if (c->nargs > 0)
+		json_object_set_new(p, "job", json_string(c->args[0]));
+	return call(c, VARLINK_INTERFACE ".Status", p, false, reply_list);
+}
+
+/* Start, Wait and Cancel all reply with runs.  Start --wait replies
+ * twice: the new runs (ids printed and flushed at once, so a script can
+ * read them), then the same runs finished. */
+static int
+reply_runs(json_t *p, bool continues, void *data)
+{
+	struct ctx *c = data;
+	json_t *runs = reply_array(p, "runs");
+	bool waiting = (c->opts & OPT_WAIT) || c->verb->run == verb_wait;
+
+	if (!runs)
+		return client_mismatch("reply has no 'runs' array");
+	if (c->opts & OPT_JSON)
+		print_json(p);
+	else if (c->replies == 0 && c->verb->run != verb_wait)
+		print_run_ids(runs);
+	c->replies++;
+	if (!waiting)
+		return 0;
+	if (continues) {
+		fflush(stdout);
+		return -1;
+	}
+	if (!(c->opts & OPT_JSON))
+		print_run_results(runs);
+	return runs_exit_status(runs, c->opts & OPT_ANY);
+}
+
+static json_t *
+args_array(struct ctx *c)
+{
+	json_t *a = json_array();
+	int i;
+
+	for (i = 0; i < c->nargs; i++)
+		json_array_append_new(a, json_string(c->args[i]));
+	return a;
+}
+
+static int
+verb_start(struct ctx *c)
+{
+	json_t *p = json_pack("{s:o}", "jobs", args_array(c));
+	bool wait = c->opts & OPT_WAIT;
+
+	if (wait)
+		json_object_set_new(p, "wait", json_true());
+	return call(c, VARLINK_INTERFACE ".Start", p, wait, reply_runs);
+}
+
+static int
+verb_wait(struct ctx *c)
+{
+	json_t *runs = json_array();
+	json_int_t id;
+	int i;
+
+	for (i = 0; i < c->nargs; i++) {
+		if (!parse_number(c->args[i], &id)) {
+			json_decref(runs);
+			return usage_error(c->verb, "invalid run id '%s'",
+			    c->args[i]);
+		}
+		json_array_append_new(runs, json_integer(id));
+	}
+	return call(c, VARLINK_INTERFACE ".Wait", json_pack("{s:o, s:b}",
+	    "runs", runs, "any", (c->opts & OPT_ANY) != 0), false,
+	    reply_runs);
+}
+
+static int
+verb_cancel(struct ctx *c)
+{
+	return call(c, VARLINK_INTERFACE ".Cancel",
+	    json_pack("{s:o}", "targets", args_array(c)), false, reply_runs);
+}
+
+/* Log replies stream with --follow; a reader that went away (| head)
+ * ends jobctl quietly. */
+static int
+reply_logs(json_t *p, bool continues, void *data)
+{
+	struct ctx *c = data;
+	json_t *lines = reply_array(p, "lines");
+
+	if (!lines)
+		return client_mismatch("reply has no 'lines' array");
+	if (print_log_lines(lines, c->opts & OPT_JSON) < 0)
+		return client_mismatch("log line with invalid base64");
+	if (fflush(stdout) == EOF)
+		return 0;
+	return continues ? -1 : 0;
+}
+
+static int
+verb_logs(struct ctx *c)
+{
+	json_t *p = json_pack("{s:s}", "job", c->args[0]);
+	bool follow = c->opts & OPT_FOLLOW;
+
+	if (c->opts & OPT_RUN)
+		json_object_set_new(p, "run", json_integer(c->run));
+	/* Without lines jobd sends every line it kept. */
+	if (c->lines > 0)
+		json_object_set_new(p, "lines", json_integer(c->lines));
+	if (follow)
+		json_object_set_new(p, "follow", json_true());
+	return call(c, VARLINK_INTERFACE ".Logs", p, follow, reply_logs);
+}
+
+static int
+reply_reload(json_t *p, bool continues UNUSED, void *data)
+{
+	struct ctx *c = data;
+	const char *keys[] = { "added", "removed", "changed", "unchanged" };
+	size_t i;
+
+	for (i = 0; i < ELEMENTSOF(keys); i++)
+		if (!reply_array(p, keys[i]))
+			return client_mismatch("reply has no '%s' array",
+			    keys[i]);
+	if (c->opts & OPT_JSON)
+		print_json(p);
+	else
+		print_reload(p, c->opts & OPT_DRY_RUN);
+	return 0;
+}
+
+static int
+verb_reload(struct ctx *c)
+{
+	return call(c, VARLINK_INTERFACE ".Reload", json_pack("{s:b}",
+	    "dry_run", (c->opts & OPT_DRY_RUN) != 0), false, reply_reload);
+}
+
+static int
+verb_help(struct ctx *c UNUSED)
+{
+	usage(stdout, true);
+	return 0;
+}
+
+/* Handles one option; returns -1 to go on or an exit code. */
+static int
+parse_option(struct ctx *c, const struct opt *o, const char *arg)
+{
+	c->opts |= o->bit;
+	switch (o->bit) {
+	case OPT_SOCKET:
+		c->socket = arg;
+		break;
+	case OPT_HELP:
+		usage(stdout, true);
+		return 0;
+	case OPT_VERSION:
+		printf("jobctl %s\n", JOBD_VERSION);
+		return 0;
+	case OPT_RUN:
+		if (!parse_number(arg, &c->run))
+			return usage_error(NULL, "invalid run id '%s'", arg);
+		break;
+	case OPT_LINES:
+		if (!parse_number(arg, &c->lines))
+			return usage_error(NULL, "invalid line count '%s'",
+			    arg);
+		break;
+	}
+	return -1;
+}
+
+/* getopt_long in GNU order, so options may follow the verb. */
+static int
+parse_options(int argc, char **argv, struct ctx *c)
+{
+	struct option longopts[ELEMENTSOF(opts) + 1] = { { 0 } };
+	char shortopts[2 * ELEMENTSOF(opts) + 2] = ":", *s = shortopts + 1;
+	size_t i;
+	int ch, r;
+
+	for (i = 0; i < ELEMENTSOF(opts); i++) {
+		longopts[i] = (struct option){ opts[i].name,
+		    opts[i].arg ? required_argument : no_argument, NULL,
+		    256 + (int)i };
+		if (opts[i].short_name) {
+			*s++ = (char)opts[i].short_name;
+			if (opts[i].arg)
+				*s++ = ':';
+		}
+	}
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, shortopts, longopts,
+	    NULL)) != -1) {
+		if (ch == '?' && optopt)
+			return usage_error(NULL, "unknown option '-%c'",
+			    optopt);
+		if (ch == '?')
+			return usage_error(NULL, "unknown option '%s'",
+			    argv[optind - 1]);
+		if (ch == ':')
+			return usage_error(NULL, "option '%s' needs an "
+			    "argument", argv[optind - 1]);
+		for (i = 0; ch < 256 && opts[i].short_name != ch; i++)
+			;
+		if (ch >= 256)
+			i = ch - 256;
+		if ((r = parse_option(c, &opts[i], optarg)) >= 0)
+			return r;
+	}
+	return -1;
+}
+
+/* Fills c from argv; returns -1 to go on, or an exit code. */
+static int
+parse_args(int argc, char **argv, struct ctx *c)
+{
+	size_t i;
+	int r;
+
+	if ((r = parse_options(argc, argv, c)) >= 0)
+		return r;
+	if (optind >= argc)
+		return usage_error(NULL, "no verb given");
+	for (i = 0; i < ELEMENTSOF(verbs); i++)
+		if (!strcmp(verbs[i].name, argv[optind]))
+			c->verb = &verbs[i];
+	if (!c->verb)
+		return usage_error(NULL, "unknown verb '%s'", argv[optind]);
+	c->args = argv + optind + 1;
+	c->nargs = argc - optind - 1;
+	for (i = 0; i < ELEMENTSOF(opts); i++)
+		if (c->opts & opts[i].bit & ~(c->verb->opts | OPT_GLOBAL))
+			return usage_error(c->verb, "'%s' takes no option "
+			    "--%s", c->verb->name, opts[i].name);
+	if (c->nargs < c->verb->min_args)
+		return usage_error(c->verb, "'%s' needs %s", c->verb->name,
+		    c->verb->args);
+	if (c->verb->max_args >= 0 && c->nargs > c->verb->max_args)
+		return usage_error(c->verb, "too many arguments for '%s'",
+		    c->verb->name);
+	return -1;
+}
+
+int
+main(int argc, char **argv)
+{
+	_cleanup_free_ char *socket = NULL;
+	struct ctx c = { .lines = 50 };
+	int r;
+
+	/* A reader that goes away must not kill us mid-reply. */
+	signal(SIGPIPE, SIG_IGN);
+	if ((r = parse_args(argc, argv, &c)) >= 0)
+		return r;
+	if (!c.socket)
+		c.socket = socket = client_default_socket();
+	r = c.verb->run(&c);
+	/* Write errors on stdout (| head) end jobctl quietly. */
+	fflush(stdout);
+	return r;
+}

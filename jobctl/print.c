@@ -1,1 +1,366 @@
-/* placeholder: being written */
+/* What jobctl prints for a successful reply: aligned tables, status
+ * paragraphs, log lines, or the reply itself as JSON.  Replies are read
+ * leniently here (a missing field prints "-"); jobctl.c has already checked
+ * that the arrays it hands over are arrays. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "print.h"
+#include "timeutil.h"
+#include "xmalloc.h"
+
+/* Rows of cells, printed with every column but the last padded. */
+struct table {
+	size_t ncols, ncells;
+	char **cells;
+};
+
+static const char *
+str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "-";
+}
+
+/* An optional int: false when absent or null. */
+static bool
+num(json_t *o, const char *key, json_int_t *ret)
+{
+	json_t *v = json_object_get(o, key);
+
+	*ret = json_integer_value(v);
+	return json_is_integer(v);
+}
+
+static void
+table_add(struct table *t, char *cell)
+{
+	t->cells = xreallocarray(t->cells, t->ncells + 1, sizeof(char *));
+	t->cells[t->ncells++] = cell;
+}
+
+static void
+table_print(struct table *t)
+{
+	_cleanup_free_ size_t *w = xcalloc(t->ncols, sizeof(size_t));
+	size_t i, c, end;
+
+	for (i = 0; i < t->ncells; i++)
+		w[i % t->ncols] = MAX(w[i % t->ncols], strlen(t->cells[i]));
+	for (i = 0; i < t->ncells; i += t->ncols) {
+		/* No padding after the last non-empty cell of a row. */
+		for (end = t->ncols - 1; end > 0 && !*t->cells[i + end]; end--)
+			;
+		for (c = 0; c <= end; c++)
+			printf("%-*s%s", c < end ? (int)w[c] : 0,
+			    t->cells[i + c], c < end ? "  " : "\n");
+		for (c = 0; c < t->ncols; c++)
+			free(t->cells[i + c]);
+	}
+	free(t->cells);
+}
+
+/* Local time, to the second: "2026-11-23 10:00:03". */
+static const char *
+format_time(char *buf, size_t len, json_int_t usec)
+{
+	time_t t = usec / 1000000;
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm) ||
+	    strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		snprintf(buf, len, "@%" JSON_INTEGER_FORMAT, usec);
+	return buf;
+}
+
+/* A runtime as "1min 3s": seconds are precise enough above one. */
+static const char *
+format_span(char *buf, size_t len, json_int_t usec)
+{
+	usec_t u = usec > 0 ? (usec_t)usec : 0;
+
+	if (u >= USEC_PER_SEC)
+		u = (u + USEC_PER_SEC / 2) / USEC_PER_SEC * USEC_PER_SEC;
+	else
+		u = (u + USEC_PER_MSEC / 2) / USEC_PER_MSEC * USEC_PER_MSEC;
+	if (u == 0) {
+		snprintf(buf, len, "0s");
+		return buf;
+	}
+	return timespan_format(buf, len, u);
+}
+
+void
+print_json(json_t *v)
+{
+	json_dumpf(v, stdout, JSON_COMPACT);
+	putchar('\n');
+}
+
+/* The LAST-RUN cell: id and the time it ended (or started, or queued). */
+static char *
+job_last_cell(json_t *last)
+{
+	char tbuf[64];
+	json_int_t id, t;
+
+	if (!num(last, "id", &id))
+		return xstrdup("-");
+	if (!num(last, "ended_usec", &t) && !num(last, "started_usec", &t) &&
+	    !num(last, "queued_usec", &t))
+		return xstrfmt("%" JSON_INTEGER_FORMAT, id);
+	return xstrfmt("%" JSON_INTEGER_FORMAT " %s", id,
+	    format_time(tbuf, sizeof(tbuf), t));
+}
+
+void
+print_jobs(json_t *jobs)
+{
+	struct table t = { .ncols = 5 };
+	json_t *job, *last;
+	size_t i;
+
+	table_add(&t, xstrdup("NAME"));
+	table_add(&t, xstrdup("STATE"));
+	table_add(&t, xstrdup("LAST-RESULT"));
+	table_add(&t, xstrdup("LAST-RUN"));
+	table_add(&t, xstrdup("DESCRIPTION"));
+	json_array_foreach(jobs, i, job) {
+		last = json_object_get(job, "last");
+		table_add(&t, xstrdup(str(job, "name")));
+		table_add(&t, xstrdup(str(job, "state")));
+		table_add(&t, xstrdup(json_is_object(last) ?
+		    (json_object_get(last, "result") ? str(last, "result") :
+		    str(last, "state")) : "-"));
+		table_add(&t, job_last_cell(last));
+		table_add(&t, xstrdup(json_string_value(json_object_get(job,
+		    "description")) ?: ""));
+	}
+	table_print(&t);
+}
+
+/* "  run 13: running, pid 4242, runtime 1min 3s" */
+static void
+status_run(json_t *run)
+{
+	char sbuf[TIMESPAN_MAX];
+	json_int_t id, pid, runtime, t;
+
+	num(run, "id", &id);
+	printf("  run %" JSON_INTEGER_FORMAT ": %s", id, str(run, "state"));
+	if (num(run, "pid", &pid))
+		printf(", pid %" JSON_INTEGER_FORMAT, pid);
+	runtime = -1;
+	if (num(run, "runtime_usec", &t))
+		runtime = t;
+	else if (num(run, "started_usec", &t))
+		runtime = (json_int_t)now_realtime() - t;
+	if (runtime >= 0)
+		printf(", runtime %s",
+		    format_span(sbuf, sizeof(sbuf), runtime));
+	putchar('\n');
+}
+
+/* "  last: run 12 failed (reason), exit status 3, ended 2026-..." */
+static void
+status_last(json_t *last)
+{
+	char tbuf[64];
+	json_int_t id, status, ended;
+
+	if (!json_is_object(last)) {
+		printf("  last: none\n");
+		return;
+	}
+	/* An unfinished last run is already listed among the runs. */
+	if (strcmp(str(last, "state"), "finished"))
+		return;
+	num(last, "id", &id);
+	printf("  last: run %" JSON_INTEGER_FORMAT " %s", id,
+	    str(last, "result"));
+	if (json_is_string(json_object_get(last, "reason")))
+		printf(" (%s)", str(last, "reason"));
+	if (num(last, "exit_status", &status))
+		printf(", exit status %" JSON_INTEGER_FORMAT, status);
+	else
+		printf(", no exit status");
+	if (num(last, "ended_usec", &ended))
+		printf(", ended %s", format_time(tbuf, sizeof(tbuf), ended));
+	putchar('\n');
+}
+
+void
+print_status(json_t *jobs)
+{
+	json_t *st, *job, *run;
+	const char *desc;
+	size_t i, j;
+
+	json_array_foreach(jobs, i, st) {
+		job = json_object_get(st, "job");
+		desc = json_string_value(json_object_get(job, "description"));
+		if (i > 0)
+			putchar('\n');
+		if (desc && *desc)
+			printf("%s - %s\n", str(job, "name"), desc);
+		else
+			printf("%s\n", str(job, "name"));
+		printf("  state: %s\n", str(job, "state"));
+		json_array_foreach(json_object_get(st, "runs"), j, run)
+			status_run(run);
+		status_last(json_object_get(job, "last"));
+	}
+}
+
+void
+print_run_ids(json_t *runs)
+{
+	json_int_t id;
+	json_t *run;
+	size_t i;
+
+	json_array_foreach(runs, i, run)
+		if (num(run, "id", &id))
+			printf("%" JSON_INTEGER_FORMAT "\n", id);
+}
+
+void
+print_run_results(json_t *runs)
+{
+	json_int_t id, status;
+	json_t *run;
+	size_t i;
+
+	json_array_foreach(runs, i, run) {
+		num(run, "id", &id);
+		printf("%" JSON_INTEGER_FORMAT " %s %s", id, str(run, "job"),
+		    json_object_get(run, "result") ? str(run, "result") :
+		    str(run, "state"));
+		if (num(run, "exit_status", &status))
+			printf(" %" JSON_INTEGER_FORMAT "\n", status);
+		else
+			printf(" -\n");
+	}
+}
+
+static int
+base64_value(char c)
+{
+	static const char set[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
+	const char *p = c ? strchr(set, c) : NULL;
+
+	return p ? (int)(p - set) : -1;
+}
+
+/* Writes the bytes s encodes; -EBADMSG when it is not base64. */
+static int
+base64_write(const char *s)
+{
+	unsigned int acc = 0;
+	int bits = 0, v;
+
+	for (; *s && *s != '='; s++) {
+		if ((v = base64_value(*s)) < 0)
+			return -EBADMSG;
+		acc = (acc << 6) | (unsigned int)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			putchar((acc >> bits) & 0xff);
+		}
+	}
+	while (*s == '=')
+		s++;
+	return *s ? -EBADMSG : 0;
+}
+
+int
+print_log_lines(json_t *lines, bool json)
+{
+	const char *text, *b64;
+	json_t *line;
+	size_t i;
+
+	json_array_foreach(lines, i, line) {
+		if (json) {
+			print_json(line);
+			continue;
+		}
+		text = json_string_value(json_object_get(line, "text"));
+		b64 = json_string_value(json_object_get(line, "base64"));
+		if (text)
+			fwrite(text, 1, json_string_length(json_object_get(line,
+			    "text")), stdout);
+		else if (b64 && base64_write(b64) < 0)
+			return -EBADMSG;
+		putchar('\n');
+	}
+	return 0;
+}
+
+/* "changed 2: a b" */
+static void
+reload_line(json_t *params, const char *key, bool names)
+{
+	json_t *list = json_object_get(params, key), *v;
+	size_t i;
+
+	printf("%s %zu", key, json_array_size(list));
+	if (names && json_array_size(list) > 0) {
+		putchar(':');
+		json_array_foreach(list, i, v)
+			printf(" %s", json_string_value(v) ?: "?");
+	}
+	putchar('\n');
+}
+
+void
+print_reload(json_t *params, bool dry_run)
+{
+	reload_line(params, "added", true);
+	reload_line(params, "removed", true);
+	reload_line(params, "changed", true);
+	reload_line(params, "unchanged", false);
+	if (dry_run)
+		printf("dry run: nothing was changed\n");
+}
+
+static long long
+json_int_at(json_t *o, const char *key, const char *sub)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (sub)
+		v = json_object_get(v, sub);
+	return json_is_integer(v) ? (long long)json_integer_value(v) : -1;
+}
+
+void
+print_daemon(json_t *p)
+{
+	json_t *v;
+
+	v = json_object_get(p, "version");
+	printf("jobd %s, pid %lld\n", json_is_string(v) ?
+	    json_string_value(v) : "?", json_int_at(p, "pid", NULL));
+	v = json_object_get(p, "config");
+	printf("  config:    %s\n", json_is_string(v) ? json_string_value(v) :
+	    "?");
+	v = json_object_get(p, "socket");
+	printf("  socket:    %s\n", json_is_string(v) ? json_string_value(v) :
+	    "?");
+	printf("  jobs:      %lld, %lld runs in flight\n",
+	    json_int_at(p, "jobs", NULL), json_int_at(p, "running", NULL));
+	printf("  loop lag:  %lld us now, p99 %lld us, max %lld us "
+	    "(last minute)\n", json_int_at(p, "loop_lag", "current_usec"),
+	    json_int_at(p, "loop_lag", "p99_usec"),
+	    json_int_at(p, "loop_lag", "max_usec"));
+	printf("  executor:  %lld queued, %lld completed\n",
+	    json_int_at(p, "executor", "queued"),
+	    json_int_at(p, "executor", "completed"));
+}

@@ -1,0 +1,27 @@
+/* jobctl's output: human tables and lines, or the reply as JSON. */
+#ifndef JOBCTL_PRINT_H
+#define JOBCTL_PRINT_H
+
+#include <stdbool.h>
+
+#include <jansson.h>
+
+/* One JSON value, compact, on one line. */
+void print_json(json_t *v);
+/* list: NAME STATE LAST-RESULT LAST-RUN DESCRIPTION. */
+void print_jobs(json_t *jobs);
+/* status: a paragraph per JobStatus. */
+void print_status(json_t *jobs);
+/* Each run's id alone on a line. */
+void print_run_ids(json_t *runs);
+/* "RUN JOB RESULT EXIT" per run ("-" when there is no exit status). */
+void print_run_results(json_t *runs);
+/* Each LogLine's bytes and a newline (or the LogLine as JSON); -EBADMSG
+ * when a line's base64 is corrupt. */
+int print_log_lines(json_t *lines, bool json);
+/* reload: counts and names of added, removed, changed, unchanged. */
+void print_reload(json_t *params, bool dry_run);
+/* status --daemon. */
+void print_daemon(json_t *params);
+
+#endif
