@@ -79,11 +79,12 @@ void
 method_list(struct conn *c, json_t *params)
 {
 	struct daemon *d = ctl_daemon(c);
-	json_t *jobs = json_array();
+	json_t *jobs;
 	struct job *j;
 
 	if (ctl_params(c, params, NULL, 0, NULL) < 0)
 		return;
+	jobs = json_array();
 	TAILQ_FOREACH(j, &d->jobs, entry)
 		if (j->config)
 			json_array_append_new(jobs, method_job_json(j));
