@@ -1,1 +1,343 @@
-/* placeholder: being written */
+/* The configuration keys: one table of {section, key, parser, offset} and
+ * the value parsers it points to.  Parsers are pure (the one exception
+ * checks that include_dir= exists) and only say what is wrong with a value;
+ * config.c adds "file:line: key: " and decides what to do about it. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "config-internal.h"
+#include "signame.h"
+#include "strv.h"
+#include "xmalloc.h"
+
+#define ALNUM "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+const char *const output_mode_name[OUTPUT_NMODES] = {
+	[OUTPUT_JOURNAL] = "journal",
+	[OUTPUT_FILE] = "file",
+	[OUTPUT_INHERIT] = "inherit",
+	[OUTPUT_NULL] = "null",
+};
+
+static int
+fail(char **cause, char *msg)
+{
+	*cause = msg;
+	return -EINVAL;
+}
+
+static int
+parse_string(const char *value, void *dst, const char *dir UNUSED,
+    char **cause UNUSED)
+{
+	char **p = dst;
+
+	free(*p);
+	*p = xstrdup(value);
+	return 0;
+}
+
+static int
+parse_command(const char *value, void *dst, const char *dir,
+    char **cause)
+{
+	/* Split later, once shell= is known (config_job_build_command). */
+	if (!*value)
+		return fail(cause, xstrdup("empty command"));
+	return parse_string(value, dst, dir, cause);
+}
+
+static int
+parse_bool(const char *value, void *dst, const char *dir UNUSED,
+    char **cause)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+	bool *p = dst;
+	size_t i;
+
+	for (i = 0; i < ELEMENTSOF(yes); i++) {
+		if (!strcasecmp(value, yes[i]) || !strcasecmp(value, no[i])) {
+			*p = !strcasecmp(value, yes[i]);
+			return 0;
+		}
+	}
+	return fail(cause, xstrfmt("invalid boolean '%s': expected yes, no, "
+	    "true, false, on, off, 1 or 0", value));
+}
+
+static int
+parse_timespan(const char *value, void *dst, const char *dir UNUSED,
+    char **cause)
+{
+	_cleanup_free_ char *why = NULL;
+	usec_t *p = dst;
+
+	if (timespan_parse(value, p, &why) < 0)
+		return fail(cause, xstrfmt("invalid time span '%s': %s", value,
+		    why));
+	return 0;
+}
+
+static int
+parse_timeout(const char *value, void *dst, const char *dir, char **cause)
+{
+	usec_t *p = dst;
+	int r;
+
+	/* timeout=infinity means what 0 means: no timeout. */
+	r = parse_timespan(value, dst, dir, cause);
+	if (r == 0 && *p == USEC_INFINITY)
+		*p = 0;
+	return r;
+}
+
+static int
+parse_signal(const char *value, void *dst, const char *dir UNUSED,
+    char **cause)
+{
+	int *p = dst, sig;
+
+	sig = signal_from_string(value);
+	if (sig < 0)
+		return fail(cause, xstrfmt("invalid signal '%s'", value));
+	*p = sig;
+	return 0;
+}
+
+static int
+parse_output(const char *value, void *dst, const char *dir UNUSED,
+    char **cause)
+{
+	enum output_mode *p = dst;
+	int i;
+
+	for (i = 0; i < OUTPUT_NMODES; i++) {
+		if (!strcmp(value, output_mode_name[i])) {
+			*p = (enum output_mode)i;
+			return 0;
+		}
+	}
+	return fail(cause, xstrfmt("invalid output mode '%s': expected "
+	    "journal, file, inherit or null", value));
+}
+
+static int
+parse_path(const char *value, void *dst, const char *dir, char **cause)
+{
+	if (value[0] != '/')
+		return fail(cause, xstrfmt("invalid path '%s': not absolute",
+		    value));
+	return parse_string(value, dst, dir, cause);
+}
+
+static int
+parse_socket(const char *value, void *dst, const char *dir, char **cause)
+{
+	/* sizeof(sun_path) is 108 and the path needs its NUL. */
+	if (strlen(value) > 107)
+		return fail(cause, xstrfmt("invalid path '%s': longer than "
+		    "107 bytes", value));
+	return parse_path(value, dst, dir, cause);
+}
+
+/* User and group names as useradd and systemd accept them, or a numeric
+ * id.  Only syntax: looking names up would block the loop on NSS. */
+static bool
+user_name_is_valid(const char *s)
+{
+	size_t n = strlen(s), i;
+	char *end;
+
+	if (s[0] >= '0' && s[0] <= '9') {
+		errno = 0;
+		return strtoul(s, &end, 10) < 4294967295UL && !errno &&
+		    !*end && n <= 10;
+	}
+	if (n == 0 || n > 32 || s[0] == '-' || s[0] == '.')
+		return false;
+	for (i = 0; i < n; i++) {
+		if (s[i] == '$' && i == n - 1 && i > 0)
+			continue;
+		if (!strchr(ALNUM "_.-", s[i]))
+			return false;
+	}
+	return true;
+}
+
+static int
+parse_user(const char *value, void *dst, const char *dir, char **cause)
+{
+	if (!user_name_is_valid(value))
+		return fail(cause, xstrfmt("invalid user name '%s'", value));
+	return parse_string(value, dst, dir, cause);
+}
+
+static int
+parse_group(const char *value, void *dst, const char *dir, char **cause)
+{
+	if (!user_name_is_valid(value))
+		return fail(cause, xstrfmt("invalid group name '%s'", value));
+	return parse_string(value, dst, dir, cause);
+}
+
+static int
+parse_environment(const char *value, void *dst, const char *dir UNUSED,
+    char **cause)
+{
+	_cleanup_(strv_freep) char **words = NULL;
+	_cleanup_free_ char *why = NULL;
+	char ***env = dst;
+	size_t i;
+
+	if (strv_split_quoted(value, &words, &why) < 0)
+		return fail(cause, xstrfmt("invalid value '%s': %s", value,
+		    why));
+	for (i = 0; words[i]; i++)
+		if (!strv_env_assignment_is_valid(words[i]))
+			return fail(cause, xstrfmt("invalid assignment '%s'",
+			    words[i]));
+	for (i = 0; words[i]; i++) {
+		*env = strv_env_set(*env, words[i]);
+		if (strv_length(*env) > CONFIG_MAX_ENV)
+			return fail(cause, xstrfmt("too many entries (max %d)",
+			    CONFIG_MAX_ENV));
+	}
+	return 0;
+}
+
+static int
+parse_size(const char *value, void *dst, const char *dir UNUSED,
+    char **cause)
+{
+	unsigned long long v;
+	size_t *p = dst;
+	char *end;
+
+	errno = 0;
+	v = strtoull(value, &end, 10);
+	if (value[0] < '0' || value[0] > '9' || errno || end == value)
+		goto bad;
+	if ((*end == 'K' || *end == 'k') && end[1] == '\0')
+		v = v > CONFIG_MAX_TAIL_SIZE ? v : v * 1024;
+	else if ((*end == 'M' || *end == 'm') && end[1] == '\0')
+		v = v > CONFIG_MAX_TAIL_SIZE ? v : v * 1024 * 1024;
+	else if (*end != '\0')
+		goto bad;
+	if (v < 1024 || v > CONFIG_MAX_TAIL_SIZE)
+		return fail(cause, xstrfmt("invalid size '%s': must be between "
+		    "1K and 16M", value));
+	*p = (size_t)v;
+	return 0;
+bad:
+	return fail(cause, xstrfmt("invalid size '%s': expected a number of "
+	    "bytes with an optional K or M suffix", value));
+}
+
+static int
+parse_include_dir(const char *value, void *dst, const char *dir,
+    char **cause)
+{
+	_cleanup_free_ char *joined = NULL;
+	struct stat st;
+	char **p = dst, *abs;
+
+	if (value[0] == '/' || !dir)
+		joined = xstrdup(value);
+	else
+		joined = xstrfmt("%s/%s", dir, value);
+	if (stat(joined, &st) < 0)
+		return fail(cause, xstrfmt("invalid directory '%s': %s", value,
+		    strerror(errno)));
+	if (!S_ISDIR(st.st_mode))
+		return fail(cause, xstrfmt("invalid directory '%s': %s", value,
+		    strerror(ENOTDIR)));
+	abs = realpath(joined, NULL);
+	if (!abs)
+		return fail(cause, xstrfmt("invalid directory '%s': %s", value,
+		    strerror(errno)));
+	free(*p);
+	*p = abs;
+	return 0;
+}
+
+#define JOBD(k, fn, field) \
+	{ CONFIG_SECTION_JOBD, k, fn, offsetof(struct config, field), false }
+#define JOB(k, fn, field, rep) \
+	{ CONFIG_SECTION_JOB, k, fn, offsetof(struct job_config, field), rep }
+
+const struct config_key config_keys[] = {
+	JOBD("include_dir", parse_include_dir, include_dir),
+	JOBD("socket", parse_socket, socket_path),
+	JOBD("state_dir", parse_path, state_dir),
+	JOBD("output_tail", parse_size, tail_size),
+	JOBD("drain_timeout", parse_timespan, drain_timeout),
+	JOB("command", parse_command, command_line, false),
+	JOB("shell", parse_bool, shell, false),
+	JOB("environment", parse_environment, environment, true),
+	JOB("working_directory", parse_path, working_directory, false),
+	JOB("user", parse_user, user, false),
+	JOB("group", parse_group, group, false),
+	JOB("timeout", parse_timeout, timeout, false),
+	JOB("stop_timeout", parse_timespan, stop_timeout, false),
+	JOB("stop_signal", parse_signal, stop_signal, false),
+	JOB("output", parse_output, output, false),
+	JOB("output_file", parse_path, output_file, false),
+	JOB("description", parse_string, description, false),
+};
+
+const size_t config_nkeys = ELEMENTSOF(config_keys);
+
+const struct config_key *
+config_key_find(enum config_section section, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < config_nkeys; i++)
+		if (config_keys[i].section == section &&
+		    !strcmp(config_keys[i].name, name))
+			return &config_keys[i];
+	return NULL;
+}
+
+int
+config_job_build_command(struct job_config *job, char **cause)
+{
+	_cleanup_(strv_freep) char **argv = NULL;
+	_cleanup_free_ char *why = NULL;
+	const char *line = job->command_line;
+
+	if (job->shell) {
+		argv = strv_append(argv, "/bin/sh");
+		argv = strv_append(argv, "-c");
+		argv = strv_append(argv, line);
+	} else if (strv_split_quoted(line, &argv, &why) < 0)
+		return fail(cause, xstrfmt("invalid command '%s': %s", line,
+		    why));
+	if (strv_length(argv) == 0)
+		return fail(cause, xstrdup("empty command"));
+	if (strv_length(argv) > CONFIG_MAX_ARGS)
+		return fail(cause, xstrfmt("too many arguments (max %d)",
+		    CONFIG_MAX_ARGS));
+	strv_free(job->command);
+	job->command = TAKE_PTR(argv);
+	return 0;
+}
+
+int
+config_job_name_check(const char *name, char **cause)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > CONFIG_MAX_NAME || name[0] == '-' ||
+	    name[0] == '.' || name[strspn(name, ALNUM "_.@-")] != '\0')
+		return fail(cause, xstrfmt("invalid job name '%s': expected "
+		    "1-%d of A-Z a-z 0-9 _ . @ -, not starting with - or .",
+		    name, CONFIG_MAX_NAME));
+	return 0;
+}

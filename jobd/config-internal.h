@@ -1,0 +1,44 @@
+/* Shared between config.c (files, sections, errors) and config-keys.c (the
+ * key table and the value parsers).  Not for other modules. */
+#ifndef JOBD_CONFIG_INTERNAL_H
+#define JOBD_CONFIG_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+
+enum config_section {
+	CONFIG_SECTION_JOBD,
+	CONFIG_SECTION_JOB,
+};
+
+/* Parses value into the field at dst.  dir is the directory of the main
+ * file (for relative paths).  Returns 0, or -EINVAL with *cause such as
+ * "invalid time span '5 parsecs': unknown unit 'parsecs'"; the caller
+ * prefixes "file:line: key: ". */
+typedef int config_parse_fn(const char *value, void *dst, const char *dir,
+    char **cause);
+
+struct config_key {
+	enum config_section section;
+	const char *name;
+	config_parse_fn *parse;
+	size_t offset;			/* in struct config or job_config */
+	bool repeatable;		/* values accumulate */
+};
+
+extern const struct config_key config_keys[];
+extern const size_t config_nkeys;
+
+const struct config_key *config_key_find(enum config_section,
+    const char *name);
+
+/* Builds job->command from command_line and shell once the whole section
+ * is read.  Returns 0 or -EINVAL with *cause (without the key prefix). */
+int config_job_build_command(struct job_config *, char **cause);
+
+/* Checks a [job NAME] name; returns 0 or -EINVAL with *cause. */
+int config_job_name_check(const char *name, char **cause);
+
+#endif
