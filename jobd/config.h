@@ -39,7 +39,7 @@ struct job_config {
 	char *command_line;		/* command= as written */
 	bool shell;
 	char **environment;		/* KEY=VALUE, in order, later wins */
-	char *working_directory;	/* NULL: the daemon's (/) */
+	char *working_directory;	/* NULL: jobd's own */
 	char *user;			/* NULL: the daemon's */
 	char *group;			/* NULL: the user's primary group */
 	usec_t timeout;			/* 0: none */

@@ -154,12 +154,16 @@ run_enter_finished(struct run *r)
 		    (unsigned long long)r->id, run_result_name[r->result],
 		    strsignal(r->signal), timespan_format(buf, sizeof(buf),
 		    r->started ? r->ended - r->started : 0));
-	else
+	else if (r->exited)
 		log_run(r, LOG_INFO, "job '%s' run %llu finished: %s "
-		    "(exit %d) after %s%s%s", r->job->name,
+		    "(exit %d) after %s", r->job->name,
 		    (unsigned long long)r->id, run_result_name[r->result],
 		    r->exit_code, timespan_format(buf, sizeof(buf),
-		    r->started ? r->ended - r->started : 0),
+		    r->started ? r->ended - r->started : 0));
+	else
+		log_run(r, LOG_INFO, "job '%s' run %llu finished: %s "
+		    "without running%s%s", r->job->name,
+		    (unsigned long long)r->id, run_result_name[r->result],
 		    r->reason ? ": " : "", r->reason ? r->reason : "");
 	job_run_finished(r->job, r);
 	TAILQ_FOREACH_SAFE(o, &r->observers, entry, tmp) {

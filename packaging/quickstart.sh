@@ -1,0 +1,34 @@
+#!/bin/bash
+# Quick start on a fresh Debian 12, as root: install the build and test
+# dependencies, build jobd and jobctl in build/, and run jobd in the
+# foreground on the example jobs of conf.d/ (packaging/quickstart.conf).
+# Job output is echoed to this terminal; in a second terminal try
+# `build/jobctl list`.  Ctrl-C stops jobd.
+set -euo pipefail
+
+# Work from the repository root, wherever the script is called from.
+cd "$(dirname "$(readlink -f "$0")")/.."
+
+if [[ $(id -u) -ne 0 ]]; then
+	echo "quickstart.sh: run as root (sudo bash $0)" >&2
+	exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+apt-get install -y meson ninja-build pkg-config gcc libuv1-dev libinih-dev \
+	libsystemd-dev libjansson-dev libsqlite3-dev python3-pytest \
+	python3-pytest-timeout
+
+if [[ ! -e build/build.ninja ]]; then
+	meson setup build
+fi
+ninja -C build
+
+build/jobd --check --config packaging/quickstart.conf
+echo
+echo "Starting jobd in the foreground on the examples in conf.d/."
+echo "In a second terminal:  cd $PWD && build/jobctl list"
+echo "Stop jobd with Ctrl-C."
+echo
+exec build/jobd --foreground --config packaging/quickstart.conf
