@@ -173,6 +173,21 @@ daemon_load_initial(struct daemon *d, const struct daemon_options *o)
 	return 0;
 }
 
+static void
+daemon_ledger_ready(struct daemon *d, int r)
+{
+	(void)r;
+	if (d->stopping)
+		return;
+	if (control_start(d, d->socket_path, &d->control) < 0) {
+		d->exit_code = 1;
+		daemon_shutdown(d);
+		return;
+	}
+	log_info("jobd started: %zu jobs, control socket '%s'",
+	    d->config->njobs, d->socket_path);
+}
+
 int
 daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_options *o)
 {
@@ -186,11 +201,8 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_options *o)
 		return r;
 	daemon_signals_start(d);
 	looplag_start(&d->looplag, loop);
-	r = control_start(d, d->socket_path, &d->control);
-	if (r < 0)
-		return 1;
-	log_info("jobd started: %zu jobs, control socket '%s'",
-	    d->config->njobs, d->socket_path);
+	/* Listen only once the ledger says which run id comes next. */
+	record_open(&d->record, d, d->state_dir, daemon_ledger_ready);
 	return 0;
 }
 
@@ -313,6 +325,14 @@ daemon_maybe_finish(struct daemon *d)
 {
 	if (!d->stopping || d->nruns_open > 0)
 		return;
+	if (!record_idle(&d->record)) {
+		/* Write what is queued and close; called again when done. */
+		record_close(&d->record);
+		if (!record_idle(&d->record))
+			return;
+	}
+	if (!d->signals_open)
+		return;
 	log_info("all runs stopped; exiting");
 	d->control = control_free(d->control);
 	daemon_close_signals(d);
@@ -350,6 +370,7 @@ daemon_run(struct daemon *d)
 		TAILQ_REMOVE(&d->jobs, j, entry);
 		job_free(j);
 	}
+	record_free(&d->record);
 	d->config = config_free(d->config);
 	free(d->config_path);
 	free(d->socket_path);

@@ -12,6 +12,7 @@
 #include "executor.h"
 #include "job.h"
 #include "looplag.h"
+#include "record.h"
 
 struct control;
 
@@ -41,6 +42,7 @@ struct daemon {
 	uv_signal_t sig_hup, sig_term, sig_int;
 	bool signals_open;
 	struct looplag looplag;
+	struct record record;
 	int exit_code;
 };
 

@@ -148,6 +148,7 @@ run_enter_finished(struct run *r)
 	r->ended = now_realtime();
 	run_set_state(r, RUN_FINISHED);
 	run_close_handles(r);
+	record_run_finished(&r->job->daemon->record, r);
 	if (r->signal)
 		log_run(r, LOG_INFO, "job '%s' run %llu finished: %s "
 		    "(signal %s) after %s", r->job->name,
@@ -249,6 +250,7 @@ run_spawn(struct run *r)
 	    r->job->name, (unsigned long long)r->id,
 	    run_trigger_name[r->trigger], r->pid);
 	run_set_state(r, RUN_RUNNING);
+	record_run_started(&d->record, r);
 	output_start(&r->output);
 }
 

@@ -73,6 +73,7 @@ static void
 fixture_done(struct fixture *f)
 {
 	job_free(f->job);
+	record_free(&f->d.record);
 	config_free(f->d.config);
 	free(f->d.state_dir);
 	ASSERT_OK(uv_loop_close(&f->loop));

@@ -1,0 +1,161 @@
+/* The run ledger: one row per run and the per-job schedule state, in
+ * SQLite (STATE_DIR/ledger.db, WAL mode).  Every function here blocks on
+ * disk I/O: call them only from an executor work function, and only one
+ * call at a time per struct ledger (the daemon keeps at most one ledger
+ * job in flight).  Errors are -errno with an allocated *cause that names
+ * the file; the caller logs and frees it. */
+#ifndef JOBD_LEDGER_H
+#define JOBD_LEDGER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "timeutil.h"
+
+#define LEDGER_FILE "ledger.db"
+#define LEDGER_APPLICATION_ID 0x6a6f6264	/* "jobd" */
+#define LEDGER_VERSION 1			/* newest schema we know */
+
+struct ledger;
+
+/*
+ * One row of the runs table.  For the times, pid, signal and retry_of,
+ * zero means "not set" (stored as NULL); exit_code counts only when
+ * has_exit.  result is NULL while the run is running, else one of
+ * success, failed, timeout, cancelled, lost, skipped.  Rows read back own
+ * their strings and tail (ledger_run_free_contents); rows passed in are
+ * only read.
+ */
+struct ledger_run {
+	uint64_t id;
+	char *job;
+	char *trigger;		/* manual, schedule, catch-up, retry, ... */
+	usec_t scheduled, queued, started, ended;
+	int pid;
+	bool has_exit;
+	int exit_code;
+	int signal;
+	char *result;
+	char *reason;
+	usec_t duration;
+	uint64_t peak_rss_kb;
+	usec_t user_cpu, system_cpu;
+	void *tail;		/* output tail bytes, NULL when tail_len 0 */
+	size_t tail_len;
+	uint64_t retry_of;	/* id of the run this one retries, or 0 */
+};
+
+/* Per-job schedule state.  Same ownership rules as struct ledger_run. */
+struct ledger_job_state {
+	char *job;
+	usec_t last_slot;	/* last schedule slot handled; 0: none */
+	usec_t paused_until;	/* 0: not paused; USEC_INFINITY: until resumed */
+	unsigned skips_pending;
+};
+
+enum ledger_op_type {
+	/* Insert the run unless its id is on record already, so replaying
+	 * a queued START never undoes a COMPLETE. */
+	LEDGER_OP_START,
+	/* Insert or overwrite the run with every field (result required),
+	 * so a COMPLETE whose START was dropped still leaves a full row. */
+	LEDGER_OP_COMPLETE,
+	/* Insert or overwrite the job's state. */
+	LEDGER_OP_JOB_STATE,
+	LEDGER_OP_NTYPES
+};
+
+struct ledger_op {
+	enum ledger_op_type type;
+	union {
+		struct ledger_run run;		/* START, COMPLETE */
+		struct ledger_job_state state;	/* JOB_STATE */
+	};
+};
+
+/* What ledger_mark_lost() changed: enough to look for orphans. */
+struct ledger_lost {
+	uint64_t id;
+	char *job;
+	int pid;		/* 0 if the run never had one */
+	usec_t started;		/* to tell the old process from pid reuse */
+};
+
+struct ledger_filter {
+	const char *job;	/* NULL: every job */
+	bool failed_only;	/* finished with any result but success */
+	usec_t since;		/* 0, or started (else queued) at or after */
+	size_t limit;		/* newest first; 0: no limit */
+};
+
+struct ledger_prune {
+	const char *job;	/* NULL: every job in the ledger */
+	unsigned max_runs;	/* keep the newest N rows per job; 0: no bound */
+	usec_t max_age;		/* drop finished rows older; 0/INFINITY: none */
+	usec_t now;		/* realtime "now" for max_age */
+};
+
+/*
+ * Opens (creating and migrating if needed) STATE_DIR/ledger.db; the
+ * directory must exist.  synchronous=FULL if sync_full, else NORMAL.
+ * A file that is not a jobd ledger is never written to: -EBADMSG for a
+ * non-SQLite, foreign or damaged file, -EPROTONOSUPPORT for a schema newer
+ * than LEDGER_VERSION; other errors as from write_batch.
+ */
+int ledger_open(const char *state_dir, bool sync_full, struct ledger **ret,
+    char **cause);
+/* Closes; accepts NULL and returns NULL. */
+struct ledger *ledger_close(struct ledger *);
+const char *ledger_path(const struct ledger *);
+
+/* Highest run id ever written (0 if none), deleted rows included, so new
+ * ids keep increasing across restarts and pruning. */
+int ledger_max_run_id(struct ledger *, uint64_t *ret, char **cause);
+
+/*
+ * Applies ops in one transaction: all or nothing.  On failure nothing is
+ * applied and the caller may keep the ops and retry: -ENOSPC (disk or
+ * database full), -EROFS (read-only), -EIO, -EBUSY, -ENOMEM.  -EINVAL
+ * means a malformed op (checked before anything is written): do not retry.
+ */
+int ledger_write_batch(struct ledger *, const struct ledger_op *ops,
+    size_t n, char **cause);
+
+/* At startup: every unfinished row (result NULL) becomes "lost" with the
+ * given reason, in one transaction.  Returns those rows, oldest first. */
+int ledger_mark_lost(struct ledger *, const char *reason,
+    struct ledger_lost **ret, size_t *ret_n, char **cause);
+void ledger_lost_free(struct ledger_lost *, size_t n);
+
+/* Runs matching f, newest (highest id) first.  Tails are not loaded
+ * (tail NULL); use ledger_get_run for one run's tail. */
+int ledger_query(struct ledger *, const struct ledger_filter *f,
+    struct ledger_run **ret, size_t *ret_n, char **cause);
+void ledger_runs_free(struct ledger_run *, size_t n);
+
+/* One run with its tail; -ENOENT (and no cause) if there is none. */
+int ledger_get_run(struct ledger *, uint64_t id, struct ledger_run *ret,
+    char **cause);
+void ledger_run_free_contents(struct ledger_run *);
+
+/* Retention, in one transaction; never deletes unfinished rows. */
+int ledger_prune(struct ledger *, const struct ledger_prune *p,
+    size_t *ret_deleted, char **cause);
+
+/* -ENOENT (and no cause) if the job has no state on record. */
+int ledger_job_state_get(struct ledger *, const char *job,
+    struct ledger_job_state *ret, char **cause);
+void ledger_job_state_free_contents(struct ledger_job_state *);
+
+/* Fault injection for tests: READONLY makes writes fail as on a read-only
+ * file system (-EROFS), FULL as on a full one (-ENOSPC); NONE lifts it. */
+enum ledger_fault {
+	LEDGER_FAULT_NONE,
+	LEDGER_FAULT_READONLY,
+	LEDGER_FAULT_FULL,
+	LEDGER_NFAULTS
+};
+int ledger_inject_fault(struct ledger *, enum ledger_fault, char **cause);
+
+#endif

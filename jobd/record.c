@@ -1,0 +1,506 @@
+/* Run records on their way to the ledger.  Rows are queued on the loop and
+ * written by one executor job at a time, all queued rows in one
+ * transaction, so a burst of runs costs one fsync.  When the disk is full
+ * or read-only the rows stay queued (bounded, oldest dropped and counted)
+ * and the write is retried with a growing delay; jobs keep running. */
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "daemon.h"
+#include "job.h"
+#include "log.h"
+#include "orphans.h"
+#include "record.h"
+#include "run.h"
+#include "xmalloc.h"
+
+#define RECORD_RETRY_MIN USEC_PER_SEC
+#define RECORD_RETRY_MAX (30 * USEC_PER_SEC)
+
+enum record_task_type {
+	TASK_OPEN,
+	TASK_WRITE,
+	TASK_QUERY,
+	TASK_GET,
+	TASK_CLOSE,
+};
+
+struct record_task {
+	enum record_task_type type;
+	struct record *record;
+	struct record_task *next;
+	/* TASK_WRITE and TASK_CLOSE: the rows, owned. */
+	struct ledger_op *ops;
+	size_t nops;
+	int r;
+	char *cause;
+	/* TASK_OPEN */
+	uint64_t max_id;
+	size_t nlost, orphans;
+	void (*open_done)(struct daemon *, int);
+	/* TASK_QUERY and TASK_GET */
+	struct ledger_filter filter;
+	char *filter_job;
+	uint64_t id;
+	struct ledger_run *runs;
+	size_t nruns;
+	record_query_cb cb;
+	void *ctx;
+};
+
+static void record_pump(struct record *);
+static void record_done(void *, int);
+
+static void
+record_op_free(struct ledger_op *op)
+{
+	free(op->run.job);
+	free(op->run.trigger);
+	free(op->run.result);
+	free(op->run.reason);
+	free(op->run.tail);
+}
+
+static void
+record_ops_free(struct ledger_op *ops, size_t n)
+{
+	size_t i;
+
+	for (i = 0; ops && i < n; i++)
+		record_op_free(&ops[i]);
+	free(ops);
+}
+
+static void
+record_push_task(struct record *rec, struct record_task *t)
+{
+	t->record = rec;
+	if (rec->tasks_tail)
+		rec->tasks_tail->next = t;
+	else
+		rec->tasks = t;
+	rec->tasks_tail = t;
+}
+
+/* Moves every queued row into a write task. */
+static struct record_task *
+record_take_queue(struct record *rec, enum record_task_type type)
+{
+	struct record_task *t = xcalloc(1, sizeof(*t));
+
+	t->type = type;
+	t->ops = rec->queue;
+	t->nops = rec->nqueue;
+	rec->queue = NULL;
+	rec->nqueue = rec->cap = 0;
+	return t;
+}
+
+#define LOST_REASON "jobd stopped while the run was in flight"
+
+/* Worker thread: open the ledger, mark what the last daemon left
+ * unfinished as lost, and stop the processes those runs left behind. */
+static void
+record_open_work(struct record_task *t)
+{
+	struct ledger_lost *lost = NULL;
+	struct ledger *l = NULL;
+	uint64_t *ids;
+	unsigned *killed;
+	size_t i;
+
+	if (mkdir(t->record->state_dir, 0755) < 0 && errno != EEXIST) {
+		t->r = -errno;
+		xasprintf(&t->cause, "cannot create state directory '%s': %s",
+		    t->record->state_dir, strerror(errno));
+		return;
+	}
+	t->r = ledger_open(t->record->state_dir, false, &l, &t->cause);
+	if (t->r < 0)
+		return;
+	if ((t->r = ledger_mark_lost(l, LOST_REASON, &lost, &t->nlost,
+	    &t->cause)) < 0 ||
+	    (t->r = ledger_max_run_id(l, &t->max_id, &t->cause)) < 0) {
+		ledger_close(l);
+		return;
+	}
+	t->runs = (struct ledger_run *)l;	/* handed to the loop */
+	ids = xcalloc(t->nlost + 1, sizeof(*ids));
+	killed = xcalloc(t->nlost + 1, sizeof(*killed));
+	for (i = 0; i < t->nlost; i++)
+		ids[i] = lost[i].id;
+	t->orphans = orphans_kill(ids, t->nlost, killed);
+	ledger_lost_free(lost, t->nlost);
+	free(ids);
+	free(killed);
+}
+
+/* Worker thread: the ledger call of one task. */
+static void
+record_work(void *data)
+{
+	struct record_task *t = data;
+	struct ledger *l = t->record->ledger;
+
+	switch (t->type) {
+	case TASK_WRITE:
+		t->r = ledger_write_batch(l, t->ops, t->nops, &t->cause);
+		break;
+	case TASK_QUERY:
+		t->r = ledger_query(l, &t->filter, &t->runs, &t->nruns,
+		    &t->cause);
+		break;
+	case TASK_GET:
+		t->runs = xcalloc(1, sizeof(*t->runs));
+		t->r = ledger_get_run(l, t->id, t->runs, &t->cause);
+		t->nruns = t->r == 0;
+		break;
+	case TASK_CLOSE:
+		if (t->nops)
+			t->r = ledger_write_batch(l, t->ops, t->nops,
+			    &t->cause);
+		ledger_close(l);
+		break;
+	case TASK_OPEN:
+		record_open_work(t);
+		break;
+	}
+}
+
+/* Puts rows of a failed write back in front of the queue, in order. */
+static void
+record_requeue(struct record *rec, struct record_task *t)
+{
+	size_t n = t->nops + rec->nqueue;
+	struct ledger_op *q = xreallocarray(NULL, n, sizeof(*q));
+
+	memcpy(q, t->ops, t->nops * sizeof(*q));
+	memcpy(q + t->nops, rec->queue, rec->nqueue * sizeof(*q));
+	free(rec->queue);
+	free(t->ops);
+	t->ops = NULL;
+	rec->queue = q;
+	rec->nqueue = rec->cap = n;
+	while (rec->nqueue > RECORD_QUEUE_MAX) {
+		record_op_free(&rec->queue[0]);
+		memmove(rec->queue, rec->queue + 1,
+		    --rec->nqueue * sizeof(*q));
+		rec->dropped++;
+	}
+}
+
+static void
+record_retry_cb(uv_timer_t *timer)
+{
+	record_pump(timer->data);
+}
+
+static void
+record_write_done(struct record *rec, struct record_task *t)
+{
+	if (t->r == 0) {
+		if (rec->error)
+			log_notice("ledger writable again; %zu queued rows "
+			    "written", t->nops);
+		rec->error = 0;
+		free(rec->error_text);
+		rec->error_text = NULL;
+		rec->retry_delay = 0;
+		rec->written += t->nops;
+		record_ops_free(t->ops, t->nops);
+		t->ops = NULL;
+		return;
+	}
+	if (rec->error != t->r)
+		log_error("ledger: %s; %zu rows kept queued, retrying",
+		    t->cause ? t->cause : strerror(-t->r), t->nops +
+		    rec->nqueue);
+	rec->error = t->r;
+	free(rec->error_text);
+	rec->error_text = t->cause ? xstrdup(t->cause) :
+	    xstrdup(strerror(-t->r));
+	if (t->r == -EINVAL) {
+		/* A malformed row never gets better: drop it. */
+		rec->dropped += t->nops;
+		record_ops_free(t->ops, t->nops);
+		t->ops = NULL;
+		return;
+	}
+	record_requeue(rec, t);
+	rec->retry_delay = MIN(MAX(rec->retry_delay * 2, RECORD_RETRY_MIN),
+	    RECORD_RETRY_MAX);
+	uv_timer_start(&rec->retry, record_retry_cb,
+	    rec->retry_delay / USEC_PER_MSEC, 0);
+}
+
+static void
+record_open_done(struct record *rec, struct record_task *t)
+{
+	struct daemon *d = rec->daemon;
+	struct ledger *l = (struct ledger *)t->runs;
+
+	t->runs = NULL;
+	if (t->r < 0) {
+		log_error("ledger disabled: %s; runs are not recorded",
+		    t->cause ? t->cause : strerror(-t->r));
+		rec->error = t->r;
+		rec->error_text = t->cause ? xstrdup(t->cause) :
+		    xstrdup(strerror(-t->r));
+		if (rec->closing)
+			uv_close((uv_handle_t *)&rec->retry, NULL);
+	} else {
+		rec->ledger = l;
+		if (t->max_id > d->last_run_id)
+			d->last_run_id = t->max_id;
+		if (t->nlost)
+			log_warning("%zu runs were in flight when the last jobd "
+			    "stopped; recorded as lost (%zu orphaned processes "
+			    "killed)", t->nlost, t->orphans);
+		if (rec->closing)
+			record_push_task(rec, record_take_queue(rec,
+			    TASK_CLOSE));
+	}
+	t->open_done(d, t->r);
+}
+
+void
+record_open(struct record *rec, struct daemon *d, const char *state_dir,
+    void (*done)(struct daemon *, int))
+{
+	struct record_task *t = xcalloc(1, sizeof(*t));
+
+	*rec = (struct record){ .daemon = d, .state_dir = xstrdup(state_dir) };
+	uv_timer_init(d->loop, &rec->retry);
+	rec->retry.data = rec;
+	t->type = TASK_OPEN;
+	t->record = rec;
+	t->open_done = done;
+	rec->busy = true;
+	executor_submit(&d->executor, record_work, record_done, t);
+}
+
+static void
+record_task_free(struct record_task *t)
+{
+	if (t->runs)
+		ledger_runs_free(t->runs, t->nruns ? t->nruns : 0);
+	record_ops_free(t->ops, t->nops);
+	free(t->filter_job);
+	free(t->cause);
+	free(t);
+}
+
+static void
+record_done(void *data, int status)
+{
+	struct record_task *t = data;
+	struct record *rec = t->record;
+
+	(void)status;
+	rec->busy = false;
+	switch (t->type) {
+	case TASK_WRITE:
+		record_write_done(rec, t);
+		break;
+	case TASK_QUERY:
+	case TASK_GET:
+		t->cb(t->ctx, t->r, t->runs, t->nruns);
+		break;
+	case TASK_CLOSE:
+		if (t->r < 0)
+			log_error("ledger: %s; %zu rows not written at exit",
+			    t->cause ? t->cause : strerror(-t->r), t->nops);
+		rec->ledger = NULL;
+		uv_close((uv_handle_t *)&rec->retry, NULL);
+		break;
+	case TASK_OPEN:
+		record_open_done(rec, t);
+		break;
+	}
+	record_task_free(t);
+	record_pump(rec);
+	if (rec->closing && !rec->busy && !rec->ledger)
+		daemon_run_closed(rec->daemon);
+}
+
+static void
+record_pump(struct record *rec)
+{
+	struct record_task *t;
+
+	if (rec->busy || !rec->ledger)
+		return;
+	if (!rec->tasks && rec->nqueue > 0 && !uv_is_active((uv_handle_t *)
+	    &rec->retry))
+		record_push_task(rec, record_take_queue(rec, TASK_WRITE));
+	if (!(t = rec->tasks))
+		return;
+	rec->tasks = t->next;
+	if (!rec->tasks)
+		rec->tasks_tail = NULL;
+	rec->busy = true;
+	executor_submit(&rec->daemon->executor, record_work, record_done, t);
+}
+
+static void
+record_enqueue(struct record *rec, struct ledger_op *op)
+{
+	if (rec->nqueue >= RECORD_QUEUE_MAX) {
+		if (rec->dropped % 1000 == 0)
+			log_warning("ledger: %d rows queued, the limit; "
+			    "dropping the oldest (%zu dropped so far)",
+			    RECORD_QUEUE_MAX, rec->dropped + 1);
+		record_op_free(&rec->queue[0]);
+		memmove(rec->queue, rec->queue + 1,
+		    --rec->nqueue * sizeof(*op));
+		rec->dropped++;
+	}
+	if (rec->nqueue == rec->cap) {
+		rec->cap = rec->cap ? rec->cap * 2 : 64;
+		rec->queue = xreallocarray(rec->queue, rec->cap,
+		    sizeof(*op));
+	}
+	rec->queue[rec->nqueue++] = *op;
+	record_pump(rec);
+}
+
+/* The row of a run as it is now; strings copied. */
+static void
+record_fill(struct ledger_run *row, const struct run *r)
+{
+	const struct tail_line *l;
+	size_t len = 0;
+	char *p;
+
+	*row = (struct ledger_run){
+		.id = r->id,
+		.job = xstrdup(r->job->name),
+		.trigger = xstrdup(run_trigger_name[r->trigger]),
+		.queued = r->queued,
+		.started = r->started,
+		.ended = r->ended,
+		.pid = r->pid,
+		.has_exit = r->exited && !r->signal,
+		.exit_code = r->exit_code,
+		.signal = r->signal,
+		.reason = r->reason ? xstrdup(r->reason) : NULL,
+	};
+	if (r->state != RUN_FINISHED)
+		return;
+	row->result = xstrdup(run_result_name[r->result]);
+	row->duration = r->started && r->ended > r->started ?
+	    r->ended - r->started : 0;
+	TAILQ_FOREACH(l, &r->tail.lines, entry)
+		len += l->len + 1;
+	if (len == 0)
+		return;
+	row->tail = p = xmalloc(len);
+	row->tail_len = len;
+	TAILQ_FOREACH(l, &r->tail.lines, entry) {
+		memcpy(p, l->data, l->len);
+		p[l->len] = '\n';
+		p += l->len + 1;
+	}
+}
+
+void
+record_run_started(struct record *rec, const struct run *r)
+{
+	struct ledger_op op = { .type = LEDGER_OP_START };
+
+	if (rec->closing)
+		return;
+	record_fill(&op.run, r);
+	record_enqueue(rec, &op);
+}
+
+void
+record_run_finished(struct record *rec, const struct run *r)
+{
+	struct ledger_op op = { .type = LEDGER_OP_COMPLETE };
+
+	if (rec->closing)
+		return;
+	record_fill(&op.run, r);
+	record_enqueue(rec, &op);
+}
+
+static void
+record_ask(struct record *rec, struct record_task *t)
+{
+	if (!rec->ledger || rec->closing) {
+		t->cb(t->ctx, -ENOTCONN, NULL, 0);
+		record_task_free(t);
+		return;
+	}
+	/* Rows queued before the question are part of the answer. */
+	if (rec->nqueue > 0)
+		record_push_task(rec, record_take_queue(rec, TASK_WRITE));
+	record_push_task(rec, t);
+	record_pump(rec);
+}
+
+void
+record_query(struct record *rec, const struct ledger_filter *f,
+    record_query_cb cb, void *ctx)
+{
+	struct record_task *t = xcalloc(1, sizeof(*t));
+
+	t->type = TASK_QUERY;
+	t->filter = *f;
+	if (f->job)
+		t->filter.job = t->filter_job = xstrdup(f->job);
+	t->cb = cb;
+	t->ctx = ctx;
+	record_ask(rec, t);
+}
+
+void
+record_get_run(struct record *rec, uint64_t id, record_query_cb cb,
+    void *ctx)
+{
+	struct record_task *t = xcalloc(1, sizeof(*t));
+
+	t->type = TASK_GET;
+	t->id = id;
+	t->cb = cb;
+	t->ctx = ctx;
+	record_ask(rec, t);
+}
+
+void
+record_close(struct record *rec)
+{
+	if (rec->closing)
+		return;
+	rec->closing = true;
+	if (!rec->daemon)
+		return;		/* never opened */
+	uv_timer_stop(&rec->retry);
+	if (rec->ledger) {
+		record_push_task(rec, record_take_queue(rec, TASK_CLOSE));
+		record_pump(rec);
+	} else if (!rec->busy) {
+		uv_close((uv_handle_t *)&rec->retry, NULL);
+	}
+	/* Otherwise the open is in flight, and its completion closes. */
+}
+
+bool
+record_idle(const struct record *rec)
+{
+	return rec->closing && !rec->busy && !rec->ledger;
+}
+
+void
+record_free(struct record *rec)
+{
+	record_ops_free(rec->queue, rec->nqueue);
+	rec->queue = NULL;
+	rec->nqueue = 0;
+	free(rec->error_text);
+	rec->error_text = NULL;
+	free(rec->state_dir);
+	rec->state_dir = NULL;
+}

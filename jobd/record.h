@@ -1,0 +1,59 @@
+/* The loop side of the run ledger: every run's row queued on the loop and
+ * written in batches through the executor, one ledger call at a time. */
+#ifndef JOBD_RECORD_H
+#define JOBD_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "ledger.h"
+
+struct daemon;
+struct run;
+
+#define RECORD_QUEUE_MAX 10000		/* rows waiting for the disk */
+
+struct record_task;
+
+struct record {
+	struct daemon *daemon;
+	struct ledger *ledger;		/* NULL when not open */
+	char *state_dir;
+	bool busy;			/* a ledger call is in flight */
+	bool closing;
+	struct ledger_op *queue;	/* written next, oldest first */
+	size_t nqueue, cap;
+	struct record_task *tasks, *tasks_tail;
+	size_t dropped;			/* rows lost to the bound */
+	int error;			/* last write error, 0 when healthy */
+	char *error_text;
+	uv_timer_t retry;
+	usec_t retry_delay;
+	unsigned long long written;
+};
+
+/* Opens the ledger on the executor, marks unfinished rows lost and stops
+ * their orphaned processes; done(d, r) runs on the loop (r < 0: the ledger
+ * could not be opened and its reason has been logged). */
+void record_open(struct record *, struct daemon *, const char *state_dir,
+    void (*done)(struct daemon *, int r));
+void record_run_started(struct record *, const struct run *);
+void record_run_finished(struct record *, const struct run *);
+
+/* Queries, answered on the loop; the results are freed after cb. */
+typedef void (*record_query_cb)(void *ctx, int r, struct ledger_run *runs,
+    size_t n);
+void record_query(struct record *, const struct ledger_filter *,
+    record_query_cb, void *ctx);
+void record_get_run(struct record *, uint64_t id, record_query_cb, void *ctx);
+/* Writes what is queued (one attempt) and closes the ledger. */
+void record_close(struct record *);
+/* Frees what is left after the loop ended. */
+void record_free(struct record *);
+/* True once closed and nothing is in flight. */
+bool record_idle(const struct record *);
+
+#endif
