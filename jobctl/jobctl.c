@@ -10,8 +10,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "client.h"
+#include "timeutil.h"
 #include "print.h"
 #include "varlink.h"
 #include "xmalloc.h"
@@ -32,6 +34,8 @@ enum {
 	OPT_FOLLOW = 1 << 8,
 	OPT_DRY_RUN = 1 << 9,
 	OPT_DAEMON = 1 << 10,
+	OPT_FAILED = 1 << 11,
+	OPT_SINCE = 1 << 12,
 };
 #define OPT_GLOBAL (OPT_SOCKET | OPT_JSON | OPT_HELP | OPT_VERSION)
 
@@ -58,6 +62,10 @@ static const struct opt {
 	    "nothing" },
 	{ OPT_DAEMON, 0, "daemon", NULL,
 	    "show the daemon itself: loop lag, executor queue" },
+	{ OPT_FAILED, 0, "failed", NULL, "only runs that did not succeed" },
+	{ OPT_SINCE, 0, "since", "TIME",
+	    "only runs since TIME: 'YYYY-MM-DD [HH:MM[:SS]]', '@EPOCH' or a "
+	    "span ago ('2h')" },
 };
 
 /* What one invocation asked for. */
@@ -68,6 +76,7 @@ struct ctx {
 	unsigned opts;		/* OPT_* given */
 	const char *socket;
 	json_int_t run, lines;
+	usec_t since;
 	int replies;		/* replies printed so far */
 };
 
@@ -79,6 +88,8 @@ static int verb_cancel(struct ctx *);
 static int verb_logs(struct ctx *);
 static int verb_reload(struct ctx *);
 static int verb_help(struct ctx *);
+static int verb_history(struct ctx *);
+static int verb_show(struct ctx *);
 
 static const struct verb {
 	const char *name;
@@ -102,6 +113,12 @@ static const struct verb {
 	    "print the output of the job's latest run", verb_logs },
 	{ "reload", NULL, 0, 0, OPT_DRY_RUN,
 	    "read the configuration again and apply it", verb_reload },
+	{ "history", "[JOB]", 0, 1, OPT_FAILED | OPT_SINCE | OPT_LINES,
+	    "list recorded runs, newest first (-n: how many, default 20)",
+	    verb_history },
+	{ "show", "RUN", 1, 1, 0,
+	    "show every recorded field of a run and its output tail",
+	    verb_show },
 	{ "help", NULL, 0, 0, 0, "print this help", verb_help },
 };
 
@@ -445,6 +462,102 @@ verb_reload(struct ctx *c)
 	    "dry_run", (c->opts & OPT_DRY_RUN) != 0), false, reply_reload);
 }
 
+/* '@EPOCH', 'YYYY-MM-DD [HH:MM[:SS]]' in local time, or a span ago. */
+static int
+parse_since(const char *s, usec_t *ret)
+{
+	struct tm tm = { 0 };
+	const char *end;
+	usec_t span;
+	char *cause = NULL;
+	time_t t;
+
+	if (s[0] == '@') {
+		json_int_t v;
+
+		if (!parse_number(s + 1, &v))
+			return -1;
+		*ret = (usec_t)v * USEC_PER_SEC;
+		return 0;
+	}
+	end = strptime(s, "%Y-%m-%d", &tm);
+	if (end && *end == ' ')
+		end = strptime(end + 1, "%H:%M", &tm);
+	if (end && *end == ':')
+		end = strptime(end + 1, "%S", &tm);
+	if (end && *end == '\0') {
+		tm.tm_isdst = -1;
+		if ((t = mktime(&tm)) == (time_t)-1)
+			return -1;
+		*ret = (usec_t)t * USEC_PER_SEC;
+		return 0;
+	}
+	if (timespan_parse(s, &span, &cause) < 0) {
+		free(cause);
+		return -1;
+	}
+	*ret = now_realtime() > span ? now_realtime() - span : 0;
+	return 0;
+}
+
+static int
+reply_history(json_t *p, bool continues UNUSED, void *data)
+{
+	struct ctx *c = data;
+	json_t *runs = reply_array(p, "runs");
+
+	if (!runs)
+		return client_mismatch("reply has no 'runs' array");
+	if (c->opts & OPT_JSON)
+		print_json(p);
+	else
+		print_history(runs);
+	return 0;
+}
+
+static int
+verb_history(struct ctx *c)
+{
+	json_t *p = json_object();
+
+	if (c->nargs > 0)
+		json_object_set_new(p, "job", json_string(c->args[0]));
+	if (c->opts & OPT_FAILED)
+		json_object_set_new(p, "failed", json_true());
+	if (c->opts & OPT_SINCE)
+		json_object_set_new(p, "since_usec",
+		    json_integer((json_int_t)c->since));
+	json_object_set_new(p, "limit", json_integer(c->opts & OPT_LINES ?
+	    c->lines : 20));
+	return call(c, VARLINK_INTERFACE ".History", p, false,
+	    reply_history);
+}
+
+static int
+reply_show(json_t *p, bool continues UNUSED, void *data)
+{
+	struct ctx *c = data;
+
+	if (!json_is_object(json_object_get(p, "run")))
+		return client_mismatch("reply has no 'run' object");
+	if (c->opts & OPT_JSON)
+		print_json(p);
+	else
+		print_show(p);
+	return 0;
+}
+
+static int
+verb_show(struct ctx *c)
+{
+	json_int_t id;
+
+	if (!parse_number(c->args[0], &id))
+		return usage_error(c->verb, "invalid run id '%s'", c->args[0]);
+	return call(c, VARLINK_INTERFACE ".Show", json_pack("{s:I}", "run",
+	    id), false, reply_show);
+}
+
 static int
 verb_help(struct ctx *c UNUSED)
 {
@@ -475,6 +588,10 @@ parse_option(struct ctx *c, const struct opt *o, const char *arg)
 		if (!parse_number(arg, &c->lines))
 			return usage_error(NULL, "invalid line count '%s'",
 			    arg);
+		break;
+	case OPT_SINCE:
+		if (parse_since(arg, &c->since) < 0)
+			return usage_error(NULL, "invalid time '%s'", arg);
 		break;
 	}
 	return -1;

@@ -364,3 +364,85 @@ print_daemon(json_t *p)
 	    json_int_at(p, "executor", "queued"),
 	    json_int_at(p, "executor", "completed"));
 }
+
+static void
+print_time(const char *label, json_t *run, const char *key)
+{
+	char buf[32];
+	long long v = json_int_at(run, key, NULL);
+	time_t t;
+
+	if (v <= 0)
+		return;
+	t = (time_t)(v / 1000000);
+	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", localtime(&t));
+	printf("%-12s %s\n", label, buf);
+}
+
+void
+print_history(json_t *runs)
+{
+	char when[32], span[TIMESPAN_MAX], exit[16];
+	size_t i;
+	json_t *r;
+
+	printf("%-8s %-16s %-9s %-10s %-5s %-19s %s\n", "RUN", "JOB",
+	    "TRIGGER", "RESULT", "EXIT", "STARTED", "DURATION");
+	json_array_foreach(runs, i, r) {
+		long long st = json_int_at(r, "started_usec", NULL);
+		long long es = json_int_at(r, "exit_status", NULL);
+		long long rt = json_int_at(r, "runtime_usec", NULL);
+		json_t *res = json_object_get(r, "result");
+		time_t t = (time_t)(st / 1000000);
+
+		if (st > 0)
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S",
+			    localtime(&t));
+		else
+			snprintf(when, sizeof(when), "-");
+		snprintf(exit, sizeof(exit), es >= 0 ? "%lld" : "-", es);
+		printf("%-8lld %-16s %-9s %-10s %-5s %-19s %s\n",
+		    json_int_at(r, "id", NULL),
+		    json_string_value(json_object_get(r, "job")) ?: "?",
+		    json_string_value(json_object_get(r, "trigger")) ?: "?",
+		    json_is_string(res) ? json_string_value(res) : "running",
+		    exit, when, rt >= 0 ? timespan_format(span, sizeof(span),
+		    (usec_t)rt) : "-");
+	}
+}
+
+void
+print_show(json_t *p)
+{
+	json_t *r = json_object_get(p, "run"), *out;
+	const char *keys[] = { "job", "trigger", "state", "result", "reason" };
+	char span[TIMESPAN_MAX];
+	size_t i;
+
+	printf("%-12s %lld\n", "run", json_int_at(r, "id", NULL));
+	for (i = 0; i < ELEMENTSOF(keys); i++)
+		if (json_is_string(json_object_get(r, keys[i])))
+			printf("%-12s %s\n", keys[i], json_string_value(
+			    json_object_get(r, keys[i])));
+	if (json_int_at(r, "pid", NULL) > 0)
+		printf("%-12s %lld\n", "pid", json_int_at(r, "pid", NULL));
+	if (json_int_at(r, "exit_code", NULL) >= 0)
+		printf("%-12s %lld\n", "exit code",
+		    json_int_at(r, "exit_code", NULL));
+	if (json_int_at(r, "signal", NULL) > 0)
+		printf("%-12s %lld\n", "signal", json_int_at(r, "signal",
+		    NULL));
+	print_time("queued", r, "queued_usec");
+	print_time("started", r, "started_usec");
+	print_time("ended", r, "ended_usec");
+	if (json_int_at(r, "runtime_usec", NULL) >= 0)
+		printf("%-12s %s\n", "duration", timespan_format(span,
+		    sizeof(span), (usec_t)json_int_at(r, "runtime_usec",
+		    NULL)));
+	out = json_object_get(p, "output");
+	if (json_is_string(out)) {
+		printf("output:\n");
+		fwrite(json_string_value(out), 1, json_string_length(out),
+		    stdout);
+	}
+}

@@ -23,5 +23,8 @@ int print_log_lines(json_t *lines, bool json);
 void print_reload(json_t *params, bool dry_run);
 /* status --daemon. */
 void print_daemon(json_t *params);
+/* history and show. */
+void print_history(json_t *runs);
+void print_show(json_t *params);
 
 #endif

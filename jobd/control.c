@@ -60,6 +60,8 @@ static const struct ctl_method ctl_methods[] = {
 	{ "io.jobd.Manager.Cancel", method_cancel },
 	{ "io.jobd.Manager.Logs", method_logs },
 	{ "io.jobd.Manager.Reload", method_reload },
+	{ "io.jobd.Manager.History", method_history },
+	{ "io.jobd.Manager.Show", method_show },
 	{ "io.jobd.Manager.Daemon", method_daemon },
 	{ "org.varlink.service.GetInfo", method_get_info },
 	{ "org.varlink.service.GetInterfaceDescription",
@@ -179,6 +181,37 @@ ctl_set_cancel(struct conn *c, void (*cancel)(void *), void *ctx)
 {
 	c->cancel = cancel;
 	c->cancel_ctx = ctx;
+}
+
+struct ctl_deferred {
+	struct conn *conn;
+};
+
+static void
+ctl_deferred_cancel(void *ctx)
+{
+	struct ctl_deferred *q = ctx;
+
+	q->conn = NULL;
+}
+
+struct ctl_deferred *
+ctl_defer(struct conn *c)
+{
+	struct ctl_deferred *q = xcalloc(1, sizeof(*q));
+
+	q->conn = c;
+	ctl_set_cancel(c, ctl_deferred_cancel, q);
+	return q;
+}
+
+struct conn *
+ctl_resume(struct ctl_deferred *q)
+{
+	struct conn *c = q->conn;
+
+	free(q);
+	return c;
 }
 
 struct daemon *

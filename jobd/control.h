@@ -34,6 +34,12 @@ void ctl_error_invalid_parameter(struct conn *, const char *name);
 /* cancel(ctx) runs if the connection closes before the final reply. */
 void ctl_set_cancel(struct conn *, void (*cancel)(void *), void *ctx);
 struct daemon *ctl_daemon(const struct conn *);
+/* For a reply that comes back from the executor: a handle that forgets
+ * the connection if it closes meanwhile.  ctl_resume() frees the handle
+ * and returns the connection, or NULL when it has gone. */
+struct ctl_deferred;
+struct ctl_deferred *ctl_defer(struct conn *);
+struct conn *ctl_resume(struct ctl_deferred *);
 bool ctl_more(const struct conn *);	/* the call asked for "more" */
 
 /* Table-driven parameter checking: unknown parameters and wrong types are
@@ -66,6 +72,8 @@ void method_wait(struct conn *, json_t *);
 void method_cancel(struct conn *, json_t *);
 void method_logs(struct conn *, json_t *);
 void method_reload(struct conn *, json_t *);
+void method_history(struct conn *, json_t *);
+void method_show(struct conn *, json_t *);
 void method_daemon(struct conn *, json_t *);
 void method_get_info(struct conn *, json_t *);
 void method_get_interface_description(struct conn *, json_t *);

@@ -155,6 +155,8 @@ record_work(void *data)
 		t->runs = xcalloc(1, sizeof(*t->runs));
 		t->r = ledger_get_run(l, t->id, t->runs, &t->cause);
 		t->nruns = t->r == 0;
+		if (t->r < 0)
+			t->runs->id = t->id;	/* for the error reply */
 		break;
 	case TASK_CLOSE:
 		if (t->nops)

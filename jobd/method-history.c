@@ -1,0 +1,156 @@
+/* Methods that read the run ledger: History and Show.  The ledger is on
+ * disk, so the answer comes back from the executor, after every row queued
+ * before the question has been written. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "control.h"
+#include "daemon.h"
+#include "macro.h"
+#include "method.h"
+#include "record.h"
+#include "xmalloc.h"
+
+static void
+json_set_nonzero(json_t *o, const char *key, long long v)
+{
+	if (v)
+		json_object_set_new(o, key, json_integer(v));
+}
+
+/* A ledger row in the shape of the interface's Run. */
+static json_t *
+history_run_json(const struct ledger_run *r)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "id", json_integer((json_int_t)r->id));
+	json_object_set_new(o, "job", json_string(r->job ? r->job : ""));
+	json_object_set_new(o, "trigger",
+	    json_string(r->trigger ? r->trigger : ""));
+	json_object_set_new(o, "state",
+	    json_string(r->result ? "finished" : "running"));
+	json_object_set_new(o, "queued_usec",
+	    json_integer((json_int_t)r->queued));
+	json_set_nonzero(o, "pid", r->pid);
+	json_set_nonzero(o, "started_usec", (long long)r->started);
+	json_set_nonzero(o, "ended_usec", (long long)r->ended);
+	if (r->result) {
+		json_object_set_new(o, "result", json_string(r->result));
+		json_object_set_new(o, "runtime_usec",
+		    json_integer((json_int_t)r->duration));
+	}
+	if (r->signal) {
+		json_object_set_new(o, "signal", json_integer(r->signal));
+		json_object_set_new(o, "exit_status",
+		    json_integer(128 + r->signal));
+	} else if (r->has_exit) {
+		json_object_set_new(o, "exit_code", json_integer(r->exit_code));
+		json_object_set_new(o, "exit_status",
+		    json_integer(r->exit_code));
+	}
+	if (r->reason)
+		json_object_set_new(o, "reason", json_string(r->reason));
+	return o;
+}
+
+static void
+history_error(struct conn *c, int r)
+{
+	ctl_error(c, IFACE_ERROR("LedgerUnavailable"),
+	    json_pack("{s:s}", "reason", strerror(-r)));
+}
+
+static void
+history_done(void *ctx, int r, struct ledger_run *runs, size_t n)
+{
+	struct conn *c = ctl_resume(ctx);
+	json_t *a;
+	size_t i;
+
+	if (!c)
+		return;
+	if (r < 0) {
+		history_error(c, r);
+		return;
+	}
+	a = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, history_run_json(&runs[i]));
+	ctl_reply(c, json_pack("{s:o}", "runs", a), false);
+}
+
+struct history_params {
+	const char *job;
+	bool failed;
+	int64_t since, limit;
+};
+
+void
+method_history(struct conn *c, json_t *params)
+{
+	static const struct ctl_param spec[] = {
+		{ "job", CTL_STRING, false, offsetof(struct history_params,
+		    job) },
+		{ "failed", CTL_BOOL, false, offsetof(struct history_params,
+		    failed) },
+		{ "since_usec", CTL_INT, false,
+		    offsetof(struct history_params, since) },
+		{ "limit", CTL_INT, false, offsetof(struct history_params,
+		    limit) },
+	};
+	struct history_params p;
+	struct ledger_filter f;
+
+	if (ctl_params(c, params, spec, ELEMENTSOF(spec), &p) < 0)
+		return;
+	f = (struct ledger_filter){
+		.job = p.job,
+		.failed_only = p.failed,
+		.since = p.since > 0 ? (usec_t)p.since : 0,
+		.limit = p.limit >= 0 ? (size_t)p.limit : 20,
+	};
+	record_query(&ctl_daemon(c)->record, &f, history_done, ctl_defer(c));
+}
+
+static void
+show_done(void *ctx, int r, struct ledger_run *runs, size_t n)
+{
+	struct conn *c = ctl_resume(ctx);
+	json_t *o;
+
+	if (!c)
+		return;
+	if (r == -ENOENT || (r == 0 && n == 0)) {
+		ctl_error(c, IFACE_ERROR("NoSuchRun"), json_pack("{s:I}", "run",
+		    (json_int_t)(runs ? runs[0].id : 0)));
+		return;
+	}
+	if (r < 0) {
+		history_error(c, r);
+		return;
+	}
+	o = json_pack("{s:o}", "run", history_run_json(&runs[0]));
+	if (runs[0].tail_len) {
+		json_t *t = json_stringn(runs[0].tail, runs[0].tail_len);
+
+		json_object_set_new(o, "output", t ? t :
+		    json_string("(binary output: see jobctl logs)"));
+	}
+	ctl_reply(c, o, false);
+}
+
+void
+method_show(struct conn *c, json_t *params)
+{
+	static const struct ctl_param spec[] = {
+		{ "run", CTL_INT, true, 0 },
+	};
+	int64_t id;
+
+	if (ctl_params(c, params, spec, ELEMENTSOF(spec), &id) < 0)
+		return;
+	record_get_run(&ctl_daemon(c)->record, (uint64_t)id, show_done,
+	    ctl_defer(c));
+}
