@@ -285,6 +285,23 @@ ledger_quick_check(struct ledger *l, char **cause)
 	return 0;
 }
 
+/* Describes a database of another program by one of its tables. */
+static char *
+ledger_foreign(struct ledger *l)
+{
+	sqlite3_stmt *st;
+	char *detail = NULL;
+
+	if (sqlite3_prepare_v2(l->db, "SELECT name FROM sqlite_schema "
+	    "ORDER BY name LIMIT 1", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		detail = xstrfmt("an SQLite database of another program, "
+		    "with table '%s'", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return detail ? detail : xstrdup("an SQLite database of another "
+	    "program");
+}
+
 /* Decides whether the file is empty (version 0), a jobd ledger (its
  * version), or something to refuse; only reads, never writes. */
 static int
@@ -308,6 +325,8 @@ ledger_verify(struct ledger *l, int *ret_version, char **cause)
 		*ret_version = 0;
 		return 0;
 	}
+	if (app == 0)
+		return ledger_refuse(l, ledger_foreign(l), cause);
 	if (app != LEDGER_APPLICATION_ID)
 		return ledger_refuse(l, xstrfmt("an SQLite database with "
 		    "application_id 0x%08llx, jobd's is 0x%08x", app,

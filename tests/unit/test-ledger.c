@@ -11,11 +11,12 @@
 #include "runner.h"
 #include "xmalloc.h"
 
-static char tmpdir[] = "/tmp/test-ledger-XXXXXX";
+static char tmpdir[64];
 
 static const char *
 setup(void)
 {
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test-ledger-XXXXXX");
 	ASSERT_NOT_NULL(mkdtemp(tmpdir));
 	return tmpdir;
 }
@@ -593,6 +594,25 @@ refused_untouched(int expect, const char *what)
 	free(path);
 }
 
+/* A foreign database in WAL mode whose last commit is still in the WAL:
+ * checkpointing it on close would rewrite the main file. */
+static void
+raw_foreign_wal(void)
+{
+	char *path = db_path();
+	sqlite3 *db;
+
+	ASSERT_EQ(sqlite3_open(path, &db), SQLITE_OK);
+	ASSERT_EQ(sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1,
+	    NULL), SQLITE_OK);
+	ASSERT_EQ(sqlite3_exec(db, "PRAGMA journal_mode = WAL;"
+	    "PRAGMA wal_autocheckpoint = 0;"
+	    "CREATE TABLE bar (y); INSERT INTO bar VALUES (2);",
+	    NULL, NULL, NULL), SQLITE_OK);
+	ASSERT_EQ(sqlite3_close(db), SQLITE_OK);
+	free(path);
+}
+
 TEST(foreign_sqlite_file_refused)
 {
 	setup();
@@ -603,6 +623,11 @@ TEST(foreign_sqlite_file_refused)
 	raw_exec("PRAGMA application_id = 42; PRAGMA user_version = 1;"
 	    "PRAGMA journal_mode = WAL;");
 	refused_untouched(-EBADMSG, "application_id 0x0000002a");
+	cleanup();
+	setup();
+	raw_foreign_wal();
+	refused_untouched(-EBADMSG, "table 'bar'");
+	ASSERT_EQ(raw_int("SELECT y FROM bar"), 2);
 	cleanup();
 }
 

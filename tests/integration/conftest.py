@@ -1,0 +1,434 @@
+"""Integration test harness: start the real jobd in a temporary directory,
+drive it with the real jobctl, and check at teardown that it stops cleanly
+(SIGTERM, exit status 0) and leaves no process behind.
+
+Binaries come from the environment (meson and tests/run set them):
+JOBD, JOBCTL, JOBD_TEST_CHILD.  Nothing is skipped when they are missing:
+every test fails with a message saying so.
+
+Tests import the helpers below with `from conftest import ...`.
+"""
+import json
+import os
+import shlex
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from varlink_client import Client, VarlinkError
+
+JOBD = os.environ.get("JOBD", "")
+JOBCTL = os.environ.get("JOBCTL", "")
+CHILD = os.environ.get("JOBD_TEST_CHILD", "")
+
+DEFAULT_TIMEOUT = 60            # seconds per test (pytest-timeout)
+START_DEADLINE = 15.0           # until the socket answers
+STOP_DEADLINE = 20.0            # from SIGTERM until jobd has exited
+INI_MAX_LINE = 200              # inih's line bound on Debian 12
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "timeout(seconds): per-test timeout (pytest-timeout)")
+    if not config.pluginmanager.hasplugin("timeout"):
+        raise pytest.UsageError(
+            "pytest-timeout is required (Debian: python3-pytest-timeout)")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(DEFAULT_TIMEOUT))
+
+
+@pytest.fixture(autouse=True)
+def _binaries():
+    missing = [name for name, value in (("JOBD", JOBD), ("JOBCTL", JOBCTL),
+               ("JOBD_TEST_CHILD", CHILD)) if not value]
+    if missing:
+        pytest.fail("environment variable(s) %s not set: run the tests "
+                    "with tests/run or meson test" % ", ".join(missing))
+    for path in (JOBD, JOBCTL, CHILD):
+        if not os.access(path, os.X_OK):
+            pytest.fail("%s is not an executable file" % path)
+
+
+# ---------------------------------------------------------------- helpers
+
+def wait_for(pred, timeout=10.0, what=None, interval=0.02):
+    """Polls pred() until it returns something truthy and returns that;
+    fails the test after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while True:
+        last = pred()
+        if last:
+            return last
+        if time.monotonic() >= deadline:
+            raise AssertionError("timed out after %.1fs waiting for %s "
+                                 "(last value: %r)"
+                                 % (timeout, what or pred, last))
+        time.sleep(interval)
+
+
+def child(*args):
+    """A job's command= value running the test child with args."""
+    return shlex.join([CHILD] + [str(a) for a in args])
+
+
+def pid_alive(pid):
+    """True while pid exists and is not a zombie."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            stat = f.read()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    # The state follows the parenthesised command name.
+    return stat[stat.rindex(")") + 2] not in "ZX"
+
+
+def cmdline(pid):
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            return f.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return "?"
+
+
+def wait_pids_gone(pids, timeout=10.0):
+    pids = list(pids)
+    wait_for(lambda: not [p for p in pids if pid_alive(p)], timeout,
+             "processes %s to be gone (alive: %s)"
+             % (pids, [p for p in pids if pid_alive(p)]))
+
+
+def read_file_when_there(path, timeout=10.0):
+    """The content of path once it exists and is not empty."""
+    def content():
+        try:
+            return Path(path).read_text()
+        except FileNotFoundError:
+            return None
+    return wait_for(content, timeout, "file %s" % path)
+
+
+def run_cmd(argv, timeout=30, env=None, raw=False, input=None):
+    """Runs argv; returns (rc, stdout, stderr), str unless raw."""
+    p = subprocess.run(argv, capture_output=True, timeout=timeout,
+                       env=env, input=input, stdin=None if input
+                       else subprocess.DEVNULL)
+    if raw:
+        return p.returncode, p.stdout, p.stderr
+    dec = lambda b: b.decode("utf-8", "surrogateescape")    # noqa: E731
+    return p.returncode, dec(p.stdout), dec(p.stderr)
+
+
+def jobctl_at(sock, *args, timeout=30, raw=False):
+    """Runs `jobctl -s SOCK ARGS...`; returns (rc, stdout, stderr)."""
+    return run_cmd([JOBCTL, "-s", str(sock)] + [str(a) for a in args],
+                   timeout=timeout, raw=raw)
+
+
+def format_section(header, keys):
+    lines = ["[%s]" % header]
+    for key, value in keys.items():
+        values = value if isinstance(value, (list, tuple)) else [value]
+        for v in values:
+            lines.append("%s=%s" % (key, v))
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- daemon
+
+class Daemon:
+    """One jobd in its own directory:
+    DIR/jobd.conf (main file), DIR/conf.d/*.conf, DIR/jobd.sock,
+    DIR/state, DIR/pids (pid files checked at teardown), DIR/jobd.log."""
+
+    def __init__(self, directory):
+        self.dir = Path(directory)
+        self.conf = self.dir / "jobd.conf"
+        self.confd = self.dir / "conf.d"
+        self.sock = self.dir / "jobd.sock"
+        self.state = self.dir / "state"
+        self.pids = self.dir / "pids"
+        self.log = self.dir / "jobd.log"
+        self.token = uuid.uuid4().hex
+        self.proc = None
+        self.exit_checked = False
+        self.surviving = set()      # pids a test knowingly leaves alive
+        self.confd.mkdir(parents=True, exist_ok=True)
+        self.pids.mkdir(exist_ok=True)
+
+    # -- configuration
+
+    def path(self, name):
+        """A path inside the daemon's directory (for touch/wait-file)."""
+        return self.dir / name
+
+    def pidfile(self, name):
+        """A pid file path whose pid teardown checks is gone."""
+        return self.pids / (name + ".pid")
+
+    def write_config(self, jobs=None, settings=None, files=None,
+                     main_jobs=None):
+        """jobs: {name: {key: value or [values]}} -> conf.d/50-jobs.conf;
+        settings: extra [jobd] keys; files: {relative path: raw text}
+        written as is (replacing every other conf.d file); main_jobs: job
+        sections kept in the main file."""
+        for old in self.confd.glob("*.conf"):
+            old.unlink()
+        main = {"include_dir": "conf.d"}
+        main.update(settings or {})
+        text = format_section("jobd", main)
+        for name, keys in (main_jobs or {}).items():
+            text += "\n" + format_section("job " + name, keys)
+        self._write(self.conf, text)
+        if jobs:
+            text = "\n".join(format_section("job " + name, keys)
+                             for name, keys in jobs.items())
+            self._write(self.confd / "50-jobs.conf", text)
+        for rel, raw in (files or {}).items():
+            self._write(self.dir / rel, raw)
+
+    @staticmethod
+    def _write(path, text):
+        for line in text.splitlines():
+            assert len(line) < INI_MAX_LINE, \
+                "config line over inih's %d bytes: %s" % (INI_MAX_LINE, line)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(text)
+        tmp.rename(path)
+
+    # -- process
+
+    def argv(self, *extra):
+        return [JOBD, "--foreground", "--config", str(self.conf),
+                "--socket", str(self.sock), "--state-dir", str(self.state)] \
+            + list(extra)
+
+    def start(self):
+        env = dict(os.environ, JOBD_TEST_TOKEN=self.token)
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(self.argv(), stdin=subprocess.DEVNULL,
+                                         stdout=log, stderr=log, env=env)
+        deadline = time.monotonic() + START_DEADLINE
+        while True:
+            if self.proc.poll() is not None:
+                raise AssertionError("jobd exited with %d at start:\n%s"
+                                     % (self.proc.returncode,
+                                        self.log_text(limit=60)))
+            if self.answers():
+                return self
+            if time.monotonic() >= deadline:
+                raise AssertionError("jobd did not answer on %s within %ss:"
+                                     "\n%s" % (self.sock, START_DEADLINE,
+                                               self.log_text(60)))
+            time.sleep(0.02)
+
+    def answers(self):
+        try:
+            with Client(str(self.sock), timeout=2.0) as c:
+                c.call1("org.varlink.service.GetInfo")
+            return True
+        except (OSError, ValueError, VarlinkError):
+            return False
+
+    def send_signal(self, sig):
+        self.proc.send_signal(sig)
+
+    def stop(self, sig=signal.SIGTERM, timeout=STOP_DEADLINE):
+        """Signals jobd and returns its exit status; fails if it does not
+        exit within timeout seconds (it is then killed)."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError("jobd did not exit within %ss of signal %d"
+                                 % (timeout, sig))
+
+    def log_text(self, limit=None):
+        """jobd's output; with limit, only its last limit lines."""
+        try:
+            data = self.log.read_bytes()
+        except FileNotFoundError:
+            return "(no log)"
+        text = data.decode("utf-8", "replace")
+        if limit is not None:
+            lines = text.splitlines()
+            if len(lines) > limit:
+                text = "[... %d lines ...]\n" % (len(lines) - limit) \
+                    + "\n".join(lines[-limit:])
+        return text
+
+    # -- clients
+
+    def jobctl(self, *args, timeout=30, raw=False):
+        return jobctl_at(self.sock, *args, timeout=timeout, raw=raw)
+
+    def jobctl_json(self, *args, timeout=30):
+        """Runs `jobctl --json ARGS` expecting exit 0; returns the parsed
+        object (the last line when several are printed)."""
+        rc, out, err = self.jobctl("--json", *args, timeout=timeout)
+        assert rc == 0, "jobctl --json %s: rc %d\nstdout: %s\nstderr: %s" \
+            % (" ".join(map(str, args)), rc, out, err)
+        lines = out.strip().splitlines()
+        assert lines, "jobctl --json %s printed nothing" % (args,)
+        return json.loads(lines[-1])
+
+    def popen_jobctl(self, *args):
+        return subprocess.Popen([JOBCTL, "-s", str(self.sock)]
+                                + [str(a) for a in args],
+                                stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+
+    def varlink(self, timeout=10.0):
+        return Client(str(self.sock), timeout=timeout)
+
+    def start_run(self, job):
+        """`jobctl start JOB`; returns the run id (int)."""
+        rc, out, err = self.jobctl("start", job)
+        assert rc == 0, "jobctl start %s: rc %d: %s" % (job, rc, err)
+        return int(out.strip())
+
+    def job_status(self, job):
+        """The JobStatus of job ({job: Job, runs: [Run]})."""
+        reply = self.jobctl_json("status", job)
+        for js in reply["jobs"]:
+            if js["job"]["name"] == job:
+                return js
+        raise AssertionError("status %s: job missing in %r" % (job, reply))
+
+    def run_state(self, job, run_id):
+        """The Run with run_id: from the unfinished runs, else job.last."""
+        js = self.job_status(job)
+        for r in js["runs"]:
+            if r["id"] == run_id:
+                return r
+        last = js["job"].get("last")
+        if last and last["id"] == run_id:
+            return last
+        return None
+
+    def wait_running(self, job, run_id, timeout=10.0):
+        return wait_for(lambda: (lambda r: r if r and r["state"] == "running"
+                                 else None)(self.run_state(job, run_id)),
+                        timeout, "run %d of %s to be running" % (run_id, job))
+
+    def wait_run(self, run_id, timeout=20.0):
+        """`jobctl --json wait RUN`; returns the finished Run."""
+        # jobctl wait exits with the run's exit status: any rc will do.
+        rc, out, err = self.jobctl("--json", "wait", run_id, timeout=timeout)
+        assert out.strip(), "jobctl wait %d: rc %d, no output: %s" \
+            % (run_id, rc, err)
+        reply = json.loads(out.strip().splitlines()[-1])
+        runs = [r for r in reply["runs"] if r["id"] == run_id]
+        assert runs, "wait %d: run missing in %r" % (run_id, reply)
+        assert runs[0]["state"] == "finished", runs[0]
+        return runs[0]
+
+    def read_pid(self, name, timeout=10.0):
+        return int(read_file_when_there(self.pidfile(name), timeout))
+
+    def spared(self, pid):
+        """A test killed this pid itself or leaves it alive knowingly."""
+        self.surviving.add(pid)
+
+    # -- teardown checks
+
+    def recorded_pids(self):
+        pids = []
+        for f in self.pids.glob("*.pid"):
+            try:
+                pids.append(int(f.read_text()))
+            except ValueError:
+                pass
+        return [p for p in pids if p not in self.surviving]
+
+    def token_pids(self):
+        """Processes that inherited this daemon's JOBD_TEST_TOKEN."""
+        needle = ("JOBD_TEST_TOKEN=%s" % self.token).encode()
+        found = []
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            pid = int(entry)
+            try:
+                with open("/proc/%d/environ" % pid, "rb") as f:
+                    env = f.read().split(b"\0")
+            except OSError:
+                continue
+            if needle in env and pid_alive(pid) and pid not in self.surviving:
+                found.append(pid)
+        return found
+
+    def teardown(self):
+        if self.proc is None:
+            return
+        try:
+            if self.proc.poll() is None or not self.exit_checked:
+                rc = self.stop()
+                assert rc == 0, "jobd exited with %d at teardown" % rc
+        finally:
+            print("---- jobd log (%s) ----\n%s"
+                  % (self.log, self.log_text(limit=60)))
+        deadline = time.monotonic() + 10.0
+        while True:
+            left = set(p for p in self.recorded_pids() if pid_alive(p))
+            left.update(self.token_pids())
+            if not left or time.monotonic() >= deadline:
+                break
+            time.sleep(0.02)
+        if left:
+            described = ["%d (%s)" % (p, cmdline(p)) for p in sorted(left)]
+            for p in left:          # so later tests start clean
+                try:
+                    os.kill(p, signal.SIGKILL)
+                except OSError:
+                    pass
+            raise AssertionError("processes started by jobd are left: %s"
+                                 % ", ".join(described))
+
+
+@pytest.fixture
+def workdir():
+    """A short temporary directory (Unix socket paths are bounded)."""
+    d = tempfile.mkdtemp(prefix="jd-", dir="/tmp")
+    yield Path(d)
+    shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture
+def jobd(workdir):
+    """Factory: jobd(jobs=..., settings=..., files=...) writes the config,
+    starts jobd and returns the Daemon (call again for another daemon)."""
+    made = []
+
+    def make(jobs=None, settings=None, files=None, main_jobs=None,
+             start=True):
+        d = Daemon(workdir / ("d%d" % len(made)))
+        made.append(d)
+        d.write_config(jobs=jobs, settings=settings, files=files,
+                       main_jobs=main_jobs)
+        return d.start() if start else d
+
+    yield make
+    errors = []
+    for d in made:
+        try:
+            d.teardown()
+        except AssertionError as e:
+            errors.append(str(e))
+    if errors:
+        pytest.fail("teardown: " + "\n".join(errors))
