@@ -4,7 +4,9 @@
  * deadline, spawn failures, and line splitting.  Each test ends with
  * uv_loop_close() == 0, so a leaked handle fails it. */
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <uv.h>
 
@@ -205,9 +207,25 @@ TEST(grandchild_holding_pipe_is_cut_at_drain_deadline)
 	char *k = cmd_out("print 1 x grandchild 30 exit 0");
 	struct run *r;
 	usec_t t0 = now_monotonic();
+	char pidfile[] = "/tmp/jobd-test-gc.XXXXXX";
+	FILE *fp;
+	int fd, pid = 0;
 
+	/* The grandchild escapes the run's process group by design; kill
+	 * it ourselves once the test has seen the drain deadline work. */
+	fd = mkstemp(pidfile);
+	ASSERT(fd >= 0);
+	close(fd);
+	setenv("TEST_GRANDCHILD_PIDFILE", pidfile, 1);
 	fixture_init(&f, k, "drain_timeout=500ms");
 	r = fixture_run(&f);
+	fp = fopen(pidfile, "r");
+	ASSERT_NOT_NULL(fp);
+	ASSERT_EQ(fscanf(fp, "%d", &pid), 1);
+	fclose(fp);
+	unlink(pidfile);
+	ASSERT(pid > 0);
+	kill(pid, SIGKILL);
 	ASSERT_EQ(r->result, RESULT_SUCCESS);
 	ASSERT(now_monotonic() - t0 < 10 * USEC_PER_SEC);
 	ASSERT(now_monotonic() - t0 >= 400 * USEC_PER_MSEC);
