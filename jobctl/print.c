@@ -363,6 +363,15 @@ print_daemon(json_t *p)
 	printf("  executor:  %lld queued, %lld completed\n",
 	    json_int_at(p, "executor", "queued"),
 	    json_int_at(p, "executor", "completed"));
+	v = json_object_get(p, "ledger");
+	printf("  ledger:    %s, %lld rows written, %lld queued, %lld "
+	    "dropped%s%s\n", json_is_true(json_object_get(v, "ok")) ? "ok" :
+	    "NOT WRITING", json_int_at(p, "ledger", "written"),
+	    json_int_at(p, "ledger", "queued"),
+	    json_int_at(p, "ledger", "dropped"),
+	    json_is_string(json_object_get(v, "error")) ? ": " : "",
+	    json_is_string(json_object_get(v, "error")) ?
+	    json_string_value(json_object_get(v, "error")) : "");
 }
 
 static void

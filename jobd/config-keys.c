@@ -239,6 +239,50 @@ bad:
 	    "bytes with an optional K or M suffix", value));
 }
 
+/* A number of runs to keep: 0 means no limit. */
+static int
+parse_count(const char *value, void *dst, const char *dir UNUSED,
+    char **cause)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(value, &end, 10);
+	if (value[0] < '0' || value[0] > '9' || errno || *end || v > 1000000000)
+		return fail(cause, xstrfmt("invalid count '%s': expected 0 (no "
+		    "limit) to 1000000000", value));
+	*(int64_t *)dst = (int64_t)v;
+	return 0;
+}
+
+/* An age: a time span, 0 or infinity meaning no limit. */
+static int
+parse_age(const char *value, void *dst, const char *dir UNUSED,
+    char **cause)
+{
+	_cleanup_free_ char *why = NULL;
+	usec_t v;
+
+	if (timespan_parse(value, &v, &why) < 0)
+		return fail(cause, xstrfmt("invalid time span '%s': %s", value,
+		    why));
+	*(int64_t *)dst = v == USEC_INFINITY || v > INT64_MAX ? 0 :
+	    (int64_t)v;
+	return 0;
+}
+
+static int
+parse_sync(const char *value, void *dst, const char *dir UNUSED,
+    char **cause)
+{
+	if (strcmp(value, "normal") && strcmp(value, "full"))
+		return fail(cause, xstrfmt("invalid value '%s': expected "
+		    "normal or full", value));
+	*(bool *)dst = !strcmp(value, "full");
+	return 0;
+}
+
 static int
 parse_include_dir(const char *value, void *dst, const char *dir,
     char **cause)
@@ -277,6 +321,9 @@ const struct config_key config_keys[] = {
 	JOBD("state_dir", parse_path, state_dir),
 	JOBD("output_tail", parse_size, tail_size),
 	JOBD("drain_timeout", parse_timespan, drain_timeout),
+	JOBD("history_max_runs", parse_count, history_max_runs),
+	JOBD("history_max_age", parse_age, history_max_age),
+	JOBD("ledger_sync", parse_sync, ledger_sync_full),
 	JOB("command", parse_command, command_line, false),
 	JOB("shell", parse_bool, shell, false),
 	JOB("environment", parse_environment, environment, true),
@@ -289,6 +336,8 @@ const struct config_key config_keys[] = {
 	JOB("output", parse_output, output, false),
 	JOB("output_file", parse_path, output_file, false),
 	JOB("description", parse_string, description, false),
+	JOB("history_max_runs", parse_count, history_max_runs, false),
+	JOB("history_max_age", parse_age, history_max_age, false),
 };
 
 const size_t config_nkeys = ELEMENTSOF(config_keys);

@@ -158,6 +158,8 @@ job_config_new(const char *name, const char *file, unsigned line)
 	job->description = xstrdup("");
 	job->stop_timeout = CONFIG_DEFAULT_STOP_TIMEOUT;
 	job->stop_signal = SIGTERM;
+	job->history_max_runs = -1;
+	job->history_max_age = -1;
 	job->output = OUTPUT_JOURNAL;
 	job->file = xstrdup(file);
 	job->line = line;
@@ -667,6 +669,7 @@ parser_init(struct parser *p, const char *path)
 	cfg->path = xstrdup(path);
 	cfg->tail_size = CONFIG_DEFAULT_TAIL_SIZE;
 	cfg->drain_timeout = CONFIG_DEFAULT_DRAIN_TIMEOUT;
+	cfg->history_max_runs = CONFIG_DEFAULT_HISTORY_MAX_RUNS;
 	TAILQ_INIT(&cfg->jobs);
 	*p = (struct parser){
 		.cfg = cfg,
@@ -775,7 +778,9 @@ job_config_equal(const struct job_config *a, const struct job_config *b)
 	    a->stop_timeout == b->stop_timeout &&
 	    a->stop_signal == b->stop_signal &&
 	    a->output == b->output &&
-	    streq_null(a->output_file, b->output_file);
+	    streq_null(a->output_file, b->output_file) &&
+	    a->history_max_runs == b->history_max_runs &&
+	    a->history_max_age == b->history_max_age;
 }
 
 struct config *

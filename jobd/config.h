@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/queue.h>
 
 #include "timeutil.h"
@@ -30,6 +31,7 @@ extern const char *const output_mode_name[OUTPUT_NMODES];
 #define CONFIG_MAX_NAME 64		/* job names: [A-Za-z0-9_.@-] */
 #define CONFIG_MAX_ARGS 4096		/* argv entries */
 #define CONFIG_MAX_ENV 1024		/* environment= entries */
+#define CONFIG_DEFAULT_HISTORY_MAX_RUNS 1000
 
 /* One [job NAME] section. */
 struct job_config {
@@ -47,6 +49,8 @@ struct job_config {
 	int stop_signal;		/* default SIGTERM */
 	enum output_mode output;	/* default OUTPUT_JOURNAL */
 	char *output_file;		/* output=file: the path (see below) */
+	int64_t history_max_runs;	/* -1: [jobd]'s */
+	int64_t history_max_age;	/* usec; -1: [jobd]'s; 0: no limit */
 	char *file;			/* where the section was defined */
 	unsigned line;
 	TAILQ_ENTRY(job_config) entry;
@@ -61,6 +65,9 @@ struct config {
 	char *state_dir;		/* state_dir= in [jobd]; NULL: default */
 	size_t tail_size;		/* output_tail= in [jobd], bytes */
 	usec_t drain_timeout;		/* drain_timeout= in [jobd] */
+	int64_t history_max_runs;	/* per job; 0: no limit */
+	int64_t history_max_age;	/* usec; 0: no limit */
+	bool ledger_sync_full;		/* ledger_sync=full */
 	struct job_config_list jobs;	/* in name order */
 	size_t njobs;
 };

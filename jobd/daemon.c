@@ -173,12 +173,45 @@ daemon_load_initial(struct daemon *d, const struct daemon_options *o)
 	return 0;
 }
 
+/* Retention, job by job: the job's own limits, else [jobd]'s. */
+static void
+daemon_prune(struct daemon *d)
+{
+	struct ledger_prune *rules;
+	const struct job_config *jc;
+	size_t n = 0;
+
+	rules = xcalloc(d->config->njobs + 1, sizeof(*rules));
+	TAILQ_FOREACH(jc, &d->config->jobs, entry) {
+		rules[n++] = (struct ledger_prune){
+			.job = xstrdup(jc->name),
+			.max_runs = jc->history_max_runs >= 0 ?
+			    jc->history_max_runs : d->config->history_max_runs,
+			.max_age = jc->history_max_age >= 0 ?
+			    jc->history_max_age : d->config->history_max_age,
+			.now = now_realtime(),
+		};
+	}
+	record_prune(&d->record, rules, n);
+}
+
+static void
+daemon_prune_cb(uv_timer_t *t)
+{
+	daemon_prune(t->data);
+}
+
 static void
 daemon_ledger_ready(struct daemon *d, int r)
 {
-	(void)r;
 	if (d->stopping)
 		return;
+	if (r == 0) {
+		daemon_prune(d);
+		uv_timer_start(&d->prune_timer, daemon_prune_cb,
+		    DAEMON_PRUNE_INTERVAL / USEC_PER_MSEC,
+		    DAEMON_PRUNE_INTERVAL / USEC_PER_MSEC);
+	}
 	if (control_start(d, d->socket_path, &d->control) < 0) {
 		d->exit_code = 1;
 		daemon_shutdown(d);
@@ -201,8 +234,12 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_options *o)
 		return r;
 	daemon_signals_start(d);
 	looplag_start(&d->looplag, loop);
+	uv_timer_init(loop, &d->prune_timer);
+	d->prune_timer.data = d;
+	uv_unref((uv_handle_t *)&d->prune_timer);
 	/* Listen only once the ledger says which run id comes next. */
-	record_open(&d->record, d, d->state_dir, daemon_ledger_ready);
+	record_open(&d->record, d, d->state_dir, d->config->ledger_sync_full,
+	    daemon_ledger_ready);
 	return 0;
 }
 
@@ -317,6 +354,7 @@ daemon_close_signals(struct daemon *d)
 	uv_close((uv_handle_t *)&d->sig_term, NULL);
 	uv_close((uv_handle_t *)&d->sig_int, NULL);
 	looplag_stop(&d->looplag);
+	uv_close((uv_handle_t *)&d->prune_timer, NULL);
 }
 
 /* The last step of shutdown: nothing runs any more. */

@@ -16,6 +16,8 @@
 
 struct control;
 
+#define DAEMON_PRUNE_INTERVAL (10 * USEC_PER_MINUTE)
+
 struct daemon_options {
 	const char *config_path;
 	const char *socket_path;	/* NULL: config, then default */
@@ -43,6 +45,7 @@ struct daemon {
 	bool signals_open;
 	struct looplag looplag;
 	struct record record;
+	uv_timer_t prune_timer;		/* retention, every 10 minutes */
 	int exit_code;
 };
 

@@ -1,15 +1,12 @@
-/* The run ledger's storage layer: the SQLite schema and its migrations, the
- * checks that refuse a file that is not ours, and the cached statements that
- * write and read runs and job state.  It neither queues, retries nor logs:
- * the daemon decides what an error means.  Blocking: worker threads only. */
+/* The run ledger's file: opening STATE_DIR/ledger.db, refusing a file
+ * that is not ours without writing to it, the schema and its migrations,
+ * transactions and error reporting.  Rows are ledger-runs.c's.  Nothing
+ * here queues, retries or logs, and everything blocks: worker threads only. */
 #include <errno.h>
-#include <inttypes.h>
-#include <limits.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ledger.h"
+#include "ledger-internal.h"
 #include "xmalloc.h"
 
 #define LEDGER_BUSY_TIMEOUT_MS 5000
@@ -42,98 +39,6 @@ static const char *const ledger_migrations[] = {
 
 _Static_assert(ELEMENTSOF(ledger_migrations) == LEDGER_VERSION,
     "one migration step per schema version");
-
-static const char *const ledger_results[] = {
-	"success", "failed", "timeout", "cancelled", "lost", "skipped",
-};
-
-/* Column order shared by every statement that reads or writes a run. */
-#define RUN_COLUMNS_BASE						\
-	"id, job, \"trigger\", scheduled_usec, queued_usec, started_usec, " \
-	"ended_usec, pid, exit_code, signal, result, reason, duration_usec, " \
-	"peak_rss_kb, user_cpu_usec, system_cpu_usec, retry_of"
-#define RUN_COLUMNS RUN_COLUMNS_BASE ", output_tail"
-#define RUN_NCOLUMNS 18
-#define RUN_INSERT							\
-	"INSERT INTO runs (" RUN_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, "	\
-	"?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) "
-#define QUERY_WHERE							\
-	" (?2 = 0 OR (result IS NOT NULL AND result <> 'success'))"	\
-	" AND COALESCE(started_usec, queued_usec, scheduled_usec, 0) >= ?3" \
-	" ORDER BY id DESC LIMIT ?4"
-
-enum ledger_stmt {
-	ST_BEGIN,
-	ST_COMMIT,
-	ST_ROLLBACK,
-	ST_START,
-	ST_COMPLETE,
-	ST_STATE_PUT,
-	ST_STATE_GET,
-	ST_GET,
-	ST_QUERY_ALL,
-	ST_QUERY_JOB,
-	ST_MAX_ID,
-	ST_UNFINISHED,
-	ST_MARK_LOST,
-	ST_JOBS,
-	ST_PRUNE,
-	ST_N
-};
-
-static const char *const ledger_sql[ST_N] = {
-	[ST_BEGIN] = "BEGIN IMMEDIATE",
-	[ST_COMMIT] = "COMMIT",
-	[ST_ROLLBACK] = "ROLLBACK",
-	[ST_START] = RUN_INSERT "ON CONFLICT (id) DO NOTHING",
-	[ST_COMPLETE] = RUN_INSERT "ON CONFLICT (id) DO UPDATE SET "
-	    "job = excluded.job, \"trigger\" = excluded.\"trigger\", "
-	    "scheduled_usec = excluded.scheduled_usec, "
-	    "queued_usec = excluded.queued_usec, "
-	    "started_usec = excluded.started_usec, "
-	    "ended_usec = excluded.ended_usec, pid = excluded.pid, "
-	    "exit_code = excluded.exit_code, signal = excluded.signal, "
-	    "result = excluded.result, reason = excluded.reason, "
-	    "duration_usec = excluded.duration_usec, "
-	    "peak_rss_kb = excluded.peak_rss_kb, "
-	    "user_cpu_usec = excluded.user_cpu_usec, "
-	    "system_cpu_usec = excluded.system_cpu_usec, "
-	    "retry_of = excluded.retry_of, output_tail = excluded.output_tail",
-	[ST_STATE_PUT] = "INSERT INTO job_state (job, last_slot_usec, "
-	    "paused_until_usec, skips_pending) VALUES (?1, ?2, ?3, ?4) "
-	    "ON CONFLICT (job) DO UPDATE SET "
-	    "last_slot_usec = excluded.last_slot_usec, "
-	    "paused_until_usec = excluded.paused_until_usec, "
-	    "skips_pending = excluded.skips_pending",
-	[ST_STATE_GET] = "SELECT last_slot_usec, paused_until_usec, "
-	    "skips_pending FROM job_state WHERE job = ?1",
-	[ST_GET] = "SELECT " RUN_COLUMNS " FROM runs WHERE id = ?1",
-	/* ?1 is bound but unused here, so both queries take one binding. */
-	[ST_QUERY_ALL] = "SELECT " RUN_COLUMNS_BASE ", NULL FROM runs WHERE"
-	    QUERY_WHERE,
-	[ST_QUERY_JOB] = "SELECT " RUN_COLUMNS_BASE ", NULL FROM runs "
-	    "WHERE job = ?1 AND" QUERY_WHERE,
-	/* sqlite_sequence remembers ids of rows that were pruned since. */
-	[ST_MAX_ID] = "SELECT max(COALESCE((SELECT max(id) FROM runs), 0), "
-	    "COALESCE((SELECT seq FROM sqlite_sequence "
-	    "WHERE name = 'runs'), 0))",
-	[ST_UNFINISHED] = "SELECT id, job, pid, started_usec FROM runs "
-	    "WHERE result IS NULL ORDER BY id",
-	[ST_MARK_LOST] = "UPDATE runs SET result = 'lost', reason = ?1 "
-	    "WHERE result IS NULL",
-	[ST_JOBS] = "SELECT DISTINCT job FROM runs",
-	[ST_PRUNE] = "DELETE FROM runs WHERE job = ?1 AND result IS NOT NULL "
-	    "AND (id NOT IN (SELECT id FROM runs WHERE job = ?1 "
-	    "ORDER BY id DESC LIMIT ?2) OR COALESCE(ended_usec, "
-	    "started_usec, queued_usec, scheduled_usec, 0) < ?3)",
-};
-
-struct ledger {
-	sqlite3 *db;
-	char *path;
-	sqlite3_stmt *stmt[ST_N];
-	long long max_page_count;	/* as opened: lifts LEDGER_FAULT_FULL */
-};
 
 /* Maps an SQLite result code to -errno. */
 static int
@@ -172,7 +77,7 @@ ledger_errno(struct ledger *l, int rc)
 
 /* Reports SQLite's latest error on the connection; call before anything
  * else runs on it, which would replace the message. */
-static int
+int
 ledger_fail(struct ledger *l, int rc, const char *what, char **cause)
 {
 	if (cause)
@@ -194,7 +99,7 @@ ledger_refuse(struct ledger *l, char *detail, char **cause)
 
 /* Steps a statement that returns no rows we need, then readies it for the
  * next use (dropping bindings that point into the caller's memory). */
-static int
+int
 ledger_exec_stmt(struct ledger *l, enum ledger_stmt id)
 {
 	sqlite3_stmt *st = l->stmt[id];
@@ -207,7 +112,7 @@ ledger_exec_stmt(struct ledger *l, enum ledger_stmt id)
 }
 
 /* Reports rc and rolls back the transaction, if SQLite has not already. */
-static int
+int
 ledger_abort(struct ledger *l, int rc, const char *what, char **cause)
 {
 	int r;
@@ -218,7 +123,7 @@ ledger_abort(struct ledger *l, int rc, const char *what, char **cause)
 	return r;
 }
 
-static int
+int
 ledger_begin(struct ledger *l, char **cause)
 {
 	int rc;
@@ -229,7 +134,7 @@ ledger_begin(struct ledger *l, char **cause)
 	return 0;
 }
 
-static int
+int
 ledger_commit(struct ledger *l, const char *what, char **cause)
 {
 	int rc;
@@ -240,7 +145,7 @@ ledger_commit(struct ledger *l, const char *what, char **cause)
 	return 0;
 }
 
-/* Runs a one-row, one-column query (pragmas at open time). */
+
 static int
 ledger_query_int(struct ledger *l, const char *sql, long long *ret)
 {
@@ -401,20 +306,6 @@ ledger_migrate(struct ledger *l, int version, char **cause)
 	return 0;
 }
 
-static int
-ledger_prepare(struct ledger *l, char **cause)
-{
-	int i, rc;
-
-	for (i = 0; i < ST_N; i++) {
-		rc = sqlite3_prepare_v3(l->db, ledger_sql[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &l->stmt[i], NULL);
-		if (rc != SQLITE_OK)
-			return ledger_fail(l, rc, "cannot prepare", cause);
-	}
-	return 0;
-}
-
 int
 ledger_open(const char *state_dir, bool sync_full, struct ledger **ret,
     char **cause)
@@ -466,458 +357,6 @@ ledger_path(const struct ledger *l)
 	return l->path;
 }
 
-/* Binders that keep the first error; zero binds NULL ("not set"). */
-static void
-bind_opt(sqlite3_stmt *st, int i, uint64_t v, int *rc)
-{
-	if (*rc != SQLITE_OK)
-		return;
-	if (v)
-		*rc = sqlite3_bind_int64(st, i, (sqlite3_int64)v);
-	else
-		*rc = sqlite3_bind_null(st, i);
-}
-
-static void
-bind_int(sqlite3_stmt *st, int i, int64_t v, int *rc)
-{
-	if (*rc == SQLITE_OK)
-		*rc = sqlite3_bind_int64(st, i, v);
-}
-
-static void
-bind_text(sqlite3_stmt *st, int i, const char *s, int *rc)
-{
-	if (*rc == SQLITE_OK)
-		*rc = sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
-}
-
-/* Binds a run as ?1..?18 in RUN_COLUMNS order; the memory must outlive
- * the step (ledger_exec_stmt clears the bindings). */
-static int
-ledger_bind_run(sqlite3_stmt *st, const struct ledger_run *run)
-{
-	int rc = SQLITE_OK;
-
-	bind_int(st, 1, (int64_t)run->id, &rc);
-	bind_text(st, 2, run->job, &rc);
-	bind_text(st, 3, run->trigger, &rc);
-	bind_opt(st, 4, run->scheduled, &rc);
-	bind_opt(st, 5, run->queued, &rc);
-	bind_opt(st, 6, run->started, &rc);
-	bind_opt(st, 7, run->ended, &rc);
-	bind_opt(st, 8, (uint64_t)run->pid, &rc);
-	if (run->has_exit)
-		bind_int(st, 9, run->exit_code, &rc);
-	bind_opt(st, 10, (uint64_t)run->signal, &rc);
-	bind_text(st, 11, run->result, &rc);
-	bind_text(st, 12, run->reason, &rc);
-	bind_int(st, 13, (int64_t)run->duration, &rc);
-	bind_int(st, 14, (int64_t)run->peak_rss_kb, &rc);
-	bind_int(st, 15, (int64_t)run->user_cpu, &rc);
-	bind_int(st, 16, (int64_t)run->system_cpu, &rc);
-	bind_opt(st, 17, run->retry_of, &rc);
-	if (rc == SQLITE_OK && run->tail_len > 0)
-		rc = sqlite3_bind_blob(st, 18, run->tail, (int)run->tail_len,
-		    SQLITE_STATIC);
-	return rc;
-}
-
-static char *
-column_strdup(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-
-	return s ? xstrdup(s) : NULL;
-}
-
-/* Reads a row in RUN_COLUMNS order. */
-static void
-ledger_read_run(sqlite3_stmt *st, struct ledger_run *run)
-{
-	const void *tail;
-	int len;
-
-	memset(run, 0, sizeof(*run));
-	run->id = (uint64_t)sqlite3_column_int64(st, 0);
-	run->job = column_strdup(st, 1);
-	run->trigger = column_strdup(st, 2);
-	run->scheduled = (usec_t)sqlite3_column_int64(st, 3);
-	run->queued = (usec_t)sqlite3_column_int64(st, 4);
-	run->started = (usec_t)sqlite3_column_int64(st, 5);
-	run->ended = (usec_t)sqlite3_column_int64(st, 6);
-	run->pid = sqlite3_column_int(st, 7);
-	run->has_exit = sqlite3_column_type(st, 8) != SQLITE_NULL;
-	run->exit_code = sqlite3_column_int(st, 8);
-	run->signal = sqlite3_column_int(st, 9);
-	run->result = column_strdup(st, 10);
-	run->reason = column_strdup(st, 11);
-	run->duration = (usec_t)sqlite3_column_int64(st, 12);
-	run->peak_rss_kb = (uint64_t)sqlite3_column_int64(st, 13);
-	run->user_cpu = (usec_t)sqlite3_column_int64(st, 14);
-	run->system_cpu = (usec_t)sqlite3_column_int64(st, 15);
-	run->retry_of = (uint64_t)sqlite3_column_int64(st, 16);
-	tail = sqlite3_column_blob(st, 17);
-	len = sqlite3_column_bytes(st, 17);
-	if (tail && len > 0) {
-		run->tail = xmalloc((size_t)len);
-		memcpy(run->tail, tail, (size_t)len);
-		run->tail_len = (size_t)len;
-	}
-}
-
-static bool
-ledger_result_valid(const char *result)
-{
-	size_t i;
-
-	for (i = 0; i < ELEMENTSOF(ledger_results); i++)
-		if (!strcmp(result, ledger_results[i]))
-			return true;
-	return false;
-}
-
-/* Why an op would be refused, or NULL if it is well formed. */
-static const char *
-ledger_op_invalid(const struct ledger_op *op)
-{
-	const struct ledger_run *run = &op->run;
-
-	if (op->type == LEDGER_OP_JOB_STATE)
-		return op->state.job && *op->state.job ? NULL : "no job name";
-	if (op->type != LEDGER_OP_START && op->type != LEDGER_OP_COMPLETE)
-		return "unknown op type";
-	if (run->id == 0 || run->id > INT64_MAX)
-		return "run id out of range";
-	if (!run->job || !*run->job)
-		return "run without a job name";
-	if (op->type == LEDGER_OP_COMPLETE && !run->result)
-		return "completed run without a result";
-	if (run->result && !ledger_result_valid(run->result))
-		return "unknown result";
-	if (run->tail_len > INT_MAX || (run->tail_len && !run->tail))
-		return "bad output tail";
-	return NULL;
-}
-
-static int
-ledger_apply(struct ledger *l, const struct ledger_op *op)
-{
-	const struct ledger_job_state *js = &op->state;
-	enum ledger_stmt id;
-	int rc = SQLITE_OK;
-
-	if (op->type == LEDGER_OP_JOB_STATE) {
-		id = ST_STATE_PUT;
-		bind_text(l->stmt[id], 1, js->job, &rc);
-		bind_opt(l->stmt[id], 2, js->last_slot, &rc);
-		bind_opt(l->stmt[id], 3, js->paused_until, &rc);
-		bind_int(l->stmt[id], 4, js->skips_pending, &rc);
-	} else {
-		id = op->type == LEDGER_OP_START ? ST_START : ST_COMPLETE;
-		rc = ledger_bind_run(l->stmt[id], &op->run);
-	}
-	if (rc != SQLITE_OK) {
-		sqlite3_clear_bindings(l->stmt[id]);
-		return rc;
-	}
-	return ledger_exec_stmt(l, id);
-}
-
-int
-ledger_write_batch(struct ledger *l, const struct ledger_op *ops, size_t n,
-    char **cause)
-{
-	const char *why;
-	size_t i;
-	int r, rc;
-
-	for (i = 0; i < n; i++) {
-		if ((why = ledger_op_invalid(&ops[i])) == NULL)
-			continue;
-		if (cause)
-			*cause = xstrfmt("ledger '%s': write: op %zu: %s",
-			    l->path, i, why);
-		return -EINVAL;
-	}
-	if (n == 0)
-		return 0;
-	if ((r = ledger_begin(l, cause)) < 0)
-		return r;
-	for (i = 0; i < n; i++) {
-		rc = ledger_apply(l, &ops[i]);
-		if (rc != SQLITE_OK)
-			return ledger_abort(l, rc, "write", cause);
-	}
-	return ledger_commit(l, "write", cause);
-}
-
-/* Makes room for one more element in a growing array. */
-static void *
-grow(void *array, size_t *alloc, size_t n, size_t size)
-{
-	if (n < *alloc)
-		return array;
-	*alloc = *alloc ? *alloc * 2 : 16;
-	return xreallocarray(array, *alloc, size);
-}
-
-void
-ledger_lost_free(struct ledger_lost *lost, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(lost[i].job);
-	free(lost);
-}
-
-/* Collects the unfinished rows; inside mark_lost's transaction. */
-static int
-ledger_unfinished(struct ledger *l, struct ledger_lost **ret, size_t *ret_n)
-{
-	sqlite3_stmt *st = l->stmt[ST_UNFINISHED];
-	struct ledger_lost *lost = NULL, *x;
-	size_t n = 0, alloc = 0;
-	int rc;
-
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		lost = grow(lost, &alloc, n, sizeof(*lost));
-		x = &lost[n++];
-		x->id = (uint64_t)sqlite3_column_int64(st, 0);
-		x->job = column_strdup(st, 1);
-		x->pid = sqlite3_column_int(st, 2);
-		x->started = (usec_t)sqlite3_column_int64(st, 3);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		ledger_lost_free(lost, n);
-		return rc;
-	}
-	*ret = lost;
-	*ret_n = n;
-	return SQLITE_OK;
-}
-
-int
-ledger_mark_lost(struct ledger *l, const char *reason,
-    struct ledger_lost **ret, size_t *ret_n, char **cause)
-{
-	struct ledger_lost *lost = NULL;
-	size_t n = 0;
-	int r, rc;
-
-	if ((r = ledger_begin(l, cause)) < 0)
-		return r;
-	rc = ledger_unfinished(l, &lost, &n);
-	if (rc == SQLITE_OK && n > 0) {
-		rc = sqlite3_bind_text(l->stmt[ST_MARK_LOST], 1, reason, -1,
-		    SQLITE_STATIC);
-		if (rc == SQLITE_OK)
-			rc = ledger_exec_stmt(l, ST_MARK_LOST);
-	}
-	if (rc != SQLITE_OK)
-		r = ledger_abort(l, rc, "mark lost", cause);
-	else
-		r = ledger_commit(l, "mark lost", cause);
-	if (r < 0) {
-		ledger_lost_free(lost, n);
-		return r;
-	}
-	*ret = lost;
-	*ret_n = n;
-	return 0;
-}
-
-void
-ledger_run_free_contents(struct ledger_run *run)
-{
-	free(run->job);
-	free(run->trigger);
-	free(run->result);
-	free(run->reason);
-	free(run->tail);
-	memset(run, 0, sizeof(*run));
-}
-
-void
-ledger_runs_free(struct ledger_run *runs, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		ledger_run_free_contents(&runs[i]);
-	free(runs);
-}
-
-int
-ledger_query(struct ledger *l, const struct ledger_filter *f,
-    struct ledger_run **ret, size_t *ret_n, char **cause)
-{
-	sqlite3_stmt *st = l->stmt[f->job ? ST_QUERY_JOB : ST_QUERY_ALL];
-	struct ledger_run *runs = NULL;
-	size_t n = 0, alloc = 0;
-	int r, rc = SQLITE_OK;
-
-	bind_text(st, 1, f->job, &rc);
-	bind_int(st, 2, f->failed_only, &rc);
-	bind_int(st, 3, (int64_t)MIN(f->since, (usec_t)INT64_MAX), &rc);
-	bind_int(st, 4, f->limit && f->limit <= INT64_MAX ?
-	    (int64_t)f->limit : -1, &rc);
-	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		runs = grow(runs, &alloc, n, sizeof(*runs));
-		ledger_read_run(st, &runs[n++]);
-		rc = SQLITE_OK;
-	}
-	if (rc != SQLITE_DONE) {
-		r = ledger_fail(l, rc, "query", cause);
-		ledger_runs_free(runs, n);
-	} else
-		r = 0;
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (r < 0)
-		return r;
-	*ret = runs;
-	*ret_n = n;
-	return 0;
-}
-
-int
-ledger_get_run(struct ledger *l, uint64_t id, struct ledger_run *ret,
-    char **cause)
-{
-	sqlite3_stmt *st = l->stmt[ST_GET];
-	int r = 0, rc = SQLITE_OK;
-
-	bind_int(st, 1, (int64_t)MIN(id, (uint64_t)INT64_MAX), &rc);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		ledger_read_run(st, ret);
-	else if (rc == SQLITE_DONE)
-		r = -ENOENT;
-	else
-		r = ledger_fail(l, rc, "read run", cause);
-	sqlite3_reset(st);
-	return r;
-}
-
-int
-ledger_max_run_id(struct ledger *l, uint64_t *ret, char **cause)
-{
-	sqlite3_stmt *st = l->stmt[ST_MAX_ID];
-	int r = 0, rc;
-
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*ret = (uint64_t)sqlite3_column_int64(st, 0);
-	else
-		r = ledger_fail(l, rc, "read max run id", cause);
-	sqlite3_reset(st);
-	return r;
-}
-
-/* Every job with rows, for a prune of all jobs. */
-static int
-ledger_jobs(struct ledger *l, char ***ret, size_t *ret_n)
-{
-	sqlite3_stmt *st = l->stmt[ST_JOBS];
-	char **jobs = NULL;
-	size_t n = 0, alloc = 0;
-	int rc;
-
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		jobs = grow(jobs, &alloc, n, sizeof(*jobs));
-		jobs[n++] = column_strdup(st, 0);
-	}
-	sqlite3_reset(st);
-	*ret = jobs;
-	*ret_n = n;
-	return rc == SQLITE_DONE ? SQLITE_OK : rc;
-}
-
-static int
-ledger_prune_job(struct ledger *l, const char *job,
-    const struct ledger_prune *p, size_t *deleted)
-{
-	sqlite3_stmt *st = l->stmt[ST_PRUNE];
-	int64_t cutoff = 0;
-	int rc = SQLITE_OK;
-
-	/* Rows ended before cutoff go; cutoff 0 matches nothing. */
-	if (p->max_age && p->max_age != USEC_INFINITY && p->max_age < p->now)
-		cutoff = (int64_t)MIN(p->now - p->max_age, (usec_t)INT64_MAX);
-	bind_text(st, 1, job, &rc);
-	bind_int(st, 2, p->max_runs ? (int64_t)p->max_runs : -1, &rc);
-	bind_int(st, 3, cutoff, &rc);
-	if (rc == SQLITE_OK)
-		rc = ledger_exec_stmt(l, ST_PRUNE);
-	else
-		sqlite3_clear_bindings(st);
-	if (rc == SQLITE_OK)
-		*deleted += (size_t)sqlite3_changes(l->db);
-	return rc;
-}
-
-int
-ledger_prune(struct ledger *l, const struct ledger_prune *p,
-    size_t *ret_deleted, char **cause)
-{
-	char **jobs = NULL;
-	size_t i, njobs = 0, deleted = 0;
-	int r, rc;
-
-	if ((r = ledger_begin(l, cause)) < 0)
-		return r;
-	if (p->job)
-		rc = ledger_prune_job(l, p->job, p, &deleted);
-	else
-		rc = ledger_jobs(l, &jobs, &njobs);
-	for (i = 0; i < njobs && rc == SQLITE_OK; i++)
-		rc = ledger_prune_job(l, jobs[i], p, &deleted);
-	for (i = 0; i < njobs; i++)
-		free(jobs[i]);
-	free(jobs);
-	if (rc != SQLITE_OK)
-		return ledger_abort(l, rc, "prune", cause);
-	if ((r = ledger_commit(l, "prune", cause)) < 0)
-		return r;
-	if (ret_deleted)
-		*ret_deleted = deleted;
-	return 0;
-}
-
-int
-ledger_job_state_get(struct ledger *l, const char *job,
-    struct ledger_job_state *ret, char **cause)
-{
-	sqlite3_stmt *st = l->stmt[ST_STATE_GET];
-	int r = 0, rc = SQLITE_OK;
-
-	bind_text(st, 1, job, &rc);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		ret->job = xstrdup(job);
-		ret->last_slot = (usec_t)sqlite3_column_int64(st, 0);
-		ret->paused_until = (usec_t)sqlite3_column_int64(st, 1);
-		ret->skips_pending = (unsigned)sqlite3_column_int64(st, 2);
-	} else if (rc == SQLITE_DONE)
-		r = -ENOENT;
-	else
-		r = ledger_fail(l, rc, "read job state", cause);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return r;
-}
-
-void
-ledger_job_state_free_contents(struct ledger_job_state *js)
-{
-	free(js->job);
-	memset(js, 0, sizeof(*js));
-}
 
 int
 ledger_inject_fault(struct ledger *l, enum ledger_fault fault, char **cause)

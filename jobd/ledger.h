@@ -50,7 +50,7 @@ struct ledger_run {
 struct ledger_job_state {
 	char *job;
 	usec_t last_slot;	/* last schedule slot handled; 0: none */
-	usec_t paused_until;	/* 0: not paused; USEC_INFINITY: until resumed */
+	usec_t paused_until;	/* 0: not paused; USEC_INFINITY: until resume */
 	unsigned skips_pending;
 };
 
@@ -91,7 +91,7 @@ struct ledger_filter {
 
 struct ledger_prune {
 	const char *job;	/* NULL: every job in the ledger */
-	unsigned max_runs;	/* keep the newest N rows per job; 0: no bound */
+	unsigned max_runs;	/* keep the newest N rows per job; 0: all */
 	usec_t max_age;		/* drop finished rows older; 0/INFINITY: none */
 	usec_t now;		/* realtime "now" for max_age */
 };

@@ -100,6 +100,24 @@ method_reload(struct conn *c, json_t *params)
 	daemon_reload(ctl_daemon(c), dry_run, reload_done, q);
 }
 
+/* Ledger health: where it is, whether writes succeed, what waits. */
+static json_t *
+daemon_ledger_json(const struct daemon *d)
+{
+	const struct record *rec = &d->record;
+	json_t *o;
+
+	o = json_pack("{s:s, s:b, s:I, s:I, s:I}",
+	    "path", rec->state_dir ? rec->state_dir : "",
+	    "ok", rec->ledger && rec->error == 0,
+	    "queued", (json_int_t)rec->nqueue,
+	    "dropped", (json_int_t)rec->dropped,
+	    "written", (json_int_t)rec->written);
+	if (rec->error_text)
+		json_object_set_new(o, "error", json_string(rec->error_text));
+	return o;
+}
+
 void
 method_daemon(struct conn *c, json_t *params)
 {
@@ -112,7 +130,7 @@ method_daemon(struct conn *c, json_t *params)
 	TAILQ_FOREACH(j, &d->jobs, entry)
 		running += j->nactive;
 	ctl_reply(c, json_pack("{s:s, s:i, s:I, s:s, s:s, s:I, s:i, s:{s:I, "
-	    "s:I, s:I}, s:{s:i, s:I}}",
+	    "s:I, s:I}, s:{s:i, s:I}, s:o}",
 	    "version", JOBD_VERSION, "pid", (int)getpid(),
 	    "started_usec", (json_int_t)d->started, "config", d->config_path,
 	    "socket", d->socket_path,
@@ -121,7 +139,8 @@ method_daemon(struct conn *c, json_t *params)
 	    "p99_usec", (json_int_t)looplag_percentile(&d->looplag, 99),
 	    "max_usec", (json_int_t)d->looplag.max,
 	    "executor", "queued", d->executor.queued,
-	    "completed", (json_int_t)d->executor.completed), false);
+	    "completed", (json_int_t)d->executor.completed,
+	    "ledger", daemon_ledger_json(d)), false);
 }
 
 void

@@ -24,6 +24,7 @@ enum record_task_type {
 	TASK_QUERY,
 	TASK_GET,
 	TASK_CLOSE,
+	TASK_PRUNE,
 };
 
 struct record_task {
@@ -47,6 +48,9 @@ struct record_task {
 	size_t nruns;
 	record_query_cb cb;
 	void *ctx;
+	/* TASK_PRUNE: one rule per job, names owned. */
+	struct ledger_prune *rules;
+	size_t nrules, pruned;
 };
 
 static void record_pump(struct record *);
@@ -116,7 +120,8 @@ record_open_work(struct record_task *t)
 		    t->record->state_dir, strerror(errno));
 		return;
 	}
-	t->r = ledger_open(t->record->state_dir, false, &l, &t->cause);
+	t->r = ledger_open(t->record->state_dir, t->record->sync_full, &l,
+	    &t->cause);
 	if (t->r < 0)
 		return;
 	if ((t->r = ledger_mark_lost(l, LOST_REASON, &lost, &t->nlost,
@@ -134,6 +139,21 @@ record_open_work(struct record_task *t)
 	ledger_lost_free(lost, t->nlost);
 	free(ids);
 	free(killed);
+}
+
+/* Worker thread: retention, job by job; a failure stops the pass and
+ * is reported, the next pass tries again. */
+static void
+record_prune_work(struct record_task *t)
+{
+	size_t i, n;
+
+	for (i = 0; i < t->nrules && t->r == 0; i++) {
+		n = 0;
+		t->r = ledger_prune(t->record->ledger, &t->rules[i], &n,
+		    &t->cause);
+		t->pruned += n;
+	}
 }
 
 /* Worker thread: the ledger call of one task. */
@@ -166,6 +186,9 @@ record_work(void *data)
 		break;
 	case TASK_OPEN:
 		record_open_work(t);
+		break;
+	case TASK_PRUNE:
+		record_prune_work(t);
 		break;
 	}
 }
@@ -268,11 +291,12 @@ record_open_done(struct record *rec, struct record_task *t)
 
 void
 record_open(struct record *rec, struct daemon *d, const char *state_dir,
-    void (*done)(struct daemon *, int))
+    bool sync_full, void (*done)(struct daemon *, int))
 {
 	struct record_task *t = xcalloc(1, sizeof(*t));
 
-	*rec = (struct record){ .daemon = d, .state_dir = xstrdup(state_dir) };
+	*rec = (struct record){ .daemon = d, .state_dir = xstrdup(state_dir),
+	    .sync_full = sync_full };
 	uv_timer_init(d->loop, &rec->retry);
 	rec->retry.data = rec;
 	t->type = TASK_OPEN;
@@ -290,6 +314,9 @@ record_task_free(struct record_task *t)
 	record_ops_free(t->ops, t->nops);
 	free(t->filter_job);
 	free(t->cause);
+	while (t->nrules > 0)
+		free((char *)t->rules[--t->nrules].job);
+	free(t->rules);
 	free(t);
 }
 
@@ -318,6 +345,13 @@ record_done(void *data, int status)
 		break;
 	case TASK_OPEN:
 		record_open_done(rec, t);
+		break;
+	case TASK_PRUNE:
+		if (t->r < 0)
+			log_warning("ledger: pruning old runs: %s",
+			    t->cause ? t->cause : strerror(-t->r));
+		else if (t->pruned)
+			log_info("ledger: pruned %zu old runs", t->pruned);
 		break;
 	}
 	record_task_free(t);
@@ -469,6 +503,25 @@ record_get_run(struct record *rec, uint64_t id, record_query_cb cb,
 	t->cb = cb;
 	t->ctx = ctx;
 	record_ask(rec, t);
+}
+
+void
+record_prune(struct record *rec, struct ledger_prune *rules, size_t n)
+{
+	struct record_task *t;
+
+	if (!rec->ledger || rec->closing) {
+		while (n > 0)
+			free((char *)rules[--n].job);
+		free(rules);
+		return;
+	}
+	t = xcalloc(1, sizeof(*t));
+	t->type = TASK_PRUNE;
+	t->rules = rules;
+	t->nrules = n;
+	record_push_task(rec, t);
+	record_pump(rec);
 }
 
 void

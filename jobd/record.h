@@ -24,6 +24,7 @@ struct record {
 	char *state_dir;
 	bool busy;			/* a ledger call is in flight */
 	bool closing;
+	bool sync_full;			/* synchronous=FULL */
 	struct ledger_op *queue;	/* written next, oldest first */
 	size_t nqueue, cap;
 	struct record_task *tasks, *tasks_tail;
@@ -39,7 +40,9 @@ struct record {
  * their orphaned processes; done(d, r) runs on the loop (r < 0: the ledger
  * could not be opened and its reason has been logged). */
 void record_open(struct record *, struct daemon *, const char *state_dir,
-    void (*done)(struct daemon *, int r));
+    bool sync_full, void (*done)(struct daemon *, int r));
+/* Applies retention rules (takes rules and their job names). */
+void record_prune(struct record *, struct ledger_prune *rules, size_t n);
 void record_run_started(struct record *, const struct run *);
 void record_run_finished(struct record *, const struct run *);
 

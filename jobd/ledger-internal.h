@@ -1,0 +1,47 @@
+/* Shared by ledger.c (the file: open, checks, migrations) and ledger-runs.c
+ * (the rows: cached statements and the operations on them). */
+#ifndef JOBD_LEDGER_INTERNAL_H
+#define JOBD_LEDGER_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "ledger.h"
+
+enum ledger_stmt {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_START,
+	ST_COMPLETE,
+	ST_STATE_PUT,
+	ST_STATE_GET,
+	ST_GET,
+	ST_QUERY_ALL,
+	ST_QUERY_JOB,
+	ST_MAX_ID,
+	ST_UNFINISHED,
+	ST_MARK_LOST,
+	ST_JOBS,
+	ST_PRUNE,
+	ST_N
+};
+
+struct ledger {
+	sqlite3 *db;
+	char *path;
+	sqlite3_stmt *stmt[ST_N];
+	long long max_page_count;	/* as opened: lifts LEDGER_FAULT_FULL */
+};
+
+/* Reports SQLite's latest error as "ledger 'PATH': what: message". */
+int ledger_fail(struct ledger *, int rc, const char *what, char **cause);
+/* Steps a statement that returns no rows we need, then resets it. */
+int ledger_exec_stmt(struct ledger *, enum ledger_stmt);
+/* ledger_fail, then rolls back the transaction if one is open. */
+int ledger_abort(struct ledger *, int rc, const char *what, char **cause);
+int ledger_begin(struct ledger *, char **cause);
+int ledger_commit(struct ledger *, const char *what, char **cause);
+/* Prepares every statement; once the schema is current. */
+int ledger_prepare(struct ledger *, char **cause);
+
+#endif
