@@ -3,11 +3,14 @@
  * text, anything else as base64 of the exact bytes. */
 #include <stdlib.h>
 #include <string.h>
+#include <string.h>
 
 #include "control.h"
 #include "daemon.h"
 #include "job.h"
+#include "journal-read.h"
 #include "method.h"
+#include "record.h"
 #include "run.h"
 #include "xmalloc.h"
 
@@ -109,6 +112,131 @@ struct logs_params {
 	bool follow;
 };
 
+/* A run no longer in memory: its row from the ledger, then its lines
+ * from the journal, else the tail the ledger kept. */
+struct logs_past {
+	struct ctl_deferred *deferred;
+	struct daemon *daemon;
+	char *job;
+	uint64_t id;
+	size_t lines;
+	char *tail;			/* from the ledger */
+	size_t tail_len;
+	int found;			/* lines read from the journal */
+	struct tail out;
+};
+
+static void
+logs_past_free(struct logs_past *q)
+{
+	free(q->job);
+	free(q->tail);
+	tail_done(&q->out);
+	free(q);
+}
+
+static void
+logs_past_journal_work(void *data)
+{
+	struct logs_past *q = data;
+
+	q->found = journal_read_run(q->job, q->id, &q->out);
+}
+
+static void
+logs_past_journal_done(void *data, int status)
+{
+	struct logs_past *q = data;
+	struct conn *c = ctl_resume(q->deferred);
+	const struct tail_line *l;
+	json_t *lines;
+	char *p, *nl, *end;
+
+	(void)status;
+	if (!c)
+		goto out;
+	if (q->found <= 0) {
+		/* Not in the journal: the ledger's tail, line by line; the
+		 * stream of each line was not kept. */
+		for (p = q->tail, end = q->tail + q->tail_len; p && p < end;
+		    p = nl + 1) {
+			nl = memchr(p, '\n', end - p);
+			if (!nl)
+				nl = end;
+			tail_append(&q->out, TAIL_STDOUT, 0, p, nl - p);
+		}
+	}
+	lines = json_array();
+	for (l = tail_last(&q->out, q->lines); l; l = TAILQ_NEXT(l, entry))
+		json_array_append_new(lines, log_line_json(l));
+	ctl_reply(c, json_pack("{s:I, s:o, s:b}", "run", (json_int_t)q->id,
+	    "lines", lines, "finished", true), false);
+out:
+	logs_past_free(q);
+}
+
+static void
+logs_past_row_cb(void *ctx, int r, struct ledger_run *runs, size_t n)
+{
+	struct logs_past *q = ctx;
+	struct conn *c;
+
+	if (r < 0 || n == 0 || strcmp(runs[0].job, q->job)) {
+		c = ctl_resume(q->deferred);
+		if (c)
+			ctl_error(c, IFACE_ERROR("NoSuchRun"),
+			    json_pack("{s:I}", "run", (json_int_t)q->id));
+		logs_past_free(q);
+		return;
+	}
+	if (runs[0].tail_len) {
+		q->tail = xmalloc(runs[0].tail_len);
+		memcpy(q->tail, runs[0].tail, runs[0].tail_len);
+		q->tail_len = runs[0].tail_len;
+	}
+	executor_submit(&q->daemon->executor, logs_past_journal_work,
+	    logs_past_journal_done, q);
+}
+
+static void
+logs_past_latest_cb(void *ctx, int r, struct ledger_run *runs, size_t n)
+{
+	struct logs_past *q = ctx;
+	struct conn *c;
+
+	if (r < 0 || n == 0) {
+		c = ctl_resume(q->deferred);
+		if (c)
+			ctl_error(c, IFACE_ERROR("NoRuns"),
+			    json_pack("{s:s}", "job", q->job));
+		logs_past_free(q);
+		return;
+	}
+	q->id = runs[0].id;
+	record_get_run(&q->daemon->record, q->id, logs_past_row_cb, q);
+}
+
+static void
+logs_past(struct conn *c, const struct logs_params *p)
+{
+	struct logs_past *q = xcalloc(1, sizeof(*q));
+	struct ledger_filter f = { .job = p->job, .limit = 1 };
+
+	q->daemon = ctl_daemon(c);
+	q->job = xstrdup(p->job);
+	q->lines = p->lines > 0 ? (size_t)p->lines : 0;
+	tail_init(&q->out, q->daemon->config->tail_size);
+	q->deferred = ctl_defer(c);
+	if (p->run >= 0) {
+		q->id = p->run;
+		record_get_run(&q->daemon->record, q->id, logs_past_row_cb, q);
+	} else {
+		record_query(&q->daemon->record, &f, logs_past_latest_cb, q);
+	}
+}
+
+/* The run in memory, or NULL: then the ledger is asked (or an error
+ * was sent, when the job does not exist). */
 static struct run *
 logs_find_run(struct conn *c, const struct logs_params *p)
 {
@@ -122,14 +250,13 @@ logs_find_run(struct conn *c, const struct logs_params *p)
 		return NULL;
 	}
 	r = p->run >= 0 ? daemon_find_run(d, p->run) : job_last_run(j);
-	if (p->run >= 0 && (!r || r->job != j)) {
+	if (r && r->job != j) {
 		ctl_error(c, IFACE_ERROR("NoSuchRun"),
 		    json_pack("{s:I}", "run", (json_int_t)p->run));
 		return NULL;
 	}
 	if (!r)
-		ctl_error(c, IFACE_ERROR("NoRuns"), json_pack("{s:s}", "job",
-		    p->job));
+		logs_past(c, p);
 	return r;
 }
 
