@@ -38,6 +38,19 @@ const struct config_key *config_key_find(enum config_section,
  * is read.  Returns 0 or -EINVAL with *cause (without the key prefix). */
 int config_job_build_command(struct job_config *, char **cause);
 
+/* config-sched.c: the schedule keys. */
+config_parse_fn config_parse_schedule, config_parse_timezone,
+    config_parse_dst_gap, config_parse_dst_repeat, config_parse_catch_up,
+    config_parse_overlap, config_parse_small_count, config_parse_on_boot;
+void job_schedule_free(struct job_schedule *);
+bool job_schedule_equal(const struct job_schedule *,
+    const struct job_schedule *);
+
+/* config-job.c: a job's defaults and teardown. */
+struct job_config *job_config_new(const char *name, const char *file,
+    unsigned line);
+struct job_config *job_config_free(struct job_config *);
+
 /* Checks a [job NAME] name; returns 0 or -EINVAL with *cause. */
 int config_job_name_check(const char *name, char **cause);
 

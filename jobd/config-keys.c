@@ -338,6 +338,20 @@ const struct config_key config_keys[] = {
 	JOB("description", parse_string, description, false),
 	JOB("history_max_runs", parse_count, history_max_runs, false),
 	JOB("history_max_age", parse_age, history_max_age, false),
+	JOB("schedule", config_parse_schedule, sched, true),
+	JOB("timezone", config_parse_timezone, sched, false),
+	JOB("every", parse_timespan, sched.every, false),
+	JOB("on_boot", config_parse_on_boot, sched, false),
+	JOB("dst_gap", config_parse_dst_gap, sched.dst.gap, false),
+	JOB("dst_repeat", config_parse_dst_repeat, sched.dst.repeat, false),
+	JOB("catch_up", config_parse_catch_up, sched.catch_up, false),
+	JOB("catch_up_max", config_parse_small_count, sched.catch_up_max,
+	    false),
+	JOB("starting_deadline", parse_timespan, sched.starting_deadline,
+	    false),
+	JOB("jitter", parse_timespan, sched.jitter, false),
+	JOB("overlap", config_parse_overlap, sched.overlap, false),
+	JOB("queue_max", config_parse_small_count, sched.queue_max, false),
 };
 
 const size_t config_nkeys = ELEMENTSOF(config_keys);

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "config-internal.h"
+#include "tz.h"
 #include "strv.h"
 #include "xmalloc.h"
 
@@ -149,42 +150,6 @@ parser_take_errors(struct parser *p)
 	return l;
 }
 
-static struct job_config *
-job_config_new(const char *name, const char *file, unsigned line)
-{
-	struct job_config *job = xcalloc(1, sizeof(*job));
-
-	job->name = xstrdup(name);
-	job->description = xstrdup("");
-	job->stop_timeout = CONFIG_DEFAULT_STOP_TIMEOUT;
-	job->stop_signal = SIGTERM;
-	job->history_max_runs = -1;
-	job->history_max_age = -1;
-	job->output = OUTPUT_JOURNAL;
-	job->file = xstrdup(file);
-	job->line = line;
-	return job;
-}
-
-static struct job_config *
-job_config_free(struct job_config *job)
-{
-	if (!job)
-		return NULL;
-	free(job->name);
-	free(job->description);
-	strv_free(job->command);
-	free(job->command_line);
-	strv_free(job->environment);
-	free(job->working_directory);
-	free(job->user);
-	free(job->group);
-	free(job->output_file);
-	free(job->file);
-	free(job);
-	return NULL;
-}
-
 static int
 job_compare(const void *a, const void *b)
 {
@@ -232,7 +197,9 @@ parser_apply(struct parser *p, const struct config_entry *e)
 	p->seen[i] = e->line;
 	base = p->section == PARSER_JOBD ? (char *)p->cfg : (char *)p->job;
 	if (key->parse(e->value, base + key->offset, p->dir, &cause) < 0)
-		parser_error(p, e->line, "%s: %s", key->name, cause);
+		/* "schedule 'EXPR': why" reads better than "schedule: ...". */
+		parser_error(p, e->line, "%s%s%s", key->name,
+		    cause[0] == '\'' ? " " : ": ", cause);
 }
 
 static void
@@ -691,6 +658,7 @@ static int
 parser_finish(struct parser *p, int r, struct config **ret,
     char ***ret_errors)
 {
+	char *why = NULL;
 	size_t i;
 
 	tdestroy(p->names, names_free);
@@ -711,6 +679,14 @@ parser_finish(struct parser *p, int r, struct config **ret,
 		TAILQ_INSERT_TAIL(&p->cfg->jobs, p->jobs[i], entry);
 	p->cfg->njobs = p->njobs;
 	free(p->jobs);
+	/* The system zone, read with the files (off the loop); a machine
+	 * without one schedules in UTC, as tz_load() falls back. */
+	if (tz_load(NULL, &p->cfg->local_tz, &why) < 0) {
+		free(why);
+		why = NULL;
+		tz_load("UTC", &p->cfg->local_tz, &why);
+	}
+	free(why);
 	*ret = p->cfg;
 	*ret_errors = NULL;
 	return 0;
@@ -753,36 +729,6 @@ config_find_job(const struct config *cfg, const char *name)
 	return NULL;
 }
 
-static bool
-streq_null(const char *a, const char *b)
-{
-	if (!a || !b)
-		return a == b;
-	return strcmp(a, b) == 0;
-}
-
-bool
-job_config_equal(const struct job_config *a, const struct job_config *b)
-{
-	/* Where a job is defined (file, line) does not change what it is. */
-	return streq_null(a->name, b->name) &&
-	    streq_null(a->description, b->description) &&
-	    strv_equal(a->command, b->command) &&
-	    streq_null(a->command_line, b->command_line) &&
-	    a->shell == b->shell &&
-	    strv_equal(a->environment, b->environment) &&
-	    streq_null(a->working_directory, b->working_directory) &&
-	    streq_null(a->user, b->user) &&
-	    streq_null(a->group, b->group) &&
-	    a->timeout == b->timeout &&
-	    a->stop_timeout == b->stop_timeout &&
-	    a->stop_signal == b->stop_signal &&
-	    a->output == b->output &&
-	    streq_null(a->output_file, b->output_file) &&
-	    a->history_max_runs == b->history_max_runs &&
-	    a->history_max_age == b->history_max_age;
-}
-
 struct config *
 config_free(struct config *cfg)
 {
@@ -796,6 +742,7 @@ config_free(struct config *cfg)
 	free(cfg->include_dir);
 	free(cfg->socket_path);
 	free(cfg->state_dir);
+	tz_free(cfg->local_tz);
 	free(cfg);
 	return NULL;
 }

@@ -10,7 +10,10 @@
 #include <stdint.h>
 #include <sys/queue.h>
 
+#include "calendar.h"
 #include "timeutil.h"
+
+struct tz;
 
 enum output_mode {
 	OUTPUT_JOURNAL,
@@ -33,6 +36,47 @@ extern const char *const output_mode_name[OUTPUT_NMODES];
 #define CONFIG_MAX_ENV 1024		/* environment= entries */
 #define CONFIG_DEFAULT_HISTORY_MAX_RUNS 1000
 
+enum catch_up_mode {
+	CATCH_UP_NONE,
+	CATCH_UP_LATEST,
+	CATCH_UP_ALL,
+	CATCH_UP_NMODES,
+};
+
+enum overlap_mode {
+	OVERLAP_SKIP,
+	OVERLAP_QUEUE,
+	OVERLAP_REPLACE,
+	OVERLAP_ALLOW,
+	OVERLAP_NMODES,
+};
+
+extern const char *const catch_up_mode_name[CATCH_UP_NMODES];
+extern const char *const overlap_mode_name[OVERLAP_NMODES];
+
+#define CONFIG_MAX_SCHEDULES 64
+#define CONFIG_DEFAULT_CATCH_UP_MAX 10
+#define CONFIG_DEFAULT_QUEUE_MAX 1
+
+/* When a job runs by itself: its schedule keys. */
+struct job_schedule {
+	char **exprs;			/* schedule= as written */
+	struct cal_spec **specs;	/* parsed, same order */
+	size_t n;
+	char *timezone;			/* NULL: the system zone */
+	struct tz *tz;			/* loaded timezone=, or NULL */
+	usec_t every;			/* 0: none */
+	usec_t on_boot;			/* 0: none */
+	bool has_on_boot;
+	struct cal_policy dst;
+	enum catch_up_mode catch_up;
+	unsigned catch_up_max;
+	usec_t starting_deadline;	/* 0: none */
+	usec_t jitter;
+	enum overlap_mode overlap;
+	unsigned queue_max;
+};
+
 /* One [job NAME] section. */
 struct job_config {
 	char *name;
@@ -51,6 +95,7 @@ struct job_config {
 	char *output_file;		/* output=file: the path (see below) */
 	int64_t history_max_runs;	/* -1: [jobd]'s */
 	int64_t history_max_age;	/* usec; -1: [jobd]'s; 0: no limit */
+	struct job_schedule sched;
 	char *file;			/* where the section was defined */
 	unsigned line;
 	TAILQ_ENTRY(job_config) entry;
@@ -68,6 +113,7 @@ struct config {
 	int64_t history_max_runs;	/* per job; 0: no limit */
 	int64_t history_max_age;	/* usec; 0: no limit */
 	bool ledger_sync_full;		/* ledger_sync=full */
+	struct tz *local_tz;		/* the system zone, loaded */
 	struct job_config_list jobs;	/* in name order */
 	size_t njobs;
 };
@@ -88,6 +134,9 @@ int config_load_string(const char *text, const char *filename,
     struct config **ret, char ***ret_errors);
 
 struct job_config *config_find_job(const struct config *, const char *name);
+
+/* True when the job runs by itself (schedule=, every= or on_boot=). */
+bool job_config_is_periodic(const struct job_config *);
 
 /* True when both define the same job, key by key. */
 bool job_config_equal(const struct job_config *, const struct job_config *);

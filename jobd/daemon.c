@@ -115,8 +115,13 @@ daemon_apply_config(struct daemon *d, struct config *c)
 	}
 	config_free(d->config);
 	d->config = c;
-	TAILQ_FOREACH_SAFE(j, &d->jobs, entry, tmp)
+	TAILQ_FOREACH_SAFE(j, &d->jobs, entry, tmp) {
+		if (j->config)
+			sched_job_changed(&d->sched, j);
+		else
+			sched_job_removed(&d->sched, j);
 		job_maybe_free(j);
+	}
 }
 
 static void
@@ -201,11 +206,44 @@ daemon_prune_cb(uv_timer_t *t)
 	daemon_prune(t->data);
 }
 
+/* The schedule state of every periodic job is known: start the clock. */
+static void
+daemon_states_cb(void *ctx, struct ledger_job_state *states, size_t n)
+{
+	struct daemon *d = ctx;
+	struct job *j;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!states[i].job || !(j = daemon_find_job(d, states[i].job)))
+			continue;
+		j->sched.last_slot = states[i].last_slot;
+		j->sched.paused_until = states[i].paused_until;
+		j->sched.skips_pending = states[i].skips_pending;
+	}
+	if (!d->stopping)
+		sched_start(&d->sched);
+}
+
+static void
+daemon_sched_start(struct daemon *d)
+{
+	const struct job_config *jc;
+	char **names = NULL;
+
+	d->sched.boot_first = d->record.boot_first;
+	TAILQ_FOREACH(jc, &d->config->jobs, entry)
+		if (job_config_is_periodic(jc))
+			names = strv_append(names, jc->name);
+	record_load_states(&d->record, names, daemon_states_cb, d);
+}
+
 static void
 daemon_ledger_ready(struct daemon *d, int r)
 {
 	if (d->stopping)
 		return;
+	daemon_sched_start(d);
 	if (r == 0) {
 		daemon_prune(d);
 		uv_timer_start(&d->prune_timer, daemon_prune_cb,
@@ -229,6 +267,7 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_options *o)
 	*d = (struct daemon){ .loop = loop, .foreground = o->foreground };
 	TAILQ_INIT(&d->jobs);
 	executor_init(&d->executor, loop);
+	sched_init(&d->sched, d);
 	d->started = now_realtime();
 	if ((r = daemon_load_initial(d, o)) != 0)
 		return r;
@@ -385,6 +424,7 @@ daemon_shutdown(struct daemon *d)
 	if (d->stopping)
 		return;
 	d->stopping = true;
+	sched_stop(&d->sched);
 	control_stop_listening(d->control);
 	TAILQ_FOREACH(j, &d->jobs, entry)
 		TAILQ_FOREACH_SAFE(r, &j->runs, entry, tmp)

@@ -45,6 +45,7 @@ struct daemon {
 	bool signals_open;
 	struct looplag looplag;
 	struct record record;
+	struct sched sched;
 	uv_timer_t prune_timer;		/* retention, every 10 minutes */
 	int exit_code;
 };

@@ -1,6 +1,7 @@
 /* Jobs at runtime.  A job owns its runs: unfinished ones on job->runs, and
  * up to JOB_HISTORY_MAX finished ones on job->history, so that `wait` and
  * `logs --run` still find a run that just ended. */
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "daemon.h"
@@ -16,6 +17,7 @@ job_new(struct daemon *d, const struct job_config *jc)
 	j->daemon = d;
 	j->name = xstrdup(jc->name);
 	j->config = jc;
+	j->sched.heap_index = SIZE_MAX;
 	TAILQ_INIT(&j->runs);
 	TAILQ_INIT(&j->history);
 	return j;
@@ -24,9 +26,16 @@ job_new(struct daemon *d, const struct job_config *jc)
 struct run *
 job_trigger(struct job *j, enum run_trigger trigger)
 {
+	return job_trigger_slot(j, trigger, 0);
+}
+
+struct run *
+job_trigger_slot(struct job *j, enum run_trigger trigger, usec_t slot)
+{
 	struct run *r;
 
-	r = run_new(j, trigger, daemon_next_run_id(j->daemon));
+	r = run_new(j, trigger, daemon_next_run_id(j->daemon), slot);
+	j->last_started = r->queued;
 	TAILQ_INSERT_TAIL(&j->runs, r, entry);
 	j->nactive++;
 	j->daemon->nruns_open++;
@@ -41,6 +50,22 @@ job_run_finished(struct job *j, struct run *r)
 	TAILQ_INSERT_TAIL(&j->history, r, entry);
 	j->nactive--;
 	j->nhistory++;
+	if (j->config)
+		sched_run_finished(&j->daemon->sched, j);
+}
+
+void
+job_skip_slot(struct job *j, enum run_trigger trigger, usec_t slot,
+    const char *reason)
+{
+	struct daemon *d = j->daemon;
+	uint64_t id = daemon_next_run_id(d);
+
+	log_full(LOG_NOTICE, j->name, id, "job '%s': slot %s skipped: %s",
+	    j->name, timestamp_format((char[TIMESTAMP_MAX]){ 0 },
+	    TIMESTAMP_MAX, slot), reason);
+	record_run_skipped(&d->record, id, j->name, run_trigger_name[trigger],
+	    slot, reason);
 }
 
 /* Drops the oldest finished runs beyond the bound, if their handles are
@@ -113,6 +138,7 @@ job_free(struct job *j)
 
 	TAILQ_FOREACH_SAFE(r, &j->history, entry, tmp)
 		run_free(r);
+	free(j->sched.queue);
 	free(j->name);
 	free(j);
 }

@@ -8,6 +8,7 @@
 #include <sys/queue.h>
 
 #include "run.h"
+#include "scheduler.h"
 
 struct daemon;
 struct job_config;
@@ -26,6 +27,8 @@ struct job {
 	struct run_list history;	/* finished, oldest first */
 	unsigned nhistory;
 	unsigned nactive;
+	usec_t last_started;		/* realtime start of the newest run */
+	struct job_sched sched;
 	TAILQ_ENTRY(job) entry;
 };
 
@@ -35,6 +38,11 @@ struct job *job_new(struct daemon *, const struct job_config *);
 /* Starts a run now; returns it (never NULL: a failed spawn is a run that
  * finished as failed). */
 struct run *job_trigger(struct job *, enum run_trigger);
+/* The same for a scheduled slot: the run knows its slot (usec). */
+struct run *job_trigger_slot(struct job *, enum run_trigger, usec_t slot);
+/* Records a slot that was not run, with the reason, as a skipped run. */
+void job_skip_slot(struct job *, enum run_trigger, usec_t slot,
+    const char *reason);
 /* Called by run.c when a run finished: moves it to the history. */
 void job_run_finished(struct job *, struct run *);
 /* Called by run.c when a finished run's handles are all closed. */

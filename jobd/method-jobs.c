@@ -28,6 +28,8 @@ method_run_json(const struct run *r)
 	    json_string(run_trigger_name[r->trigger]));
 	json_object_set_new(o, "state", json_string(run_state_name[r->state]));
 	json_set_int(o, "queued_usec", (long long)r->queued);
+	if (r->scheduled)
+		json_set_int(o, "scheduled_usec", (long long)r->scheduled);
 	if (r->pid > 0)
 		json_set_int(o, "pid", r->pid);
 	if (r->started) {
@@ -70,6 +72,11 @@ method_job_json(const struct job *j)
 	    json_string(j->nactive ? "running" : "idle"));
 	json_object_set_new(o, "command", cmd);
 	json_set_int(o, "running", j->nactive);
+	if (j->sched.heap_index != SIZE_MAX)
+		json_set_int(o, "next_usec", (long long)j->sched.fire_at);
+	if (j->sched.paused_until)
+		json_set_int(o, "paused_until_usec", (long long)MIN(
+		    j->sched.paused_until, (usec_t)INT64_MAX));
 	if (last)
 		json_object_set_new(o, "last", method_run_json(last));
 	return o;

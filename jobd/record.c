@@ -4,6 +4,7 @@
  * or read-only the rows stay queued (bounded, oldest dropped and counted)
  * and the write is retried with a growing delay; jobs keep running. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -13,6 +14,7 @@
 #include "orphans.h"
 #include "record.h"
 #include "run.h"
+#include "strv.h"
 #include "xmalloc.h"
 
 #define RECORD_RETRY_MIN USEC_PER_SEC
@@ -25,6 +27,7 @@ enum record_task_type {
 	TASK_GET,
 	TASK_CLOSE,
 	TASK_PRUNE,
+	TASK_STATES,
 };
 
 struct record_task {
@@ -37,6 +40,7 @@ struct record_task {
 	int r;
 	char *cause;
 	/* TASK_OPEN */
+	bool boot_first;
 	uint64_t max_id;
 	size_t nlost, orphans;
 	void (*open_done)(struct daemon *, int);
@@ -48,6 +52,10 @@ struct record_task {
 	size_t nruns;
 	record_query_cb cb;
 	void *ctx;
+	/* TASK_STATES: names in, states out (job NULL: none on record). */
+	char **names;
+	struct ledger_job_state *states;
+	void (*states_cb)(void *, struct ledger_job_state *, size_t);
 	/* TASK_PRUNE: one rule per job, names owned. */
 	struct ledger_prune *rules;
 	size_t nrules, pruned;
@@ -59,6 +67,10 @@ static void record_done(void *, int);
 static void
 record_op_free(struct ledger_op *op)
 {
+	if (op->type == LEDGER_OP_JOB_STATE) {
+		free(op->state.job);
+		return;
+	}
 	free(op->run.job);
 	free(op->run.trigger);
 	free(op->run.result);
@@ -103,6 +115,35 @@ record_take_queue(struct record *rec, enum record_task_type type)
 
 #define LOST_REASON "jobd stopped while the run was in flight"
 
+/* Worker thread: whether this is the first start since boot (for
+ * @reboot and on_boot=), by the kernel's boot id kept in the state
+ * directory. */
+static bool
+record_boot_first(const char *state_dir)
+{
+	char now[64] = "", seen[64] = "";
+	_cleanup_free_ char *path = xstrfmt("%s/boot_id", state_dir);
+	FILE *f;
+
+	if ((f = fopen("/proc/sys/kernel/random/boot_id", "re"))) {
+		if (!fgets(now, sizeof(now), f))
+			now[0] = '\0';
+		fclose(f);
+	}
+	if ((f = fopen(path, "re"))) {
+		if (!fgets(seen, sizeof(seen), f))
+			seen[0] = '\0';
+		fclose(f);
+	}
+	if (!strcmp(now, seen))
+		return false;
+	if ((f = fopen(path, "we"))) {
+		fputs(now, f);
+		fclose(f);
+	}
+	return true;
+}
+
 /* Worker thread: open the ledger, mark what the last daemon left
  * unfinished as lost, and stop the processes those runs left behind. */
 static void
@@ -120,6 +161,7 @@ record_open_work(struct record_task *t)
 		    t->record->state_dir, strerror(errno));
 		return;
 	}
+	t->boot_first = record_boot_first(t->record->state_dir);
 	t->r = ledger_open(t->record->state_dir, t->record->sync_full, &l,
 	    &t->cause);
 	if (t->r < 0)
@@ -156,6 +198,20 @@ record_prune_work(struct record_task *t)
 	}
 }
 
+/* Worker thread: the schedule state of each named job. */
+static void
+record_states_work(struct record_task *t)
+{
+	size_t i, n = strv_length(t->names);
+
+	t->states = xcalloc(n + 1, sizeof(*t->states));
+	t->nruns = n;
+	for (i = 0; i < n; i++)
+		if (ledger_job_state_get(t->record->ledger, t->names[i],
+		    &t->states[i], NULL) < 0)
+			t->states[i] = (struct ledger_job_state){ 0 };
+}
+
 /* Worker thread: the ledger call of one task. */
 static void
 record_work(void *data)
@@ -189,6 +245,9 @@ record_work(void *data)
 		break;
 	case TASK_PRUNE:
 		record_prune_work(t);
+		break;
+	case TASK_STATES:
+		record_states_work(t);
 		break;
 	}
 }
@@ -276,6 +335,7 @@ record_open_done(struct record *rec, struct record_task *t)
 			uv_close((uv_handle_t *)&rec->retry, NULL);
 	} else {
 		rec->ledger = l;
+		rec->boot_first = t->boot_first;
 		if (t->max_id > d->last_run_id)
 			d->last_run_id = t->max_id;
 		if (t->nlost)
@@ -317,6 +377,14 @@ record_task_free(struct record_task *t)
 	while (t->nrules > 0)
 		free((char *)t->rules[--t->nrules].job);
 	free(t->rules);
+	if (t->states) {
+		size_t i;
+
+		for (i = 0; t->names && t->names[i]; i++)
+			ledger_job_state_free_contents(&t->states[i]);
+		free(t->states);
+	}
+	strv_free(t->names);
 	free(t);
 }
 
@@ -345,6 +413,10 @@ record_done(void *data, int status)
 		break;
 	case TASK_OPEN:
 		record_open_done(rec, t);
+		break;
+	case TASK_STATES:
+		t->states_cb(t->ctx, t->states, t->nruns);
+		t->nruns = 0;
 		break;
 	case TASK_PRUNE:
 		if (t->r < 0)
@@ -411,6 +483,7 @@ record_fill(struct ledger_run *row, const struct run *r)
 
 	*row = (struct ledger_run){
 		.id = r->id,
+		.scheduled = r->scheduled,
 		.job = xstrdup(r->job->name),
 		.trigger = xstrdup(run_trigger_name[r->trigger]),
 		.queued = r->queued,
@@ -449,6 +522,51 @@ record_run_started(struct record *rec, const struct run *r)
 		return;
 	record_fill(&op.run, r);
 	record_enqueue(rec, &op);
+}
+
+void
+record_run_skipped(struct record *rec, uint64_t id, const char *job,
+    const char *trigger, usec_t slot, const char *reason)
+{
+	usec_t now = now_realtime();
+	struct ledger_op op = {
+		.type = LEDGER_OP_COMPLETE,
+		.run = {
+			.id = id,
+			.job = xstrdup(job),
+			.trigger = xstrdup(trigger),
+			.scheduled = slot,
+			.queued = now,
+			.ended = now,
+			.result = xstrdup("skipped"),
+			.reason = xstrdup(reason),
+		},
+	};
+
+	if (!rec->closing)
+		record_enqueue(rec, &op);
+	else
+		record_op_free(&op);
+}
+
+void
+record_job_state(struct record *rec, const char *job, usec_t last_slot,
+    usec_t paused_until, unsigned skips)
+{
+	struct ledger_op op = {
+		.type = LEDGER_OP_JOB_STATE,
+		.state = {
+			.job = xstrdup(job),
+			.last_slot = last_slot,
+			.paused_until = paused_until,
+			.skips_pending = skips,
+		},
+	};
+
+	if (!rec->closing)
+		record_enqueue(rec, &op);
+	else
+		record_op_free(&op);
 }
 
 void
@@ -503,6 +621,26 @@ record_get_run(struct record *rec, uint64_t id, record_query_cb cb,
 	t->cb = cb;
 	t->ctx = ctx;
 	record_ask(rec, t);
+}
+
+void
+record_load_states(struct record *rec, char **names,
+    void (*cb)(void *, struct ledger_job_state *, size_t), void *ctx)
+{
+	struct record_task *t;
+
+	if (!rec->ledger || rec->closing) {
+		strv_free(names);
+		cb(ctx, NULL, 0);
+		return;
+	}
+	t = xcalloc(1, sizeof(*t));
+	t->type = TASK_STATES;
+	t->names = names;
+	t->states_cb = cb;
+	t->ctx = ctx;
+	record_push_task(rec, t);
+	record_pump(rec);
 }
 
 void

@@ -25,6 +25,7 @@ struct record {
 	bool busy;			/* a ledger call is in flight */
 	bool closing;
 	bool sync_full;			/* synchronous=FULL */
+	bool boot_first;		/* first open since the machine booted */
 	struct ledger_op *queue;	/* written next, oldest first */
 	size_t nqueue, cap;
 	struct record_task *tasks, *tasks_tail;
@@ -41,10 +42,21 @@ struct record {
  * could not be opened and its reason has been logged). */
 void record_open(struct record *, struct daemon *, const char *state_dir,
     bool sync_full, void (*done)(struct daemon *, int r));
+/* Reads the schedule state of each job in names (taken); cb gets them in
+ * the same order, job NULL where none is on record, and may keep the
+ * strings it takes out (it must NULL them). */
+void record_load_states(struct record *, char **names,
+    void (*cb)(void *, struct ledger_job_state *, size_t), void *ctx);
 /* Applies retention rules (takes rules and their job names). */
 void record_prune(struct record *, struct ledger_prune *rules, size_t n);
 void record_run_started(struct record *, const struct run *);
 void record_run_finished(struct record *, const struct run *);
+/* A slot that was not run, as a skipped run with its reason. */
+void record_run_skipped(struct record *, uint64_t id, const char *job,
+    const char *trigger, usec_t slot, const char *reason);
+/* A job's schedule state (last slot handled, pause, skips). */
+void record_job_state(struct record *, const char *job, usec_t last_slot,
+    usec_t paused_until, unsigned skips);
 
 /* Queries, answered on the loop; the results are freed after cb. */
 typedef void (*record_query_cb)(void *ctx, int r, struct ledger_run *runs,

@@ -329,7 +329,8 @@ run_event(struct run *r, enum run_event ev)
 }
 
 struct run *
-run_new(struct job *job, enum run_trigger trigger, uint64_t id)
+run_new(struct job *job, enum run_trigger trigger, uint64_t id,
+    usec_t scheduled)
 {
 	struct daemon *d = job->daemon;
 	struct run *r = xcalloc(1, sizeof(*r));
@@ -337,11 +338,13 @@ run_new(struct job *job, enum run_trigger trigger, uint64_t id)
 		.job = job->name,
 		.run = id,
 		.trigger = run_trigger_name[trigger],
+		.scheduled = scheduled,
 	};
 
 	r->id = id;
 	r->job = job;
 	r->trigger = trigger;
+	r->scheduled = scheduled;
 	r->state = RUN_PENDING;
 	r->queued = now_realtime();
 	tail_init(&r->tail, d->config->tail_size);

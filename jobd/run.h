@@ -83,6 +83,7 @@ struct run {
 	enum run_result result;
 	char *reason;			/* why it failed or was cancelled */
 
+	usec_t scheduled;		/* the slot it runs for, or 0 */
 	usec_t queued, started, ended;	/* CLOCK_REALTIME */
 	usec_t started_mono;
 	int pid;
@@ -107,7 +108,8 @@ struct run {
 };
 
 /* Creates a pending run of job and starts it. */
-struct run *run_new(struct job *, enum run_trigger, uint64_t id);
+struct run *run_new(struct job *, enum run_trigger, uint64_t id,
+    usec_t scheduled);
 /* Resolves the exec context if needed, then spawns. */
 void run_begin(struct run *);
 void run_event(struct run *, enum run_event);

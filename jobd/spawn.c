@@ -47,6 +47,18 @@ spawn_env_build(const struct job_config *jc, const struct spawn_ids *ids)
 	s = xstrfmt("JOBD_TRIGGER=%s", ids->trigger);
 	env = strv_env_set(env, s);
 	free(s);
+	if (ids->scheduled) {
+		char ts[TIMESTAMP_MAX];
+
+		s = xstrfmt("JOBD_SCHEDULED_AT=%s", timestamp_format(ts,
+		    sizeof(ts), ids->scheduled));
+		env = strv_env_set(env, s);
+		free(s);
+		s = xstrfmt("JOBD_SCHEDULED_AT_USEC=%llu",
+		    (unsigned long long)ids->scheduled);
+		env = strv_env_set(env, s);
+		free(s);
+	}
 	for (i = 0; jc->environment && jc->environment[i]; i++)
 		env = strv_env_set(env, jc->environment[i]);
 	return env;

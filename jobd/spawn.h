@@ -33,6 +33,7 @@ struct spawn_ids {
 	const char *job;
 	uint64_t run;
 	const char *trigger;
+	usec_t scheduled;		/* 0: not a scheduled run */
 };
 
 struct run_exec *spawn_exec_new(const struct job_config *,

@@ -33,4 +33,17 @@ void tz_to_local(const struct tz *, int64_t t, struct tz_local *ret);
 int tz_from_local(const struct tz *, const struct tz_local *w,
     int64_t ret[2], int64_t *ret_gap_end);
 
+/* The first instant after t at which the zone's UTC offset changes:
+ * returns 1 with *ret, or 0 when the offset never changes again. */
+int tz_next_transition(const struct tz *, int64_t t, int64_t *ret);
+
+/* Proleptic Gregorian calendar arithmetic, shared with the calendar
+ * module: days since 1970-01-01 and back, month lengths, weekday
+ * (0 = Sunday). */
+int64_t tz_days_from_civil(int64_t year, int month, int day);
+void tz_civil_from_days(int64_t days, int64_t *ret_year, int *ret_month,
+    int *ret_day);
+int tz_days_in_month(int64_t year, int month);
+int tz_weekday(int64_t days);
+
 #endif

@@ -1,0 +1,82 @@
+/* One [job NAME] definition: its defaults, its teardown and what makes two
+ * definitions the same job (for the reload plan). */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calendar.h"
+#include "config-internal.h"
+#include "strv.h"
+#include "tz.h"
+#include "xmalloc.h"
+
+struct job_config *
+job_config_new(const char *name, const char *file, unsigned line)
+{
+	struct job_config *job = xcalloc(1, sizeof(*job));
+
+	job->name = xstrdup(name);
+	job->description = xstrdup("");
+	job->stop_timeout = CONFIG_DEFAULT_STOP_TIMEOUT;
+	job->stop_signal = SIGTERM;
+	job->history_max_runs = -1;
+	job->history_max_age = -1;
+	job->output = OUTPUT_JOURNAL;
+	job->sched.catch_up_max = CONFIG_DEFAULT_CATCH_UP_MAX;
+	job->sched.queue_max = CONFIG_DEFAULT_QUEUE_MAX;
+	job->file = xstrdup(file);
+	job->line = line;
+	return job;
+}
+
+struct job_config *
+job_config_free(struct job_config *job)
+{
+	if (!job)
+		return NULL;
+	free(job->name);
+	free(job->description);
+	strv_free(job->command);
+	free(job->command_line);
+	strv_free(job->environment);
+	free(job->working_directory);
+	free(job->user);
+	free(job->group);
+	free(job->output_file);
+	job_schedule_free(&job->sched);
+	free(job->file);
+	free(job);
+	return NULL;
+}
+
+static bool
+streq_null(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+bool
+job_config_equal(const struct job_config *a, const struct job_config *b)
+{
+	/* Where a job is defined (file, line) does not change what it is. */
+	return streq_null(a->name, b->name) &&
+	    streq_null(a->description, b->description) &&
+	    strv_equal(a->command, b->command) &&
+	    streq_null(a->command_line, b->command_line) &&
+	    a->shell == b->shell &&
+	    strv_equal(a->environment, b->environment) &&
+	    streq_null(a->working_directory, b->working_directory) &&
+	    streq_null(a->user, b->user) &&
+	    streq_null(a->group, b->group) &&
+	    a->timeout == b->timeout &&
+	    a->stop_timeout == b->stop_timeout &&
+	    a->stop_signal == b->stop_signal &&
+	    a->output == b->output &&
+	    streq_null(a->output_file, b->output_file) &&
+	    a->history_max_runs == b->history_max_runs &&
+	    a->history_max_age == b->history_max_age &&
+	    job_schedule_equal(&a->sched, &b->sched);
+}
+

@@ -1,0 +1,223 @@
+/* The schedule keys of a job: schedule= (systemd calendar or cron syntax,
+ * repeatable: a union), timezone=, every=, on_boot=, the DST policy,
+ * catch-up, jitter and overlap.  Value parsers only; the table that names
+ * the keys is in config-keys.c. */
+#include <errno.h>
+#include <string.h>
+
+#include "calendar.h"
+#include "config-internal.h"
+#include "strv.h"
+#include "tz.h"
+#include "xmalloc.h"
+
+const char *const catch_up_mode_name[CATCH_UP_NMODES] = {
+	[CATCH_UP_NONE] = "none",
+	[CATCH_UP_LATEST] = "latest",
+	[CATCH_UP_ALL] = "all",
+};
+
+const char *const overlap_mode_name[OVERLAP_NMODES] = {
+	[OVERLAP_SKIP] = "skip",
+	[OVERLAP_QUEUE] = "queue",
+	[OVERLAP_REPLACE] = "replace",
+	[OVERLAP_ALLOW] = "allow",
+};
+
+static int
+sched_fail(char **cause, char *msg)
+{
+	*cause = msg;
+	return -EINVAL;
+}
+
+int
+config_parse_schedule(const char *value, void *dst, const char *dir,
+    char **cause)
+{
+	struct job_schedule *s = dst;
+	struct cal_spec *spec;
+	char *why = NULL;
+
+	(void)dir;
+	if (s->n >= CONFIG_MAX_SCHEDULES)
+		return sched_fail(cause, xstrfmt("too many schedules (max %d)",
+		    CONFIG_MAX_SCHEDULES));
+	if (cal_parse(value, &spec, &why) < 0) {
+		/* Read as "schedule 'EXPR': why" (see config.c). */
+		*cause = xstrfmt("'%s': %s", value, why);
+		free(why);
+		return -EINVAL;
+	}
+	s->exprs = strv_append(s->exprs, value);
+	s->specs = xreallocarray(s->specs, s->n + 1, sizeof(*s->specs));
+	s->specs[s->n++] = spec;
+	return 0;
+}
+
+int
+config_parse_timezone(const char *value, void *dst, const char *dir,
+    char **cause)
+{
+	struct job_schedule *s = dst;
+	char *why = NULL;
+	struct tz *tz;
+
+	(void)dir;
+	if (tz_load(value, &tz, &why) < 0) {
+		*cause = xstrfmt("'%s': %s", value, why ? why :
+		    "unknown time zone");
+		free(why);
+		return -EINVAL;
+	}
+	tz_free(s->tz);
+	free(s->timezone);
+	s->tz = tz;
+	s->timezone = xstrdup(value);
+	return 0;
+}
+
+/* Picks value from names[0..n), writing its index as an int-sized enum. */
+static int
+parse_choice(const char *value, int *dst, const char *const *names, int n,
+    const char *expected, char **cause)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (!strcmp(value, names[i])) {
+			*dst = i;
+			return 0;
+		}
+	}
+	return sched_fail(cause, xstrfmt("invalid value '%s': expected %s",
+	    value, expected));
+}
+
+int
+config_parse_dst_gap(const char *value, void *dst, const char *dir,
+    char **cause)
+{
+	static const char *const names[] = { "skip", "run" };
+	int v, r;
+
+	(void)dir;
+	r = parse_choice(value, &v, names, 2, "skip or run", cause);
+	if (r == 0)
+		*(enum cal_dst_gap *)dst = v;
+	return r;
+}
+
+int
+config_parse_dst_repeat(const char *value, void *dst, const char *dir,
+    char **cause)
+{
+	static const char *const names[] = { "once", "twice" };
+	int v, r;
+
+	(void)dir;
+	r = parse_choice(value, &v, names, 2, "once or twice", cause);
+	if (r == 0)
+		*(enum cal_dst_repeat *)dst = v;
+	return r;
+}
+
+int
+config_parse_catch_up(const char *value, void *dst, const char *dir,
+    char **cause)
+{
+	int v, r;
+
+	(void)dir;
+	r = parse_choice(value, &v, catch_up_mode_name, CATCH_UP_NMODES,
+	    "none, latest or all", cause);
+	if (r == 0)
+		*(enum catch_up_mode *)dst = v;
+	return r;
+}
+
+int
+config_parse_overlap(const char *value, void *dst, const char *dir,
+    char **cause)
+{
+	int v, r;
+
+	(void)dir;
+	r = parse_choice(value, &v, overlap_mode_name, OVERLAP_NMODES,
+	    "skip, queue, replace or allow", cause);
+	if (r == 0)
+		*(enum overlap_mode *)dst = v;
+	return r;
+}
+
+int
+config_parse_small_count(const char *value, void *dst, const char *dir,
+    char **cause)
+{
+	unsigned long v;
+	char *end;
+
+	(void)dir;
+	errno = 0;
+	v = strtoul(value, &end, 10);
+	if (value[0] < '0' || value[0] > '9' || errno || *end || v < 1 ||
+	    v > 100000)
+		return sched_fail(cause, xstrfmt("invalid count '%s': expected "
+		    "1 to 100000", value));
+	*(unsigned *)dst = (unsigned)v;
+	return 0;
+}
+
+int
+config_parse_on_boot(const char *value, void *dst, const char *dir,
+    char **cause)
+{
+	struct job_schedule *s = dst;
+	char *why = NULL;
+
+	(void)dir;
+	if (timespan_parse(value, &s->on_boot, &why) < 0 ||
+	    s->on_boot == USEC_INFINITY) {
+		*cause = xstrfmt("invalid time span '%s': %s", value,
+		    why ? why : "must be finite");
+		free(why);
+		return -EINVAL;
+	}
+	s->has_on_boot = true;
+	return 0;
+}
+
+void
+job_schedule_free(struct job_schedule *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		cal_free(s->specs[i]);
+	free(s->specs);
+	strv_free(s->exprs);
+	free(s->timezone);
+	tz_free(s->tz);
+}
+
+bool
+job_schedule_equal(const struct job_schedule *a, const struct job_schedule *b)
+{
+	return strv_equal(a->exprs, b->exprs) &&
+	    ((!a->timezone && !b->timezone) || (a->timezone && b->timezone &&
+	    !strcmp(a->timezone, b->timezone))) &&
+	    a->every == b->every && a->on_boot == b->on_boot &&
+	    a->has_on_boot == b->has_on_boot &&
+	    a->dst.gap == b->dst.gap && a->dst.repeat == b->dst.repeat &&
+	    a->catch_up == b->catch_up && a->catch_up_max == b->catch_up_max &&
+	    a->starting_deadline == b->starting_deadline &&
+	    a->jitter == b->jitter && a->overlap == b->overlap &&
+	    a->queue_max == b->queue_max;
+}
+
+bool
+job_config_is_periodic(const struct job_config *jc)
+{
+	return jc->sched.n > 0 || jc->sched.every > 0 ||
+	    jc->sched.has_on_boot;
+}
