@@ -290,3 +290,14 @@ strv_env_assignment_is_valid(const char *s)
 			return false;
 	return true;
 }
+
+bool
+strv_contains(char *const *v, const char *s)
+{
+	size_t i;
+
+	for (i = 0; v && v[i]; i++)
+		if (!strcmp(v[i], s))
+			return true;
+	return false;
+}

@@ -13,6 +13,7 @@ char **strv_append(char **, const char *s);
 /* Appends and takes ownership of s. */
 char **strv_push(char **, char *s);
 bool strv_equal(char *const *, char *const *);
+bool strv_contains(char *const *, const char *s);
 char **strv_free(char **);
 static inline void
 strv_freep(char ***p)

@@ -66,6 +66,9 @@ struct cal_civil {
 	int usec;
 };
 
+/* Splits at spaces and tabs: a vector (never NULL) and its length. */
+char **cal_split_words(const char *s, size_t *ret_n);
+
 int cal_parse_systemd(const char *expr, struct cal_spec *, char **cause);
 char *cal_format_systemd(const struct cal_spec *);
 int cal_parse_cron(char **words, size_t n, struct cal_spec *,

@@ -8,9 +8,13 @@
 
 #include "config.h"
 
+/* Where a key may appear: a bitmask, since most exec keys are shared by
+ * [job NAME] and [service NAME]. */
 enum config_section {
-	CONFIG_SECTION_JOBD,
-	CONFIG_SECTION_JOB,
+	CONFIG_SECTION_JOBD = 1 << 0,
+	CONFIG_SECTION_JOB = 1 << 1,
+	CONFIG_SECTION_SERVICE = 1 << 2,
+	CONFIG_SECTION_UNIT = CONFIG_SECTION_JOB | CONFIG_SECTION_SERVICE,
 };
 
 /* Parses value into the field at dst.  dir is the directory of the main
@@ -46,9 +50,21 @@ void job_schedule_free(struct job_schedule *);
 bool job_schedule_equal(const struct job_schedule *,
     const struct job_schedule *);
 
+/* config-service.c: the service keys. */
+config_parse_fn config_parse_restart, config_parse_exit_status,
+    config_parse_start_limit_action, config_parse_ready,
+    config_parse_units;
+void job_service_free(struct job_service *);
+bool job_service_equal(const struct job_service *,
+    const struct job_service *);
+/* Checks dependencies: unknown names and cycles, as file:line errors. */
+void config_check_deps(struct job_config **units, size_t n,
+    void (*error)(void *ctx, const struct job_config *, const char *msg),
+    void *ctx);
+
 /* config-job.c: a job's defaults and teardown. */
 struct job_config *job_config_new(const char *name, const char *file,
-    unsigned line);
+    unsigned line, bool service);
 struct job_config *job_config_free(struct job_config *);
 
 /* Checks a [job NAME] name; returns 0 or -EINVAL with *cause. */

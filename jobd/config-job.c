@@ -11,7 +11,8 @@
 #include "xmalloc.h"
 
 struct job_config *
-job_config_new(const char *name, const char *file, unsigned line)
+job_config_new(const char *name, const char *file, unsigned line,
+    bool service)
 {
 	struct job_config *job = xcalloc(1, sizeof(*job));
 
@@ -24,6 +25,18 @@ job_config_new(const char *name, const char *file, unsigned line)
 	job->output = OUTPUT_JOURNAL;
 	job->sched.catch_up_max = CONFIG_DEFAULT_CATCH_UP_MAX;
 	job->sched.queue_max = CONFIG_DEFAULT_QUEUE_MAX;
+	job->service = service;
+	job->svc = (struct job_service){
+		.autostart = true,
+		.restart = RESTART_ON_FAILURE,
+		.restart_sec = 100 * USEC_PER_MSEC,
+		.restart_max_sec = 30 * USEC_PER_SEC,
+		.stable_after = 10 * USEC_PER_SEC,
+		.start_limit_burst = 5,
+		.start_limit_interval = 10 * USEC_PER_SEC,
+		.start_timeout = 90 * USEC_PER_SEC,
+		.reload_signal = SIGHUP,
+	};
 	job->file = xstrdup(file);
 	job->line = line;
 	return job;
@@ -44,6 +57,10 @@ job_config_free(struct job_config *job)
 	free(job->group);
 	free(job->output_file);
 	job_schedule_free(&job->sched);
+	job_service_free(&job->svc);
+	strv_free(job->after);
+	strv_free(job->wants);
+	strv_free(job->requires);
 	free(job->file);
 	free(job);
 	return NULL;
@@ -55,6 +72,20 @@ streq_null(const char *a, const char *b)
 	if (!a || !b)
 		return a == b;
 	return strcmp(a, b) == 0;
+}
+
+bool
+job_config_exec_equal(const struct job_config *a, const struct job_config *b)
+{
+	return strv_equal(a->command, b->command) &&
+	    strv_equal(a->environment, b->environment) &&
+	    streq_null(a->working_directory, b->working_directory) &&
+	    streq_null(a->user, b->user) &&
+	    streq_null(a->group, b->group) &&
+	    a->output == b->output &&
+	    streq_null(a->output_file, b->output_file) &&
+	    a->svc.ready == b->svc.ready && a->svc.ready_fd == b->svc.ready_fd &&
+	    a->svc.watchdog_sec == b->svc.watchdog_sec;
 }
 
 bool
@@ -77,6 +108,11 @@ job_config_equal(const struct job_config *a, const struct job_config *b)
 	    streq_null(a->output_file, b->output_file) &&
 	    a->history_max_runs == b->history_max_runs &&
 	    a->history_max_age == b->history_max_age &&
-	    job_schedule_equal(&a->sched, &b->sched);
+	    job_schedule_equal(&a->sched, &b->sched) &&
+	    a->service == b->service &&
+	    job_service_equal(&a->svc, &b->svc) &&
+	    strv_equal(a->after, b->after) &&
+	    strv_equal(a->wants, b->wants) &&
+	    strv_equal(a->requires, b->requires);
 }
 

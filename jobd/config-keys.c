@@ -312,8 +312,16 @@ parse_include_dir(const char *value, void *dst, const char *dir,
 
 #define JOBD(k, fn, field) \
 	{ CONFIG_SECTION_JOBD, k, fn, offsetof(struct config, field), false }
+/* Keys of [job NAME] and [service NAME] alike. */
 #define JOB(k, fn, field, rep) \
+	{ CONFIG_SECTION_UNIT, k, fn, offsetof(struct job_config, field), rep }
+/* Keys of [job NAME] only (schedules). */
+#define JOBONLY(k, fn, field, rep) \
 	{ CONFIG_SECTION_JOB, k, fn, offsetof(struct job_config, field), rep }
+/* Keys of [service NAME] only. */
+#define SVC(k, fn, field, rep) \
+	{ CONFIG_SECTION_SERVICE, k, fn, offsetof(struct job_config, field), \
+	    rep }
 
 const struct config_key config_keys[] = {
 	JOBD("include_dir", parse_include_dir, include_dir),
@@ -338,20 +346,39 @@ const struct config_key config_keys[] = {
 	JOB("description", parse_string, description, false),
 	JOB("history_max_runs", parse_count, history_max_runs, false),
 	JOB("history_max_age", parse_age, history_max_age, false),
-	JOB("schedule", config_parse_schedule, sched, true),
-	JOB("timezone", config_parse_timezone, sched, false),
-	JOB("every", parse_timespan, sched.every, false),
-	JOB("on_boot", config_parse_on_boot, sched, false),
-	JOB("dst_gap", config_parse_dst_gap, sched.dst.gap, false),
-	JOB("dst_repeat", config_parse_dst_repeat, sched.dst.repeat, false),
-	JOB("catch_up", config_parse_catch_up, sched.catch_up, false),
-	JOB("catch_up_max", config_parse_small_count, sched.catch_up_max,
+	JOBONLY("schedule", config_parse_schedule, sched, true),
+	JOBONLY("timezone", config_parse_timezone, sched, false),
+	JOBONLY("every", parse_timespan, sched.every, false),
+	JOBONLY("on_boot", config_parse_on_boot, sched, false),
+	JOBONLY("dst_gap", config_parse_dst_gap, sched.dst.gap, false),
+	JOBONLY("dst_repeat", config_parse_dst_repeat, sched.dst.repeat, false),
+	JOBONLY("catch_up", config_parse_catch_up, sched.catch_up, false),
+	JOBONLY("catch_up_max", config_parse_small_count, sched.catch_up_max,
 	    false),
-	JOB("starting_deadline", parse_timespan, sched.starting_deadline,
+	JOBONLY("starting_deadline", parse_timespan, sched.starting_deadline,
 	    false),
-	JOB("jitter", parse_timespan, sched.jitter, false),
-	JOB("overlap", config_parse_overlap, sched.overlap, false),
-	JOB("queue_max", config_parse_small_count, sched.queue_max, false),
+	JOBONLY("jitter", parse_timespan, sched.jitter, false),
+	JOBONLY("overlap", config_parse_overlap, sched.overlap, false),
+	JOBONLY("queue_max", config_parse_small_count, sched.queue_max, false),
+	JOB("after", config_parse_units, after, true),
+	JOB("wants", config_parse_units, wants, true),
+	JOB("requires", config_parse_units, requires, true),
+	SVC("autostart", parse_bool, svc.autostart, false),
+	SVC("restart", config_parse_restart, svc.restart, false),
+	SVC("success_exit_status", config_parse_exit_status, svc, true),
+	SVC("restart_sec", parse_timespan, svc.restart_sec, false),
+	SVC("restart_max_sec", parse_timespan, svc.restart_max_sec, false),
+	SVC("stable_after", parse_timespan, svc.stable_after, false),
+	SVC("start_limit_burst", config_parse_small_count,
+	    svc.start_limit_burst, false),
+	SVC("start_limit_interval", parse_timespan, svc.start_limit_interval,
+	    false),
+	SVC("start_limit_action", config_parse_start_limit_action,
+	    svc.start_limit_action, false),
+	SVC("ready", config_parse_ready, svc, false),
+	SVC("start_timeout", parse_timespan, svc.start_timeout, false),
+	SVC("watchdog_sec", parse_timespan, svc.watchdog_sec, false),
+	SVC("reload_signal", parse_signal, svc.reload_signal, false),
 };
 
 const size_t config_nkeys = ELEMENTSOF(config_keys);
@@ -362,7 +389,7 @@ config_key_find(enum config_section section, const char *name)
 	size_t i;
 
 	for (i = 0; i < config_nkeys; i++)
-		if (config_keys[i].section == section &&
+		if ((config_keys[i].section & section) &&
 		    !strcmp(config_keys[i].name, name))
 			return &config_keys[i];
 	return NULL;

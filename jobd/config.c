@@ -182,7 +182,8 @@ parser_apply(struct parser *p, const struct config_entry *e)
 		return;
 	}
 	key = config_key_find(p->section == PARSER_JOBD ?
-	    CONFIG_SECTION_JOBD : CONFIG_SECTION_JOB, e->key);
+	    CONFIG_SECTION_JOBD : p->job->service ? CONFIG_SECTION_SERVICE :
+	    CONFIG_SECTION_JOB, e->key);
 	if (!key) {
 		parser_error(p, e->line, "unknown key '%s' in [%s]", e->key,
 		    p->title);
@@ -227,8 +228,8 @@ parser_end_job(struct parser *p)
 	if (!job->command_line) {
 		/* An empty command= was reported already. */
 		if (!parser_seen(p, CONFIG_SECTION_JOB, "command"))
-			parser_error(p, job->line, "job '%s' has no command",
-			    job->name);
+			parser_error(p, job->line, "%s '%s' has no command",
+			    job->service ? "service" : "job", job->name);
 	} else if (config_job_build_command(job, &cause) < 0)
 		parser_error(p, parser_seen(p, CONFIG_SECTION_JOB, "command"),
 		    "command: %s", cause);
@@ -246,7 +247,7 @@ parser_end_section(struct parser *p)
 	if (p->section == PARSER_JOB)
 		parser_end_job(p);
 	for (i = 0; i < config_nkeys; i++)
-		if (config_keys[i].section == CONFIG_SECTION_JOB)
+		if (config_keys[i].section & CONFIG_SECTION_UNIT)
 			p->seen[i] = 0;
 	free(p->title);
 	p->title = NULL;
@@ -254,18 +255,20 @@ parser_end_section(struct parser *p)
 }
 
 static void
-parser_begin_job(struct parser *p, const char *name, unsigned line)
+parser_begin_job(struct parser *p, const char *name, unsigned line,
+    bool service)
 {
 	_cleanup_free_ char *cause = NULL;
 	struct job_config *job, **found;
 
-	job = job_config_new(name, p->file, line);
+	job = job_config_new(name, p->file, line, service);
 	p->job_kept = false;
 	if (config_job_name_check(name, &cause) < 0)
 		parser_error(p, line, "%s", cause);
 	else if ((found = tfind(job, &p->names, job_compare)))
-		parser_error(p, line, "job '%s' already defined at %s:%u",
-		    name, (*found)->file, (*found)->line);
+		parser_error(p, line, "%s '%s' already defined at %s:%u",
+		    (*found)->service ? "service" : "job", name,
+		    (*found)->file, (*found)->line);
 	else if (p->njobs >= CONFIG_MAX_JOBS) {
 		if (!p->too_many)
 			parser_error(p, line, "too many jobs (max %d)",
@@ -281,8 +284,23 @@ parser_begin_job(struct parser *p, const char *name, unsigned line)
 	}
 	/* A rejected job is still read, so its keys are checked too. */
 	p->job = job;
-	p->title = xstrfmt("job %s", name);
+	p->title = xstrfmt("%s %s", service ? "service" : "job", name);
 	p->section = PARSER_JOB;
+}
+
+/* "job NAME" or "service NAME": moves *title to NAME. */
+static bool
+parser_unit_title(const char **title, const char *kind)
+{
+	size_t n = strlen(kind);
+
+	if (strncmp(*title, kind, n) ||
+	    ((*title)[n] && !isspace((unsigned char)(*title)[n])))
+		return false;
+	*title += n;
+	while (isspace((unsigned char)**title))
+		(*title)++;
+	return true;
 }
 
 /* Starts a section; title NULL for a malformed header. */
@@ -293,13 +311,11 @@ parser_begin_section(struct parser *p, const char *title, unsigned line)
 	p->section = PARSER_IGNORED;
 	if (!title)
 		return;
-	if (!strncmp(title, "job", 3) &&
-	    (!title[3] || isspace((unsigned char)title[3]))) {
-		title += 3;
-		while (isspace((unsigned char)*title))
-			title++;
-		parser_begin_job(p, title, line);
-	} else if (strcmp(title, "jobd") != 0)
+	if (parser_unit_title(&title, "job"))
+		parser_begin_job(p, title, line, false);
+	else if (parser_unit_title(&title, "service"))
+		parser_begin_job(p, title, line, true);
+	else if (strcmp(title, "jobd") != 0)
 		parser_error(p, line, "unknown section '%s'", title);
 	else if (!p->main)
 		parser_error(p, line, "section [jobd] is only allowed in "
@@ -652,6 +668,19 @@ names_free(void *node UNUSED)
 {
 }
 
+static void
+parser_dep_error(void *ctx, const struct job_config *u, const char *msg)
+{
+	struct parser *p = ctx;
+	const char *file = p->file;
+
+	/* Report at the unit's own section, which may be in another file. */
+	p->file = u->file;
+	parser_error(p, u->line, "%s '%s': %s", u->service ? "service" : "job",
+	    u->name, msg);
+	p->file = file;
+}
+
 /* Ends a load: on success hands on the config with its jobs in name
  * order, otherwise the errors. */
 static int
@@ -664,6 +693,9 @@ parser_finish(struct parser *p, int r, struct config **ret,
 	tdestroy(p->names, names_free);
 	free(p->seen);
 	free(p->dir);
+	if (p->njobs > 0)
+		qsort(p->jobs, p->njobs, sizeof(*p->jobs), jobs_compare);
+	config_check_deps(p->jobs, p->njobs, parser_dep_error, p);
 	if (p->nerrors > 0) {
 		for (i = 0; i < p->njobs; i++)
 			job_config_free(p->jobs[i]);
@@ -673,8 +705,6 @@ parser_finish(struct parser *p, int r, struct config **ret,
 		*ret_errors = parser_take_errors(p);
 		return r < 0 ? r : -EINVAL;
 	}
-	if (p->njobs > 0)
-		qsort(p->jobs, p->njobs, sizeof(*p->jobs), jobs_compare);
 	for (i = 0; i < p->njobs; i++)
 		TAILQ_INSERT_TAIL(&p->cfg->jobs, p->jobs[i], entry);
 	p->cfg->njobs = p->njobs;

@@ -77,7 +77,52 @@ struct job_schedule {
 	unsigned queue_max;
 };
 
-/* One [job NAME] section. */
+enum restart_mode {
+	RESTART_NO,
+	RESTART_ON_FAILURE,
+	RESTART_ON_ABNORMAL,
+	RESTART_ALWAYS,
+	RESTART_NMODES,
+};
+
+enum ready_mode {
+	READY_SPAWN,
+	READY_NOTIFY,
+	READY_FD,
+	READY_NMODES,
+};
+
+enum start_limit_action {
+	START_LIMIT_FAIL,
+	START_LIMIT_KEEP_TRYING,
+};
+
+extern const char *const restart_mode_name[RESTART_NMODES];
+extern const char *const ready_mode_name[READY_NMODES];
+
+#define CONFIG_MAX_DEPS 64
+#define CONFIG_MAX_EXIT_STATUS 64
+
+/* What keeps a [service NAME] up. */
+struct job_service {
+	bool autostart;			/* default yes */
+	enum restart_mode restart;	/* default on-failure */
+	int *success_exit_status;	/* besides 0; signals as 128+N */
+	size_t nsuccess;
+	usec_t restart_sec;		/* first delay, doubled each time */
+	usec_t restart_max_sec;
+	usec_t stable_after;		/* up this long: backoff resets */
+	unsigned start_limit_burst;
+	usec_t start_limit_interval;
+	enum start_limit_action start_limit_action;
+	enum ready_mode ready;
+	int ready_fd;			/* ready=fd:N */
+	usec_t start_timeout;		/* 0: none */
+	usec_t watchdog_sec;		/* 0: none */
+	int reload_signal;
+};
+
+/* One [job NAME] or [service NAME] section. */
 struct job_config {
 	char *name;
 	char *description;		/* "" when not given */
@@ -96,6 +141,9 @@ struct job_config {
 	int64_t history_max_runs;	/* -1: [jobd]'s */
 	int64_t history_max_age;	/* usec; -1: [jobd]'s; 0: no limit */
 	struct job_schedule sched;
+	bool service;			/* [service NAME] */
+	struct job_service svc;
+	char **after, **wants, **requires;	/* unit names */
 	char *file;			/* where the section was defined */
 	unsigned line;
 	TAILQ_ENTRY(job_config) entry;
@@ -137,6 +185,11 @@ struct job_config *config_find_job(const struct config *, const char *name);
 
 /* True when the job runs by itself (schedule=, every= or on_boot=). */
 bool job_config_is_periodic(const struct job_config *);
+
+/* True when both would run the same process (command, environment,
+ * user, directory, output): what a service restarts for. */
+bool job_config_exec_equal(const struct job_config *,
+    const struct job_config *);
 
 /* True when both define the same job, key by key. */
 bool job_config_equal(const struct job_config *, const struct job_config *);

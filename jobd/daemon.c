@@ -99,7 +99,7 @@ daemon_find_job_any(struct daemon *d, const char *name)
 
 /* Points every job at its definition in c, creating and retiring jobs. */
 static void
-daemon_apply_config(struct daemon *d, struct config *c)
+daemon_apply_config(struct daemon *d, struct config *c, char **restart)
 {
 	struct job_config *jc;
 	struct job *j, *tmp;
@@ -115,6 +115,7 @@ daemon_apply_config(struct daemon *d, struct config *c)
 	}
 	config_free(d->config);
 	d->config = c;
+	service_apply_config(d, restart);
 	TAILQ_FOREACH_SAFE(j, &d->jobs, entry, tmp) {
 		if (j->config)
 			sched_job_changed(&d->sched, j);
@@ -122,6 +123,23 @@ daemon_apply_config(struct daemon *d, struct config *c)
 			sched_job_removed(&d->sched, j);
 		job_maybe_free(j);
 	}
+}
+
+/* The sd_notify socket for services, beside the control socket. */
+static void
+daemon_notify_open(struct daemon *d)
+{
+	_cleanup_free_ char *dir = xstrdup(d->socket_path), *path = NULL;
+	char *slash = strrchr(dir, '/');
+	int r;
+
+	if (slash)
+		*slash = '\0';
+	path = xstrfmt("%s/notify", slash ? dir : ".");
+	d->notify.fd = -1;
+	if ((r = notify_open(&d->notify, d, path)) < 0)
+		log_warning_errno(r, "cannot open the notify socket '%s': %m; "
+		    "services with ready=notify will not become ready", path);
 }
 
 static void
@@ -174,7 +192,7 @@ daemon_load_initial(struct daemon *d, const struct daemon_options *o)
 	    c->socket_path ? xstrdup(c->socket_path) : daemon_default_socket();
 	d->state_dir = o->state_dir ? xstrdup(o->state_dir) :
 	    c->state_dir ? xstrdup(c->state_dir) : daemon_default_state_dir();
-	daemon_apply_config(d, c);
+	daemon_apply_config(d, c, NULL);
 	return 0;
 }
 
@@ -255,6 +273,8 @@ daemon_ledger_ready(struct daemon *d, int r)
 		daemon_shutdown(d);
 		return;
 	}
+	d->services_started = true;
+	service_start_all(d);
 	log_info("jobd started: %zu jobs, control socket '%s'",
 	    d->config->njobs, d->socket_path);
 }
@@ -273,6 +293,7 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_options *o)
 		return r;
 	daemon_signals_start(d);
 	looplag_start(&d->looplag, loop);
+	daemon_notify_open(d);
 	uv_timer_init(loop, &d->prune_timer);
 	d->prune_timer.data = d;
 	uv_unref((uv_handle_t *)&d->prune_timer);
@@ -311,12 +332,21 @@ daemon_plan(struct daemon *d, const struct config *c, struct reload_plan *p)
 
 	TAILQ_FOREACH(jc, &c->jobs, entry) {
 		j = daemon_find_job(d, jc->name);
-		if (!j)
+		if (!j) {
 			p->added = strv_append(p->added, jc->name);
-		else if (job_config_equal(j->config, jc))
+		} else if (job_config_equal(j->config, jc)) {
 			p->unchanged = strv_append(p->unchanged, jc->name);
-		else
+		} else {
 			p->changed = strv_append(p->changed, jc->name);
+			/* A service restarts only for a new exec context; a
+			 * job's runs keep theirs, so jobs only update. */
+			if (jc->service && j->config->service &&
+			    !job_config_exec_equal(j->config, jc))
+				p->restarted = strv_append(p->restarted,
+				    jc->name);
+			else
+				p->updated = strv_append(p->updated, jc->name);
+		}
 	}
 	TAILQ_FOREACH(j, &d->jobs, entry)
 		if (j->config && !config_find_job(c, j->name))
@@ -353,7 +383,7 @@ daemon_reload_done(void *data, int status)
 		log_info("configuration reloaded: %zu added, %zu removed, "
 		    "%zu changed", strv_length(plan.added),
 		    strv_length(plan.removed), strv_length(plan.changed));
-		daemon_apply_config(d, TAKE_PTR(q->config));
+		daemon_apply_config(d, TAKE_PTR(q->config), plan.restarted);
 	}
 	config_free(q->config);
 	if (q->cb)
@@ -362,6 +392,8 @@ daemon_reload_done(void *data, int status)
 	strv_free(plan.removed);
 	strv_free(plan.changed);
 	strv_free(plan.unchanged);
+	strv_free(plan.restarted);
+	strv_free(plan.updated);
 out:
 	strv_free(q->errors);
 	free(q->path);
@@ -393,6 +425,7 @@ daemon_close_signals(struct daemon *d)
 	uv_close((uv_handle_t *)&d->sig_term, NULL);
 	uv_close((uv_handle_t *)&d->sig_int, NULL);
 	looplag_stop(&d->looplag);
+	notify_close(&d->notify);
 	uv_close((uv_handle_t *)&d->prune_timer, NULL);
 }
 
@@ -426,9 +459,12 @@ daemon_shutdown(struct daemon *d)
 	d->stopping = true;
 	sched_stop(&d->sched);
 	control_stop_listening(d->control);
+	/* Job runs stop at once; services in reverse dependency order. */
 	TAILQ_FOREACH(j, &d->jobs, entry)
 		TAILQ_FOREACH_SAFE(r, &j->runs, entry, tmp)
-			run_event(r, RUN_EV_SHUTDOWN);
+			if (!j->service || r != j->service->run)
+				run_event(r, RUN_EV_SHUTDOWN);
+	service_stop_all(d);
 	daemon_maybe_finish(d);
 }
 

@@ -12,6 +12,7 @@
 #include "executor.h"
 #include "job.h"
 #include "looplag.h"
+#include "notify.h"
 #include "record.h"
 
 struct control;
@@ -34,6 +35,9 @@ struct daemon {
 	char *state_dir;
 	bool foreground;
 	bool stopping;			/* shutdown began */
+	bool deps_busy, deps_again;	/* service_deps_changed() guard */
+	bool services_started;
+	struct notify notify;		/* sd_notify for services */
 	unsigned reload_gen;		/* reloads requested */
 	unsigned reload_applied;	/* newest reload applied */
 	usec_t started;
@@ -64,6 +68,7 @@ uint64_t daemon_next_run_id(struct daemon *);
  * one.  done gets the errors (NULL when applied); it may be NULL. */
 struct reload_plan {
 	char **added, **removed, **changed, **unchanged;
+	char **restarted, **updated;	/* the changed, split */
 };
 typedef void (*daemon_reload_cb)(void *ctx, int r, char **errors,
     const struct reload_plan *plan);

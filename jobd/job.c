@@ -23,6 +23,9 @@ job_new(struct daemon *d, const struct job_config *jc)
 	return j;
 }
 
+static struct run *job_trigger_full(struct job *, enum run_trigger, usec_t,
+    struct run_observer *);
+
 struct run *
 job_trigger(struct job *j, enum run_trigger trigger)
 {
@@ -32,9 +35,25 @@ job_trigger(struct job *j, enum run_trigger trigger)
 struct run *
 job_trigger_slot(struct job *j, enum run_trigger trigger, usec_t slot)
 {
+	return job_trigger_full(j, trigger, slot, NULL);
+}
+
+struct run *
+job_trigger_observed(struct job *j, enum run_trigger trigger,
+    struct run_observer *o)
+{
+	return job_trigger_full(j, trigger, 0, o);
+}
+
+static struct run *
+job_trigger_full(struct job *j, enum run_trigger trigger, usec_t slot,
+    struct run_observer *o)
+{
 	struct run *r;
 
 	r = run_new(j, trigger, daemon_next_run_id(j->daemon), slot);
+	if (o)
+		run_observe(r, o);
 	j->last_started = r->queued;
 	TAILQ_INSERT_TAIL(&j->runs, r, entry);
 	j->nactive++;
@@ -52,6 +71,9 @@ job_run_finished(struct job *j, struct run *r)
 	j->nhistory++;
 	if (j->config)
 		sched_run_finished(&j->daemon->sched, j);
+	/* Services may wait for this job (after=, requires=). */
+	if (!j->service && j->daemon->services_started)
+		service_deps_changed(j->daemon);
 }
 
 void
@@ -139,6 +161,7 @@ job_free(struct job *j)
 	TAILQ_FOREACH_SAFE(r, &j->history, entry, tmp)
 		run_free(r);
 	free(j->sched.queue);
+	service_free(j->service);
 	free(j->name);
 	free(j);
 }

@@ -9,6 +9,7 @@
 
 #include "run.h"
 #include "scheduler.h"
+#include "service.h"
 
 struct daemon;
 struct job_config;
@@ -29,6 +30,7 @@ struct job {
 	unsigned nactive;
 	usec_t last_started;		/* realtime start of the newest run */
 	struct job_sched sched;
+	struct service *service;	/* [service NAME] only */
 	TAILQ_ENTRY(job) entry;
 };
 
@@ -40,6 +42,9 @@ struct job *job_new(struct daemon *, const struct job_config *);
 struct run *job_trigger(struct job *, enum run_trigger);
 /* The same for a scheduled slot: the run knows its slot (usec). */
 struct run *job_trigger_slot(struct job *, enum run_trigger, usec_t slot);
+/* Starts a run watched by o from before its spawn (services). */
+struct run *job_trigger_observed(struct job *, enum run_trigger,
+    struct run_observer *o);
 /* Records a slot that was not run, with the reason, as a skipped run. */
 void job_skip_slot(struct job *, enum run_trigger, usec_t slot,
     const char *reason);

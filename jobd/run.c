@@ -130,6 +130,12 @@ run_close_handles(struct run *r)
 	r->closing = true;
 	/* Counted as they are closed; the last close callback ends it. */
 	r->open_handles += output_close(&r->output, run_close_cb);
+	if (r->ready_open) {
+		r->ready_open = false;
+		r->ready_pipe.data = r;
+		r->open_handles++;
+		uv_close((uv_handle_t *)&r->ready_pipe, run_close_cb);
+	}
 	r->open_handles++;
 	uv_close((uv_handle_t *)&r->timer, run_close_cb);
 	if (r->pid > 0) {
@@ -178,7 +184,7 @@ static void
 run_enter_stopping(struct run *r)
 {
 	run_set_state(r, RUN_STOPPING);
-	run_kill(r, r->exec->stop_signal);
+	run_kill(r, r->kill_signal ? r->kill_signal : r->exec->stop_signal);
 	/* A stopped process would never see the signal. */
 	run_kill(r, SIGCONT);
 }
@@ -221,16 +227,66 @@ run_timer_cb(uv_timer_t *t)
 }
 
 static void
+run_ready_alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *buf)
+{
+	static char b[256];
+
+	(void)h;
+	(void)hint;
+	*buf = uv_buf_init(b, sizeof(b));
+}
+
+/* ready=fd:N, the s6 convention: a newline on fd N means ready. */
+static void
+run_ready_read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+	struct run *r = s->data;
+	struct run_observer *o, *tmp;
+
+	if (n == 0)
+		return;
+	uv_read_stop(s);
+	if (n < 0 || !memchr(buf->base, '\n', n)) {
+		if (n > 0)
+			uv_read_start(s, run_ready_alloc_cb, run_ready_read_cb);
+		return;
+	}
+	TAILQ_FOREACH_SAFE(o, &r->observers, entry, tmp)
+		if (o->ready_cb)
+			o->ready_cb(o, r);
+}
+
+/* Adds the readiness pipe at fd N; fds between 3 and N stay closed. */
+static int
+run_ready_stdio(struct run *r, uv_stdio_container_t *stdio)
+{
+	int fd = r->exec->ready_fd, i;
+
+	if (fd <= 0)
+		return 3;
+	for (i = 3; i < fd; i++)
+		stdio[i].flags = UV_IGNORE;
+	uv_pipe_init(run_loop(r), &r->ready_pipe, 0);
+	r->ready_pipe.data = r;
+	r->ready_open = true;
+	stdio[fd].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
+	stdio[fd].data.stream = (uv_stream_t *)&r->ready_pipe;
+	return fd + 1;
+}
+
+static void
 run_spawn(struct run *r)
 {
 	uv_process_options_t opts;
-	uv_stdio_container_t stdio[3];
+	uv_stdio_container_t stdio[65];
 	struct daemon *d = r->job->daemon;
-	int err;
+	struct run_observer *o, *tmp;
+	int err, nstdio;
 
 	output_init(&r->output, r, run_loop(r), r->exec->output,
 	    r->exec->output_file, d->foreground, stdio);
-	spawn_options(r->exec, &opts, stdio, run_exit_cb);
+	nstdio = run_ready_stdio(r, stdio);
+	spawn_options(r->exec, &opts, stdio, nstdio, run_exit_cb);
 	r->started = now_realtime();
 	r->started_mono = now_monotonic();
 	err = uv_spawn(run_loop(r), &r->process, &opts);
@@ -252,6 +308,12 @@ run_spawn(struct run *r)
 	run_set_state(r, RUN_RUNNING);
 	record_run_started(&d->record, r);
 	output_start(&r->output);
+	TAILQ_FOREACH_SAFE(o, &r->observers, entry, tmp)
+		if (o->started_cb)
+			o->started_cb(o, r);
+	if (r->ready_open)
+		uv_read_start((uv_stream_t *)&r->ready_pipe,
+		    run_ready_alloc_cb, run_ready_read_cb);
 }
 
 static void
@@ -339,6 +401,7 @@ run_new(struct job *job, enum run_trigger trigger, uint64_t id,
 		.run = id,
 		.trigger = run_trigger_name[trigger],
 		.scheduled = scheduled,
+		.notify_socket = d->notify.path,
 	};
 
 	r->id = id;
@@ -420,6 +483,13 @@ run_output_line(struct run *r, const struct tail_line *l)
 	TAILQ_FOREACH_SAFE(o, &r->observers, entry, tmp)
 		if (o->line_cb)
 			o->line_cb(o, l);
+}
+
+void
+run_stop_with(struct run *r, int sig)
+{
+	r->kill_signal = sig;
+	run_event(r, RUN_EV_CANCEL);
 }
 
 bool

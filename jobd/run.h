@@ -68,6 +68,10 @@ extern const char *const run_result_name[RESULT_NRESULTS];
 struct run_observer {
 	void (*line_cb)(struct run_observer *, const struct tail_line *);
 	void (*done_cb)(struct run_observer *, struct run *);
+	/* The process was spawned (its pid is known). */
+	void (*started_cb)(struct run_observer *, struct run *);
+	/* ready=fd:N: the service wrote its newline. */
+	void (*ready_cb)(struct run_observer *, struct run *);
 	struct run *run;
 	TAILQ_ENTRY(run_observer) entry;
 };
@@ -98,6 +102,10 @@ struct run {
 
 	uv_process_t process;
 	uv_timer_t timer;		/* the current state's deadline */
+	uv_pipe_t ready_pipe;		/* ready=fd:N */
+	bool ready_open;
+	int kill_signal;		/* stop with this instead of
+					 * stop_signal (the watchdog's ABRT) */
 	unsigned open_handles;
 	bool closing;
 
@@ -116,6 +124,8 @@ void run_event(struct run *, enum run_event);
 void run_observe(struct run *, struct run_observer *);
 void run_unobserve(struct run_observer *);
 bool run_is_active(const struct run *);
+/* Stops the run with sig (then SIGKILL after stop_timeout). */
+void run_stop_with(struct run *, int sig);
 /* exit code, or 128+signal; -1 when the run has neither. */
 int run_exit_status(const struct run *);
 /* Frees a finished run whose handles are closed (history eviction). */

@@ -59,6 +59,18 @@ spawn_env_build(const struct job_config *jc, const struct spawn_ids *ids)
 		env = strv_env_set(env, s);
 		free(s);
 	}
+	if (jc->service && ids->notify_socket &&
+	    (jc->svc.ready == READY_NOTIFY || jc->svc.watchdog_sec)) {
+		s = xstrfmt("NOTIFY_SOCKET=%s", ids->notify_socket);
+		env = strv_env_set(env, s);
+		free(s);
+	}
+	if (jc->service && jc->svc.watchdog_sec) {
+		s = xstrfmt("WATCHDOG_USEC=%llu",
+		    (unsigned long long)jc->svc.watchdog_sec);
+		env = strv_env_set(env, s);
+		free(s);
+	}
 	for (i = 0; jc->environment && jc->environment[i]; i++)
 		env = strv_env_set(env, jc->environment[i]);
 	return env;
@@ -81,6 +93,8 @@ spawn_exec_new(const struct job_config *jc, const struct daemon *d,
 	e->stop_signal = jc->stop_signal ? jc->stop_signal : SIGTERM;
 	e->drain_timeout = d->config->drain_timeout;
 	e->output = jc->output;
+	if (jc->service && jc->svc.ready == READY_FD)
+		e->ready_fd = jc->svc.ready_fd;
 	if (jc->output_file)
 		e->output_file = xstrdup(jc->output_file);
 	else if (jc->output == OUTPUT_FILE)
@@ -173,7 +187,7 @@ spawn_resolve(struct run_exec *e, char **cause)
 
 void
 spawn_options(const struct run_exec *e, uv_process_options_t *o,
-    uv_stdio_container_t stdio[3], uv_exit_cb exit_cb)
+    uv_stdio_container_t *stdio, int nstdio, uv_exit_cb exit_cb)
 {
 	*o = (uv_process_options_t){
 		.exit_cb = exit_cb,
@@ -184,7 +198,7 @@ spawn_options(const struct run_exec *e, uv_process_options_t *o,
 		/* Its own session and process group, so that a stop reaches
 		 * every process the run started. */
 		.flags = UV_PROCESS_DETACHED,
-		.stdio_count = 3,
+		.stdio_count = nstdio,
 		.stdio = stdio,
 		.uid = e->uid,
 		.gid = e->gid,

@@ -27,6 +27,7 @@ struct run_exec {
 	int stop_signal;
 	enum output_mode output;
 	char *output_file;
+	int ready_fd;			/* services with ready=fd:N; 0 none */
 };
 
 struct spawn_ids {
@@ -34,6 +35,7 @@ struct spawn_ids {
 	uint64_t run;
 	const char *trigger;
 	usec_t scheduled;		/* 0: not a scheduled run */
+	const char *notify_socket;	/* services: NOTIFY_SOCKET, or NULL */
 };
 
 struct run_exec *spawn_exec_new(const struct job_config *,
@@ -44,7 +46,7 @@ bool spawn_needs_resolve(const struct run_exec *);
  * directory.  Returns 0, or -errno with *cause for the run's reason. */
 int spawn_resolve(struct run_exec *, char **cause);
 void spawn_options(const struct run_exec *, uv_process_options_t *,
-    uv_stdio_container_t stdio[3], uv_exit_cb exit_cb);
+    uv_stdio_container_t *stdio, int nstdio, uv_exit_cb exit_cb);
 struct run_exec *spawn_exec_free(struct run_exec *);
 
 #endif

@@ -655,7 +655,7 @@ tz_load(const char *name, struct tz **ret, char **cause)
 	_cleanup_free_ char *path = NULL;
 	_cleanup_free_ unsigned char *buf = NULL;
 	struct tz *z;
-	size_t len;
+	size_t len = 0;
 	int r;
 
 	if (name && strcmp(name, "UTC") == 0) {

@@ -1,0 +1,305 @@
+/* The keys of [service NAME] sections (restart policy, backoff, start
+ * limit, readiness, watchdog), dependency keys shared with jobs (after=,
+ * wants=, requires=), and the check that dependencies name real units and
+ * form no cycle. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config-internal.h"
+#include "signame.h"
+#include "strv.h"
+#include "xmalloc.h"
+
+const char *const restart_mode_name[RESTART_NMODES] = {
+	[RESTART_NO] = "no",
+	[RESTART_ON_FAILURE] = "on-failure",
+	[RESTART_ON_ABNORMAL] = "on-abnormal",
+	[RESTART_ALWAYS] = "always",
+};
+
+const char *const ready_mode_name[READY_NMODES] = {
+	[READY_SPAWN] = "spawn",
+	[READY_NOTIFY] = "notify",
+	[READY_FD] = "fd",
+};
+
+static int
+svc_fail(char **cause, char *msg)
+{
+	*cause = msg;
+	return -EINVAL;
+}
+
+int
+config_parse_restart(const char *value, void *dst, const char *dir,
+    char **cause)
+{
+	int i;
+
+	(void)dir;
+	for (i = 0; i < RESTART_NMODES; i++) {
+		if (!strcmp(value, restart_mode_name[i])) {
+			*(enum restart_mode *)dst = i;
+			return 0;
+		}
+	}
+	return svc_fail(cause, xstrfmt("invalid value '%s': expected no, "
+	    "on-failure, on-abnormal or always", value));
+}
+
+int
+config_parse_start_limit_action(const char *value, void *dst,
+    const char *dir, char **cause)
+{
+	(void)dir;
+	if (!strcmp(value, "fail"))
+		*(enum start_limit_action *)dst = START_LIMIT_FAIL;
+	else if (!strcmp(value, "keep-trying"))
+		*(enum start_limit_action *)dst = START_LIMIT_KEEP_TRYING;
+	else
+		return svc_fail(cause, xstrfmt("invalid value '%s': expected "
+		    "fail or keep-trying", value));
+	return 0;
+}
+
+/* Exit codes (0-255) and signal names (as 128+N), space separated. */
+int
+config_parse_exit_status(const char *value, void *dst, const char *dir,
+    char **cause)
+{
+	_cleanup_(strv_freep) char **words = NULL;
+	struct job_service *s = dst;
+	char *end, *why = NULL;
+	long v;
+	size_t i;
+
+	(void)dir;
+	if (strv_split_quoted(value, &words, &why) < 0)
+		return svc_fail(cause, xstrfmt("invalid value '%s': %s", value,
+		    why));
+	for (i = 0; words[i]; i++) {
+		v = strtol(words[i], &end, 10);
+		if (*end || end == words[i]) {
+			int sig = signal_from_string(words[i]);
+
+			if (sig < 0 || !strchr("Ss", words[i][0]))
+				return svc_fail(cause, xstrfmt("invalid exit "
+				    "status '%s': expected 0-255 or a signal "
+				    "name", words[i]));
+			v = 128 + sig;
+		} else if (v < 0 || v > 255) {
+			return svc_fail(cause, xstrfmt("invalid exit status "
+			    "'%s': expected 0-255 or a signal name",
+			    words[i]));
+		}
+		if (s->nsuccess >= CONFIG_MAX_EXIT_STATUS)
+			return svc_fail(cause, xstrfmt("too many exit statuses "
+			    "(max %d)", CONFIG_MAX_EXIT_STATUS));
+		s->success_exit_status = xreallocarray(s->success_exit_status,
+		    s->nsuccess + 1, sizeof(int));
+		s->success_exit_status[s->nsuccess++] = (int)v;
+	}
+	return 0;
+}
+
+int
+config_parse_ready(const char *value, void *dst, const char *dir,
+    char **cause)
+{
+	struct job_service *s = dst;
+	char *end;
+	long fd;
+
+	(void)dir;
+	if (!strcmp(value, "spawn")) {
+		s->ready = READY_SPAWN;
+	} else if (!strcmp(value, "notify")) {
+		s->ready = READY_NOTIFY;
+	} else if (!strncmp(value, "fd:", 3)) {
+		fd = strtol(value + 3, &end, 10);
+		if (*end || end == value + 3 || fd < 3 || fd > 64)
+			return svc_fail(cause, xstrfmt("invalid value '%s': "
+			    "fd:N needs N from 3 to 64", value));
+		s->ready = READY_FD;
+		s->ready_fd = (int)fd;
+	} else {
+		return svc_fail(cause, xstrfmt("invalid value '%s': expected "
+		    "spawn, notify or fd:N", value));
+	}
+	return 0;
+}
+
+/* Unit names, space separated; checked against the units at the end. */
+int
+config_parse_units(const char *value, void *dst, const char *dir,
+    char **cause)
+{
+	_cleanup_(strv_freep) char **words = NULL;
+	char ***list = dst, *why = NULL;
+	size_t i;
+
+	(void)dir;
+	if (strv_split_quoted(value, &words, &why) < 0)
+		return svc_fail(cause, xstrfmt("invalid value '%s': %s", value,
+		    why));
+	for (i = 0; words[i]; i++) {
+		if (config_job_name_check(words[i], &why) < 0) {
+			free(why);
+			return svc_fail(cause, xstrfmt("invalid unit name '%s'",
+			    words[i]));
+		}
+		if (strv_length(*list) >= CONFIG_MAX_DEPS)
+			return svc_fail(cause, xstrfmt("too many units (max "
+			    "%d)", CONFIG_MAX_DEPS));
+		*list = strv_append(*list, words[i]);
+	}
+	return 0;
+}
+
+void
+job_service_free(struct job_service *s)
+{
+	free(s->success_exit_status);
+}
+
+bool
+job_service_equal(const struct job_service *a, const struct job_service *b)
+{
+	return a->autostart == b->autostart && a->restart == b->restart &&
+	    a->nsuccess == b->nsuccess && (a->nsuccess == 0 ||
+	    !memcmp(a->success_exit_status, b->success_exit_status,
+	    a->nsuccess * sizeof(int))) &&
+	    a->restart_sec == b->restart_sec &&
+	    a->restart_max_sec == b->restart_max_sec &&
+	    a->stable_after == b->stable_after &&
+	    a->start_limit_burst == b->start_limit_burst &&
+	    a->start_limit_interval == b->start_limit_interval &&
+	    a->start_limit_action == b->start_limit_action &&
+	    a->ready == b->ready && a->ready_fd == b->ready_fd &&
+	    a->start_timeout == b->start_timeout &&
+	    a->watchdog_sec == b->watchdog_sec &&
+	    a->reload_signal == b->reload_signal;
+}
+
+struct deps_walk {
+	struct job_config **units;
+	size_t n;
+	unsigned char *color;		/* 0 white, 1 on the path, 2 done */
+	size_t *path, npath;
+	bool cycle_found;
+	void (*error)(void *, const struct job_config *, const char *);
+	void *ctx;
+};
+
+static int
+deps_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, (*(struct job_config *const *)elem)->name);
+}
+
+/* Index of the unit named name, or -1 (units are sorted by name). */
+static long
+deps_find(const struct deps_walk *w, const char *name)
+{
+	struct job_config **u = bsearch(name, w->units, w->n,
+	    sizeof(*w->units), deps_cmp);
+
+	return u ? u - w->units : -1;
+}
+
+static void
+deps_report_cycle(struct deps_walk *w, size_t from)
+{
+	_cleanup_free_ char *msg = xstrdup("dependency cycle:");
+	size_t i, start = 0;
+	char *tmp;
+
+	for (i = 0; i < w->npath; i++)
+		if (w->path[i] == from)
+			start = i;
+	for (i = start; i < w->npath; i++) {
+		tmp = xstrfmt("%s %s ->", msg, w->units[w->path[i]]->name);
+		free(msg);
+		msg = tmp;
+	}
+	tmp = xstrfmt("%s %s (after= and requires= order units)", msg,
+	    w->units[from]->name);
+	free(msg);
+	msg = tmp;
+	w->error(w->ctx, w->units[from], msg);
+	w->cycle_found = true;
+}
+
+static void
+deps_visit(struct deps_walk *w, size_t i)
+{
+	char **lists[2] = { w->units[i]->after, w->units[i]->requires };
+	size_t k, m;
+	long t;
+
+	w->color[i] = 1;
+	w->path[w->npath++] = i;
+	for (k = 0; k < 2 && !w->cycle_found; k++) {
+		for (m = 0; lists[k] && lists[k][m]; m++) {
+			t = deps_find(w, lists[k][m]);
+			if (t < 0)
+				continue;
+			if (w->color[t] == 1) {
+				deps_report_cycle(w, t);
+				break;
+			}
+			if (w->color[t] == 0)
+				deps_visit(w, t);
+			if (w->cycle_found)
+				break;
+		}
+	}
+	w->npath--;
+	w->color[i] = 2;
+}
+
+static void
+deps_check_names(struct deps_walk *w, const struct job_config *u)
+{
+	char **lists[3] = { u->after, u->wants, u->requires };
+	static const char *const keys[3] = { "after", "wants", "requires" };
+	size_t k, m;
+	char *msg;
+
+	for (k = 0; k < 3; k++) {
+		for (m = 0; lists[k] && lists[k][m]; m++) {
+			if (deps_find(w, lists[k][m]) >= 0 &&
+			    strcmp(lists[k][m], u->name))
+				continue;
+			msg = !strcmp(lists[k][m], u->name) ?
+			    xstrfmt("%s: '%s' names itself", keys[k],
+			    u->name) : xstrfmt("%s: unknown unit '%s'",
+			    keys[k], lists[k][m]);
+			w->error(w->ctx, u, msg);
+			free(msg);
+		}
+	}
+}
+
+void
+config_check_deps(struct job_config **units, size_t n,
+    void (*error)(void *, const struct job_config *, const char *),
+    void *ctx)
+{
+	struct deps_walk w = { .units = units, .n = n, .error = error,
+	    .ctx = ctx };
+	size_t i;
+
+	w.color = xcalloc(n + 1, 1);
+	w.path = xcalloc(n + 1, sizeof(*w.path));
+	for (i = 0; i < n; i++)
+		deps_check_names(&w, units[i]);
+	/* One cycle is reported: fixing it often fixes the rest. */
+	for (i = 0; i < n && !w.cycle_found; i++)
+		if (w.color[i] == 0)
+			deps_visit(&w, i);
+	free(w.color);
+	free(w.path);
+}

@@ -1,0 +1,151 @@
+/* sd_notify for services.  systemd's protocol, so a daemon that calls
+ * sd_notify() runs unchanged under jobd: datagrams of KEY=value lines on
+ * the socket named by NOTIFY_SOCKET.  The kernel tells us the sender's
+ * pid (SO_PASSCRED), which maps to the service whose process group it is
+ * in; file descriptors sent along (FDSTORE=1) are closed, not kept. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "notify.h"
+#include "service.h"
+#include "xmalloc.h"
+
+void
+notify_parse(char *text, struct notify_msg *m)
+{
+	char *line, *save = NULL;
+
+	for (line = strtok_r(text, "\n", &save); line;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if (!strcmp(line, "READY=1"))
+			m->ready = true;
+		else if (!strcmp(line, "STOPPING=1"))
+			m->stopping = true;
+		else if (!strcmp(line, "RELOADING=1"))
+			m->reloading = true;
+		else if (!strcmp(line, "WATCHDOG=1"))
+			m->watchdog = true;
+		else if (!strncmp(line, "STATUS=", 7))
+			m->status = line + 7;
+		else if (!strncmp(line, "MAINPID=", 8))
+			m->mainpid = (pid_t)strtol(line + 8, NULL, 10);
+		else if (!strncmp(line, "ERRNO=", 6))
+			m->errnum = (int)strtol(line + 6, NULL, 10);
+	}
+}
+
+/* Closes any descriptors that came with the message. */
+static void
+notify_close_fds(struct msghdr *mh)
+{
+	struct cmsghdr *c;
+	size_t i, n;
+	int *fds;
+
+	for (c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		fds = (int *)CMSG_DATA(c);
+		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < n; i++)
+			close(fds[i]);
+	}
+}
+
+static pid_t
+notify_sender(struct msghdr *mh)
+{
+	struct cmsghdr *c;
+	struct ucred cred;
+
+	for (c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_level == SOL_SOCKET &&
+		    c->cmsg_type == SCM_CREDENTIALS) {
+			memcpy(&cred, CMSG_DATA(c), sizeof(cred));
+			return cred.pid;
+		}
+	}
+	return 0;
+}
+
+static void
+notify_read_cb(uv_poll_t *p, int status, int events)
+{
+	struct notify *n = p->data;
+	char buf[NOTIFY_MAX_MESSAGE + 1];
+	char ctl[CMSG_SPACE(sizeof(struct ucred)) +
+	    CMSG_SPACE(sizeof(int) * 32)];
+	struct iovec iov = { buf, NOTIFY_MAX_MESSAGE };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+	    .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+	struct notify_msg m;
+	ssize_t len;
+	int i;
+
+	(void)status;
+	(void)events;
+	/* A bounded batch per wake-up, so a flood cannot starve the loop. */
+	for (i = 0; i < 64; i++) {
+		mh.msg_controllen = sizeof(ctl);
+		len = recvmsg(n->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		if (len < 0)
+			break;
+		notify_close_fds(&mh);
+		if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
+			continue;
+		buf[len] = '\0';
+		m = (struct notify_msg){ .pid = notify_sender(&mh) };
+		if (m.pid <= 0)
+			continue;
+		notify_parse(buf, &m);
+		service_notify(n->daemon, &m);
+	}
+}
+
+int
+notify_open(struct notify *n, struct daemon *d, const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int one = 1, r;
+
+	*n = (struct notify){ .daemon = d, .fd = -1 };
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	n->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (n->fd < 0)
+		return -errno;
+	strncpy(sa.sun_path, path, sizeof(sa.sun_path) - 1);
+	unlink(path);
+	if (bind(n->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    setsockopt(n->fd, SOL_SOCKET, SO_PASSCRED, &one,
+	    sizeof(one)) < 0) {
+		r = -errno;
+		close(n->fd);
+		n->fd = -1;
+		return r;
+	}
+	n->path = xstrdup(path);
+	uv_poll_init(d->loop, &n->poll, n->fd);
+	n->poll.data = n;
+	uv_poll_start(&n->poll, UV_READABLE, notify_read_cb);
+	return 0;
+}
+
+void
+notify_close(struct notify *n)
+{
+	if (n->fd < 0)
+		return;
+	uv_close((uv_handle_t *)&n->poll, NULL);
+	close(n->fd);
+	n->fd = -1;
+	unlink(n->path);
+	free(n->path);
+	n->path = NULL;
+}

@@ -1,0 +1,784 @@
+/* Services.  The process itself is a run (spawn, pipes, stop escalation
+ * are the same as for a job); this module owns what happens around it:
+ *
+ *   stopped/waiting -> starting -> ready <-> reloading
+ *                         |          |
+ *                         +----------+--> (exit) -> backoff -> starting
+ *                                                -> stopped | failed
+ *
+ * A start waits for its after= units (services ready, jobs succeeded);
+ * ready comes from the spawn, an sd_notify READY=1 or a newline on fd N;
+ * an exit is judged by restart= (a quick clean exit is not "failed to
+ * start"); restarts back off exponentially with jitter, reset once up for
+ * stable_after; start_limit_burst starts within start_limit_interval mean
+ * failed, or with keep-trying the capped delay forever. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "job.h"
+#include "log.h"
+#include "notify.h"
+#include "service.h"
+#include "strv.h"
+#include "xmalloc.h"
+
+const char *const service_state_name[SVC_NSTATES] = {
+	[SVC_STOPPED] = "stopped",
+	[SVC_WAITING] = "waiting",
+	[SVC_STARTING] = "starting",
+	[SVC_READY] = "ready",
+	[SVC_RELOADING] = "reloading",
+	[SVC_STOPPING] = "stopping",
+	[SVC_BACKOFF] = "backoff",
+	[SVC_FAILED] = "failed",
+};
+
+#define log_svc(s, level, ...) \
+	log_full(level, (s)->job->name, 0, __VA_ARGS__)
+
+static void service_try_start(struct service *, int trigger);
+static void service_timer_cb(uv_timer_t *);
+static void service_watchdog_cb(uv_timer_t *);
+
+/* A service removed by a reload keeps stopping with these. */
+static const struct job_service svc_removed = {
+	.restart = RESTART_NO,
+	.restart_sec = USEC_PER_SEC,
+	.restart_max_sec = USEC_PER_SEC,
+};
+
+static const struct job_service *
+svc_cfg(const struct service *s)
+{
+	return s->job->config ? &s->job->config->svc : &svc_removed;
+}
+
+static struct daemon *
+svc_daemon(const struct service *s)
+{
+	return s->job->daemon;
+}
+
+static bool
+service_is_up(const struct service *s)
+{
+	return s->state == SVC_READY || s->state == SVC_RELOADING;
+}
+
+static void
+service_set_reason(struct service *s, char *reason)
+{
+	free(s->reason);
+	s->reason = reason;
+}
+
+static void
+service_arm(uv_timer_t *t, usec_t delay, uv_timer_cb cb)
+{
+	uv_timer_start(t, cb, (delay + USEC_PER_MSEC - 1) / USEC_PER_MSEC, 0);
+}
+
+/* Wakes clients waiting for ready (ok) or stopped. */
+static void
+service_wake(struct service *s, bool up, bool down)
+{
+	struct service_waiter *w, **pp = &s->waiters;
+
+	while ((w = *pp)) {
+		if ((w->for_stop && down) || (!w->for_stop && (up || down))) {
+			*pp = w->next;
+			w->cb(w, s, w->for_stop ? down : up);
+		} else {
+			pp = &w->next;
+		}
+	}
+}
+
+static void
+service_set_state(struct service *s, enum service_state st)
+{
+	const struct job_service *c = svc_cfg(s);
+
+	if (s->state == st)
+		return;
+	log_svc(s, LOG_DEBUG, "service '%s': %s -> %s", s->job->name,
+	    service_state_name[s->state], service_state_name[st]);
+	uv_timer_stop(&s->timer);
+	if (st != SVC_READY && st != SVC_RELOADING && st != SVC_STARTING)
+		uv_timer_stop(&s->watchdog);
+	s->state = st;
+	if (st == SVC_STARTING && c->ready != READY_SPAWN &&
+	    c->start_timeout && c->start_timeout != USEC_INFINITY)
+		service_arm(&s->timer, c->start_timeout, service_timer_cb);
+	if (st == SVC_READY && c->stable_after &&
+	    c->stable_after != USEC_INFINITY)
+		service_arm(&s->timer, c->stable_after, service_timer_cb);
+	if ((st == SVC_READY || st == SVC_STARTING) && c->watchdog_sec &&
+	    !uv_is_active((uv_handle_t *)&s->watchdog))
+		service_arm(&s->watchdog, c->watchdog_sec,
+		    service_watchdog_cb);
+	service_wake(s, service_is_up(s), st == SVC_STOPPED ||
+	    st == SVC_FAILED);
+	if (!svc_daemon(s)->stopping || st == SVC_STOPPED ||
+	    st == SVC_FAILED)
+		service_deps_changed(svc_daemon(s));
+}
+
+static void
+service_enter_ready(struct service *s)
+{
+	if (s->state == SVC_STARTING)
+		log_svc(s, LOG_INFO, "service '%s' is ready (pid %d)",
+		    s->job->name, s->main_pid);
+	s->ready_at = now_realtime();
+	service_set_state(s, SVC_READY);
+}
+
+/* The process started: ready=spawn means ready now. */
+static void
+service_started_cb(struct run_observer *o, struct run *r)
+{
+	struct service *s = container_of(o, struct service, observer);
+
+	s->main_pid = r->pid;
+	if (svc_cfg(s)->ready == READY_SPAWN)
+		service_enter_ready(s);
+}
+
+static void
+service_ready_fd_cb(struct run_observer *o, struct run *r)
+{
+	struct service *s = container_of(o, struct service, observer);
+
+	(void)r;
+	if (s->state == SVC_STARTING)
+		service_enter_ready(s);
+}
+
+static bool
+service_exit_clean(const struct service *s, int status, bool signalled)
+{
+	const struct job_service *c = svc_cfg(s);
+	size_t i;
+
+	if (!signalled && status == 0)
+		return true;
+	for (i = 0; i < c->nsuccess; i++)
+		if (c->success_exit_status[i] == status)
+			return true;
+	return false;
+}
+
+/* Whether restart= asks for a new process after this exit. */
+static bool
+service_should_restart(const struct service *s, const struct run *r,
+    bool abnormal)
+{
+	bool signalled = r->exited && r->signal;
+	bool clean = r->exited && !abnormal &&
+	    service_exit_clean(s, run_exit_status(r), signalled);
+	int sig = r->signal;
+
+	switch (svc_cfg(s)->restart) {
+	case RESTART_ALWAYS:
+		return true;
+	case RESTART_ON_FAILURE:
+		return !clean;
+	case RESTART_ON_ABNORMAL:
+		/* Killed by an unclean signal, the watchdog or a timeout. */
+		return abnormal || (signalled && sig != SIGTERM &&
+		    sig != SIGINT && sig != SIGHUP && sig != SIGPIPE &&
+		    !service_exit_clean(s, run_exit_status(r), true));
+	default:
+		return false;
+	}
+}
+
+/* Starts within start_limit_interval, this one included. */
+static unsigned
+service_recent_starts(const struct service *s, usec_t now)
+{
+	usec_t interval = svc_cfg(s)->start_limit_interval;
+	unsigned i, n = 0, kept = MIN(s->nstarts, SERVICE_START_HISTORY);
+
+	for (i = 0; i < kept; i++)
+		if (now - s->starts[i] <= interval)
+			n++;
+	return n;
+}
+
+/* Exponential backoff with +-10 % jitter, so that many services that
+ * failed together do not restart together. */
+static usec_t
+service_backoff(struct service *s)
+{
+	const struct job_service *c = svc_cfg(s);
+	usec_t d = c->restart_sec;
+	unsigned i;
+
+	for (i = 1; i < s->failures && d < c->restart_max_sec; i++)
+		d *= 2;
+	d = MIN(d, c->restart_max_sec);
+	if (d >= 10)
+		d = d - d / 10 + (usec_t)random() % (d / 5 + 1);
+	return d;
+}
+
+static void
+service_schedule_restart(struct service *s)
+{
+	const struct job_service *c = svc_cfg(s);
+	usec_t now = now_monotonic(), delay;
+	char buf[TIMESPAN_MAX];
+
+	s->failures++;
+	delay = service_backoff(s);
+	if (c->start_limit_burst &&
+	    service_recent_starts(s, now) >= c->start_limit_burst) {
+		if (c->start_limit_action == START_LIMIT_FAIL) {
+			service_set_reason(s, xstrfmt("start limit hit: %u "
+			    "starts within %s", c->start_limit_burst,
+			    timespan_format(buf, sizeof(buf),
+			    c->start_limit_interval)));
+			log_svc(s, LOG_ERR, "service '%s': %s; not restarting "
+			    "(jobctl restart or reset-failed)", s->job->name,
+			    s->reason);
+			service_set_state(s, SVC_FAILED);
+			return;
+		}
+		delay = c->restart_max_sec;
+	}
+	s->next_restart = now_realtime() + delay;
+	log_svc(s, LOG_NOTICE, "service '%s': restarting in %s", s->job->name,
+	    timespan_format(buf, sizeof(buf), delay));
+	service_set_state(s, SVC_BACKOFF);
+	service_arm(&s->timer, delay, service_timer_cb);
+}
+
+static void
+service_done_cb(struct run_observer *o, struct run *r)
+{
+	struct service *s = container_of(o, struct service, observer);
+	bool abnormal = r->timed_out || s->reason_abnormal;
+
+	s->run = NULL;
+	s->main_pid = 0;
+	s->last_exit_status = run_exit_status(r);
+	free(s->last_result);
+	s->last_result = xstrdup(run_result_name[r->result]);
+	s->reason_abnormal = false;
+	if (s->closing)
+		return;
+	if (s->restart_pending) {
+		s->restart_pending = false;
+		s->stop_requested = false;
+		service_set_state(s, SVC_STOPPED);
+		service_try_start(s, TRIGGER_MANUAL);
+		return;
+	}
+	if (s->stop_requested || !s->want_up) {
+		service_set_state(s, SVC_STOPPED);
+		return;
+	}
+	if (r->result == RESULT_FAILED && !r->exited && r->reason)
+		service_set_reason(s, xstrdup(r->reason));
+	if (!service_should_restart(s, r, abnormal)) {
+		s->want_up = false;
+		service_set_state(s, r->result == RESULT_SUCCESS ||
+		    service_exit_clean(s, s->last_exit_status, false) ?
+		    SVC_STOPPED : SVC_FAILED);
+		return;
+	}
+	s->restarts++;
+	service_schedule_restart(s);
+}
+
+static void
+service_spawn(struct service *s, int trigger)
+{
+	usec_t now = now_monotonic();
+
+	s->starts[s->nstarts++ % SERVICE_START_HISTORY] = now;
+	s->observer = (struct run_observer){
+		.done_cb = service_done_cb,
+		.started_cb = service_started_cb,
+		.ready_cb = service_ready_fd_cb,
+	};
+	service_set_state(s, SVC_STARTING);
+	/* The observer is registered before the spawn: a spawn that fails
+	 * finishes the run at once and must still be seen. */
+	s->run = job_trigger_observed(s->job, trigger, &s->observer);
+	if (!s->observer.run)
+		s->run = NULL;		/* it finished already */
+}
+
+/* One timer per state: start timeout, stable_after, backoff delay. */
+static void
+service_timer_cb(uv_timer_t *t)
+{
+	struct service *s = t->data;
+	char buf[TIMESPAN_MAX];
+
+	switch (s->state) {
+	case SVC_STARTING:
+		service_set_reason(s, xstrfmt("not ready within start_timeout="
+		    "%s", timespan_format(buf, sizeof(buf),
+		    svc_cfg(s)->start_timeout)));
+		log_svc(s, LOG_WARNING, "service '%s': %s; stopping it",
+		    s->job->name, s->reason);
+		s->reason_abnormal = true;
+		if (s->run)
+			run_event(s->run, RUN_EV_CANCEL);
+		break;
+	case SVC_READY:
+		/* Up for stable_after: the next failure starts the backoff
+		 * from the beginning. */
+		s->failures = 0;
+		break;
+	case SVC_BACKOFF:
+		s->next_restart = 0;
+		service_try_start(s, TRIGGER_RETRY);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+service_watchdog_cb(uv_timer_t *t)
+{
+	struct service *s = t->data;
+
+	if (!s->run)
+		return;
+	service_set_reason(s, xstrdup("watchdog timeout: no WATCHDOG=1 "
+	    "in time"));
+	log_svc(s, LOG_WARNING, "service '%s': %s; sending SIGABRT",
+	    s->job->name, s->reason);
+	s->reason_abnormal = true;
+	run_stop_with(s->run, SIGABRT);
+}
+
+/* The service a notification came from: its main pid, or any process in
+ * the process group of its run (a daemon's helper may call sd_notify). */
+static struct service *
+service_by_pid(struct daemon *d, pid_t pid)
+{
+	pid_t pgid = getpgid(pid);
+	struct job *j;
+	struct service *s;
+
+	TAILQ_FOREACH(j, &d->jobs, entry) {
+		s = j->service;
+		if (!s || !s->run)
+			continue;
+		if (s->main_pid == pid || s->run->pid == pid ||
+		    (pgid > 0 && pgid == s->run->pid))
+			return s;
+	}
+	return NULL;
+}
+
+void
+service_notify(struct daemon *d, const struct notify_msg *m)
+{
+	struct service *s = service_by_pid(d, m->pid);
+
+	if (!s) {
+		log_debug("notify: message from pid %d, no service of ours",
+		    (int)m->pid);
+		return;
+	}
+	if (m->status) {
+		free(s->status_text);
+		s->status_text = xstrndup(m->status, 256);
+	}
+	if (m->mainpid > 0)
+		s->main_pid = m->mainpid;
+	if (m->errnum)
+		s->errnum = m->errnum;
+	if (m->watchdog && svc_cfg(s)->watchdog_sec)
+		service_arm(&s->watchdog, svc_cfg(s)->watchdog_sec,
+		    service_watchdog_cb);
+	if (m->reloading && service_is_up(s))
+		service_set_state(s, SVC_RELOADING);
+	if (m->ready && (s->state == SVC_STARTING ||
+	    s->state == SVC_RELOADING))
+		service_enter_ready(s);
+	if (m->stopping && s->state != SVC_STOPPING)
+		service_set_state(s, SVC_STOPPING);
+}
+
+bool
+service_unit_up(struct daemon *d, const char *name)
+{
+	struct job *j = daemon_find_job(d, name);
+	struct run *r;
+
+	if (!j)
+		return false;
+	if (j->service)
+		return service_is_up(j->service);
+	r = job_last_finished(j);
+	return j->nactive == 0 && r && r->result == RESULT_SUCCESS;
+}
+
+/* A requires= target that failed or was stopped, or NULL. */
+static const char *
+service_required_down(struct service *s)
+{
+	struct daemon *d = svc_daemon(s);
+	char **req = s->job->config->requires;
+	struct job *j;
+	size_t i;
+
+	for (i = 0; req && req[i]; i++) {
+		j = daemon_find_job(d, req[i]);
+		if (!j)
+			return req[i];
+		if (j->service && (j->service->state == SVC_FAILED ||
+		    (!j->service->want_up && !j->service->run)))
+			return req[i];
+		if (!j->service && j->nactive == 0 && job_last_finished(j) &&
+		    job_last_finished(j)->result != RESULT_SUCCESS)
+			return req[i];
+	}
+	return NULL;
+}
+
+static bool
+service_deps_met(struct service *s)
+{
+	struct daemon *d = svc_daemon(s);
+	char **lists[2] = { s->job->config->after, s->job->config->requires };
+	size_t k, i;
+
+	for (k = 0; k < 2; k++)
+		for (i = 0; lists[k] && lists[k][i]; i++)
+			if (!service_unit_up(d, lists[k][i]))
+				return false;
+	return true;
+}
+
+/* wants= and requires= pull their units up: services start, jobs run
+ * once (unless their last run succeeded). */
+static void
+service_pull(struct service *s)
+{
+	struct daemon *d = svc_daemon(s);
+	char **lists[2] = { s->job->config->wants, s->job->config->requires };
+	struct job *j;
+	size_t k, i;
+
+	for (k = 0; k < 2; k++) {
+		for (i = 0; lists[k] && lists[k][i]; i++) {
+			j = daemon_find_job(d, lists[k][i]);
+			if (!j)
+				continue;
+			if (j->service && !j->service->want_up &&
+			    j->service->state != SVC_FAILED)
+				service_start(j->service, TRIGGER_DEPENDENCY);
+			else if (!j->service && !j->nactive &&
+			    !service_unit_up(d, j->name))
+				job_trigger(j, TRIGGER_DEPENDENCY);
+		}
+	}
+}
+
+static void
+service_try_start(struct service *s, int trigger)
+{
+	const char *down;
+
+	if (!s->want_up || s->run || s->state == SVC_FAILED ||
+	    svc_daemon(s)->stopping)
+		return;
+	if ((down = service_required_down(s))) {
+		service_set_reason(s, xstrfmt("required unit '%s' is not "
+		    "running", down));
+		s->want_up = false;
+		service_set_state(s, SVC_STOPPED);
+		return;
+	}
+	if (!service_deps_met(s)) {
+		service_set_state(s, SVC_WAITING);
+		return;
+	}
+	service_set_reason(s, NULL);
+	service_spawn(s, trigger);
+}
+
+void
+service_start(struct service *s, int trigger)
+{
+	if (s->state == SVC_FAILED)
+		return;
+	s->want_up = true;
+	s->stop_requested = false;
+	service_pull(s);
+	if (s->state == SVC_STOPPED || s->state == SVC_WAITING)
+		service_try_start(s, trigger);
+}
+
+void
+service_stop(struct service *s, const char *reason)
+{
+	s->want_up = false;
+	s->restart_pending = false;
+	if (reason)
+		service_set_reason(s, xstrdup(reason));
+	if (s->run) {
+		s->stop_requested = true;
+		service_set_state(s, SVC_STOPPING);
+		run_event(s->run, RUN_EV_CANCEL);
+	} else if (s->state != SVC_FAILED) {
+		service_set_state(s, SVC_STOPPED);
+	}
+}
+
+void
+service_reset_failed(struct service *s)
+{
+	s->failures = 0;
+	s->nstarts = 0;
+	if (s->state == SVC_FAILED) {
+		service_set_reason(s, NULL);
+		service_set_state(s, SVC_STOPPED);
+	}
+}
+
+void
+service_restart(struct service *s)
+{
+	service_reset_failed(s);
+	s->want_up = true;
+	if (s->run) {
+		s->restart_pending = true;
+		s->stop_requested = true;
+		service_set_state(s, SVC_STOPPING);
+		run_event(s->run, RUN_EV_CANCEL);
+		return;
+	}
+	uv_timer_stop(&s->timer);
+	service_set_state(s, SVC_STOPPED);
+	service_start(s, TRIGGER_MANUAL);
+}
+
+int
+service_signal(struct service *s, int sig)
+{
+	pid_t pid = s->main_pid ? s->main_pid : s->run ? s->run->pid : 0;
+
+	if (!s->run || pid <= 0)
+		return -ESRCH;
+	return kill(pid, sig) < 0 ? -errno : 0;
+}
+
+int
+service_reload(struct service *s)
+{
+	int r;
+
+	if (!service_is_up(s))
+		return -ESRCH;
+	r = service_signal(s, svc_cfg(s)->reload_signal);
+	/* A notify service says RELOADING=1 and READY=1 itself. */
+	return r;
+}
+
+void
+service_wait(struct service *s, struct service_waiter *w)
+{
+	w->next = s->waiters;
+	s->waiters = w;
+}
+
+void
+service_unwait(struct service *s, struct service_waiter *w)
+{
+	struct service_waiter **pp;
+
+	for (pp = &s->waiters; *pp; pp = &(*pp)->next) {
+		if (*pp == w) {
+			*pp = w->next;
+			return;
+		}
+	}
+}
+
+/* Whether a running service still depends on s (after= or requires=):
+ * at shutdown s waits for it, so services stop in reverse order. */
+static bool
+service_has_running_dependents(struct service *s)
+{
+	struct daemon *d = svc_daemon(s);
+	const struct job_config *c;
+	struct job *j;
+
+	TAILQ_FOREACH(j, &d->jobs, entry) {
+		if (!j->service || !j->service->run || j == s->job ||
+		    !(c = j->config))
+			continue;
+		if (strv_contains(c->after, s->job->name) ||
+		    strv_contains(c->requires, s->job->name))
+			return true;
+	}
+	return false;
+}
+
+static void
+service_deps_step(struct daemon *d, struct service *s)
+{
+	const char *down;
+	char *why;
+
+	if (d->stopping) {
+		if (s->run && s->state != SVC_STOPPING &&
+		    !service_has_running_dependents(s))
+			service_stop(s, NULL);
+		return;
+	}
+	if (s->state == SVC_WAITING) {
+		service_try_start(s, TRIGGER_DEPENDENCY);
+	} else if (s->run && s->want_up && (down = service_required_down(s))) {
+		why = xstrfmt("required unit '%s' stopped", down);
+		log_svc(s, LOG_NOTICE, "service '%s': %s; stopping it",
+		    s->job->name, why);
+		service_stop(s, why);
+		free(why);
+	}
+}
+
+void
+service_deps_changed(struct daemon *d)
+{
+	struct job *j;
+
+	/* State changes inside re-enter here: note it and loop instead. */
+	if (d->deps_busy) {
+		d->deps_again = true;
+		return;
+	}
+	d->deps_busy = true;
+	do {
+		d->deps_again = false;
+		TAILQ_FOREACH(j, &d->jobs, entry)
+			if (j->service && j->config)
+				service_deps_step(d, j->service);
+	} while (d->deps_again);
+	d->deps_busy = false;
+}
+
+void
+service_start_all(struct daemon *d)
+{
+	struct job *j;
+
+	TAILQ_FOREACH(j, &d->jobs, entry)
+		if (j->service && j->config && j->config->svc.autostart)
+			service_start(j->service, TRIGGER_BOOT);
+}
+
+void
+service_stop_all(struct daemon *d)
+{
+	struct job *j;
+
+	TAILQ_FOREACH(j, &d->jobs, entry) {
+		if (!j->service)
+			continue;
+		j->service->want_up = false;
+		uv_timer_stop(&j->service->timer);
+	}
+	service_deps_changed(d);
+}
+
+bool
+service_any_running(struct daemon *d)
+{
+	struct job *j;
+
+	TAILQ_FOREACH(j, &d->jobs, entry)
+		if (j->service && j->service->run)
+			return true;
+	return false;
+}
+
+struct service *
+service_new(struct job *j)
+{
+	struct service *s = xcalloc(1, sizeof(*s));
+
+	s->job = j;
+	s->last_exit_status = -1;
+	uv_timer_init(j->daemon->loop, &s->timer);
+	uv_timer_init(j->daemon->loop, &s->watchdog);
+	s->timer.data = s;
+	s->watchdog.data = s;
+	return s;
+}
+
+static void
+service_close_cb(uv_handle_t *h)
+{
+	struct service *s = h->data;
+
+	if (--s->open_handles > 0)
+		return;
+	free(s->last_result);
+	free(s->status_text);
+	free(s->reason);
+	free(s);
+}
+
+void
+service_free(struct service *s)
+{
+	struct service_waiter *w;
+
+	if (!s)
+		return;
+	s->closing = true;
+	if (s->run)
+		run_unobserve(&s->observer);
+	while ((w = s->waiters)) {
+		s->waiters = w->next;
+		w->cb(w, s, false);
+	}
+	s->open_handles = 2;
+	uv_close((uv_handle_t *)&s->timer, service_close_cb);
+	uv_close((uv_handle_t *)&s->watchdog, service_close_cb);
+}
+
+void
+service_apply_config(struct daemon *d, char **restart)
+{
+	struct job *j;
+	bool is_svc;
+
+	TAILQ_FOREACH(j, &d->jobs, entry) {
+		is_svc = j->config && j->config->service;
+		if (is_svc && !j->service) {
+			j->service = service_new(j);
+			if (d->services_started && j->config->svc.autostart)
+				service_start(j->service, TRIGGER_MANUAL);
+		} else if (!is_svc && j->service) {
+			service_stop(j->service, j->config ? NULL :
+			    "removed from the configuration");
+			if (j->config) {
+				/* Now a job: its process ends as a job run. */
+				service_free(j->service);
+				j->service = NULL;
+			}
+		} else if (is_svc && strv_contains(restart, j->name)) {
+			log_svc(j->service, LOG_INFO, "service '%s': exec "
+			    "context changed; restarting", j->name);
+			service_restart(j->service);
+		}
+	}
+	service_deps_changed(d);
+}
