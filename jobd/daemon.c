@@ -433,6 +433,8 @@ daemon_close_signals(struct daemon *d)
 static void
 daemon_maybe_finish(struct daemon *d)
 {
+	struct job *j;
+
 	if (!d->stopping || d->nruns_open > 0)
 		return;
 	if (!record_idle(&d->record)) {
@@ -444,6 +446,11 @@ daemon_maybe_finish(struct daemon *d)
 	if (!d->signals_open)
 		return;
 	log_info("all runs stopped; exiting");
+	/* Service timers are handles: close them while the loop runs. */
+	TAILQ_FOREACH(j, &d->jobs, entry) {
+		service_free(j->service);
+		j->service = NULL;
+	}
 	d->control = control_free(d->control);
 	daemon_close_signals(d);
 }

@@ -68,11 +68,13 @@ reload_done(void *ctx, int r, char **errors, const struct reload_plan *p)
 	else if (r < 0)
 		ctl_error(c, IFACE_ERROR("ShuttingDown"), NULL);
 	else
-		ctl_reply(c, json_pack("{s:o, s:o, s:o, s:o}",
+		ctl_reply(c, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}",
 		    "added", strv_json(p->added),
 		    "removed", strv_json(p->removed),
 		    "changed", strv_json(p->changed),
-		    "unchanged", strv_json(p->unchanged)), false);
+		    "unchanged", strv_json(p->unchanged),
+		    "restarted", strv_json(p->restarted),
+		    "updated", strv_json(p->updated)), false);
 }
 
 static void

@@ -79,6 +79,11 @@ method_job_json(const struct job *j)
 		    j->sched.paused_until, (usec_t)INT64_MAX));
 	if (last)
 		json_object_set_new(o, "last", method_run_json(last));
+	json_object_set_new(o, "kind", json_string(j->service ? "service" :
+	    "job"));
+	if (j->service)
+		json_object_set_new(o, "service",
+		    method_service_json(j->service));
 	return o;
 }
 

@@ -126,6 +126,30 @@ runs_json(struct run **runs, size_t n)
 	return a;
 }
 
+/* Services go to method_start_services: all names must be services then
+ * (starting a service and running a job are different promises). */
+static bool
+start_services(struct conn *c, json_t *names, bool wait)
+{
+	struct daemon *d = ctl_daemon(c);
+	size_t i, nsvc = 0;
+	struct job *j;
+	json_t *v;
+
+	json_array_foreach(names, i, v) {
+		j = daemon_find_job(d, json_string_value(v));
+		nsvc += j && j->service;
+	}
+	if (nsvc == 0)
+		return false;
+	if (nsvc != json_array_size(names)) {
+		ctl_error_invalid_parameter(c, "jobs");
+		return true;
+	}
+	method_start_services(c, names, wait);
+	return true;
+}
+
 struct start_params {
 	json_t *jobs;
 	bool wait;
@@ -158,6 +182,8 @@ method_start(struct conn *c, json_t *params)
 		ctl_error_invalid_parameter(c, "jobs");
 		return;
 	}
+	if (start_services(c, p.jobs, p.wait))
+		return;
 	jobs = xcalloc(n, sizeof(*jobs));
 	json_array_foreach(p.jobs, i, v) {
 		jobs[i] = daemon_find_job(d, json_string_value(v));

@@ -1,0 +1,308 @@
+/* Methods for services: Start (through method_start), Stop, Restart,
+ * ReloadService, Signal and ResetFailed, and the JSON of a service.
+ * Waiting (start --wait, stop --wait) registers a service waiter per
+ * service and answers once every one of them said ready or stopped. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "control.h"
+#include "daemon.h"
+#include "job.h"
+#include "macro.h"
+#include "method.h"
+#include "service.h"
+#include "signame.h"
+#include "xmalloc.h"
+
+json_t *
+method_service_json(const struct service *s)
+{
+	json_t *o = json_pack("{s:s, s:s, s:I}", "name", s->job->name,
+	    "state", service_state_name[s->state], "restarts",
+	    (json_int_t)s->restarts);
+
+	if (s->run && s->run->pid > 0)
+		json_object_set_new(o, "pid", json_integer(s->main_pid ?
+		    s->main_pid : s->run->pid));
+	if (s->run)
+		json_object_set_new(o, "run", json_integer(s->run->id));
+	if (s->ready_at && (s->state == SVC_READY ||
+	    s->state == SVC_RELOADING))
+		json_object_set_new(o, "uptime_usec", json_integer(
+		    (json_int_t)(now_realtime() - s->ready_at)));
+	if (s->last_exit_status >= 0)
+		json_object_set_new(o, "last_exit_status",
+		    json_integer(s->last_exit_status));
+	if (s->last_result)
+		json_object_set_new(o, "last_result",
+		    json_string(s->last_result));
+	if (s->status_text)
+		json_object_set_new(o, "status_text",
+		    json_string(s->status_text));
+	if (s->reason)
+		json_object_set_new(o, "reason", json_string(s->reason));
+	if (s->state == SVC_BACKOFF && s->next_restart)
+		json_object_set_new(o, "next_restart_usec",
+		    json_integer((json_int_t)s->next_restart));
+	return o;
+}
+
+/* Waiting for several services: one slot each, one reply. */
+struct svc_wait_slot {
+	struct service_waiter waiter;	/* first: container_of */
+	struct svc_wait *wait;
+	struct service *service;
+	bool done, ok;
+};
+
+struct svc_wait {
+	struct conn *conn;
+	size_t n, pending;
+	struct svc_wait_slot slots[];
+};
+
+static void
+svc_wait_free(struct svc_wait *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->n; i++)
+		if (!w->slots[i].done)
+			service_unwait(w->slots[i].service,
+			    &w->slots[i].waiter);
+	free(w);
+}
+
+static void
+svc_wait_reply(struct svc_wait *w)
+{
+	json_t *a = json_array();
+	struct conn *c = w->conn;
+	size_t i;
+
+	for (i = 0; i < w->n; i++)
+		json_array_append_new(a,
+		    method_service_json(w->slots[i].service));
+	svc_wait_free(w);
+	ctl_reply(c, json_pack("{s:[], s:o}", "runs", "services", a), false);
+}
+
+static void
+svc_wait_cb(struct service_waiter *wt, struct service *s, bool ok)
+{
+	struct svc_wait_slot *slot = (struct svc_wait_slot *)wt;
+	struct svc_wait *w = slot->wait;
+
+	(void)s;
+	slot->done = true;
+	slot->ok = ok;
+	if (--w->pending == 0)
+		svc_wait_reply(w);
+}
+
+static void
+svc_wait_cancel(void *ctx)
+{
+	svc_wait_free(ctx);
+}
+
+/* Replies now, or once every service is up (or down, for_stop). */
+static void
+svc_wait_start(struct conn *c, struct service **svcs, size_t n,
+    bool wait, bool for_stop)
+{
+	struct svc_wait *w;
+	size_t i;
+
+	w = xcalloc(1, sizeof(*w) + n * sizeof(w->slots[0]));
+	w->conn = c;
+	w->n = n;
+	for (i = 0; i < n; i++) {
+		struct svc_wait_slot *slot = &w->slots[i];
+		struct service *s = svcs[i];
+		bool up = s->state == SVC_READY || s->state == SVC_RELOADING;
+		bool down = (s->state == SVC_STOPPED && !s->want_up) ||
+		    s->state == SVC_FAILED;
+
+		slot->wait = w;
+		slot->service = s;
+		slot->waiter.cb = svc_wait_cb;
+		slot->waiter.for_stop = for_stop;
+		if (!wait || (for_stop ? down : (up || down))) {
+			slot->done = true;
+			continue;
+		}
+		service_wait(s, &slot->waiter);
+		w->pending++;
+	}
+	if (w->pending == 0) {
+		svc_wait_reply(w);
+		return;
+	}
+	ctl_set_cancel(c, svc_wait_cancel, w);
+}
+
+/* The services named in names, or NULL after an error reply. */
+static struct service **
+svc_resolve(struct conn *c, json_t *names, size_t *ret_n)
+{
+	struct daemon *d = ctl_daemon(c);
+	struct service **v;
+	struct job *j;
+	json_t *e;
+	size_t i;
+
+	*ret_n = json_array_size(names);
+	if (*ret_n == 0) {
+		ctl_error_invalid_parameter(c, "services");
+		return NULL;
+	}
+	v = xcalloc(*ret_n, sizeof(*v));
+	json_array_foreach(names, i, e) {
+		j = daemon_find_job(d, json_string_value(e));
+		if (!j || !j->service) {
+			if (j)
+				ctl_error(c, IFACE_ERROR("NotService"),
+				    json_pack("{s:s}", "unit",
+				    json_string_value(e)));
+			else
+				ctl_error(c, IFACE_ERROR("NoSuchJob"),
+				    json_pack("{s:s}", "job",
+				    json_string_value(e)));
+			free(v);
+			return NULL;
+		}
+		v[i] = j->service;
+	}
+	return v;
+}
+
+/* Start for services (method_start sends them here). */
+void
+method_start_services(struct conn *c, json_t *names, bool wait)
+{
+	_cleanup_free_ struct service **v = NULL;
+	size_t i, n;
+
+	if (!(v = svc_resolve(c, names, &n)))
+		return;
+	for (i = 0; i < n; i++) {
+		if (v[i]->state == SVC_FAILED) {
+			ctl_error(c, IFACE_ERROR("ServiceFailed"),
+			    json_pack("{s:s, s:s}", "service",
+			    v[i]->job->name, "reason", v[i]->reason ?
+			    v[i]->reason : "failed"));
+			return;
+		}
+	}
+	for (i = 0; i < n; i++)
+		service_start(v[i], TRIGGER_MANUAL);
+	svc_wait_start(c, v, n, wait, false);
+}
+
+struct svc_params {
+	json_t *services;
+	bool wait;
+	const char *signal;
+};
+
+static int
+svc_params(struct conn *c, json_t *params, struct svc_params *p,
+    bool with_signal)
+{
+	static const struct ctl_param spec[] = {
+		{ "services", CTL_STRINGS, true,
+		    offsetof(struct svc_params, services) },
+		{ "wait", CTL_BOOL, false, offsetof(struct svc_params, wait) },
+		{ "signal", CTL_STRING, true, offsetof(struct svc_params,
+		    signal) },
+	};
+
+	return ctl_params(c, params, spec, with_signal ? 3 : 2, p);
+}
+
+void
+method_stop(struct conn *c, json_t *params)
+{
+	_cleanup_free_ struct service **v = NULL;
+	struct svc_params p;
+	size_t i, n;
+
+	if (svc_params(c, params, &p, false) < 0 ||
+	    !(v = svc_resolve(c, p.services, &n)))
+		return;
+	for (i = 0; i < n; i++)
+		service_stop(v[i], "stopped with jobctl stop");
+	svc_wait_start(c, v, n, p.wait, true);
+}
+
+void
+method_restart(struct conn *c, json_t *params)
+{
+	_cleanup_free_ struct service **v = NULL;
+	struct svc_params p;
+	size_t i, n;
+
+	if (svc_params(c, params, &p, false) < 0 ||
+	    !(v = svc_resolve(c, p.services, &n)))
+		return;
+	for (i = 0; i < n; i++)
+		service_restart(v[i]);
+	svc_wait_start(c, v, n, p.wait, false);
+}
+
+void
+method_reset_failed(struct conn *c, json_t *params)
+{
+	_cleanup_free_ struct service **v = NULL;
+	struct svc_params p;
+	size_t i, n;
+
+	if (svc_params(c, params, &p, false) < 0 ||
+	    !(v = svc_resolve(c, p.services, &n)))
+		return;
+	for (i = 0; i < n; i++)
+		service_reset_failed(v[i]);
+	svc_wait_start(c, v, n, false, false);
+}
+
+/* ReloadService and Signal: a signal to each service's main process. */
+static void
+svc_send(struct conn *c, json_t *params, bool reload)
+{
+	_cleanup_free_ struct service **v = NULL;
+	struct svc_params p;
+	size_t i, n;
+	int sig = 0, r;
+
+	if (svc_params(c, params, &p, !reload) < 0 ||
+	    !(v = svc_resolve(c, p.services, &n)))
+		return;
+	if (!reload && (sig = signal_from_string(p.signal)) < 0) {
+		ctl_error_invalid_parameter(c, "signal");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		r = reload ? service_reload(v[i]) : service_signal(v[i], sig);
+		if (r < 0) {
+			ctl_error(c, IFACE_ERROR("NotRunning"),
+			    json_pack("{s:s}", "service", v[i]->job->name));
+			return;
+		}
+	}
+	svc_wait_start(c, v, n, false, false);
+}
+
+void
+method_reload_service(struct conn *c, json_t *params)
+{
+	svc_send(c, params, true);
+}
+
+void
+method_signal(struct conn *c, json_t *params)
+{
+	svc_send(c, params, false);
+}
