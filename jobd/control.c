@@ -17,6 +17,7 @@
 #include "control.h"
 #include "daemon.h"
 #include "log.h"
+#include "manager.h"
 #include "xmalloc.h"
 
 struct conn {
@@ -74,6 +75,8 @@ static const struct ctl_method ctl_methods[] = {
 	{ "io.jobd.Manager.Skip", method_skip },
 	{ "io.jobd.Manager.Daemon", method_daemon },
 	{ "org.varlink.service.GetInfo", method_get_info },
+	/* Not in the interface description: for the watchdog test. */
+	{ "io.jobd.Debug.Stall", method_debug_stall },
 	{ "org.varlink.service.GetInterfaceDescription",
 	    method_get_interface_description },
 };
@@ -228,6 +231,18 @@ struct daemon *
 ctl_daemon(const struct conn *c)
 {
 	return c->control->daemon;
+}
+
+uid_t
+ctl_peer_uid(const struct conn *c)
+{
+	return c->uid;
+}
+
+pid_t
+ctl_peer_pid(const struct conn *c)
+{
+	return c->pid;
 }
 
 bool
@@ -468,12 +483,33 @@ ctl_check_existing(const char *path)
 	return 0;
 }
 
+/* Socket activation: the manager bound and listens; we only accept. */
+static int
+ctl_listen_passed(struct control *ctl, uv_loop_t *loop, int fd)
+{
+	int r;
+
+	uv_pipe_init(loop, &ctl->listener, 0);
+	ctl->listener.data = ctl;
+	ctl->listening = true;
+	ctl->listener_open = true;
+	if ((r = uv_pipe_open(&ctl->listener, fd)) < 0 ||
+	    (r = uv_listen((uv_stream_t *)&ctl->listener, 128,
+	    ctl_connection_cb)) < 0)
+		return log_error_errno(r, "cannot use the socket passed by the "
+		    "service manager: %m");
+	log_info("using the control socket passed by the service manager");
+	return 0;
+}
+
 static int
 ctl_listen(struct control *ctl, uv_loop_t *loop)
 {
 	mode_t old;
-	int r;
+	int r, fd;
 
+	if ((fd = manager_listen_fd()) >= 0)
+		return ctl_listen_passed(ctl, loop, fd);
 	if (strlen(ctl->path) >= sizeof(((struct sockaddr_un *)0)->sun_path))
 		return log_error_errno(-ENAMETOOLONG, "control socket path "
 		    "'%s' is too long", ctl->path);

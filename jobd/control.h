@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 
@@ -41,6 +42,9 @@ struct ctl_deferred;
 struct ctl_deferred *ctl_defer(struct conn *);
 struct conn *ctl_resume(struct ctl_deferred *);
 bool ctl_more(const struct conn *);	/* the call asked for "more" */
+/* The peer's credentials (SO_PEERCRED). */
+uid_t ctl_peer_uid(const struct conn *);
+pid_t ctl_peer_pid(const struct conn *);
 
 /* Table-driven parameter checking: unknown parameters and wrong types are
  * answered with InvalidParameter (and -EINVAL returned). */
@@ -86,6 +90,7 @@ void method_skip(struct conn *, json_t *);
 void method_show(struct conn *, json_t *);
 void method_daemon(struct conn *, json_t *);
 void method_get_info(struct conn *, json_t *);
+void method_debug_stall(struct conn *, json_t *);
 void method_get_interface_description(struct conn *, json_t *);
 
 #endif

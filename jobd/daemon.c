@@ -275,6 +275,7 @@ daemon_ledger_ready(struct daemon *d, int r)
 	}
 	d->services_started = true;
 	service_start_all(d);
+	manager_ready(&d->manager);
 	log_info("jobd started: %zu jobs, control socket '%s'",
 	    d->config->njobs, d->socket_path);
 }
@@ -288,6 +289,7 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_options *o)
 	TAILQ_INIT(&d->jobs);
 	executor_init(&d->executor, loop);
 	sched_init(&d->sched, d);
+	manager_init(&d->manager, d);
 	d->started = now_realtime();
 	if ((r = daemon_load_initial(d, o)) != 0)
 		return r;
@@ -395,6 +397,9 @@ daemon_reload_done(void *data, int status)
 	strv_free(plan.restarted);
 	strv_free(plan.updated);
 out:
+	/* Applied or refused, the daemon is ready again. */
+	if (!q->dry_run && !d->stopping && d->manager.notify)
+		manager_ready(&d->manager);
 	strv_free(q->errors);
 	free(q->path);
 	free(q);
@@ -411,6 +416,8 @@ daemon_reload(struct daemon *d, bool dry_run, daemon_reload_cb cb, void *ctx)
 	q->gen = ++d->reload_gen;
 	q->cb = cb;
 	q->ctx = ctx;
+	if (!dry_run)
+		manager_reloading(&d->manager);
 	executor_submit(&d->executor, daemon_reload_work, daemon_reload_done,
 	    q);
 }
@@ -426,6 +433,7 @@ daemon_close_signals(struct daemon *d)
 	uv_close((uv_handle_t *)&d->sig_int, NULL);
 	looplag_stop(&d->looplag);
 	notify_close(&d->notify);
+	manager_close(&d->manager);
 	uv_close((uv_handle_t *)&d->prune_timer, NULL);
 }
 
@@ -464,6 +472,7 @@ daemon_shutdown(struct daemon *d)
 	if (d->stopping)
 		return;
 	d->stopping = true;
+	manager_stopping(&d->manager);
 	sched_stop(&d->sched);
 	control_stop_listening(d->control);
 	/* Job runs stop at once; services in reverse dependency order. */

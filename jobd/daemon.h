@@ -12,6 +12,7 @@
 #include "executor.h"
 #include "job.h"
 #include "looplag.h"
+#include "manager.h"
 #include "notify.h"
 #include "record.h"
 
@@ -38,6 +39,7 @@ struct daemon {
 	bool deps_busy, deps_again;	/* service_deps_changed() guard */
 	bool services_started;
 	struct notify notify;		/* sd_notify for services */
+	struct manager manager;		/* sd_notify to our own manager */
 	unsigned reload_gen;		/* reloads requested */
 	unsigned reload_applied;	/* newest reload applied */
 	usec_t started;
