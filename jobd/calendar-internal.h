@@ -79,4 +79,9 @@ int cal_parse_cron_macro(const char *word, struct cal_spec *, char **cause);
  * CAL_YEAR_MAX), with no regard to time zones. */
 int cal_next_wall(const struct cal_spec *, struct cal_civil *c);
 
+/* The next elapse as systemd computes it (calendar-systemd.c): for the
+ * systemd syntax under the default DST policy. */
+int cal_next_systemd(const struct cal_spec *, const struct tz *,
+    usec_t after, usec_t *ret);
+
 #endif

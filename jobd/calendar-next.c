@@ -94,7 +94,8 @@ day_matches(const struct cal_spec *s, const struct cal_civil *c, int day)
 	return s->dom_star || s->dow_star ? dom && dow : dom || dow;
 }
 
-/* The first day >= c->day in c's month that matches, or -1. */
+/* The first day >= c->day in c's month that matches, or -1; for the
+ * systemd syntax, a repetition may run past the month's end. */
 static int
 day_next(const struct cal_spec *s, const struct cal_civil *c)
 {
@@ -104,8 +105,10 @@ day_next(const struct cal_spec *s, const struct cal_civil *c)
 		if (s->syntax == CAL_SYNTAX_SYSTEMD)
 			d = chain_next(&s->chain[CAL_DAY], d,
 			    s->end_of_month ? last : 0);
-		if (d < 0 || d > last)
+		if (d < 0)
 			return -1;
+		if (d > last)
+			return s->syntax == CAL_SYNTAX_SYSTEMD ? d : -1;
 		if (day_matches(s, c, d))
 			return d;
 		d++;
@@ -152,16 +155,54 @@ civil_set(struct cal_civil *c, enum cal_field f, int v)
 		*field[i] = first[i];
 }
 
+static int64_t civil_to_local(const struct cal_civil *);
+static void civil_from_local(int64_t, int, struct cal_civil *);
+
+/*
+ * systemd lets a repetition run past the end of its field (minute 69 of
+ * 23:00) and normalises that with mktime(): the carry moves the fields
+ * above, and only the field right below the highest one that changed
+ * starts again, the others keep their normalised values (so 23:69 on the
+ * 30th of June goes on from 00:09 on the 1st of July).  Mirrored, quirk
+ * and all, so that every DST policy agrees with systemd away from DST.
+ */
+static void
+civil_overflow(struct cal_civil *c, enum cal_field f, int v)
+{
+	struct cal_civil n = *c, m;
+	int frac;
+
+	if (f == CAL_MONTH) {
+		civil_set(c, CAL_YEAR, c->year + 1);
+		return;
+	}
+	civil_set(&n, f, v);
+	frac = n.usec % USEC_PER_S;
+	civil_from_local(civil_to_local(&n), frac, &m);
+	if (m.year != n.year)
+		m.month = 1;
+	else if (m.month != n.month)
+		m.day = 1;
+	else if (m.day != n.day)
+		m.hour = 0;
+	else if (m.hour != n.hour)
+		m.minute = 0;
+	else
+		m.usec = frac;
+	*c = m;
+}
+
 int
 cal_next_wall(const struct cal_spec *s, struct cal_civil *c)
 {
-	static const int max[CAL_NFIELDS] = {
+	int max[CAL_NFIELDS] = {
 		CAL_YEAR_MAX, 12, 31, 23, 59, CAL_USEC_MAX
 	};
 	int f, v, n;
 
 	for (n = 0; n < 100000; n++) {
 		civil_carry(c);
+		max[CAL_DAY] = tz_days_in_month(c->year, c->month);
 		for (f = CAL_YEAR; f < CAL_NFIELDS; f++) {
 			v = f == CAL_DAY ? day_next(s, c) :
 			    field_next(s, f, f == CAL_YEAR ? c->year :
@@ -175,6 +216,10 @@ cal_next_wall(const struct cal_spec *s, struct cal_civil *c)
 			return 0;
 		if (f == CAL_YEAR)
 			return -ENOENT;
+		if (v > max[f]) {
+			civil_overflow(c, f, v);
+			continue;
+		}
 		/* Nothing left in this field: carry into the one above. */
 		civil_set(c, f - 1, (f == CAL_MONTH ? c->year :
 		    f == CAL_DAY ? c->month : f == CAL_HOUR ? c->day :
@@ -232,18 +277,17 @@ matches_between(const struct cal_spec *s, int64_t from, int64_t to)
 	return cal_next_wall(s, &c) == 0 && civil_to_local(&c) < to;
 }
 
-/* The second of a repeated wall time? */
+/* Is instant t the second occurrence of a repeated wall time? */
 static bool
-is_repeat(const struct tz *z, const struct cal_civil *c, int64_t t)
+is_repeat_at(const struct tz *z, int64_t t)
 {
-	struct tz_local w = {
-		.year = c->year, .month = c->month, .day = c->day,
-		.hour = c->hour, .minute = c->minute,
-		.second = c->usec / USEC_PER_S,
-	};
+	struct tz_local w;
 	int64_t inst[2];
 
-	return z && tz_from_local(z, &w, inst, NULL) == 2 && t == inst[1];
+	if (!z)
+		return false;
+	tz_to_local(z, t, &w);
+	return tz_from_local(z, &w, inst, NULL) == 2 && t == inst[1];
 }
 
 /*
@@ -276,6 +320,14 @@ cal_next(const struct cal_spec *s, const struct tz *tz,
 		p = &defaults;
 	if (s->reboot || after >= AFTER_MAX)
 		return -ENOENT;
+	if (s->syntax == CAL_SYNTAX_SYSTEMD && p->gap == CAL_GAP_SKIP &&
+	    p->repeat == CAL_REPEAT_ONCE) {
+		r = cal_next_systemd(s, z, after, ret);
+		if (r == 0 && ret_flags)
+			*ret_flags = is_repeat_at(z, *ret / USEC_PER_S) ?
+			    CAL_ELAPSE_REPEAT : 0;
+		return r;
+	}
 	sec = (int64_t)((after + 1) / USEC_PER_S);
 	frac = (int)((after + 1) % USEC_PER_S);
 	prev = frac == 0 ? offset_at(z, sec - 1) : offset_at(z, sec);
@@ -305,7 +357,7 @@ cal_next(const struct cal_spec *s, const struct tz *tz,
 		}
 		*ret = (usec_t)(w - off) * USEC_PER_S + c.usec % USEC_PER_S;
 		if (ret_flags)
-			*ret_flags = is_repeat(z, &c, w - off) ?
+			*ret_flags = is_repeat_at(z, w - off) ?
 			    CAL_ELAPSE_REPEAT : 0;
 		return 0;
 	}

@@ -14,6 +14,7 @@ enum config_section {
 	CONFIG_SECTION_JOBD = 1 << 0,
 	CONFIG_SECTION_JOB = 1 << 1,
 	CONFIG_SECTION_SERVICE = 1 << 2,
+	CONFIG_SECTION_SEMAPHORE = 1 << 3,
 	CONFIG_SECTION_UNIT = CONFIG_SECTION_JOB | CONFIG_SECTION_SERVICE,
 };
 
@@ -61,6 +62,24 @@ bool job_service_equal(const struct job_service *,
 void config_check_deps(struct job_config **units, size_t n,
     void (*error)(void *ctx, const struct job_config *, const char *msg),
     void *ctx);
+
+/* config-policy.c: locks, events, triggers, retries, hooks, exec. */
+config_parse_fn config_parse_names, config_parse_name, config_parse_paths,
+    config_parse_count, config_parse_retry_on, config_parse_notify_on,
+    config_parse_umask, config_parse_nice, config_parse_stdin,
+    config_parse_limit, config_parse_limit_nofile, config_parse_limit_core,
+    config_parse_limit_as, config_parse_limit_nproc,
+    config_parse_limit_fsize, config_parse_limit_stack,
+    config_parse_limit_cpu, config_parse_limit_memlock,
+    config_parse_limit_data;
+void config_check_policy(const struct config *, struct job_config **units,
+    size_t n, void (*error)(void *, const struct job_config *,
+    const char *), void *ctx);
+void job_policy_free(struct job_policy *);
+void job_exec_free(struct job_exec *);
+bool job_policy_equal(const struct job_policy *, const struct job_policy *);
+bool job_exec_equal(const struct job_exec *, const struct job_exec *);
+void config_semaphores_free(struct config *);
 
 /* config-job.c: a job's defaults and teardown. */
 struct job_config *job_config_new(const char *name, const char *file,

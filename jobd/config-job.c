@@ -26,6 +26,10 @@ job_config_new(const char *name, const char *file, unsigned line,
 	job->sched.catch_up_max = CONFIG_DEFAULT_CATCH_UP_MAX;
 	job->sched.queue_max = CONFIG_DEFAULT_QUEUE_MAX;
 	job->service = service;
+	job->exec.umask = -1;
+	job->policy.retry_sec = USEC_PER_SEC;
+	job->policy.retry_max_sec = 5 * USEC_PER_MINUTE;
+	job->policy.retry_on_failed = job->policy.retry_on_timeout = true;
 	job->svc = (struct job_service){
 		.autostart = true,
 		.restart = RESTART_ON_FAILURE,
@@ -61,6 +65,8 @@ job_config_free(struct job_config *job)
 	strv_free(job->after);
 	strv_free(job->wants);
 	strv_free(job->requires);
+	job_policy_free(&job->policy);
+	job_exec_free(&job->exec);
 	free(job->file);
 	free(job);
 	return NULL;
@@ -85,7 +91,8 @@ job_config_exec_equal(const struct job_config *a, const struct job_config *b)
 	    a->output == b->output &&
 	    streq_null(a->output_file, b->output_file) &&
 	    a->svc.ready == b->svc.ready && a->svc.ready_fd == b->svc.ready_fd &&
-	    a->svc.watchdog_sec == b->svc.watchdog_sec;
+	    a->svc.watchdog_sec == b->svc.watchdog_sec &&
+	    job_exec_equal(&a->exec, &b->exec);
 }
 
 bool
@@ -113,6 +120,38 @@ job_config_equal(const struct job_config *a, const struct job_config *b)
 	    job_service_equal(&a->svc, &b->svc) &&
 	    strv_equal(a->after, b->after) &&
 	    strv_equal(a->wants, b->wants) &&
-	    strv_equal(a->requires, b->requires);
+	    strv_equal(a->requires, b->requires) &&
+	    job_policy_equal(&a->policy, &b->policy) &&
+	    job_exec_equal(&a->exec, &b->exec);
 }
 
+
+struct job_config *
+config_find_job(const struct config *cfg, const char *name)
+{
+	struct job_config *job;
+
+	TAILQ_FOREACH(job, &cfg->jobs, entry)
+		if (!strcmp(job->name, name))
+			return job;
+	return NULL;
+}
+
+struct config *
+config_free(struct config *cfg)
+{
+	struct job_config *job, *tmp;
+
+	if (!cfg)
+		return NULL;
+	TAILQ_FOREACH_SAFE(job, &cfg->jobs, entry, tmp)
+		job_config_free(job);
+	free(cfg->path);
+	free(cfg->include_dir);
+	free(cfg->socket_path);
+	free(cfg->state_dir);
+	tz_free(cfg->local_tz);
+	config_semaphores_free(cfg);
+	free(cfg);
+	return NULL;
+}

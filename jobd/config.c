@@ -44,6 +44,7 @@ enum parser_section {
 	PARSER_NONE,			/* before the first section */
 	PARSER_JOBD,
 	PARSER_JOB,
+	PARSER_SEMAPHORE,
 	PARSER_IGNORED,			/* a section already reported bad */
 };
 
@@ -81,6 +82,7 @@ struct parser {
 	char *title;			/* "jobd", "job NAME" */
 	struct job_config *job;
 	bool job_kept;
+	size_t sem;			/* PARSER_SEMAPHORE: its index */
 	unsigned *seen;			/* per key: line given, 0 if not */
 };
 
@@ -181,9 +183,10 @@ parser_apply(struct parser *p, const struct config_entry *e)
 		    e->key);
 		return;
 	}
-	key = config_key_find(p->section == PARSER_JOBD ?
-	    CONFIG_SECTION_JOBD : p->job->service ? CONFIG_SECTION_SERVICE :
-	    CONFIG_SECTION_JOB, e->key);
+	key = config_key_find(p->section == PARSER_JOBD ? CONFIG_SECTION_JOBD :
+	    p->section == PARSER_SEMAPHORE ? CONFIG_SECTION_SEMAPHORE :
+	    p->job->service ? CONFIG_SECTION_SERVICE : CONFIG_SECTION_JOB,
+	    e->key);
 	if (!key) {
 		parser_error(p, e->line, "unknown key '%s' in [%s]", e->key,
 		    p->title);
@@ -196,7 +199,9 @@ parser_apply(struct parser *p, const struct config_entry *e)
 		return;
 	}
 	p->seen[i] = e->line;
-	base = p->section == PARSER_JOBD ? (char *)p->cfg : (char *)p->job;
+	base = p->section == PARSER_JOBD ? (char *)p->cfg :
+	    p->section == PARSER_SEMAPHORE ?
+	    (char *)&p->cfg->semaphores[p->sem] : (char *)p->job;
 	if (key->parse(e->value, base + key->offset, p->dir, &cause) < 0)
 		/* "schedule 'EXPR': why" reads better than "schedule: ...". */
 		parser_error(p, e->line, "%s%s%s", key->name,
@@ -247,7 +252,8 @@ parser_end_section(struct parser *p)
 	if (p->section == PARSER_JOB)
 		parser_end_job(p);
 	for (i = 0; i < config_nkeys; i++)
-		if (config_keys[i].section & CONFIG_SECTION_UNIT)
+		if (config_keys[i].section & (CONFIG_SECTION_UNIT |
+		    CONFIG_SECTION_SEMAPHORE))
 			p->seen[i] = 0;
 	free(p->title);
 	p->title = NULL;
@@ -288,6 +294,39 @@ parser_begin_job(struct parser *p, const char *name, unsigned line,
 	p->section = PARSER_JOB;
 }
 
+/* [semaphore NAME]: limit= defaults to 1 (a lock by another name). */
+static void
+parser_begin_semaphore(struct parser *p, const char *name, unsigned line)
+{
+	struct config *c = p->cfg;
+	_cleanup_free_ char *cause = NULL;
+	const struct config_semaphore *old;
+
+	if (config_job_name_check(name, &cause) < 0) {
+		parser_error(p, line, "%s", cause);
+		return;
+	}
+	if ((old = config_find_semaphore(c, name))) {
+		parser_error(p, line, "semaphore '%s' already defined at %s:%u",
+		    name, old->file, old->line);
+		return;
+	}
+	if (c->nsemaphores >= CONFIG_MAX_SEMAPHORES) {
+		parser_error(p, line, "too many semaphores (max %d)",
+		    CONFIG_MAX_SEMAPHORES);
+		return;
+	}
+	c->semaphores = xreallocarray(c->semaphores, c->nsemaphores + 1,
+	    sizeof(*c->semaphores));
+	c->semaphores[c->nsemaphores] = (struct config_semaphore){
+		.name = xstrdup(name), .limit = 1, .file = xstrdup(p->file),
+		.line = line,
+	};
+	p->sem = c->nsemaphores++;
+	p->title = xstrfmt("semaphore %s", name);
+	p->section = PARSER_SEMAPHORE;
+}
+
 /* "job NAME" or "service NAME": moves *title to NAME. */
 static bool
 parser_unit_title(const char **title, const char *kind)
@@ -315,6 +354,8 @@ parser_begin_section(struct parser *p, const char *title, unsigned line)
 		parser_begin_job(p, title, line, false);
 	else if (parser_unit_title(&title, "service"))
 		parser_begin_job(p, title, line, true);
+	else if (parser_unit_title(&title, "semaphore"))
+		parser_begin_semaphore(p, title, line);
 	else if (strcmp(title, "jobd") != 0)
 		parser_error(p, line, "unknown section '%s'", title);
 	else if (!p->main)
@@ -696,6 +737,7 @@ parser_finish(struct parser *p, int r, struct config **ret,
 	if (p->njobs > 0)
 		qsort(p->jobs, p->njobs, sizeof(*p->jobs), jobs_compare);
 	config_check_deps(p->jobs, p->njobs, parser_dep_error, p);
+	config_check_policy(p->cfg, p->jobs, p->njobs, parser_dep_error, p);
 	if (p->nerrors > 0) {
 		for (i = 0; i < p->njobs; i++)
 			job_config_free(p->jobs[i]);
@@ -748,31 +790,3 @@ config_load_string(const char *text, const char *filename,
 	return parser_finish(&p, 0, ret, ret_errors);
 }
 
-struct job_config *
-config_find_job(const struct config *cfg, const char *name)
-{
-	struct job_config *job;
-
-	TAILQ_FOREACH(job, &cfg->jobs, entry)
-		if (!strcmp(job->name, name))
-			return job;
-	return NULL;
-}
-
-struct config *
-config_free(struct config *cfg)
-{
-	struct job_config *job, *tmp;
-
-	if (!cfg)
-		return NULL;
-	TAILQ_FOREACH_SAFE(job, &cfg->jobs, entry, tmp)
-		job_config_free(job);
-	free(cfg->path);
-	free(cfg->include_dir);
-	free(cfg->socket_path);
-	free(cfg->state_dir);
-	tz_free(cfg->local_tz);
-	free(cfg);
-	return NULL;
-}

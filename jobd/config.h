@@ -122,6 +122,53 @@ struct job_service {
 	int reload_signal;
 };
 
+#define CONFIG_MAX_SEMAPHORES 1024
+#define CONFIG_MAX_HOOKS 16
+
+enum notify_on {
+	NOTIFY_ON_ALWAYS,
+	NOTIFY_ON_CHANGE,
+};
+
+/* Admission, triggers, conditions and failure handling of a unit. */
+struct job_policy {
+	char **locks;			/* lock=, held together */
+	char **semaphores;		/* semaphore= names */
+	unsigned max_running;		/* 0: no limit */
+	char *wait_event;		/* runs wait until it is set */
+	char **on_event;		/* run on clear -> set */
+	usec_t pending_timeout;		/* 0: wait forever */
+	char **on_path_changed, **on_path_exists, **on_directory_not_empty;
+	char **condition_path_exists, **condition_directory_not_empty;
+	char *condition_command;
+	unsigned retry;			/* extra attempts */
+	usec_t retry_sec, retry_max_sec;
+	bool retry_on_failed, retry_on_timeout;
+	char **on_failure, **on_success;	/* job names */
+	enum notify_on notify_on;
+};
+
+/* What the exec helper applies in the child (jobd-exec). */
+struct job_exec {
+	char **supplementary_groups;
+	int umask;			/* -1: inherit */
+	bool has_nice;
+	int nice;
+	char **rlimits;			/* "nofile=1024:4096" */
+	bool no_new_privileges;
+	char *stdin_file, *stdin_data;	/* stdin=file:P / data:T */
+	char **environment_files;	/* read when a run starts */
+	bool clear_environment;
+};
+
+/* One [semaphore NAME] section. */
+struct config_semaphore {
+	char *name;
+	unsigned limit;
+	char *file;
+	unsigned line;
+};
+
 /* One [job NAME] or [service NAME] section. */
 struct job_config {
 	char *name;
@@ -144,6 +191,8 @@ struct job_config {
 	bool service;			/* [service NAME] */
 	struct job_service svc;
 	char **after, **wants, **requires;	/* unit names */
+	struct job_policy policy;
+	struct job_exec exec;
 	char *file;			/* where the section was defined */
 	unsigned line;
 	TAILQ_ENTRY(job_config) entry;
@@ -162,6 +211,9 @@ struct config {
 	int64_t history_max_age;	/* usec; 0: no limit */
 	bool ledger_sync_full;		/* ledger_sync=full */
 	struct tz *local_tz;		/* the system zone, loaded */
+	unsigned max_running;		/* all runs; 0: no limit */
+	struct config_semaphore *semaphores;
+	size_t nsemaphores;
 	struct job_config_list jobs;	/* in name order */
 	size_t njobs;
 };
@@ -182,6 +234,8 @@ int config_load_string(const char *text, const char *filename,
     struct config **ret, char ***ret_errors);
 
 struct job_config *config_find_job(const struct config *, const char *name);
+const struct config_semaphore *config_find_semaphore(const struct config *,
+    const char *name);
 
 /* True when the job runs by itself (schedule=, every= or on_boot=). */
 bool job_config_is_periodic(const struct job_config *);

@@ -289,6 +289,7 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_options *o)
 	TAILQ_INIT(&d->jobs);
 	executor_init(&d->executor, loop);
 	sched_init(&d->sched, d);
+	sync_init(&d->sync, d);
 	manager_init(&d->manager, d);
 	d->started = now_realtime();
 	if ((r = daemon_load_initial(d, o)) != 0)
@@ -454,6 +455,7 @@ daemon_maybe_finish(struct daemon *d)
 	if (!d->signals_open)
 		return;
 	log_info("all runs stopped; exiting");
+	bus_close(d);
 	/* Service timers are handles: close them while the loop runs. */
 	TAILQ_FOREACH(j, &d->jobs, entry) {
 		service_free(j->service);
@@ -501,6 +503,7 @@ daemon_run(struct daemon *d)
 		job_free(j);
 	}
 	record_free(&d->record);
+	sync_free(&d->sync);
 	d->config = config_free(d->config);
 	free(d->config_path);
 	free(d->socket_path);

@@ -8,6 +8,7 @@
 
 #include <uv.h>
 
+#include "bus.h"
 #include "config.h"
 #include "executor.h"
 #include "job.h"
@@ -15,6 +16,7 @@
 #include "manager.h"
 #include "notify.h"
 #include "record.h"
+#include "sync.h"
 
 struct control;
 
@@ -52,6 +54,8 @@ struct daemon {
 	struct looplag looplag;
 	struct record record;
 	struct sched sched;
+	struct sync sync;		/* locks, semaphores, events */
+	struct bus bus;			/* the Events stream */
 	uv_timer_t prune_timer;		/* retention, every 10 minutes */
 	int exit_code;
 };

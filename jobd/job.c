@@ -7,6 +7,7 @@
 #include "daemon.h"
 #include "job.h"
 #include "log.h"
+#include "sync.h"
 #include "xmalloc.h"
 
 struct job *
@@ -58,6 +59,7 @@ job_trigger_full(struct job *j, enum run_trigger trigger, usec_t slot,
 	TAILQ_INSERT_TAIL(&j->runs, r, entry);
 	j->nactive++;
 	j->daemon->nruns_open++;
+	bus_emit_run(j->daemon, "run-queued", r);
 	run_begin(r);
 	return r;
 }
@@ -69,6 +71,7 @@ job_run_finished(struct job *j, struct run *r)
 	TAILQ_INSERT_TAIL(&j->history, r, entry);
 	j->nactive--;
 	j->nhistory++;
+	sync_release(&j->daemon->sync, r);
 	if (j->config)
 		sched_run_finished(&j->daemon->sched, j);
 	/* Services may wait for this job (after=, requires=). */

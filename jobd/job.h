@@ -28,6 +28,7 @@ struct job {
 	struct run_list history;	/* finished, oldest first */
 	unsigned nhistory;
 	unsigned nactive;
+	unsigned nadmitted;		/* runs holding admission */
 	usec_t last_started;		/* realtime start of the newest run */
 	struct job_sched sched;
 	struct service *service;	/* [service NAME] only */

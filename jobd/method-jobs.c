@@ -52,6 +52,9 @@ method_run_json(const struct run *r)
 	}
 	if (r->reason)
 		json_object_set_new(o, "reason", json_string(r->reason));
+	if (r->waiting_for && r->state == RUN_PENDING)
+		json_object_set_new(o, "waiting_for",
+		    json_string(r->waiting_for));
 	return o;
 }
 
@@ -142,5 +145,6 @@ method_status(struct conn *c, json_t *params)
 				json_array_append_new(jobs,
 				    method_job_status(j));
 	}
-	ctl_reply(c, json_pack("{s:o}", "jobs", jobs), false);
+	ctl_reply(c, json_pack("{s:o, s:o}", "jobs", jobs, "sync",
+	    sync_json(&d->sync)), false);
 }

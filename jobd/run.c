@@ -13,6 +13,8 @@
 #include "log.h"
 #include "run.h"
 #include "spawn.h"
+#include "strv.h"
+#include "sync.h"
 #include "xmalloc.h"
 
 const char *const run_state_name[RUN_NSTATES] = {
@@ -173,6 +175,7 @@ run_enter_finished(struct run *r)
 		    (unsigned long long)r->id, run_result_name[r->result],
 		    r->reason ? ": " : "", r->reason ? r->reason : "");
 	job_run_finished(r->job, r);
+	bus_emit_run(r->job->daemon, "run-finished", r);
 	TAILQ_FOREACH_SAFE(o, &r->observers, entry, tmp) {
 		TAILQ_REMOVE(&r->observers, o, entry);
 		o->run = NULL;
@@ -307,6 +310,7 @@ run_spawn(struct run *r)
 	    run_trigger_name[r->trigger], r->pid);
 	run_set_state(r, RUN_RUNNING);
 	record_run_started(&d->record, r);
+	bus_emit_run(d, "run-started", r);
 	output_start(&r->output);
 	TAILQ_FOREACH_SAFE(o, &r->observers, entry, tmp)
 		if (o->started_cb)
@@ -328,9 +332,25 @@ run_event_pending(struct run *r, enum run_event ev)
 		break;
 	case RUN_EV_CANCEL:
 	case RUN_EV_SHUTDOWN:
-		/* The exec context is being resolved; READY will come and
-		 * finish the run without spawning it. */
 		r->cancelled = true;
+		/* Waiting for admission: it ends now.  Otherwise the exec
+		 * context is being resolved; READY will come and finish the
+		 * run without spawning it. */
+		if (r->sync_queued) {
+			sync_withdraw(&r->job->daemon->sync, r);
+			run_enter_finished(r);
+		}
+		break;
+	case RUN_EV_TIMEOUT:
+		if (!r->sync_queued)
+			break;
+		sync_withdraw(&r->job->daemon->sync, r);
+		r->result = RESULT_SKIPPED;
+		xasprintf(&r->reason, "waited longer than pending_timeout=%s "
+		    "for %s", timespan_format((char[TIMESPAN_MAX]){ 0 },
+		    TIMESPAN_MAX, r->job->config->policy.pending_timeout),
+		    r->waiting_for ? r->waiting_for : "admission");
+		run_enter_finished(r);
 		break;
 	default:
 		break;
@@ -442,6 +462,24 @@ run_resolve_done(void *data, int status)
 void
 run_begin(struct run *r)
 {
+	struct daemon *d = r->job->daemon;
+	usec_t t = r->job->config->policy.pending_timeout;
+
+	if (!sync_needed(r) || sync_request(&d->sync, r)) {
+		run_admitted(r);
+		return;
+	}
+	/* Queued for admission: pending until admitted, or skipped at the
+	 * pending timeout. */
+	if (t && t != USEC_INFINITY)
+		uv_timer_start(&r->timer, run_timer_cb,
+		    (t + USEC_PER_MSEC - 1) / USEC_PER_MSEC, 0);
+}
+
+void
+run_admitted(struct run *r)
+{
+	uv_timer_stop(&r->timer);
 	if (spawn_needs_resolve(r->exec))
 		executor_submit(&r->job->daemon->executor, run_resolve_work,
 		    run_resolve_done, r);
@@ -519,5 +557,7 @@ run_free(struct run *r)
 	tail_done(&r->tail);
 	spawn_exec_free(r->exec);
 	free(r->reason);
+	free(r->waiting_for);
+	strv_free(r->held_sems);
 	free(r);
 }

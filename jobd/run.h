@@ -109,6 +109,12 @@ struct run {
 	unsigned open_handles;
 	bool closing;
 
+	/* Admission (sync.c). */
+	bool admitted, sync_queued;
+	char *waiting_for;		/* why it is pending, or NULL */
+	char **held_sems;
+	TAILQ_ENTRY(run) sync_entry;
+
 	struct output output;
 	struct tail tail;
 	struct run_observers observers;
@@ -118,8 +124,11 @@ struct run {
 /* Creates a pending run of job and starts it. */
 struct run *run_new(struct job *, enum run_trigger, uint64_t id,
     usec_t scheduled);
-/* Resolves the exec context if needed, then spawns. */
+/* Asks for admission (locks, semaphores, limits, events), then resolves
+ * the exec context if needed, then spawns. */
 void run_begin(struct run *);
+/* sync.c admitted a queued run. */
+void run_admitted(struct run *);
 void run_event(struct run *, enum run_event);
 void run_observe(struct run *, struct run_observer *);
 void run_unobserve(struct run_observer *);

@@ -111,6 +111,8 @@ service_set_state(struct service *s, enum service_state st)
 	if (st != SVC_READY && st != SVC_RELOADING && st != SVC_STARTING)
 		uv_timer_stop(&s->watchdog);
 	s->state = st;
+	bus_emit(svc_daemon(s), "service-state", json_pack("{s:s, s:s}",
+	    "service", s->job->name, "state", service_state_name[st]));
 	if (st == SVC_STARTING && c->ready != READY_SPAWN &&
 	    c->start_timeout && c->start_timeout != USEC_INFINITY)
 		service_arm(&s->timer, c->start_timeout, service_timer_cb);

@@ -1,0 +1,326 @@
+/* systemd's own elapse search (find_next() in calendarspec.c, systemd
+ * 252), replayed step by step over a model of glibc's mktime().  Under
+ * the default DST policy a systemd calendar event must elapse exactly
+ * when systemd says, and near DST changes some of systemd's answers
+ * depend on the offset glibc's mktime() tried last (its static
+ * localtime_offset), e.g. a '~' day looks at next month and so turns a
+ * repeated hour into its second occurrence.  Modelling that state is the
+ * only way to agree with systemd-analyze on every input. */
+#include <errno.h>
+#include <stdint.h>
+
+#include "calendar-internal.h"
+#include "tz.h"
+
+#define USEC_PER_S	1000000
+#define SEC_PER_DAY	86400
+#define SD_ITERATIONS	1000		/* systemd's MAX_CALENDAR_ITERATIONS */
+
+/* struct tm as systemd uses it: fields may be out of range until
+ * normalised; month 1-12; isdst -1 (unknown), 0 or 1. */
+struct sd_tm {
+	int64_t year;
+	int mon, mday, hour, min, sec;
+	int isdst;
+};
+
+struct sd_state {
+	const struct cal_spec *spec;
+	const struct tz *z;		/* NULL: UTC (timegm) */
+	int64_t guess;			/* glibc's localtime_offset */
+};
+
+static int64_t
+floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+
+	if ((a % b != 0) && ((a < 0) != (b < 0)))
+		q--;
+	return q;
+}
+
+static void
+sd_localtime(const struct tz *z, int64_t t, struct sd_tm *tm, int32_t *off)
+{
+	struct tz_local l;
+
+	tz_to_local(z, t, &l);
+	*tm = (struct sd_tm){
+		.year = l.year, .mon = l.month, .mday = l.day,
+		.hour = l.hour, .min = l.minute, .sec = l.second,
+		.isdst = l.isdst,
+	};
+	if (off)
+		*off = l.gmtoff;
+}
+
+/* glibc's __mktime_internal: probe from the last offset used, settle an
+ * oscillation (a gap) on the DST side, honour a requested isdst by
+ * borrowing a neighbouring offset, and remember the offset found. */
+static int64_t
+sd_mktime(struct sd_state *st, struct sd_tm *tm)
+{
+	int64_t y = tm->year + floor_div(tm->mon - 1, 12), L, t, t1, t2, dt;
+	int mon = (int)(tm->mon - 1 - floor_div(tm->mon - 1, 12) * 12) + 1;
+	int sec = tm->sec < 0 ? 0 : tm->sec > 59 ? 59 : tm->sec;
+	int probes = 6, dst2 = 0, dir;
+	struct sd_tm o;
+	int32_t off;
+	int64_t delta;
+
+	L = (tz_days_from_civil(y, mon, 1) + tm->mday - 1) * SEC_PER_DAY +
+	    (int64_t)tm->hour * 3600 + (int64_t)tm->min * 60 + sec;
+	t = t1 = t2 = L + st->guess;
+	for (;;) {
+		sd_localtime(st->z, t, &o, &off);
+		dt = L - (t + off);
+		if (dt == 0)
+			break;
+		if (t == t1 && t != t2 && (tm->isdst < 0 ?
+		    dst2 <= o.isdst : (tm->isdst != 0) != o.isdst))
+			goto found;
+		if (--probes == 0)
+			goto found;
+		t1 = t2;
+		t2 = t;
+		t += dt;
+		dst2 = o.isdst;
+	}
+	if (tm->isdst >= 0 && (tm->isdst != 0) != o.isdst) {
+		for (delta = 601200; delta < 457243200 / 2 + 601200;
+		    delta += 601200) {
+			for (dir = -1; dir <= 1; dir += 2) {
+				struct sd_tm n;
+
+				sd_localtime(st->z, t + delta * dir, &n, &off);
+				if (n.isdst == (tm->isdst != 0)) {
+					t = L - off;
+					goto found;
+				}
+			}
+		}
+		t += 3600 * ((tm->isdst == 0) - (o.isdst == 0));
+	}
+found:
+	if (st->z)
+		st->guess = t - L;
+	t += tm->sec - sec;
+	sd_localtime(st->z, t, tm, NULL);
+	return t;
+}
+
+static int
+sd_end_of_month(struct sd_state *st, const struct sd_tm *tm, int day)
+{
+	struct sd_tm t = *tm;
+
+	t.mon++;
+	t.mday = 1 - day;
+	sd_mktime(st, &t);
+	if (t.mon != (tm->mon - 1) % 12 + 1)
+		return -1;
+	return t.mday;
+}
+
+/* find_matching_component(): the earliest value >= *val; 1 if it moved,
+ * 0 if not, -ENOENT if none.  '~' days cost two mktime() calls each. */
+static int
+sd_matching(struct sd_state *st, const struct cal_chain *ch, bool eom,
+    const struct sd_tm *tm, int *val)
+{
+	int d = -1, start, stop, k, r, i;
+	bool set = false;
+
+	if (ch->n == 0)
+		return 0;
+	for (i = 0; i < (int)ch->n; i++) {
+		const struct cal_comp *c = &ch->v[i];
+
+		start = c->start;
+		stop = c->stop;
+		if (eom) {
+			start = sd_end_of_month(st, tm, c->start);
+			stop = sd_end_of_month(st, tm, c->stop);
+			if (stop > 0) {
+				k = start;
+				start = stop;
+				stop = k;
+			}
+		}
+		if (start >= *val) {
+			if (!set || start < d) {
+				d = start;
+				set = true;
+			}
+		} else if (c->repeat > 0) {
+			k = start + c->repeat *
+			    ((*val - start + c->repeat - 1) / c->repeat);
+			if ((!set || k < d) && (stop < 0 || k <= stop)) {
+				d = k;
+				set = true;
+			}
+		}
+	}
+	if (!set)
+		return -ENOENT;
+	r = *val != d;
+	*val = d;
+	return r;
+}
+
+/* tm_within_bounds(): 1 if tm is a real time, 0 if normalising moved it
+ * forward (tm updated, only the field below the highest change reset),
+ * negative if it moved back or past the last year. */
+static int
+sd_within_bounds(struct sd_state *st, struct sd_tm *tm)
+{
+	struct sd_tm t = *tm;
+	int cmp;
+
+	if (tm->year > CAL_YEAR_MAX)
+		return -ERANGE;
+	sd_mktime(st, &t);
+#define CMP(a, b) ((a) < (b) ? -1 : (a) > (b) ? 1 : 0)
+	if ((cmp = CMP(t.year, tm->year)) != 0)
+		t.mon = 1;
+	else if ((cmp = CMP(t.mon, tm->mon)) != 0)
+		t.mday = 1;
+	else if ((cmp = CMP(t.mday, tm->mday)) != 0)
+		t.hour = 0;
+	else if ((cmp = CMP(t.hour, tm->hour)) != 0)
+		t.min = 0;
+	else if ((cmp = CMP(t.min, tm->min)) != 0)
+		t.sec = 0;
+	else
+		cmp = CMP(t.sec, tm->sec);
+#undef CMP
+	if (cmp < 0)
+		return -EDEADLK;
+	if (cmp > 0)
+		*tm = t;
+	return cmp == 0;
+}
+
+static bool
+sd_weekday_ok(struct sd_state *st, const struct sd_tm *tm)
+{
+	struct sd_tm t = *tm;
+	int wday;
+
+	if (!st->spec->weekdays)
+		return true;
+	sd_mktime(st, &t);
+	wday = tz_weekday(tz_days_from_civil(t.year, t.mon, t.mday));
+	return st->spec->weekdays & (1u << (wday == 0 ? 6 : wday - 1));
+}
+
+/* Starts every field below f again, and the microseconds. */
+static void
+sd_reset(struct sd_tm *c, int *usec, enum cal_field f)
+{
+	if (f < CAL_MONTH)
+		c->mon = 1;
+	if (f < CAL_DAY)
+		c->mday = 1;
+	if (f < CAL_HOUR)
+		c->hour = 0;
+	if (f < CAL_MINUTE)
+		c->min = 0;
+	c->sec = 0;
+	*usec = 0;
+}
+
+/* One step of find_next() for field f: 1 to go on with the next field,
+ * 0 to start the loop again, -ENOENT when there is nothing more. */
+static int
+sd_step(struct sd_state *st, struct sd_tm *c, int *usec, enum cal_field f)
+{
+	const struct cal_spec *s = st->spec;
+	int *field[] = { NULL, &c->mon, &c->mday, &c->hour, &c->min };
+	int r, v;
+
+	if (f == CAL_YEAR) {
+		v = (int)c->year;
+		r = sd_matching(st, &s->chain[f], false, c, &v);
+		c->year = v;
+		if (r > 0)
+			sd_reset(c, usec, f);
+		if (r < 0 || sd_within_bounds(st, c) <= 0)
+			return -ENOENT;
+		return 1;
+	}
+	if (f == CAL_USEC) {
+		v = c->sec * USEC_PER_S + *usec;
+		r = sd_matching(st, &s->chain[f], false, c, &v);
+		*usec = v % USEC_PER_S;
+		c->sec = v / USEC_PER_S;
+	} else {
+		r = sd_matching(st, &s->chain[f], f == CAL_DAY &&
+		    s->end_of_month, c, field[f]);
+		if (r > 0)
+			sd_reset(c, usec, f);
+	}
+	if (r < 0 || (r = sd_within_bounds(st, c)) < 0) {
+		/* Nothing left: carry into the field above. */
+		if (f == CAL_MONTH)
+			c->year++;
+		else
+			(*field[f - 1])++;
+		sd_reset(c, usec, f - 1);
+		return 0;
+	}
+	return r;
+}
+
+static int
+sd_find_next(struct sd_state *st, struct sd_tm *tm, int *usec)
+{
+	struct sd_tm c = *tm;
+	int tm_usec = *usec, n, f, r;
+
+	for (n = 0; n < SD_ITERATIONS; n++) {
+		sd_mktime(st, &c);
+		c.isdst = -1;
+		for (f = CAL_YEAR; f < CAL_NFIELDS; f++) {
+			r = sd_step(st, &c, &tm_usec, f);
+			if (r < 0)
+				return r;
+			if (r == 0)
+				break;
+			if (f == CAL_DAY && !sd_weekday_ok(st, &c)) {
+				c.mday++;
+				sd_reset(&c, &tm_usec, CAL_DAY);
+				break;
+			}
+		}
+		if (f == CAL_NFIELDS) {
+			*tm = c;
+			*usec = tm_usec;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int
+cal_next_systemd(const struct cal_spec *s, const struct tz *z, usec_t after,
+    usec_t *ret)
+{
+	struct sd_state st = { .spec = s, .z = s->utc ? NULL : z };
+	struct sd_tm tm;
+	int64_t t;
+	int usec, r;
+
+	after++;
+	sd_localtime(st.z, (int64_t)(after / USEC_PER_S), &tm, NULL);
+	usec = (int)(after % USEC_PER_S);
+	r = sd_find_next(&st, &tm, &usec);
+	if (r < 0)
+		return r;
+	t = sd_mktime(&st, &tm);
+	if (t < 0)
+		return -ENOENT;
+	*ret = (usec_t)t * USEC_PER_S + (usec_t)usec;
+	return 0;
+}
