@@ -273,15 +273,43 @@ sd_step(struct sd_state *st, struct sd_tm *c, int *usec, enum cal_field f)
 	return r;
 }
 
+/* Fields of a before those of b, then the microseconds. */
+static bool
+sd_before(const struct sd_tm *a, int ausec, const struct sd_tm *b, int busec)
+{
+	if (a->year != b->year)
+		return a->year < b->year;
+	if (a->mon != b->mon)
+		return a->mon < b->mon;
+	if (a->mday != b->mday)
+		return a->mday < b->mday;
+	if (a->hour != b->hour)
+		return a->hour < b->hour;
+	if (a->min != b->min)
+		return a->min < b->min;
+	if (a->sec != b->sec)
+		return a->sec < b->sec;
+	return ausec < busec;
+}
+
+/*
+ * find_next() as Debian's systemd 252 has it, with the fix for zones
+ * whose normalisation runs backwards (systemd PR #36897): a candidate
+ * before the start means mktime() was steered wrong by the forced
+ * tm_isdst = -1, so move an hour on and let mktime()'s own isdst stand
+ * from then on.
+ */
 static int
 sd_find_next(struct sd_state *st, struct sd_tm *tm, int *usec)
 {
 	struct sd_tm c = *tm;
 	int tm_usec = *usec, n, f, r;
+	bool keep_isdst = false;
 
 	for (n = 0; n < SD_ITERATIONS; n++) {
 		sd_mktime(st, &c);
-		c.isdst = -1;
+		if (!keep_isdst)
+			c.isdst = -1;
 		for (f = CAL_YEAR; f < CAL_NFIELDS; f++) {
 			r = sd_step(st, &c, &tm_usec, f);
 			if (r < 0)
@@ -293,6 +321,11 @@ sd_find_next(struct sd_state *st, struct sd_tm *tm, int *usec)
 				sd_reset(&c, &tm_usec, CAL_DAY);
 				break;
 			}
+		}
+		if (f == CAL_NFIELDS && sd_before(&c, tm_usec, tm, *usec)) {
+			keep_isdst = true;
+			c.hour++;
+			continue;
 		}
 		if (f == CAL_NFIELDS) {
 			*tm = c;

@@ -123,7 +123,7 @@ calendar_work(void *data)
 	struct calendar_req *q = data;
 	struct cal_policy policy = { 0 };
 	struct cal_spec *spec = NULL;
-	struct tz *tz = NULL;
+	struct tz *tz = NULL, *own = NULL;
 	json_t *a;
 	usec_t t = q->base;
 	unsigned flags;
@@ -133,12 +133,15 @@ calendar_work(void *data)
 	if ((q->r = cal_parse(q->expr, &spec, &q->cause)) < 0 ||
 	    (q->r = tz_load(q->zone, &tz, &q->cause)) < 0)
 		goto out;
+	/* Local times in the zone the expression names, if it names one. */
+	if (cal_zone(spec) && tz_load(cal_zone(spec), &own, NULL) < 0)
+		own = NULL;
 	a = json_array();
 	for (i = 0; i < q->count; i++) {
 		if (cal_next(spec, tz, &policy, t, &t, &flags) < 0)
 			break;
-		json_array_append_new(a, elapse_json(cal_zone(spec) ? tz : tz,
-		    t, flags, 0));
+		json_array_append_new(a, elapse_json(own ? own : tz, t, flags,
+		    0));
 	}
 	norm = cal_format(spec);
 	q->reply = json_pack("{s:s, s:s, s:s, s:o}", "normalized", norm,
@@ -149,6 +152,7 @@ calendar_work(void *data)
 out:
 	cal_free(spec);
 	tz_free(tz);
+	tz_free(own);
 }
 
 static void

@@ -40,7 +40,7 @@ struct record_task {
 	int r;
 	char *cause;
 	/* TASK_OPEN */
-	bool boot_first;
+	bool boot_first, reopen;
 	uint64_t max_id;
 	size_t nlost, orphans;
 	void (*open_done)(struct daemon *, int);
@@ -177,7 +177,8 @@ record_open_work(struct record_task *t)
 	killed = xcalloc(t->nlost + 1, sizeof(*killed));
 	for (i = 0; i < t->nlost; i++)
 		ids[i] = lost[i].id;
-	t->orphans = orphans_kill(ids, t->nlost, killed);
+	if (!t->reopen)
+		t->orphans = orphans_kill(ids, t->nlost, killed);
 	ledger_lost_free(lost, t->nlost);
 	free(ids);
 	free(killed);
@@ -260,7 +261,8 @@ record_requeue(struct record *rec, struct record_task *t)
 	struct ledger_op *q = xreallocarray(NULL, n, sizeof(*q));
 
 	memcpy(q, t->ops, t->nops * sizeof(*q));
-	memcpy(q + t->nops, rec->queue, rec->nqueue * sizeof(*q));
+	if (rec->nqueue > 0)
+		memcpy(q + t->nops, rec->queue, rec->nqueue * sizeof(*q));
 	free(rec->queue);
 	free(t->ops);
 	t->ops = NULL;
@@ -318,6 +320,41 @@ record_write_done(struct record *rec, struct record_task *t)
 	    rec->retry_delay / USEC_PER_MSEC, 0);
 }
 
+static void record_reopen_cb(uv_timer_t *);
+
+/* The ledger could not be opened.  A file that is not ours stays alone
+ * for good; a read-only or full directory is tried again, with the rows
+ * queued meanwhile.  Run ids then start from a time-based floor so that
+ * they cannot collide with ids already on record. */
+static void
+record_open_failed(struct record *rec, struct record_task *t)
+{
+	struct daemon *d = rec->daemon;
+	bool foreign = t->r == -EBADMSG || t->r == -EPROTONOSUPPORT;
+	usec_t floor = now_realtime() / USEC_PER_SEC * 1000;
+
+	if (rec->error != t->r)
+		log_error("ledger %s: %s", foreign ? "disabled" :
+		    "unavailable, retrying", t->cause ? t->cause :
+		    strerror(-t->r));
+	rec->error = t->r;
+	free(rec->error_text);
+	rec->error_text = t->cause ? xstrdup(t->cause) :
+	    xstrdup(strerror(-t->r));
+	if (t->open_done && d->last_run_id < floor)
+		d->last_run_id = floor;
+	if (rec->closing) {
+		uv_close((uv_handle_t *)&rec->retry, NULL);
+		return;
+	}
+	if (foreign)
+		return;
+	rec->retry_delay = MIN(MAX(rec->retry_delay * 2, RECORD_RETRY_MIN),
+	    RECORD_RETRY_MAX);
+	uv_timer_start(&rec->retry, record_reopen_cb,
+	    rec->retry_delay / USEC_PER_MSEC, 0);
+}
+
 static void
 record_open_done(struct record *rec, struct record_task *t)
 {
@@ -325,17 +362,18 @@ record_open_done(struct record *rec, struct record_task *t)
 	struct ledger *l = (struct ledger *)t->runs;
 
 	t->runs = NULL;
+	rec->boot_first = rec->boot_first || t->boot_first;
 	if (t->r < 0) {
-		log_error("ledger disabled: %s; runs are not recorded",
-		    t->cause ? t->cause : strerror(-t->r));
-		rec->error = t->r;
-		rec->error_text = t->cause ? xstrdup(t->cause) :
-		    xstrdup(strerror(-t->r));
-		if (rec->closing)
-			uv_close((uv_handle_t *)&rec->retry, NULL);
+		record_open_failed(rec, t);
 	} else {
 		rec->ledger = l;
-		rec->boot_first = t->boot_first;
+		if (rec->error)
+			log_notice("ledger '%s/%s' is writable again",
+			    rec->state_dir, LEDGER_FILE);
+		rec->error = 0;
+		free(rec->error_text);
+		rec->error_text = NULL;
+		rec->retry_delay = 0;
 		if (t->max_id > d->last_run_id)
 			d->last_run_id = t->max_id;
 		if (t->nlost)
@@ -346,7 +384,26 @@ record_open_done(struct record *rec, struct record_task *t)
 			record_push_task(rec, record_take_queue(rec,
 			    TASK_CLOSE));
 	}
-	t->open_done(d, t->r);
+	if (t->open_done)
+		t->open_done(d, t->r);
+}
+
+/* Open again: without killing orphans, since the runs of this daemon
+ * may carry the ids of lost rows. */
+static void
+record_reopen_cb(uv_timer_t *timer)
+{
+	struct record *rec = timer->data;
+	struct record_task *t;
+
+	if (rec->busy || rec->closing || rec->ledger)
+		return;
+	t = xcalloc(1, sizeof(*t));
+	t->type = TASK_OPEN;
+	t->record = rec;
+	t->reopen = true;
+	rec->busy = true;
+	executor_submit(&rec->daemon->executor, record_work, record_done, t);
 }
 
 void

@@ -171,8 +171,11 @@ sched_next_regular(const struct sched *s, const struct job *j, usec_t after,
 		if (!base)
 			base = s->daemon->started;
 		t = base + js->every;
+		/* Missed periods are not counted one by one: the next
+		 * period boundary after `after` comes next. */
 		if (t <= after)
-			t = after + 1;
+			t = base + ((after - base) / js->every + 1) *
+			    js->every;
 		if (!best || t < best) {
 			best = t;
 			bestf = 0;
@@ -344,15 +347,17 @@ sched_due(struct sched *s, struct job *j, usec_t now)
 	usec_t slot = js->next_slot, t;
 	unsigned flags;
 
+	if (js->paused_until && js->paused_until > now) {
+		/* Paused: the slot stays unhandled, resume catches up (a
+		 * boot run is simply not run). */
+		js->boot_done = true;
+		sched_arm_job(s, j, now);
+		return;
+	}
 	if (js->flags & SCHED_SLOT_BOOT) {
 		js->boot_done = true;
 		sched_fire(s, j, slot, TRIGGER_BOOT, now);
 		sched_arm_job(s, j, MAX(now, js->last_slot));
-		return;
-	}
-	if (js->paused_until && js->paused_until > now) {
-		/* Paused: the slot stays unhandled, resume catches up. */
-		sched_arm_job(s, j, now);
 		return;
 	}
 	if (js->paused_until) {
@@ -364,16 +369,24 @@ sched_due(struct sched *s, struct job *j, usec_t now)
 	 * the newest runs now, the older ones are caught up by policy. */
 	t = sched_next_regular(s, j, slot, &flags);
 	if (t && t <= now) {
-		usec_t newest = slot;
+		usec_t newest = slot, from = js->last_slot ? js->last_slot :
+		    slot - 1;
 		size_t n = 0;
 
 		while (t && t <= now && n++ < SCHED_MAX_MISSED) {
 			newest = t;
 			t = sched_next_regular(s, j, t, &flags);
 		}
-		sched_catch_up(s, j, js->last_slot ? js->last_slot : slot - 1,
-		    newest - 1, "at once (clock jump or delay)");
-		slot = newest;
+		/* The newest runs first, as the slot due now; the older
+		 * ones queue behind it by the catch-up policy. */
+		js->last_slot = newest;
+		sched_fire(s, j, newest, TRIGGER_SCHEDULE, now);
+		sched_catch_up(s, j, from, newest - 1,
+		    "at once (clock jump or delay)");
+		js->last_slot = MAX(js->last_slot, newest);
+		sched_persist(s, j);
+		sched_arm_job(s, j, MAX(now, js->last_slot));
+		return;
 	}
 	js->last_slot = MAX(js->last_slot, slot);
 	sched_fire(s, j, slot, TRIGGER_SCHEDULE, now);

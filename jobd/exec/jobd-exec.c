@@ -501,6 +501,12 @@ apply_user(const struct exec_opts *o)
 	}
 	if (o->group != NULL)
 		gid = lookup_group(o->group);
+	/* Unprivileged and asked to be itself: nothing to change. */
+	if (geteuid() != 0 && o->groups == NULL &&
+	    (o->user == NULL || uid == geteuid()) && gid == getegid()) {
+		free(user);
+		return;
+	}
 	if (o->groups != NULL)
 		set_groups(o->groups);
 	else if (user != NULL && initgroups(user, gid) < 0)
