@@ -15,6 +15,10 @@
 #include "strv.h"
 #include "xmalloc.h"
 
+#ifndef JOBD_LIBEXECDIR
+#define JOBD_LIBEXECDIR "/usr/libexec/jobd"
+#endif
+
 static char *
 daemon_default_socket(void)
 {
@@ -171,6 +175,31 @@ daemon_signals_start(struct daemon *d)
 	d->signals_open = true;
 }
 
+/* jobd-exec: $JOBD_EXEC, else beside jobd (a build tree), else where
+ * meson installs it.  Without it, exec keys that need it fail runs. */
+static char *
+daemon_find_exec_helper(void)
+{
+	const char *env = getenv("JOBD_EXEC");
+	char self[4096], *slash, *p;
+	ssize_t n;
+
+	if (env && *env)
+		return xstrdup(env);
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		if ((slash = strrchr(self, '/'))) {
+			*slash = '\0';
+			p = xstrfmt("%s/jobd-exec", self);
+			if (access(p, X_OK) == 0)
+				return p;
+			free(p);
+		}
+	}
+	return xstrdup(JOBD_LIBEXECDIR "/jobd-exec");
+}
+
 static int
 daemon_load_initial(struct daemon *d, const struct daemon_options *o)
 {
@@ -192,6 +221,7 @@ daemon_load_initial(struct daemon *d, const struct daemon_options *o)
 	    c->socket_path ? xstrdup(c->socket_path) : daemon_default_socket();
 	d->state_dir = o->state_dir ? xstrdup(o->state_dir) :
 	    c->state_dir ? xstrdup(c->state_dir) : daemon_default_state_dir();
+	d->exec_helper = daemon_find_exec_helper();
 	daemon_apply_config(d, c, NULL);
 	return 0;
 }
@@ -506,6 +536,7 @@ daemon_run(struct daemon *d)
 	sync_free(&d->sync);
 	d->config = config_free(d->config);
 	free(d->config_path);
+	free(d->exec_helper);
 	free(d->socket_path);
 	free(d->state_dir);
 	return d->exit_code;

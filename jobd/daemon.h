@@ -36,6 +36,7 @@ struct daemon {
 	char *config_path;
 	char *socket_path;
 	char *state_dir;
+	char *exec_helper;		/* jobd-exec, or NULL: not found */
 	bool foreground;
 	bool stopping;			/* shutdown began */
 	bool deps_busy, deps_again;	/* service_deps_changed() guard */

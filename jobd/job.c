@@ -24,37 +24,35 @@ job_new(struct daemon *d, const struct job_config *jc)
 	return j;
 }
 
-static struct run *job_trigger_full(struct job *, enum run_trigger, usec_t,
-    struct run_observer *);
-
 struct run *
 job_trigger(struct job *j, enum run_trigger trigger)
 {
-	return job_trigger_slot(j, trigger, 0);
+	return job_trigger_full(j, trigger, &(struct run_opts){ 0 });
 }
 
 struct run *
 job_trigger_slot(struct job *j, enum run_trigger trigger, usec_t slot)
 {
-	return job_trigger_full(j, trigger, slot, NULL);
+	return job_trigger_full(j, trigger, &(struct run_opts){ .slot = slot });
 }
 
 struct run *
 job_trigger_observed(struct job *j, enum run_trigger trigger,
     struct run_observer *o)
 {
-	return job_trigger_full(j, trigger, 0, o);
+	return job_trigger_full(j, trigger,
+	    &(struct run_opts){ .observer = o });
 }
 
-static struct run *
-job_trigger_full(struct job *j, enum run_trigger trigger, usec_t slot,
-    struct run_observer *o)
+struct run *
+job_trigger_full(struct job *j, enum run_trigger trigger,
+    const struct run_opts *opts)
 {
 	struct run *r;
 
-	r = run_new(j, trigger, daemon_next_run_id(j->daemon), slot);
-	if (o)
-		run_observe(r, o);
+	r = run_new(j, trigger, daemon_next_run_id(j->daemon), opts);
+	if (opts->observer)
+		run_observe(r, opts->observer);
 	j->last_started = r->queued;
 	TAILQ_INSERT_TAIL(&j->runs, r, entry);
 	j->nactive++;

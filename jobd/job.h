@@ -43,6 +43,9 @@ struct job *job_new(struct daemon *, const struct job_config *);
 struct run *job_trigger(struct job *, enum run_trigger);
 /* The same for a scheduled slot: the run knows its slot (usec). */
 struct run *job_trigger_slot(struct job *, enum run_trigger, usec_t slot);
+/* The general form of the above. */
+struct run *job_trigger_full(struct job *, enum run_trigger,
+    const struct run_opts *);
 /* Starts a run watched by o from before its spawn (services). */
 struct run *job_trigger_observed(struct job *, enum run_trigger,
     struct run_observer *o);

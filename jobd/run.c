@@ -12,7 +12,7 @@
 #include "job.h"
 #include "log.h"
 #include "run.h"
-#include "spawn.h"
+#include "spawn-run.h"
 #include "strv.h"
 #include "sync.h"
 #include "xmalloc.h"
@@ -412,7 +412,7 @@ run_event(struct run *r, enum run_event ev)
 
 struct run *
 run_new(struct job *job, enum run_trigger trigger, uint64_t id,
-    usec_t scheduled)
+    const struct run_opts *opts)
 {
 	struct daemon *d = job->daemon;
 	struct run *r = xcalloc(1, sizeof(*r));
@@ -420,14 +420,20 @@ run_new(struct job *job, enum run_trigger trigger, uint64_t id,
 		.job = job->name,
 		.run = id,
 		.trigger = run_trigger_name[trigger],
-		.scheduled = scheduled,
+		.scheduled = opts->slot,
 		.notify_socket = d->notify.path,
+		.exec_helper = d->exec_helper,
+		.stdin_data = opts->stdin_data,
+		.extra_env = opts->env,
 	};
 
 	r->id = id;
 	r->job = job;
 	r->trigger = trigger;
-	r->scheduled = scheduled;
+	r->scheduled = opts->slot;
+	r->retry_of = opts->retry_of;
+	r->attempt = opts->attempt;
+	r->is_hook = opts->is_hook;
 	r->state = RUN_PENDING;
 	r->queued = now_realtime();
 	tail_init(&r->tail, d->config->tail_size);
@@ -443,11 +449,14 @@ run_resolve_work(void *data)
 {
 	struct run *r = data;
 	char *cause = NULL;
+	int err;
 
 	/* Worker thread: touches only r->exec and r->reason, which the loop
 	 * leaves alone while the run is pending. */
-	if (spawn_resolve(r->exec, &cause) < 0) {
-		r->result = RESULT_FAILED;
+	err = spawn_resolve(r->exec, &cause);
+	if (err < 0) {
+		/* A false condition skips the run; anything else fails it. */
+		r->result = err == -ECANCELED ? RESULT_SKIPPED : RESULT_FAILED;
 		r->reason = cause;
 	}
 }

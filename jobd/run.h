@@ -88,6 +88,9 @@ struct run {
 	char *reason;			/* why it failed or was cancelled */
 
 	usec_t scheduled;		/* the slot it runs for, or 0 */
+	uint64_t retry_of;		/* first attempt of a retried run */
+	unsigned attempt;
+	bool is_hook;			/* hooks trigger no hooks */
 	usec_t queued, started, ended;	/* CLOCK_REALTIME */
 	usec_t started_mono;
 	int pid;
@@ -122,8 +125,19 @@ struct run {
 };
 
 /* Creates a pending run of job and starts it. */
+/* How a run came to be, besides its trigger. */
+struct run_opts {
+	usec_t slot;			/* the scheduled slot, or 0 */
+	struct run_observer *observer;	/* registered before the spawn */
+	uint64_t retry_of;		/* the first attempt, for retries */
+	unsigned attempt;		/* 0: first attempt */
+	bool is_hook;			/* started by on_failure/on_success */
+	const char *stdin_data;		/* hooks: the tail on stdin */
+	char **env;			/* hooks: JOBD_TRIGGER_* */
+};
+
 struct run *run_new(struct job *, enum run_trigger, uint64_t id,
-    usec_t scheduled);
+    const struct run_opts *);
 /* Asks for admission (locks, semaphores, limits, events), then resolves
  * the exec context if needed, then spawns. */
 void run_begin(struct run *);

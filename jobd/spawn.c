@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 
 #include "daemon.h"
-#include "spawn.h"
+#include "spawn-run.h"
 #include "strv.h"
 #include "xmalloc.h"
 
@@ -28,7 +28,9 @@ static const char *const spawn_env_drop[] = {
 static char **
 spawn_env_build(const struct job_config *jc, const struct spawn_ids *ids)
 {
-	char **env = strv_copy(environ);
+	/* clear_environment=: nothing of jobd's own environment. */
+	char **env = jc->exec.clear_environment ? xcalloc(1, sizeof(char *)) :
+	    strv_copy(environ);
 	char *s;
 	size_t i;
 
@@ -71,6 +73,8 @@ spawn_env_build(const struct job_config *jc, const struct spawn_ids *ids)
 		env = strv_env_set(env, s);
 		free(s);
 	}
+	for (i = 0; ids->extra_env && ids->extra_env[i]; i++)
+		env = strv_env_set(env, ids->extra_env[i]);
 	for (i = 0; jc->environment && jc->environment[i]; i++)
 		env = strv_env_set(env, jc->environment[i]);
 	return env;
@@ -82,12 +86,25 @@ spawn_exec_new(const struct job_config *jc, const struct daemon *d,
 {
 	struct run_exec *e = xcalloc(1, sizeof(*e));
 
-	e->argv = strv_copy(jc->command);
 	e->env = spawn_env_build(jc, ids);
 	e->cwd = jc->working_directory ? xstrdup(jc->working_directory) :
 	    NULL;
+	if (ids->exec_helper && spawn_needs_helper(jc, ids->stdin_data)) {
+		/* The helper switches user and groups itself (initgroups);
+		 * jobd only checks the names exist. */
+		e->argv = spawn_helper_argv(jc, ids->exec_helper,
+		    ids->stdin_data);
+		e->helper = true;
+	} else {
+		e->argv = strv_copy(jc->command);
+	}
 	e->user = jc->user ? xstrdup(jc->user) : NULL;
 	e->group = jc->group ? xstrdup(jc->group) : NULL;
+	e->env_files = strv_copy(jc->exec.environment_files);
+	e->cond_exists = strv_copy(jc->policy.condition_path_exists);
+	e->cond_not_empty = strv_copy(jc->policy.condition_directory_not_empty);
+	if (jc->policy.condition_command)
+		e->cond_command = xstrdup(jc->policy.condition_command);
 	e->timeout = jc->timeout;
 	e->stop_timeout = jc->stop_timeout;
 	e->stop_signal = jc->stop_signal ? jc->stop_signal : SIGTERM;
@@ -106,7 +123,8 @@ spawn_exec_new(const struct job_config *jc, const struct daemon *d,
 bool
 spawn_needs_resolve(const struct run_exec *e)
 {
-	return e->user || e->group || e->cwd;
+	return e->user || e->group || e->cwd || e->env_files ||
+	    e->cond_exists || e->cond_not_empty || e->cond_command;
 }
 
 static int
@@ -182,7 +200,7 @@ spawn_resolve(struct run_exec *e, char **cause)
 			return -ENOTDIR;
 		}
 	}
-	return 0;
+	return spawn_context_resolve(e, cause);
 }
 
 void
@@ -203,9 +221,10 @@ spawn_options(const struct run_exec *e, uv_process_options_t *o,
 		.uid = e->uid,
 		.gid = e->gid,
 	};
-	if (e->set_uid)
+	/* With jobd-exec, the helper changes identity (with initgroups). */
+	if (e->set_uid && !e->helper)
 		o->flags |= UV_PROCESS_SETUID;
-	if (e->set_gid)
+	if (e->set_gid && !e->helper)
 		o->flags |= UV_PROCESS_SETGID;
 }
 
@@ -216,6 +235,10 @@ spawn_exec_free(struct run_exec *e)
 		return NULL;
 	strv_free(e->argv);
 	strv_free(e->env);
+	strv_free(e->env_files);
+	strv_free(e->cond_exists);
+	strv_free(e->cond_not_empty);
+	free(e->cond_command);
 	free(e->cwd);
 	free(e->user);
 	free(e->group);

@@ -28,6 +28,10 @@ struct run_exec {
 	enum output_mode output;
 	char *output_file;
 	int ready_fd;			/* services with ready=fd:N; 0 none */
+	bool helper;			/* argv[0] is jobd-exec */
+	char **env_files;		/* environment_file=, read at start */
+	char **cond_exists, **cond_not_empty;
+	char *cond_command;
 };
 
 struct spawn_ids {
@@ -36,6 +40,9 @@ struct spawn_ids {
 	const char *trigger;
 	usec_t scheduled;		/* 0: not a scheduled run */
 	const char *notify_socket;	/* services: NOTIFY_SOCKET, or NULL */
+	const char *exec_helper;	/* path of jobd-exec */
+	const char *stdin_data;		/* hooks: the failed run's tail */
+	char **extra_env;		/* hooks: JOBD_TRIGGER_* */
 };
 
 struct run_exec *spawn_exec_new(const struct job_config *,
@@ -48,5 +55,13 @@ int spawn_resolve(struct run_exec *, char **cause);
 void spawn_options(const struct run_exec *, uv_process_options_t *,
     uv_stdio_container_t *stdio, int nstdio, uv_exit_cb exit_cb);
 struct run_exec *spawn_exec_free(struct run_exec *);
+
+/* spawn-context.c */
+bool spawn_needs_helper(const struct job_config *, bool has_stdin);
+char **spawn_helper_argv(const struct job_config *, const char *helper,
+    const char *stdin_data);
+/* Blocking: environment files and conditions.  -ECANCELED with *cause
+ * when a condition is false (the run is skipped). */
+int spawn_context_resolve(struct run_exec *, char **cause);
 
 #endif
