@@ -11,6 +11,7 @@
 
 #include "control.h"
 #include "daemon.h"
+#include "hooks.h"
 #include "log.h"
 #include "strv.h"
 #include "xmalloc.h"
@@ -506,6 +507,7 @@ daemon_shutdown(struct daemon *d)
 	d->stopping = true;
 	manager_stopping(&d->manager);
 	sched_stop(&d->sched);
+	hooks_stop(d);
 	control_stop_listening(d->control);
 	/* Job runs stop at once; services in reverse dependency order. */
 	TAILQ_FOREACH(j, &d->jobs, entry)

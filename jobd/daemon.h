@@ -19,6 +19,7 @@
 #include "sync.h"
 
 struct control;
+struct retry;
 
 #define DAEMON_PRUNE_INTERVAL (10 * USEC_PER_MINUTE)
 
@@ -57,6 +58,7 @@ struct daemon {
 	struct sched sched;
 	struct sync sync;		/* locks, semaphores, events */
 	struct bus bus;			/* the Events stream */
+	struct retry *retries;		/* pending retries (hooks.c) */
 	uv_timer_t prune_timer;		/* retention, every 10 minutes */
 	int exit_code;
 };

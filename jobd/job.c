@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "daemon.h"
+#include "hooks.h"
 #include "job.h"
 #include "log.h"
 #include "sync.h"
@@ -70,6 +71,7 @@ job_run_finished(struct job *j, struct run *r)
 	j->nactive--;
 	j->nhistory++;
 	sync_release(&j->daemon->sync, r);
+	hooks_run_finished(j, r);
 	if (j->config)
 		sched_run_finished(&j->daemon->sched, j);
 	/* Services may wait for this job (after=, requires=). */

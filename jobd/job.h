@@ -30,6 +30,7 @@ struct job {
 	unsigned nactive;
 	unsigned nadmitted;		/* runs holding admission */
 	usec_t last_started;		/* realtime start of the newest run */
+	enum run_result last_result;	/* for notify_on=change */
 	struct job_sched sched;
 	struct service *service;	/* [service NAME] only */
 	TAILQ_ENTRY(job) entry;

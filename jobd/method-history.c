@@ -35,6 +35,7 @@ history_run_json(const struct ledger_run *r)
 	    json_integer((json_int_t)r->queued));
 	json_set_nonzero(o, "pid", r->pid);
 	json_set_nonzero(o, "scheduled_usec", (long long)r->scheduled);
+	json_set_nonzero(o, "retry_of", (long long)r->retry_of);
 	json_set_nonzero(o, "started_usec", (long long)r->started);
 	json_set_nonzero(o, "ended_usec", (long long)r->ended);
 	if (r->result) {

@@ -30,6 +30,10 @@ method_run_json(const struct run *r)
 	json_set_int(o, "queued_usec", (long long)r->queued);
 	if (r->scheduled)
 		json_set_int(o, "scheduled_usec", (long long)r->scheduled);
+	if (r->retry_of) {
+		json_set_int(o, "retry_of", (long long)r->retry_of);
+		json_set_int(o, "attempt", r->attempt + 1);
+	}
 	if (r->pid > 0)
 		json_set_int(o, "pid", r->pid);
 	if (r->started) {

@@ -541,6 +541,7 @@ record_fill(struct ledger_run *row, const struct run *r)
 	*row = (struct ledger_run){
 		.id = r->id,
 		.scheduled = r->scheduled,
+		.retry_of = r->retry_of,
 		.job = xstrdup(r->job->name),
 		.trigger = xstrdup(run_trigger_name[r->trigger]),
 		.queued = r->queued,

@@ -1,0 +1,195 @@
+/* Retries and hooks.  A failed (or timed-out) run of a job with retry=N
+ * gets up to N more attempts, each its own run with trigger "retry" and a
+ * link to the first attempt, after retry_sec doubled per attempt up to
+ * retry_max_sec.  Once there is no further attempt, on_failure= or
+ * on_success= jobs run with the outcome in JOBD_TRIGGER_* and the output
+ * tail on stdin.  A hook's own result triggers no hooks, so hooks cannot
+ * loop. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon.h"
+#include "hooks.h"
+#include "job.h"
+#include "log.h"
+#include "run.h"
+#include "strv.h"
+#include "xmalloc.h"
+
+#define HOOK_STDIN_MAX (100 * 1024)	/* under the kernel's argument bound */
+
+struct retry {
+	uv_timer_t timer;
+	struct daemon *daemon;
+	char *job;
+	uint64_t first;
+	unsigned attempt;
+	struct retry *next;
+};
+
+static void
+retry_close_cb(uv_handle_t *h)
+{
+	struct retry *t = h->data;
+
+	free(t->job);
+	free(t);
+}
+
+static void
+retry_unlink(struct retry *t)
+{
+	struct retry **pp;
+
+	for (pp = &t->daemon->retries; *pp; pp = &(*pp)->next) {
+		if (*pp == t) {
+			*pp = t->next;
+			break;
+		}
+	}
+	uv_close((uv_handle_t *)&t->timer, retry_close_cb);
+}
+
+static void
+retry_fire_cb(uv_timer_t *timer)
+{
+	struct retry *t = timer->data;
+	struct job *j = daemon_find_job(t->daemon, t->job);
+
+	if (j && !t->daemon->stopping)
+		job_trigger_full(j, TRIGGER_RETRY, &(struct run_opts){
+		    .retry_of = t->first, .attempt = t->attempt });
+	retry_unlink(t);
+}
+
+static bool
+hooks_should_retry(const struct job_config *jc, const struct run *r)
+{
+	const struct job_policy *p = &jc->policy;
+
+	if (r->is_hook || r->attempt >= p->retry)
+		return false;
+	return (r->result == RESULT_FAILED && p->retry_on_failed) ||
+	    (r->result == RESULT_TIMEOUT && p->retry_on_timeout);
+}
+
+static void
+hooks_schedule_retry(struct job *j, struct run *r)
+{
+	const struct job_policy *p = &j->config->policy;
+	struct retry *t = xcalloc(1, sizeof(*t));
+	usec_t delay = p->retry_sec;
+	char buf[TIMESPAN_MAX];
+	unsigned i;
+
+	for (i = 0; i < r->attempt && delay < p->retry_max_sec; i++)
+		delay *= 2;
+	delay = MIN(delay, p->retry_max_sec);
+	t->daemon = j->daemon;
+	t->job = xstrdup(j->name);
+	t->first = r->retry_of ? r->retry_of : r->id;
+	t->attempt = r->attempt + 1;
+	uv_timer_init(j->daemon->loop, &t->timer);
+	t->timer.data = t;
+	uv_timer_start(&t->timer, retry_fire_cb, delay / USEC_PER_MSEC, 0);
+	t->next = j->daemon->retries;
+	j->daemon->retries = t;
+	log_full(LOG_NOTICE, j->name, r->id, "job '%s' run %llu %s; attempt "
+	    "%u of %u in %s", j->name, (unsigned long long)r->id,
+	    run_result_name[r->result], t->attempt + 1, p->retry + 1,
+	    timespan_format(buf, sizeof(buf), delay));
+}
+
+/* The output tail as text for the hook's stdin, bounded. */
+static char *
+hooks_tail_text(const struct run *r)
+{
+	const struct tail_line *l;
+	size_t len = 0, n;
+	char *s, *p;
+
+	TAILQ_FOREACH(l, &r->tail.lines, entry)
+		len += l->len + 1;
+	len = MIN(len, (size_t)HOOK_STDIN_MAX);
+	p = s = xmalloc(len + 1);
+	TAILQ_FOREACH(l, &r->tail.lines, entry) {
+		n = MIN(l->len, len - (size_t)(p - s));
+		memcpy(p, l->data, n);
+		p += n;
+		if ((size_t)(p - s) >= len)
+			break;
+		*p++ = '\n';
+	}
+	*p = '\0';
+	/* A NUL byte in the output would end the argument early. */
+	return s;
+}
+
+static void
+hooks_start(struct job *j, struct run *r, char **hooks)
+{
+	struct daemon *d = j->daemon;
+	_cleanup_free_ char *tail = hooks_tail_text(r);
+	char **env = NULL;
+	struct job *h;
+	size_t i;
+
+	env = strv_push(env, xstrfmt("JOBD_TRIGGER_RUN=%llu",
+	    (unsigned long long)r->id));
+	env = strv_push(env, xstrfmt("JOBD_TRIGGER_JOB=%s", j->name));
+	env = strv_push(env, xstrfmt("JOBD_TRIGGER_RESULT=%s",
+	    run_result_name[r->result]));
+	if (run_exit_status(r) >= 0)
+		env = strv_push(env, xstrfmt("JOBD_TRIGGER_EXIT_STATUS=%d",
+		    run_exit_status(r)));
+	for (i = 0; hooks && hooks[i]; i++) {
+		if (!(h = daemon_find_job(d, hooks[i])) || h->service)
+			continue;
+		log_full(LOG_INFO, j->name, r->id, "job '%s' run %llu %s: "
+		    "starting '%s'", j->name, (unsigned long long)r->id,
+		    run_result_name[r->result], h->name);
+		job_trigger_full(h, TRIGGER_DEPENDENCY, &(struct run_opts){
+		    .is_hook = true, .stdin_data = tail, .env = env });
+	}
+	strv_free(env);
+}
+
+static bool
+result_is_failure(enum run_result r)
+{
+	return r == RESULT_FAILED || r == RESULT_TIMEOUT || r == RESULT_LOST;
+}
+
+bool
+hooks_run_finished(struct job *j, struct run *r)
+{
+	const struct job_config *jc = j->config;
+	enum run_result prev = j->last_result;
+	bool fail = result_is_failure(r->result);
+
+	if (!jc || r->result == RESULT_CANCELLED ||
+	    r->result == RESULT_SKIPPED)
+		return false;
+	if (!j->daemon->stopping && hooks_should_retry(jc, r)) {
+		hooks_schedule_retry(j, r);
+		return true;
+	}
+	if (r->is_hook)
+		return false;
+	j->last_result = r->result;
+	if (jc->policy.notify_on == NOTIFY_ON_CHANGE &&
+	    (fail ? prev != RESULT_NONE && result_is_failure(prev) :
+	    !result_is_failure(prev)))
+		return false;
+	if (!j->daemon->stopping)
+		hooks_start(j, r, fail ? jc->policy.on_failure :
+		    jc->policy.on_success);
+	return false;
+}
+
+void
+hooks_stop(struct daemon *d)
+{
+	while (d->retries)
+		retry_unlink(d->retries);
+}
