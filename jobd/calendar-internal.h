@@ -80,7 +80,8 @@ int cal_parse_cron_macro(const char *word, struct cal_spec *, char **cause);
 int cal_next_wall(const struct cal_spec *, struct cal_civil *c);
 
 /* The next elapse as systemd computes it (calendar-systemd.c): for the
- * systemd syntax under the default DST policy. */
+ * systemd syntax under the default DST policy.  -ELOOP where systemd
+ * gives up ("Infinite loop in calendar calculation"). */
 int cal_next_systemd(const struct cal_spec *, const struct tz *,
     usec_t after, usec_t *ret);
 

@@ -326,7 +326,9 @@ cal_next(const struct cal_spec *s, const struct tz *tz,
 		if (r == 0 && ret_flags)
 			*ret_flags = is_repeat_at(z, *ret / USEC_PER_S) ?
 			    CAL_ELAPSE_REPEAT : 0;
-		return r;
+		/* Where systemd would give up, answer all the same. */
+		if (r != -ELOOP)
+			return r;
 	}
 	sec = (int64_t)((after + 1) / USEC_PER_S);
 	frac = (int)((after + 1) % USEC_PER_S);

@@ -333,7 +333,8 @@ sd_find_next(struct sd_state *st, struct sd_tm *tm, int *usec)
 			return 0;
 		}
 	}
-	return -ENOENT;
+	/* systemd: "Infinite loop in calendar calculation". */
+	return -ELOOP;
 }
 
 int

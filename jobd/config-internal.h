@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "config.h"
 
@@ -81,7 +82,16 @@ bool job_policy_equal(const struct job_policy *, const struct job_policy *);
 bool job_exec_equal(const struct job_exec *, const struct job_exec *);
 void config_semaphores_free(struct config *);
 
-/* config-job.c: a job's defaults and teardown. */
+/* config-job.c: a job's defaults and teardown; whether a file or
+ * directory may only be changed by root or jobd's own user (sshd's
+ * StrictModes). */
+bool config_file_secure(const struct stat *);
+/* scandir helpers for the include directory: *.conf, not hidden, in
+ * strcmp order; and the directory of a path ("." if none). */
+struct dirent;
+int config_include_filter(const struct dirent *);
+int config_include_compare(const struct dirent **, const struct dirent **);
+char *config_dir_of(const char *path);
 struct job_config *job_config_new(const char *name, const char *file,
     unsigned line, bool service);
 struct job_config *job_config_free(struct job_config *);

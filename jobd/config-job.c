@@ -1,8 +1,10 @@
 /* One [job NAME] definition: its defaults, its teardown and what makes two
  * definitions the same job (for the reload plan). */
+#include <dirent.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "calendar.h"
 #include "config-internal.h"
@@ -155,3 +157,47 @@ config_free(struct config *cfg)
 	free(cfg);
 	return NULL;
 }
+
+bool
+config_file_secure(const struct stat *st)
+{
+	uid_t me = geteuid();
+
+	if (st->st_uid != 0 && st->st_uid != me)
+		return false;
+	if (st->st_mode & S_IWOTH)
+		return false;
+	/* Group-writable is fine only for root's group or jobd's own. */
+	if ((st->st_mode & S_IWGRP) && st->st_gid != 0 &&
+	    st->st_gid != getegid())
+		return false;
+	return true;
+}
+
+int
+config_include_filter(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return d->d_name[0] != '.' && n > 5 &&
+	    !strcmp(d->d_name + n - 5, ".conf");
+}
+
+int
+config_include_compare(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+char *
+config_dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}
+

@@ -613,7 +613,18 @@ parser_run_file(struct parser *p, const char *path)
 		p->fileno++;
 		return r;
 	}
-	if (p->main && fstat(fileno(p->f), &st) == 0) {
+	if (fstat(fileno(p->f), &st) == 0 && !config_file_secure(&st)) {
+		p->file = path;
+		parser_error(p, 0, "refusing to read it: mode %04o owner %u "
+		    "lets others change jobd's jobs (make it writable only by "
+		    "root or jobd's user)", (unsigned)(st.st_mode & 07777),
+		    (unsigned)st.st_uid);
+		p->fileno++;
+		fclose(p->f);
+		p->f = NULL;
+		return -EPERM;
+	}
+	if (p->main) {
 		p->main_dev = st.st_dev;
 		p->main_ino = st.st_ino;
 	}
@@ -622,21 +633,6 @@ parser_run_file(struct parser *p, const char *path)
 	fclose(p->f);
 	p->f = NULL;
 	return p->read_error;
-}
-
-static int
-include_filter(const struct dirent *d)
-{
-	size_t n = strlen(d->d_name);
-
-	return d->d_name[0] != '.' && n > 5 &&
-	    !strcmp(d->d_name + n - 5, ".conf");
-}
-
-static int
-include_compare(const struct dirent **a, const struct dirent **b)
-{
-	return strcmp((*a)->d_name, (*b)->d_name);
 }
 
 /* Reads every regular *.conf file of the include directory, in strcmp
@@ -649,7 +645,17 @@ parser_run_include_dir(struct parser *p, const char *dir)
 	char *path;
 	int i, n;
 
-	n = scandir(dir, &names, include_filter, include_compare);
+	if (stat(dir, &st) == 0 && !config_file_secure(&st)) {
+		p->file = dir;
+		parser_error(p, 0, "refusing to read it: mode %04o owner %u "
+		    "lets others add jobs (make it writable only by root or "
+		    "jobd's user)", (unsigned)(st.st_mode & 07777),
+		    (unsigned)st.st_uid);
+		p->fileno++;
+		return;
+	}
+	n = scandir(dir, &names, config_include_filter,
+	    config_include_compare);
 	if (n < 0) {
 		p->file = dir;
 		parser_error(p, 0, "%s", strerror(errno));
@@ -673,18 +679,6 @@ parser_run_include_dir(struct parser *p, const char *dir)
 	free(names);
 }
 
-static char *
-dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (!slash)
-		return xstrdup(".");
-	if (slash == path)
-		return xstrdup("/");
-	return xstrndup(path, (size_t)(slash - path));
-}
-
 static void
 parser_init(struct parser *p, const char *path)
 {
@@ -697,7 +691,7 @@ parser_init(struct parser *p, const char *path)
 	TAILQ_INIT(&cfg->jobs);
 	*p = (struct parser){
 		.cfg = cfg,
-		.dir = dir_of(path),
+		.dir = config_dir_of(path),
 		.main = true,
 		.pending = -1,
 		.seen = xcalloc(config_nkeys, sizeof(*p->seen)),

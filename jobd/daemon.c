@@ -12,6 +12,7 @@
 #include "control.h"
 #include "daemon.h"
 #include "hooks.h"
+#include "watch.h"
 #include "log.h"
 #include "strv.h"
 #include "xmalloc.h"
@@ -121,6 +122,8 @@ daemon_apply_config(struct daemon *d, struct config *c, char **restart)
 	config_free(d->config);
 	d->config = c;
 	service_apply_config(d, restart);
+	if (d->services_started)
+		watch_apply(d);
 	TAILQ_FOREACH_SAFE(j, &d->jobs, entry, tmp) {
 		if (j->config)
 			sched_job_changed(&d->sched, j);
@@ -306,6 +309,7 @@ daemon_ledger_ready(struct daemon *d, int r)
 	}
 	d->services_started = true;
 	service_start_all(d);
+	watch_apply(d);
 	manager_ready(&d->manager);
 	log_info("jobd started: %zu jobs, control socket '%s'",
 	    d->config->njobs, d->socket_path);
@@ -508,6 +512,7 @@ daemon_shutdown(struct daemon *d)
 	manager_stopping(&d->manager);
 	sched_stop(&d->sched);
 	hooks_stop(d);
+	watch_stop(d);
 	control_stop_listening(d->control);
 	/* Job runs stop at once; services in reverse dependency order. */
 	TAILQ_FOREACH(j, &d->jobs, entry)

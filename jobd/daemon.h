@@ -20,6 +20,7 @@
 
 struct control;
 struct retry;
+struct watch;
 
 #define DAEMON_PRUNE_INTERVAL (10 * USEC_PER_MINUTE)
 
@@ -59,6 +60,7 @@ struct daemon {
 	struct sync sync;		/* locks, semaphores, events */
 	struct bus bus;			/* the Events stream */
 	struct retry *retries;		/* pending retries (hooks.c) */
+	struct watch *watches;		/* path triggers (watch.c) */
 	uv_timer_t prune_timer;		/* retention, every 10 minutes */
 	int exit_code;
 };

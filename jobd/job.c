@@ -9,6 +9,7 @@
 #include "job.h"
 #include "log.h"
 #include "sync.h"
+#include "watch.h"
 #include "xmalloc.h"
 
 struct job *
@@ -74,6 +75,8 @@ job_run_finished(struct job *j, struct run *r)
 	hooks_run_finished(j, r);
 	if (j->config)
 		sched_run_finished(&j->daemon->sched, j);
+	if (j->daemon->watches)
+		watch_job_idle(j->daemon, j);
 	/* Services may wait for this job (after=, requires=). */
 	if (!j->service && j->daemon->services_started)
 		service_deps_changed(j->daemon);
