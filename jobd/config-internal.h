@@ -72,7 +72,7 @@ config_parse_fn config_parse_names, config_parse_name, config_parse_paths,
     config_parse_limit_as, config_parse_limit_nproc,
     config_parse_limit_fsize, config_parse_limit_stack,
     config_parse_limit_cpu, config_parse_limit_memlock,
-    config_parse_limit_data;
+    config_parse_limit_data, config_parse_principals;
 void config_check_policy(const struct config *, struct job_config **units,
     size_t n, void (*error)(void *, const struct job_config *,
     const char *), void *ctx);

@@ -68,6 +68,9 @@ job_config_free(struct job_config *job)
 	strv_free(job->wants);
 	strv_free(job->requires);
 	job_policy_free(&job->policy);
+	strv_free(job->allow_start);
+	free(job->allow_uids);
+	free(job->allow_gids);
 	job_exec_free(&job->exec);
 	free(job->file);
 	free(job);
@@ -124,6 +127,7 @@ job_config_equal(const struct job_config *a, const struct job_config *b)
 	    strv_equal(a->wants, b->wants) &&
 	    strv_equal(a->requires, b->requires) &&
 	    job_policy_equal(&a->policy, &b->policy) &&
+	    strv_equal(a->allow_start, b->allow_start) &&
 	    job_exec_equal(&a->exec, &b->exec);
 }
 
@@ -154,6 +158,8 @@ config_free(struct config *cfg)
 	free(cfg->state_dir);
 	tz_free(cfg->local_tz);
 	config_semaphores_free(cfg);
+	free(cfg->socket_group);
+	free(cfg->admin_group);
 	free(cfg);
 	return NULL;
 }

@@ -406,3 +406,29 @@ config_semaphores_free(struct config *c)
 	}
 	free(c->semaphores);
 }
+
+/* allow_start=: user names and @group names, space separated. */
+int
+config_parse_principals(const char *value, void *dst, const char *dir,
+    char **cause)
+{
+	_cleanup_(strv_freep) char **words = NULL;
+	char ***list = dst, *why = NULL;
+	size_t i;
+
+	(void)dir;
+	if (strv_split_quoted(value, &words, &why) < 0)
+		return pol_fail(cause, xstrfmt("invalid value '%s': %s",
+		    value, why));
+	for (i = 0; words[i]; i++) {
+		const char *n = words[i][0] == '@' ? words[i] + 1 : words[i];
+
+		if (!*n || strlen(n) > 64 || strspn(n, "abcdefghijklmnopqrstu"
+		    "vwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
+		    strlen(n))
+			return pol_fail(cause, xstrfmt("invalid user or "
+			    "@group '%s'", words[i]));
+		*list = strv_append(*list, words[i]);
+	}
+	return 0;
+}

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <sys/queue.h>
 
 #include "calendar.h"
@@ -193,6 +194,10 @@ struct job_config {
 	char **after, **wants, **requires;	/* unit names */
 	struct job_policy policy;
 	struct job_exec exec;
+	char **allow_start;		/* users, @groups: may Start it */
+	uid_t *allow_uids;		/* resolved by access_resolve() */
+	gid_t *allow_gids;
+	size_t nallow_uids, nallow_gids;
 	char *file;			/* where the section was defined */
 	unsigned line;
 	TAILQ_ENTRY(job_config) entry;
@@ -212,6 +217,10 @@ struct config {
 	bool ledger_sync_full;		/* ledger_sync=full */
 	struct tz *local_tz;		/* the system zone, loaded */
 	unsigned max_running;		/* all runs; 0: no limit */
+	char *socket_group;		/* default "jobd" */
+	char *admin_group;		/* NULL: root only */
+	gid_t socket_gid, admin_gid;	/* resolved by access_resolve() */
+	bool socket_gid_ok, admin_gid_ok;
 	struct config_semaphore *semaphores;
 	size_t nsemaphores;
 	struct job_config_list jobs;	/* in name order */

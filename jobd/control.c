@@ -14,6 +14,7 @@
 
 #include <uv.h>
 
+#include "access.h"
 #include "control.h"
 #include "daemon.h"
 #include "log.h"
@@ -25,6 +26,7 @@ struct conn {
 	uv_pipe_t pipe;
 	struct varlink_framer framer;
 	uid_t uid;
+	gid_t gid;
 	pid_t pid;
 	bool busy;			/* a call awaits its final reply */
 	bool oneway, more;
@@ -51,38 +53,47 @@ struct control {
 struct ctl_method {
 	const char *name;
 	ctl_method_fn fn;
+	int access;			/* enum ctl_access */
+};
+
+/* access: READ for anyone who can connect, ADMIN for root and
+ * admin_group=, START checked per job by method_start (allow_start=). */
+enum ctl_access {
+	CTL_READ,
+	CTL_ADMIN,
+	CTL_START,
 };
 
 static const struct ctl_method ctl_methods[] = {
-	{ "io.jobd.Manager.List", method_list },
-	{ "io.jobd.Manager.Status", method_status },
-	{ "io.jobd.Manager.Start", method_start },
-	{ "io.jobd.Manager.Wait", method_wait },
-	{ "io.jobd.Manager.Cancel", method_cancel },
-	{ "io.jobd.Manager.Logs", method_logs },
-	{ "io.jobd.Manager.Reload", method_reload },
-	{ "io.jobd.Manager.History", method_history },
-	{ "io.jobd.Manager.Show", method_show },
-	{ "io.jobd.Manager.Next", method_next },
-	{ "io.jobd.Manager.EventSet", method_event_set },
-	{ "io.jobd.Manager.EventClear", method_event_clear },
-	{ "io.jobd.Manager.EventList", method_event_list },
-	{ "io.jobd.Manager.Events", method_events },
-	{ "io.jobd.Manager.Stop", method_stop },
-	{ "io.jobd.Manager.Restart", method_restart },
-	{ "io.jobd.Manager.ResetFailed", method_reset_failed },
-	{ "io.jobd.Manager.ReloadService", method_reload_service },
-	{ "io.jobd.Manager.Signal", method_signal },
-	{ "io.jobd.Manager.Calendar", method_calendar },
-	{ "io.jobd.Manager.Pause", method_pause },
-	{ "io.jobd.Manager.Resume", method_resume },
-	{ "io.jobd.Manager.Skip", method_skip },
-	{ "io.jobd.Manager.Daemon", method_daemon },
-	{ "org.varlink.service.GetInfo", method_get_info },
-	/* Not in the interface description: for the watchdog test. */
-	{ "io.jobd.Debug.Stall", method_debug_stall },
+	{ "io.jobd.Manager.List", method_list, CTL_READ },
+	{ "io.jobd.Manager.Status", method_status, CTL_READ },
+	{ "io.jobd.Manager.Start", method_start, CTL_START },
+	{ "io.jobd.Manager.Wait", method_wait, CTL_READ },
+	{ "io.jobd.Manager.Cancel", method_cancel, CTL_ADMIN },
+	{ "io.jobd.Manager.Logs", method_logs, CTL_READ },
+	{ "io.jobd.Manager.Reload", method_reload, CTL_ADMIN },
+	{ "io.jobd.Manager.History", method_history, CTL_READ },
+	{ "io.jobd.Manager.Show", method_show, CTL_READ },
+	{ "io.jobd.Manager.Next", method_next, CTL_READ },
+	{ "io.jobd.Manager.EventSet", method_event_set, CTL_ADMIN },
+	{ "io.jobd.Manager.EventClear", method_event_clear, CTL_ADMIN },
+	{ "io.jobd.Manager.EventList", method_event_list, CTL_READ },
+	{ "io.jobd.Manager.Events", method_events, CTL_READ },
+	{ "io.jobd.Manager.Stop", method_stop, CTL_ADMIN },
+	{ "io.jobd.Manager.Restart", method_restart, CTL_ADMIN },
+	{ "io.jobd.Manager.ResetFailed", method_reset_failed, CTL_ADMIN },
+	{ "io.jobd.Manager.ReloadService", method_reload_service, CTL_ADMIN },
+	{ "io.jobd.Manager.Signal", method_signal, CTL_ADMIN },
+	{ "io.jobd.Manager.Calendar", method_calendar, CTL_READ },
+	{ "io.jobd.Manager.Pause", method_pause, CTL_ADMIN },
+	{ "io.jobd.Manager.Resume", method_resume, CTL_ADMIN },
+	{ "io.jobd.Manager.Skip", method_skip, CTL_ADMIN },
+	{ "io.jobd.Manager.Daemon", method_daemon, CTL_READ },
+	{ "org.varlink.service.GetInfo", method_get_info, CTL_READ },
 	{ "org.varlink.service.GetInterfaceDescription",
-	    method_get_interface_description },
+	    method_get_interface_description, CTL_READ },
+	/* Not in the interface description: for the watchdog test. */
+	{ "io.jobd.Debug.Stall", method_debug_stall, CTL_ADMIN },
 };
 
 /* Shared by every connection: read callbacks consume the data at once. */
@@ -184,6 +195,20 @@ ctl_error(struct conn *c, const char *error, json_t *params)
 	else
 		conn_send(c, varlink_error_new(error, params));
 	conn_call_done(c);
+}
+
+void
+ctl_deny(struct conn *c, const char *what)
+{
+	log_notice("control: refused %s to uid %u pid %d", what,
+	    (unsigned)c->uid, (int)c->pid);
+	ctl_error(c, "org.varlink.service.PermissionDenied", NULL);
+}
+
+gid_t
+ctl_peer_gid(const struct conn *c)
+{
+	return c->gid;
 }
 
 void
@@ -356,6 +381,11 @@ conn_dispatch(struct conn *c, json_t *msg)
 		    json_pack("{s:s}", "method", call.method));
 		return;
 	}
+	if (ctl_methods[i].access == CTL_ADMIN && !access_is_admin(
+	    c->control->daemon->config, c->uid, c->gid, c->pid)) {
+		ctl_deny(c, call.method);
+		return;
+	}
 	ctl_methods[i].fn(c, call.parameters);
 }
 
@@ -437,6 +467,7 @@ ctl_connection_cb(uv_stream_t *server, int status)
 	if (uv_fileno((uv_handle_t *)&c->pipe, &fd) == 0 &&
 	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
 		c->uid = cred.uid;
+		c->gid = cred.gid;
 		c->pid = cred.pid;
 	}
 	if (ctl->nconns > CONTROL_MAX_CONNECTIONS) {
@@ -541,6 +572,7 @@ ctl_listen(struct control *ctl, uv_loop_t *loop)
 		return log_error_errno(r, "cannot bind '%s': %m", ctl->path);
 	ctl->bound = true;
 	chmod(ctl->path, 0660);
+	access_socket_group(ctl->daemon->config, ctl->path);
 	r = uv_listen((uv_stream_t *)&ctl->listener, 128, ctl_connection_cb);
 	if (r < 0)
 		return log_error_errno(r, "cannot listen on '%s': %m",

@@ -44,6 +44,9 @@ struct conn *ctl_resume(struct ctl_deferred *);
 bool ctl_more(const struct conn *);	/* the call asked for "more" */
 /* The peer's credentials (SO_PEERCRED). */
 uid_t ctl_peer_uid(const struct conn *);
+gid_t ctl_peer_gid(const struct conn *);
+/* PermissionDenied, logged with the peer's uid and pid. */
+void ctl_deny(struct conn *, const char *what);
 pid_t ctl_peer_pid(const struct conn *);
 
 /* Table-driven parameter checking: unknown parameters and wrong types are

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "access.h"
 #include "control.h"
 #include "daemon.h"
 #include "hooks.h"
@@ -290,6 +291,38 @@ daemon_sched_start(struct daemon *d)
 	record_load_states(&d->record, names, daemon_states_cb, d);
 }
 
+/* Names in the config (groups, allow_start users) resolved off the
+ * loop; then the control socket opens. */
+static void
+daemon_access_work(void *data)
+{
+	struct daemon *d = data;
+
+	/* The loop does not read these fields until the socket listens. */
+	access_resolve(d->config);
+}
+
+static void
+daemon_access_done(void *data, int status)
+{
+	struct daemon *d = data;
+
+	(void)status;
+	if (d->stopping)
+		return;
+	if (control_start(d, d->socket_path, &d->control) < 0) {
+		d->exit_code = 1;
+		daemon_shutdown(d);
+		return;
+	}
+	log_info("jobd started: %zu jobs, control socket '%s'",
+	    d->config->njobs, d->socket_path);
+	d->services_started = true;
+	service_start_all(d);
+	watch_apply(d);
+	manager_ready(&d->manager);
+}
+
 static void
 daemon_ledger_ready(struct daemon *d, int r)
 {
@@ -302,17 +335,8 @@ daemon_ledger_ready(struct daemon *d, int r)
 		    DAEMON_PRUNE_INTERVAL / USEC_PER_MSEC,
 		    DAEMON_PRUNE_INTERVAL / USEC_PER_MSEC);
 	}
-	if (control_start(d, d->socket_path, &d->control) < 0) {
-		d->exit_code = 1;
-		daemon_shutdown(d);
-		return;
-	}
-	d->services_started = true;
-	service_start_all(d);
-	watch_apply(d);
-	manager_ready(&d->manager);
-	log_info("jobd started: %zu jobs, control socket '%s'",
-	    d->config->njobs, d->socket_path);
+	executor_submit(&d->executor, daemon_access_work, daemon_access_done,
+	    d);
 }
 
 int
@@ -360,6 +384,8 @@ daemon_reload_work(void *data)
 	struct daemon_reload_req *q = data;
 
 	q->r = config_load(q->path, &q->config, &q->errors);
+	if (q->r == 0)
+		access_resolve(q->config);
 }
 
 static void

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access.h"
 #include "control.h"
 #include "daemon.h"
 #include "job.h"
@@ -146,6 +147,11 @@ start_services(struct conn *c, json_t *names, bool wait)
 		ctl_error_invalid_parameter(c, "jobs");
 		return true;
 	}
+	if (!access_is_admin(d->config, ctl_peer_uid(c), ctl_peer_gid(c),
+	    ctl_peer_pid(c))) {
+		ctl_deny(c, "Start of a service");
+		return true;
+	}
 	method_start_services(c, names, wait);
 	return true;
 }
@@ -190,6 +196,12 @@ method_start(struct conn *c, json_t *params)
 		if (!jobs[i]) {
 			ctl_error(c, IFACE_ERROR("NoSuchJob"),
 			    json_pack("{s:s}", "job", json_string_value(v)));
+			free(jobs);
+			return;
+		}
+		if (!access_may_start(d->config, jobs[i]->config,
+		    ctl_peer_uid(c), ctl_peer_gid(c), ctl_peer_pid(c))) {
+			ctl_deny(c, "Start");
 			free(jobs);
 			return;
 		}
