@@ -432,3 +432,111 @@ def jobd(workdir):
             errors.append(str(e))
     if errors:
         pytest.fail("teardown: " + "\n".join(errors))
+
+
+# ---------------------------------------------------------------- ledger
+# Helpers for the run ledger tests (test_ledger.py, test_loop_thread.py).
+
+def history(d, *args, limit=0):
+    """`jobctl --json history -n LIMIT ARGS`: the Runs, newest first
+    (limit 0: every run on record)."""
+    return d.jobctl_json("history", "-n", limit, *args)["runs"]
+
+
+def daemon_info(d):
+    """`jobctl --json status --daemon`: the Daemon method's reply."""
+    return d.jobctl_json("status", "--daemon")
+
+
+def process_groups():
+    """{pgid: [pid, ...]} of every live process."""
+    groups = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry) as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        if fields[0] in "ZX":
+            continue
+        groups.setdefault(int(fields[2]), []).append(int(entry))
+    return groups
+
+
+class PrivateTmpfs:
+    """A small tmpfs on a daemon's state directory, visible only inside a
+    private mount namespace that a holder process (`sleep`) keeps alive.
+    jobd is started inside it through nsenter (which execs, so the pid
+    Daemon.proc knows is jobd's); run() runs other commands there.
+    Skips the test when not root or when the namespace cannot be made."""
+
+    def __init__(self, daemon, size="512k"):
+        self.daemon = daemon
+        self.dir = daemon.state
+        self.holder = None
+        if os.geteuid() != 0:
+            pytest.skip("needs root to mount a tmpfs in a private mount "
+                        "namespace")
+        for tool in ("unshare", "nsenter", "mount"):
+            if not shutil.which(tool):
+                pytest.skip("%s(1) is not installed" % tool)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        script = ('mount -t tmpfs -o size="$1",mode=0755 tmpfs "$2" '
+                  '|| exit 1; echo ready; exec sleep 100000')
+        self.holder = subprocess.Popen(
+            ["unshare", "--mount", "--propagation", "private", "sh", "-c",
+             script, "sh", size, str(self.dir)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE)
+        if self.holder.stdout.readline().strip() != b"ready":
+            err = self.holder.stderr.read().decode(errors="replace")
+            self.holder.wait()
+            self.holder = None
+            pytest.skip("cannot mount a tmpfs in a private mount "
+                        "namespace: %s" % err.strip())
+        prefix = ["nsenter", "-t", str(self.holder.pid), "-m", "--"]
+        plain = daemon.argv
+        daemon.argv = lambda *extra: prefix + plain(*extra)
+
+    def run(self, *argv, timeout=30):
+        """Runs argv inside the namespace; returns (rc, stdout, stderr)."""
+        return run_cmd(["nsenter", "-t", str(self.holder.pid), "-m", "--"]
+                       + [str(a) for a in argv], timeout=timeout)
+
+    def check(self, *argv):
+        rc, out, err = self.run(*argv)
+        assert rc == 0, "%s in the namespace: rc %d: %s" % (argv, rc, err)
+        return out
+
+    def fill(self):
+        """Fills the tmpfs until ENOSPC with DIR/filler."""
+        filler = self.dir / "filler"
+        rc, out, err = self.run("dd", "if=/dev/zero", "of=%s" % filler,
+                                "bs=4k")
+        assert "No space left" in err, \
+            "dd did not fill %s: rc %d: %s" % (self.dir, rc, err)
+        return filler
+
+    def close(self):
+        if self.holder is not None:
+            self.holder.kill()
+            self.holder.wait()
+            self.holder = None
+
+
+@pytest.fixture
+def private_tmpfs():
+    """Factory: private_tmpfs(daemon, size) before daemon.start()."""
+    made = []
+
+    def make(daemon, size="512k"):
+        m = PrivateTmpfs(daemon, size)
+        made.append(m)
+        return m
+
+    yield make
+    for m in made:
+        m.close()
