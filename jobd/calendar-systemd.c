@@ -8,6 +8,7 @@
  * only way to agree with systemd-analyze on every input. */
 #include <errno.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "calendar-internal.h"
 #include "tz.h"
@@ -28,6 +29,12 @@ struct sd_state {
 	const struct cal_spec *spec;
 	const struct tz *z;		/* NULL: UTC (timegm) */
 	int64_t guess;			/* glibc's localtime_offset */
+	int64_t day;			/* the last day converted, and its */
+	struct sd_tm date;		/* date: most calls share a day */
+	struct sd_tm memo_in, memo_out;	/* the last mktime() and its */
+	int64_t memo_guess, memo_t;	/* result: most calls repeat it */
+	int64_t memo_guess_out;
+	bool memo;
 };
 
 static int64_t
@@ -40,32 +47,62 @@ floor_div(int64_t a, int64_t b)
 	return q;
 }
 
+/* localtime_r(), remembering the last day's date. */
 static void
-sd_localtime(const struct tz *z, int64_t t, struct sd_tm *tm, int32_t *off)
+sd_localtime(struct sd_state *st, int64_t t, struct sd_tm *tm)
 {
-	struct tz_local l;
+	bool isdst;
+	int64_t local = t + tz_offset(st->z, t, &isdst);
+	int64_t day = floor_div(local, SEC_PER_DAY);
+	int rem = (int)(local - day * SEC_PER_DAY);
 
-	tz_to_local(z, t, &l);
-	*tm = (struct sd_tm){
-		.year = l.year, .mon = l.month, .mday = l.day,
-		.hour = l.hour, .min = l.minute, .sec = l.second,
-		.isdst = l.isdst,
-	};
-	if (off)
-		*off = l.gmtoff;
+	if (day != st->day) {
+		st->day = day;
+		tz_civil_from_days(day, &st->date.year, &st->date.mon,
+		    &st->date.mday);
+	}
+	*tm = st->date;
+	tm->hour = rem / 3600;
+	tm->min = rem / 60 % 60;
+	tm->sec = rem % 60;
+	tm->isdst = isdst;
 }
 
 /* glibc's __mktime_internal: probe from the last offset used, settle an
  * oscillation (a gap) on the DST side, honour a requested isdst by
  * borrowing a neighbouring offset, and remember the offset found. */
+static int64_t sd_mktime_probe(struct sd_state *, struct sd_tm *);
+
+/* mktime() depends on nothing but its input and the offset it tried
+ * last, so repeating the last call repeats its answer. */
 static int64_t
 sd_mktime(struct sd_state *st, struct sd_tm *tm)
+{
+	struct sd_tm in = *tm;
+
+	if (st->memo && st->memo_guess == st->guess &&
+	    memcmp(&in, &st->memo_in, sizeof in) == 0) {
+		*tm = st->memo_out;
+		st->guess = st->memo_guess_out;
+		return st->memo_t;
+	}
+	st->memo_in = in;
+	st->memo_guess = st->guess;
+	st->memo_t = sd_mktime_probe(st, tm);
+	st->memo_out = *tm;
+	st->memo_guess_out = st->guess;
+	st->memo = true;
+	return st->memo_t;
+}
+
+static int64_t
+sd_mktime_probe(struct sd_state *st, struct sd_tm *tm)
 {
 	int64_t y = tm->year + floor_div(tm->mon - 1, 12), L, t, t1, t2, dt;
 	int mon = (int)(tm->mon - 1 - floor_div(tm->mon - 1, 12) * 12) + 1;
 	int sec = tm->sec < 0 ? 0 : tm->sec > 59 ? 59 : tm->sec;
 	int probes = 6, dst2 = 0, dir;
-	struct sd_tm o;
+	bool isdst, n_isdst;
 	int32_t off;
 	int64_t delta;
 
@@ -73,40 +110,39 @@ sd_mktime(struct sd_state *st, struct sd_tm *tm)
 	    (int64_t)tm->hour * 3600 + (int64_t)tm->min * 60 + sec;
 	t = t1 = t2 = L + st->guess;
 	for (;;) {
-		sd_localtime(st->z, t, &o, &off);
+		off = tz_offset(st->z, t, &isdst);
 		dt = L - (t + off);
 		if (dt == 0)
 			break;
 		if (t == t1 && t != t2 && (tm->isdst < 0 ?
-		    dst2 <= o.isdst : (tm->isdst != 0) != o.isdst))
+		    dst2 <= isdst : (tm->isdst != 0) != isdst))
 			goto found;
 		if (--probes == 0)
 			goto found;
 		t1 = t2;
 		t2 = t;
 		t += dt;
-		dst2 = o.isdst;
+		dst2 = isdst;
 	}
-	if (tm->isdst >= 0 && (tm->isdst != 0) != o.isdst) {
+	if (tm->isdst >= 0 && (tm->isdst != 0) != isdst) {
 		for (delta = 601200; delta < 457243200 / 2 + 601200;
 		    delta += 601200) {
 			for (dir = -1; dir <= 1; dir += 2) {
-				struct sd_tm n;
-
-				sd_localtime(st->z, t + delta * dir, &n, &off);
-				if (n.isdst == (tm->isdst != 0)) {
+				off = tz_offset(st->z, t + delta * dir,
+				    &n_isdst);
+				if (n_isdst == (tm->isdst != 0)) {
 					t = L - off;
 					goto found;
 				}
 			}
 		}
-		t += 3600 * ((tm->isdst == 0) - (o.isdst == 0));
+		t += 3600 * ((tm->isdst == 0) - !isdst);
 	}
 found:
 	if (st->z)
 		st->guess = t - L;
 	t += tm->sec - sec;
-	sd_localtime(st->z, t, tm, NULL);
+	sd_localtime(st, t, tm);
 	return t;
 }
 
@@ -341,13 +377,15 @@ int
 cal_next_systemd(const struct cal_spec *s, const struct tz *z, usec_t after,
     usec_t *ret)
 {
-	struct sd_state st = { .spec = s, .z = s->utc ? NULL : z };
+	struct sd_state st = {
+		.spec = s, .z = s->utc ? NULL : z, .day = INT64_MIN,
+	};
 	struct sd_tm tm;
 	int64_t t;
 	int usec, r;
 
 	after++;
-	sd_localtime(st.z, (int64_t)(after / USEC_PER_S), &tm, NULL);
+	sd_localtime(&st, (int64_t)(after / USEC_PER_S), &tm);
 	usec = (int)(after % USEC_PER_S);
 	r = sd_find_next(&st, &tm, &usec);
 	if (r < 0)

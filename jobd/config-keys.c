@@ -284,6 +284,23 @@ parse_sync(const char *value, void *dst, const char *dir UNUSED,
 }
 
 static int
+parse_cgroups(const char *value, void *dst, const char *dir UNUSED,
+    char **cause)
+{
+	static const char *const names[] = { "auto", "no", "yes" };
+	size_t i;
+
+	for (i = 0; i < ELEMENTSOF(names); i++) {
+		if (!strcmp(value, names[i])) {
+			*(int *)dst = (int)i;
+			return 0;
+		}
+	}
+	return fail(cause, xstrfmt("invalid value '%s': expected auto, no "
+	    "or yes", value));
+}
+
+static int
 parse_include_dir(const char *value, void *dst, const char *dir,
     char **cause)
 {
@@ -338,6 +355,7 @@ const struct config_key config_keys[] = {
 	JOBD("ledger_sync", parse_sync, ledger_sync_full),
 	JOBD("max_running", config_parse_count, max_running),
 	JOBD("socket_group", parse_group, socket_group),
+	JOBD("cgroups", parse_cgroups, cgroups),
 	JOBD("admin_group", parse_group, admin_group),
 	SEM("limit", config_parse_limit, limit),
 	JOB("command", parse_command, command_line, false),

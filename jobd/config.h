@@ -218,6 +218,7 @@ struct config {
 	struct tz *local_tz;		/* the system zone, loaded */
 	unsigned max_running;		/* all runs; 0: no limit */
 	char *socket_group;		/* default "jobd" */
+	int cgroups;			/* enum cgroup_mode: auto, no, yes */
 	char *admin_group;		/* NULL: root only */
 	gid_t socket_gid, admin_gid;	/* resolved by access_resolve() */
 	bool socket_gid_ok, admin_gid_ok;

@@ -227,6 +227,11 @@ daemon_load_initial(struct daemon *d, const struct daemon_options *o)
 	d->state_dir = o->state_dir ? xstrdup(o->state_dir) :
 	    c->state_dir ? xstrdup(c->state_dir) : daemon_default_state_dir();
 	d->exec_helper = daemon_find_exec_helper();
+	cgroup_init(&d->cgroup, c->cgroups);
+	if (d->cgroup.enabled)
+		log_info("per-run cgroups under '%s'", d->cgroup.base);
+	else
+		log_debug("no per-run cgroups: %s", d->cgroup.why);
 	daemon_apply_config(d, c, NULL);
 	return 0;
 }
@@ -570,6 +575,7 @@ daemon_run(struct daemon *d)
 	d->config = config_free(d->config);
 	free(d->config_path);
 	free(d->exec_helper);
+	cgroup_done(&d->cgroup);
 	free(d->socket_path);
 	free(d->state_dir);
 	return d->exit_code;

@@ -9,6 +9,7 @@
 #include <uv.h>
 
 #include "bus.h"
+#include "cgroup.h"
 #include "config.h"
 #include "executor.h"
 #include "job.h"
@@ -45,6 +46,7 @@ struct daemon {
 	bool services_started;
 	struct notify notify;		/* sd_notify for services */
 	struct manager manager;		/* sd_notify to our own manager */
+	struct cgroup cgroup;		/* per-run cgroups, when delegated */
 	unsigned reload_gen;		/* reloads requested */
 	unsigned reload_applied;	/* newest reload applied */
 	usec_t started;

@@ -36,6 +36,9 @@ history_run_json(const struct ledger_run *r)
 	json_set_nonzero(o, "pid", r->pid);
 	json_set_nonzero(o, "scheduled_usec", (long long)r->scheduled);
 	json_set_nonzero(o, "retry_of", (long long)r->retry_of);
+	json_set_nonzero(o, "user_cpu_usec", (long long)r->user_cpu);
+	json_set_nonzero(o, "system_cpu_usec", (long long)r->system_cpu);
+	json_set_nonzero(o, "peak_rss_kb", (long long)r->peak_rss_kb);
 	json_set_nonzero(o, "started_usec", (long long)r->started);
 	json_set_nonzero(o, "ended_usec", (long long)r->ended);
 	if (r->result) {

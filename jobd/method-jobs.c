@@ -56,6 +56,12 @@ method_run_json(const struct run *r)
 	}
 	if (r->reason)
 		json_object_set_new(o, "reason", json_string(r->reason));
+	if (r->usage.user || r->usage.system) {
+		json_set_int(o, "user_cpu_usec", (long long)r->usage.user);
+		json_set_int(o, "system_cpu_usec", (long long)r->usage.system);
+	}
+	if (r->usage.peak_kb)
+		json_set_int(o, "peak_rss_kb", (long long)r->usage.peak_kb);
 	if (r->waiting_for && r->state == RUN_PENDING)
 		json_object_set_new(o, "waiting_for",
 		    json_string(r->waiting_for));

@@ -556,6 +556,9 @@ record_fill(struct ledger_run *row, const struct run *r)
 	if (r->state != RUN_FINISHED)
 		return;
 	row->result = xstrdup(run_result_name[r->result]);
+	row->user_cpu = r->usage.user;
+	row->system_cpu = r->usage.system;
+	row->peak_rss_kb = r->usage.peak_kb;
 	row->duration = r->started && r->ended > r->started ?
 	    r->ended - r->started : 0;
 	TAILQ_FOREACH(l, &r->tail.lines, entry)

@@ -104,6 +104,9 @@ run_set_state(struct run *r, enum run_state s)
 static void
 run_kill(struct run *r, int sig)
 {
+	/* The cgroup also reaches processes that left the process group. */
+	if (r->cgroup)
+		cgroup_signal(r->cgroup, sig);
 	if (r->pid <= 0)
 		return;
 	if (kill(-r->pid, sig) < 0 && errno != ESRCH)
@@ -154,6 +157,8 @@ run_enter_finished(struct run *r)
 
 	r->result = run_compute_result(r);
 	r->ended = now_realtime();
+	if (r->cgroup)
+		cgroup_run_finish(r->cgroup, &r->usage);
 	run_set_state(r, RUN_FINISHED);
 	run_close_handles(r);
 	record_run_finished(&r->job->daemon->record, r);
@@ -416,6 +421,7 @@ run_new(struct job *job, enum run_trigger trigger, uint64_t id,
 {
 	struct daemon *d = job->daemon;
 	struct run *r = xcalloc(1, sizeof(*r));
+	char *cg = cgroup_run_create(&d->cgroup, id);
 	struct spawn_ids ids = {
 		.job = job->name,
 		.run = id,
@@ -423,6 +429,7 @@ run_new(struct job *job, enum run_trigger trigger, uint64_t id,
 		.scheduled = opts->slot,
 		.notify_socket = d->notify.path,
 		.exec_helper = d->exec_helper,
+		.cgroup = cg,
 		.stdin_data = opts->stdin_data,
 		.extra_env = opts->env,
 	};
@@ -431,6 +438,7 @@ run_new(struct job *job, enum run_trigger trigger, uint64_t id,
 	r->job = job;
 	r->trigger = trigger;
 	r->scheduled = opts->slot;
+	r->cgroup = cg;
 	r->retry_of = opts->retry_of;
 	r->attempt = opts->attempt;
 	r->is_hook = opts->is_hook;
@@ -567,6 +575,7 @@ run_free(struct run *r)
 	spawn_exec_free(r->exec);
 	free(r->reason);
 	free(r->waiting_for);
+	free(r->cgroup);
 	strv_free(r->held_sems);
 	free(r);
 }

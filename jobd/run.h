@@ -9,6 +9,7 @@
 
 #include <uv.h>
 
+#include "cgroup.h"
 #include "output.h"
 #include "tail.h"
 #include "timeutil.h"
@@ -91,6 +92,8 @@ struct run {
 	uint64_t retry_of;		/* first attempt of a retried run */
 	unsigned attempt;
 	bool is_hook;			/* hooks trigger no hooks */
+	char *cgroup;			/* its cgroup directory, or NULL */
+	struct cgroup_usage usage;	/* read from the cgroup at the end */
 	usec_t queued, started, ended;	/* CLOCK_REALTIME */
 	usec_t started_mono;
 	int pid;

@@ -35,12 +35,15 @@ spawn_needs_helper(const struct job_config *jc, bool has_stdin)
 
 char **
 spawn_helper_argv(const struct job_config *jc, const char *helper,
-    const char *stdin_data)
+    const char *stdin_data, const char *cgroup)
 {
 	const struct job_exec *e = &jc->exec;
 	char **v = strv_append(NULL, helper), *groups;
 	size_t i;
 
+	/* First: whatever the run forks later starts inside its group. */
+	if (cgroup)
+		v = strv_append(strv_append(v, "--cgroup"), cgroup);
 	if (jc->user)
 		v = strv_push(strv_append(v, "--user"), xstrdup(jc->user));
 	if (jc->group)

@@ -41,6 +41,7 @@ struct spawn_ids {
 	usec_t scheduled;		/* 0: not a scheduled run */
 	const char *notify_socket;	/* services: NOTIFY_SOCKET, or NULL */
 	const char *exec_helper;	/* path of jobd-exec */
+	const char *cgroup;		/* the run's cgroup, or NULL */
 	const char *stdin_data;		/* hooks: the failed run's tail */
 	char **extra_env;		/* hooks: JOBD_TRIGGER_* */
 };
@@ -59,7 +60,7 @@ struct run_exec *spawn_exec_free(struct run_exec *);
 /* spawn-context.c */
 bool spawn_needs_helper(const struct job_config *, bool has_stdin);
 char **spawn_helper_argv(const struct job_config *, const char *helper,
-    const char *stdin_data);
+    const char *stdin_data, const char *cgroup);
 /* Blocking: environment files and conditions.  -ECANCELED with *cause
  * when a condition is false (the run is skipped). */
 int spawn_context_resolve(struct run_exec *, char **cause);

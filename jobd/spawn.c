@@ -89,11 +89,12 @@ spawn_exec_new(const struct job_config *jc, const struct daemon *d,
 	e->env = spawn_env_build(jc, ids);
 	e->cwd = jc->working_directory ? xstrdup(jc->working_directory) :
 	    NULL;
-	if (ids->exec_helper && spawn_needs_helper(jc, ids->stdin_data)) {
+	if (ids->exec_helper && (ids->cgroup ||
+	    spawn_needs_helper(jc, ids->stdin_data))) {
 		/* The helper switches user and groups itself (initgroups);
 		 * jobd only checks the names exist. */
 		e->argv = spawn_helper_argv(jc, ids->exec_helper,
-		    ids->stdin_data);
+		    ids->stdin_data, ids->cgroup);
 		e->helper = true;
 	} else {
 		e->argv = strv_copy(jc->command);

@@ -261,6 +261,16 @@ tz_next_transition(const struct tz *z, int64_t t, int64_t *ret)
 	return 0;
 }
 
+int32_t
+tz_offset(const struct tz *z, int64_t t, bool *ret_isdst)
+{
+	struct tz_type ty = type_at(z, t);
+
+	if (ret_isdst)
+		*ret_isdst = ty.isdst;
+	return ty.gmtoff;
+}
+
 void
 tz_to_local(const struct tz *z, int64_t t, struct tz_local *ret)
 {

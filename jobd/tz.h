@@ -33,6 +33,10 @@ void tz_to_local(const struct tz *, int64_t t, struct tz_local *ret);
 int tz_from_local(const struct tz *, const struct tz_local *w,
     int64_t ret[2], int64_t *ret_gap_end);
 
+/* The UTC offset in force at instant t (seconds east), and whether it is
+ * daylight saving time: tz_to_local without the calendar fields. */
+int32_t tz_offset(const struct tz *, int64_t t, bool *ret_isdst);
+
 /* The first instant after t at which the zone's UTC offset changes:
  * returns 1 with *ret, or 0 when the offset never changes again. */
 int tz_next_transition(const struct tz *, int64_t t, int64_t *ret);
