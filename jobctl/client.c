@@ -40,6 +40,8 @@ static const struct client_error {
 	    "the run ledger is unavailable: %s", 1, 0 },
 	{ VARLINK_INTERFACE ".NotService", "unit", "'%s' is not a service",
 	    1, 0 },
+	{ VARLINK_INTERFACE ".TooManyRuns", "limit",
+	    "too many runs in flight (the limit is %s)", 1, 0 },
 	{ VARLINK_INTERFACE ".ServiceFailed", "reason",
 	    "the service has failed (%s); use jobctl restart or reset-failed",
 	    1, 0 },

@@ -24,6 +24,9 @@ struct retry;
 struct watch;
 
 #define DAEMON_PRUNE_INTERVAL (10 * USEC_PER_MINUTE)
+/* Runs not finished (pending included): past this, Start is refused and
+ * scheduled slots are recorded as skipped. */
+#define DAEMON_MAX_RUNS 10000
 
 struct daemon_options {
 	const char *config_path;

@@ -190,6 +190,11 @@ method_start(struct conn *c, json_t *params)
 	}
 	if (start_services(c, p.jobs, p.wait))
 		return;
+	if (d->nruns_open + n > DAEMON_MAX_RUNS) {
+		ctl_error(c, IFACE_ERROR("TooManyRuns"), json_pack("{s:i}",
+		    "limit", DAEMON_MAX_RUNS));
+		return;
+	}
 	jobs = xcalloc(n, sizeof(*jobs));
 	json_array_foreach(p.jobs, i, v) {
 		jobs[i] = daemon_find_job(d, json_string_value(v));

@@ -234,6 +234,13 @@ sched_start_slot(struct sched *s, struct job *j, usec_t slot,
 	usec_t deadline = j->config->sched.starting_deadline;
 	char a[TIMESPAN_MAX], b[TIMESPAN_MAX], *why;
 
+	if (s->daemon->nruns_open >= DAEMON_MAX_RUNS) {
+		why = xstrfmt("too many runs in flight (the limit is %d)",
+		    DAEMON_MAX_RUNS);
+		job_skip_slot(j, trigger, slot, why);
+		free(why);
+		return;
+	}
 	if (deadline && deadline != USEC_INFINITY && now > slot + deadline) {
 		why = xstrfmt("started %s after its slot, past "
 		    "starting_deadline=%s", timespan_format(a, sizeof(a),
