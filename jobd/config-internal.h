@@ -54,8 +54,7 @@ bool job_schedule_equal(const struct job_schedule *,
 
 /* config-service.c: the service keys. */
 config_parse_fn config_parse_restart, config_parse_exit_status,
-    config_parse_start_limit_action, config_parse_ready,
-    config_parse_units;
+    config_parse_start_limit_action, config_parse_ready;
 void job_service_free(struct job_service *);
 bool job_service_equal(const struct job_service *,
     const struct job_service *);
@@ -86,6 +85,22 @@ void config_semaphores_free(struct config *);
  * directory may only be changed by root or jobd's own user (sshd's
  * StrictModes). */
 bool config_file_secure(const struct stat *);
+/* For value parsers: *cause = msg, -EINVAL. */
+int config_fail(char **cause, char *msg);
+int config_choice(const char *value, const char *const *names, int n,
+    int *ret, char **cause);
+/* Declares a parser for an enum key from a name table. */
+#define CONFIG_ENUM_PARSER(fn, type, names, n)				\
+int									\
+fn(const char *value, void *dst, const char *dir, char **cause)	\
+{									\
+	int v, r;							\
+									\
+	(void)dir;							\
+	if ((r = config_choice(value, names, n, &v, cause)) == 0)	\
+		*(type *)dst = (type)v;					\
+	return r;							\
+}
 /* scandir helpers for the include directory: *.conf, not hidden, in
  * strcmp order; and the directory of a path ("." if none). */
 struct dirent;

@@ -1,6 +1,7 @@
 /* One [job NAME] definition: its defaults, its teardown and what makes two
  * definitions the same job (for the reload plan). */
 #include <dirent.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,3 +208,37 @@ config_dir_of(const char *path)
 	return xstrndup(path, (size_t)(slash - path));
 }
 
+
+int
+config_fail(char **cause, char *msg)
+{
+	*cause = msg;
+	return -EINVAL;
+}
+
+/* value must be one of names[0..n): its index goes to *ret; otherwise
+ * the error lists the choices ("expected skip, queue or allow"). */
+int
+config_choice(const char *value, const char *const *names, int n, int *ret,
+    char **cause)
+{
+	char *list = xstrdup(""), *t;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (!strcmp(value, names[i])) {
+			*ret = i;
+			free(list);
+			return 0;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		t = xstrfmt("%s%s%s", list, i == 0 ? "" : i == n - 1 ?
+		    " or " : ", ", names[i]);
+		free(list);
+		list = t;
+	}
+	t = xstrfmt("invalid value '%s': expected %s", value, list);
+	free(list);
+	return config_fail(cause, t);
+}

@@ -272,33 +272,13 @@ parse_age(const char *value, void *dst, const char *dir UNUSED,
 	return 0;
 }
 
-static int
-parse_sync(const char *value, void *dst, const char *dir UNUSED,
-    char **cause)
-{
-	if (strcmp(value, "normal") && strcmp(value, "full"))
-		return fail(cause, xstrfmt("invalid value '%s': expected "
-		    "normal or full", value));
-	*(bool *)dst = !strcmp(value, "full");
-	return 0;
-}
+static const char *const sync_name[] = { "normal", "full" };
 
-static int
-parse_cgroups(const char *value, void *dst, const char *dir UNUSED,
-    char **cause)
-{
-	static const char *const names[] = { "auto", "no", "yes" };
-	size_t i;
+static CONFIG_ENUM_PARSER(parse_sync, bool, sync_name, 2)
 
-	for (i = 0; i < ELEMENTSOF(names); i++) {
-		if (!strcmp(value, names[i])) {
-			*(int *)dst = (int)i;
-			return 0;
-		}
-	}
-	return fail(cause, xstrfmt("invalid value '%s': expected auto, no "
-	    "or yes", value));
-}
+static const char *const cgroups_name[] = { "auto", "no", "yes" };
+
+static CONFIG_ENUM_PARSER(parse_cgroups, int, cgroups_name, 3)
 
 static int
 parse_include_dir(const char *value, void *dst, const char *dir,
@@ -386,9 +366,9 @@ const struct config_key config_keys[] = {
 	JOBONLY("jitter", parse_timespan, sched.jitter, false),
 	JOBONLY("overlap", config_parse_overlap, sched.overlap, false),
 	JOBONLY("queue_max", config_parse_small_count, sched.queue_max, false),
-	JOB("after", config_parse_units, after, true),
-	JOB("wants", config_parse_units, wants, true),
-	JOB("requires", config_parse_units, requires, true),
+	JOB("after", config_parse_names, after, true),
+	JOB("wants", config_parse_names, wants, true),
+	JOB("requires", config_parse_names, requires, true),
 	JOB("allow_start", config_parse_principals, allow_start, true),
 	JOB("lock", config_parse_names, policy.locks, true),
 	JOB("semaphore", config_parse_names, policy.semaphores, true),

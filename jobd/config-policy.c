@@ -11,12 +11,6 @@
 #include "strv.h"
 #include "xmalloc.h"
 
-static int
-pol_fail(char **cause, char *msg)
-{
-	*cause = msg;
-	return -EINVAL;
-}
 
 /* Names: space separated, each 1-64 of [A-Za-z0-9_.@-]. */
 int
@@ -29,18 +23,18 @@ config_parse_names(const char *value, void *dst, const char *dir,
 
 	(void)dir;
 	if (strv_split_quoted(value, &words, &why) < 0)
-		return pol_fail(cause, xstrfmt("invalid value '%s': %s",
+		return config_fail(cause, xstrfmt("invalid value '%s': %s",
 		    value, why));
 	if (!words[0])
-		return pol_fail(cause, xstrdup("empty value"));
+		return config_fail(cause, xstrdup("empty value"));
 	for (i = 0; words[i]; i++) {
 		if (config_job_name_check(words[i], &why) < 0) {
 			free(why);
-			return pol_fail(cause, xstrfmt("invalid name '%s'",
+			return config_fail(cause, xstrfmt("invalid name '%s'",
 			    words[i]));
 		}
 		if (strv_length(*list) >= CONFIG_MAX_DEPS)
-			return pol_fail(cause, xstrfmt("too many names (max "
+			return config_fail(cause, xstrfmt("too many names (max "
 			    "%d)", CONFIG_MAX_DEPS));
 		if (!strv_contains(*list, words[i]))
 			*list = strv_append(*list, words[i]);
@@ -57,7 +51,7 @@ config_parse_name(const char *value, void *dst, const char *dir,
 	(void)dir;
 	if (config_job_name_check(value, &why) < 0) {
 		free(why);
-		return pol_fail(cause, xstrfmt("invalid name '%s'", value));
+		return config_fail(cause, xstrfmt("invalid name '%s'", value));
 	}
 	free(*p);
 	*p = xstrdup(value);
@@ -73,10 +67,10 @@ config_parse_paths(const char *value, void *dst, const char *dir,
 
 	(void)dir;
 	if (value[0] != '/')
-		return pol_fail(cause, xstrfmt("invalid path '%s': not "
+		return config_fail(cause, xstrfmt("invalid path '%s': not "
 		    "absolute", value));
 	if (strv_length(*list) >= CONFIG_MAX_DEPS)
-		return pol_fail(cause, xstrfmt("too many paths (max %d)",
+		return config_fail(cause, xstrfmt("too many paths (max %d)",
 		    CONFIG_MAX_DEPS));
 	*list = strv_append(*list, value);
 	return 0;
@@ -93,7 +87,7 @@ config_parse_count(const char *value, void *dst, const char *dir,
 	errno = 0;
 	v = strtoul(value, &end, 10);
 	if (value[0] < '0' || value[0] > '9' || errno || *end || v > 1000000)
-		return pol_fail(cause, xstrfmt("invalid count '%s': expected "
+		return config_fail(cause, xstrfmt("invalid count '%s': expected "
 		    "0 to 1000000", value));
 	*(unsigned *)dst = (unsigned)v;
 	return 0;
@@ -116,26 +110,15 @@ config_parse_retry_on(const char *value, void *dst, const char *dir,
 		else if (!strcmp(w, "timeout"))
 			p->retry_on_timeout = true;
 		else
-			return pol_fail(cause, xstrfmt("invalid result '%s': "
+			return config_fail(cause, xstrfmt("invalid result '%s': "
 			    "expected failed or timeout", w));
 	}
 	return 0;
 }
 
-int
-config_parse_notify_on(const char *value, void *dst, const char *dir,
-    char **cause)
-{
-	(void)dir;
-	if (!strcmp(value, "always"))
-		*(enum notify_on *)dst = NOTIFY_ON_ALWAYS;
-	else if (!strcmp(value, "change"))
-		*(enum notify_on *)dst = NOTIFY_ON_CHANGE;
-	else
-		return pol_fail(cause, xstrfmt("invalid value '%s': expected "
-		    "always or change", value));
-	return 0;
-}
+static const char *const notify_on_name[] = { "always", "change" };
+
+CONFIG_ENUM_PARSER(config_parse_notify_on, enum notify_on, notify_on_name, 2)
 
 int
 config_parse_umask(const char *value, void *dst, const char *dir,
@@ -147,7 +130,7 @@ config_parse_umask(const char *value, void *dst, const char *dir,
 	(void)dir;
 	v = strtol(value, &end, 8);
 	if (*end || end == value || v < 0 || v > 0777)
-		return pol_fail(cause, xstrfmt("invalid umask '%s': expected "
+		return config_fail(cause, xstrfmt("invalid umask '%s': expected "
 		    "octal 0000-0777", value));
 	*(int *)dst = (int)v;
 	return 0;
@@ -164,7 +147,7 @@ config_parse_nice(const char *value, void *dst, const char *dir,
 	(void)dir;
 	v = strtol(value, &end, 10);
 	if (*end || end == value || v < -20 || v > 19)
-		return pol_fail(cause, xstrfmt("invalid nice value '%s': "
+		return config_fail(cause, xstrfmt("invalid nice value '%s': "
 		    "expected -20 to 19", value));
 	e->nice = (int)v;
 	e->has_nice = true;
@@ -191,7 +174,7 @@ config_parse_stdin(const char *value, void *dst, const char *dir,
 		e->stdin_data = xstrdup(value + 5);
 		return 0;
 	}
-	return pol_fail(cause, xstrfmt("invalid value '%s': expected null, "
+	return config_fail(cause, xstrfmt("invalid value '%s': expected null, "
 	    "file:/PATH or data:TEXT", value));
 }
 
@@ -214,7 +197,7 @@ parse_rlimit(const char *name, const char *value, void *dst, char **cause)
 	const char *colon = strchr(value, ':');
 
 	if (!rlimit_value_ok(value) || (colon && !rlimit_value_ok(colon + 1)))
-		return pol_fail(cause, xstrfmt("invalid limit '%s': expected "
+		return config_fail(cause, xstrfmt("invalid limit '%s': expected "
 		    "a number or infinity, optionally SOFT:HARD", value));
 	*list = strv_push(*list, xstrfmt("%s=%s", name, value));
 	return 0;
@@ -248,7 +231,7 @@ config_parse_limit(const char *value, void *dst, const char *dir,
 	int r = config_parse_count(value, &v, dir, cause);
 
 	if (r == 0 && v == 0)
-		return pol_fail(cause, xstrdup("invalid limit '0': at least 1"));
+		return config_fail(cause, xstrdup("invalid limit '0': at least 1"));
 	if (r == 0)
 		*(unsigned *)dst = v;
 	return r;
@@ -418,7 +401,7 @@ config_parse_principals(const char *value, void *dst, const char *dir,
 
 	(void)dir;
 	if (strv_split_quoted(value, &words, &why) < 0)
-		return pol_fail(cause, xstrfmt("invalid value '%s': %s",
+		return config_fail(cause, xstrfmt("invalid value '%s': %s",
 		    value, why));
 	for (i = 0; words[i]; i++) {
 		const char *n = words[i][0] == '@' ? words[i] + 1 : words[i];
@@ -426,7 +409,7 @@ config_parse_principals(const char *value, void *dst, const char *dir,
 		if (!*n || strlen(n) > 64 || strspn(n, "abcdefghijklmnopqrstu"
 		    "vwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
 		    strlen(n))
-			return pol_fail(cause, xstrfmt("invalid user or "
+			return config_fail(cause, xstrfmt("invalid user or "
 			    "@group '%s'", words[i]));
 		*list = strv_append(*list, words[i]);
 	}

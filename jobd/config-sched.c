@@ -24,12 +24,6 @@ const char *const overlap_mode_name[OVERLAP_NMODES] = {
 	[OVERLAP_ALLOW] = "allow",
 };
 
-static int
-sched_fail(char **cause, char *msg)
-{
-	*cause = msg;
-	return -EINVAL;
-}
 
 int
 config_parse_schedule(const char *value, void *dst, const char *dir,
@@ -41,7 +35,7 @@ config_parse_schedule(const char *value, void *dst, const char *dir,
 
 	(void)dir;
 	if (s->n >= CONFIG_MAX_SCHEDULES)
-		return sched_fail(cause, xstrfmt("too many schedules (max %d)",
+		return config_fail(cause, xstrfmt("too many schedules (max %d)",
 		    CONFIG_MAX_SCHEDULES));
 	if (cal_parse(value, &spec, &why) < 0) {
 		/* Read as "schedule 'EXPR': why" (see config.c). */
@@ -77,78 +71,16 @@ config_parse_timezone(const char *value, void *dst, const char *dir,
 	return 0;
 }
 
-/* Picks value from names[0..n), writing its index as an int-sized enum. */
-static int
-parse_choice(const char *value, int *dst, const char *const *names, int n,
-    const char *expected, char **cause)
-{
-	int i;
+static const char *const dst_gap_name[] = { "skip", "run" };
+static const char *const dst_repeat_name[] = { "once", "twice" };
 
-	for (i = 0; i < n; i++) {
-		if (!strcmp(value, names[i])) {
-			*dst = i;
-			return 0;
-		}
-	}
-	return sched_fail(cause, xstrfmt("invalid value '%s': expected %s",
-	    value, expected));
-}
-
-int
-config_parse_dst_gap(const char *value, void *dst, const char *dir,
-    char **cause)
-{
-	static const char *const names[] = { "skip", "run" };
-	int v, r;
-
-	(void)dir;
-	r = parse_choice(value, &v, names, 2, "skip or run", cause);
-	if (r == 0)
-		*(enum cal_dst_gap *)dst = v;
-	return r;
-}
-
-int
-config_parse_dst_repeat(const char *value, void *dst, const char *dir,
-    char **cause)
-{
-	static const char *const names[] = { "once", "twice" };
-	int v, r;
-
-	(void)dir;
-	r = parse_choice(value, &v, names, 2, "once or twice", cause);
-	if (r == 0)
-		*(enum cal_dst_repeat *)dst = v;
-	return r;
-}
-
-int
-config_parse_catch_up(const char *value, void *dst, const char *dir,
-    char **cause)
-{
-	int v, r;
-
-	(void)dir;
-	r = parse_choice(value, &v, catch_up_mode_name, CATCH_UP_NMODES,
-	    "none, latest or all", cause);
-	if (r == 0)
-		*(enum catch_up_mode *)dst = v;
-	return r;
-}
-
-int
-config_parse_overlap(const char *value, void *dst, const char *dir,
-    char **cause)
-{
-	int v, r;
-
-	(void)dir;
-	r = parse_choice(value, &v, overlap_mode_name, OVERLAP_NMODES,
-	    "skip, queue, replace or allow", cause);
-	if (r == 0)
-		*(enum overlap_mode *)dst = v;
-	return r;
-}
+CONFIG_ENUM_PARSER(config_parse_dst_gap, enum cal_dst_gap, dst_gap_name, 2)
+CONFIG_ENUM_PARSER(config_parse_dst_repeat, enum cal_dst_repeat,
+    dst_repeat_name, 2)
+CONFIG_ENUM_PARSER(config_parse_catch_up, enum catch_up_mode,
+    catch_up_mode_name, CATCH_UP_NMODES)
+CONFIG_ENUM_PARSER(config_parse_overlap, enum overlap_mode, overlap_mode_name,
+    OVERLAP_NMODES)
 
 int
 config_parse_small_count(const char *value, void *dst, const char *dir,
@@ -162,7 +94,7 @@ config_parse_small_count(const char *value, void *dst, const char *dir,
 	v = strtoul(value, &end, 10);
 	if (value[0] < '0' || value[0] > '9' || errno || *end || v < 1 ||
 	    v > 100000)
-		return sched_fail(cause, xstrfmt("invalid count '%s': expected "
+		return config_fail(cause, xstrfmt("invalid count '%s': expected "
 		    "1 to 100000", value));
 	*(unsigned *)dst = (unsigned)v;
 	return 0;

@@ -25,44 +25,15 @@ const char *const ready_mode_name[READY_NMODES] = {
 	[READY_FD] = "fd",
 };
 
-static int
-svc_fail(char **cause, char *msg)
-{
-	*cause = msg;
-	return -EINVAL;
-}
 
-int
-config_parse_restart(const char *value, void *dst, const char *dir,
-    char **cause)
-{
-	int i;
+CONFIG_ENUM_PARSER(config_parse_restart, enum restart_mode,
+    restart_mode_name, RESTART_NMODES)
 
-	(void)dir;
-	for (i = 0; i < RESTART_NMODES; i++) {
-		if (!strcmp(value, restart_mode_name[i])) {
-			*(enum restart_mode *)dst = i;
-			return 0;
-		}
-	}
-	return svc_fail(cause, xstrfmt("invalid value '%s': expected no, "
-	    "on-failure, on-abnormal or always", value));
-}
+static const char *const start_limit_action_name[] = { "fail",
+    "keep-trying" };
 
-int
-config_parse_start_limit_action(const char *value, void *dst,
-    const char *dir, char **cause)
-{
-	(void)dir;
-	if (!strcmp(value, "fail"))
-		*(enum start_limit_action *)dst = START_LIMIT_FAIL;
-	else if (!strcmp(value, "keep-trying"))
-		*(enum start_limit_action *)dst = START_LIMIT_KEEP_TRYING;
-	else
-		return svc_fail(cause, xstrfmt("invalid value '%s': expected "
-		    "fail or keep-trying", value));
-	return 0;
-}
+CONFIG_ENUM_PARSER(config_parse_start_limit_action, enum start_limit_action,
+    start_limit_action_name, 2)
 
 /* Exit codes (0-255) and signal names (as 128+N), space separated. */
 int
@@ -77,7 +48,7 @@ config_parse_exit_status(const char *value, void *dst, const char *dir,
 
 	(void)dir;
 	if (strv_split_quoted(value, &words, &why) < 0)
-		return svc_fail(cause, xstrfmt("invalid value '%s': %s", value,
+		return config_fail(cause, xstrfmt("invalid value '%s': %s", value,
 		    why));
 	for (i = 0; words[i]; i++) {
 		v = strtol(words[i], &end, 10);
@@ -85,17 +56,17 @@ config_parse_exit_status(const char *value, void *dst, const char *dir,
 			int sig = signal_from_string(words[i]);
 
 			if (sig < 0 || !strchr("Ss", words[i][0]))
-				return svc_fail(cause, xstrfmt("invalid exit "
+				return config_fail(cause, xstrfmt("invalid exit "
 				    "status '%s': expected 0-255 or a signal "
 				    "name", words[i]));
 			v = 128 + sig;
 		} else if (v < 0 || v > 255) {
-			return svc_fail(cause, xstrfmt("invalid exit status "
+			return config_fail(cause, xstrfmt("invalid exit status "
 			    "'%s': expected 0-255 or a signal name",
 			    words[i]));
 		}
 		if (s->nsuccess >= CONFIG_MAX_EXIT_STATUS)
-			return svc_fail(cause, xstrfmt("too many exit statuses "
+			return config_fail(cause, xstrfmt("too many exit statuses "
 			    "(max %d)", CONFIG_MAX_EXIT_STATUS));
 		s->success_exit_status = xreallocarray(s->success_exit_status,
 		    s->nsuccess + 1, sizeof(int));
@@ -120,40 +91,13 @@ config_parse_ready(const char *value, void *dst, const char *dir,
 	} else if (!strncmp(value, "fd:", 3)) {
 		fd = strtol(value + 3, &end, 10);
 		if (*end || end == value + 3 || fd < 3 || fd > 64)
-			return svc_fail(cause, xstrfmt("invalid value '%s': "
+			return config_fail(cause, xstrfmt("invalid value '%s': "
 			    "fd:N needs N from 3 to 64", value));
 		s->ready = READY_FD;
 		s->ready_fd = (int)fd;
 	} else {
-		return svc_fail(cause, xstrfmt("invalid value '%s': expected "
+		return config_fail(cause, xstrfmt("invalid value '%s': expected "
 		    "spawn, notify or fd:N", value));
-	}
-	return 0;
-}
-
-/* Unit names, space separated; checked against the units at the end. */
-int
-config_parse_units(const char *value, void *dst, const char *dir,
-    char **cause)
-{
-	_cleanup_(strv_freep) char **words = NULL;
-	char ***list = dst, *why = NULL;
-	size_t i;
-
-	(void)dir;
-	if (strv_split_quoted(value, &words, &why) < 0)
-		return svc_fail(cause, xstrfmt("invalid value '%s': %s", value,
-		    why));
-	for (i = 0; words[i]; i++) {
-		if (config_job_name_check(words[i], &why) < 0) {
-			free(why);
-			return svc_fail(cause, xstrfmt("invalid unit name '%s'",
-			    words[i]));
-		}
-		if (strv_length(*list) >= CONFIG_MAX_DEPS)
-			return svc_fail(cause, xstrfmt("too many units (max "
-			    "%d)", CONFIG_MAX_DEPS));
-		*list = strv_append(*list, words[i]);
 	}
 	return 0;
 }

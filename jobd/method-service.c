@@ -223,8 +223,17 @@ svc_params(struct conn *c, json_t *params, struct svc_params *p,
 	return ctl_params(c, params, spec, with_signal ? 3 : 2, p);
 }
 
-void
-method_stop(struct conn *c, json_t *params)
+static void
+svc_stop(struct service *s)
+{
+	service_stop(s, "stopped with jobctl stop");
+}
+
+/* Stop, Restart and ResetFailed: one action on each service, then the
+ * reply, at once or (wait) once each is down or up. */
+static void
+svc_each(struct conn *c, json_t *params, void (*action)(struct service *),
+    bool can_wait, bool for_stop)
 {
 	_cleanup_free_ struct service **v = NULL;
 	struct svc_params p;
@@ -234,38 +243,26 @@ method_stop(struct conn *c, json_t *params)
 	    !(v = svc_resolve(c, p.services, &n)))
 		return;
 	for (i = 0; i < n; i++)
-		service_stop(v[i], "stopped with jobctl stop");
-	svc_wait_start(c, v, n, p.wait, true);
+		action(v[i]);
+	svc_wait_start(c, v, n, can_wait && p.wait, for_stop);
+}
+
+void
+method_stop(struct conn *c, json_t *params)
+{
+	svc_each(c, params, svc_stop, true, true);
 }
 
 void
 method_restart(struct conn *c, json_t *params)
 {
-	_cleanup_free_ struct service **v = NULL;
-	struct svc_params p;
-	size_t i, n;
-
-	if (svc_params(c, params, &p, false) < 0 ||
-	    !(v = svc_resolve(c, p.services, &n)))
-		return;
-	for (i = 0; i < n; i++)
-		service_restart(v[i]);
-	svc_wait_start(c, v, n, p.wait, false);
+	svc_each(c, params, service_restart, true, false);
 }
 
 void
 method_reset_failed(struct conn *c, json_t *params)
 {
-	_cleanup_free_ struct service **v = NULL;
-	struct svc_params p;
-	size_t i, n;
-
-	if (svc_params(c, params, &p, false) < 0 ||
-	    !(v = svc_resolve(c, p.services, &n)))
-		return;
-	for (i = 0; i < n; i++)
-		service_reset_failed(v[i]);
-	svc_wait_start(c, v, n, false, false);
+	svc_each(c, params, service_reset_failed, false, false);
 }
 
 /* ReloadService and Signal: a signal to each service's main process. */
