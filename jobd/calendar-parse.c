@@ -492,7 +492,8 @@ check_comp(const struct cal_comp *c, enum cal_field f, bool eom,
 	if (c->start < from || c->start > to || (c->stop >= 0 &&
 	    (c->stop < from || c->stop > to))) {
 		_cleanup_free_ char *lo = value_str(f, eom, from);
-		_cleanup_free_ char *hi = value_str(f, eom, to);
+		_cleanup_free_ char *hi = value_str(f, eom,
+		    f == CAL_USEC ? to - to % USEC_PER_S : to);
 
 		*cause = xstrfmt("%s %s out of range %s-%s", field_name[f],
 		    c->start < from || c->start > to ? a : b, lo, hi);

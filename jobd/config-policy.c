@@ -18,7 +18,8 @@ config_parse_names(const char *value, void *dst, const char *dir,
     char **cause)
 {
 	_cleanup_(strv_freep) char **words = NULL;
-	char ***list = dst, *why = NULL;
+	_cleanup_free_ char *why = NULL;
+	char ***list = dst;
 	size_t i;
 
 	(void)dir;
@@ -28,11 +29,9 @@ config_parse_names(const char *value, void *dst, const char *dir,
 	if (!words[0])
 		return config_fail(cause, xstrdup("empty value"));
 	for (i = 0; words[i]; i++) {
-		if (config_job_name_check(words[i], &why) < 0) {
-			free(why);
+		if (config_job_name_check(words[i], &why) < 0)
 			return config_fail(cause, xstrfmt("invalid name '%s'",
 			    words[i]));
-		}
 		if (strv_length(*list) >= CONFIG_MAX_DEPS)
 			return config_fail(cause, xstrfmt("too many names (max "
 			    "%d)", CONFIG_MAX_DEPS));
@@ -396,7 +395,8 @@ config_parse_principals(const char *value, void *dst, const char *dir,
     char **cause)
 {
 	_cleanup_(strv_freep) char **words = NULL;
-	char ***list = dst, *why = NULL;
+	_cleanup_free_ char *why = NULL;
+	char ***list = dst;
 	size_t i;
 
 	(void)dir;

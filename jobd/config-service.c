@@ -42,7 +42,8 @@ config_parse_exit_status(const char *value, void *dst, const char *dir,
 {
 	_cleanup_(strv_freep) char **words = NULL;
 	struct job_service *s = dst;
-	char *end, *why = NULL;
+	_cleanup_free_ char *why = NULL;
+	char *end;
 	long v;
 	size_t i;
 

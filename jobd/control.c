@@ -100,6 +100,8 @@ static const struct ctl_method ctl_methods[] = {
 static char ctl_readbuf[64 * 1024];
 
 static void conn_process(struct conn *);
+static void conn_alloc_cb(uv_handle_t *, size_t, uv_buf_t *);
+static void conn_read_cb(uv_stream_t *, ssize_t, const uv_buf_t *);
 
 static void
 conn_close_cb(uv_handle_t *h)
@@ -174,6 +176,11 @@ conn_call_done(struct conn *c)
 	c->cancel = NULL;
 	if (!c->dispatching)
 		conn_process(c);
+	if (!c->closing && !c->reading && !c->busy) {
+		c->reading = true;
+		uv_read_start((uv_stream_t *)&c->pipe, conn_alloc_cb,
+		    conn_read_cb);
+	}
 }
 
 void
@@ -438,6 +445,13 @@ conn_read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 		return;
 	}
 	conn_process(c);
+	/* A call still waits (Wait, logs --follow): pipelined bytes queue
+	 * behind it, up to one message; then reading pauses. */
+	if (!c->closing && c->busy && c->framer.len > VARLINK_MAX_MESSAGE &&
+	    c->reading) {
+		uv_read_stop((uv_stream_t *)&c->pipe);
+		c->reading = false;
+	}
 }
 
 static void
@@ -476,6 +490,7 @@ ctl_connection_cb(uv_stream_t *server, int status)
 		conn_close(c, "too many connections");
 		return;
 	}
+	c->reading = true;
 	uv_read_start((uv_stream_t *)&c->pipe, conn_alloc_cb, conn_read_cb);
 }
 

@@ -353,7 +353,8 @@ run_event_pending(struct run *r, enum run_event ev)
 		r->result = RESULT_SKIPPED;
 		xasprintf(&r->reason, "waited longer than pending_timeout=%s "
 		    "for %s", timespan_format((char[TIMESPAN_MAX]){ 0 },
-		    TIMESPAN_MAX, r->job->config->policy.pending_timeout),
+		    TIMESPAN_MAX, r->job->config ?
+		    r->job->config->policy.pending_timeout : 0),
 		    r->waiting_for ? r->waiting_for : "admission");
 		run_enter_finished(r);
 		break;

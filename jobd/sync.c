@@ -91,6 +91,15 @@ sync_sem_limit(struct sync *s, const char *name)
 	return c ? c->limit : 1;
 }
 
+/* A job removed by a reload keeps its queued runs: they need nothing. */
+static const struct job_policy *
+sync_policy(const struct run *r)
+{
+	static const struct job_policy none;
+
+	return r->job->config ? &r->job->config->policy : &none;
+}
+
 bool
 sync_needed(const struct run *r)
 {
@@ -112,7 +121,7 @@ struct sync_blocked {
 static char *
 sync_why_not(struct sync *s, struct run *r, const struct sync_blocked *b)
 {
-	const struct job_policy *p = &r->job->config->policy;
+	const struct job_policy *p = sync_policy(r);
 	unsigned max = s->daemon->config->max_running;
 	struct sync_lock *l;
 	struct sync_sem *m;
@@ -154,7 +163,7 @@ sync_names_json(char **v)
 static void
 sync_take(struct sync *s, struct run *r)
 {
-	const struct job_policy *p = &r->job->config->policy;
+	const struct job_policy *p = sync_policy(r);
 	size_t i;
 
 	for (i = 0; p->locks && p->locks[i]; i++)
@@ -179,7 +188,7 @@ sync_take(struct sync *s, struct run *r)
 static void
 sync_block(struct sync_blocked *b, struct run *r)
 {
-	const struct job_policy *p = &r->job->config->policy;
+	const struct job_policy *p = sync_policy(r);
 	size_t i;
 
 	const char *why = r->waiting_for ? r->waiting_for : "";
@@ -326,7 +335,7 @@ sync_waiters_json(struct sync *s, const char *kind, const char *name)
 	char *want = xstrfmt("%s '%s'", kind, name);
 
 	TAILQ_FOREACH(r, &s->waiting, sync_entry) {
-		const struct job_policy *p = &r->job->config->policy;
+		const struct job_policy *p = sync_policy(r);
 
 		if ((!strcmp(kind, "lock") && strv_contains(p->locks, name)) ||
 		    (!strcmp(kind, "semaphore") &&
