@@ -613,22 +613,23 @@ buf_printf(struct buf *b, const char *fmt, ...)
 static void
 format_weekdays(struct buf *b, unsigned bits)
 {
-	const char *sep = "";
-	int i, j;
+	int i, start = -1, n = 0;
 
-	for (i = 0; i < 7; i = j) {
-		if (!(bits & (1u << i))) {
-			j = i + 1;
+	/* Runs of three or more days as "Mon..Wed", shorter ones listed. */
+	for (i = 0; i <= 7; i++) {
+		if (i < 7 && (bits & (1u << i))) {
+			if (start < 0)
+				start = i;
 			continue;
 		}
-		for (j = i; j < 7 && (bits & (1u << j)); j++)
-			;
-		buf_printf(b, "%s%s", sep, weekday_name[i][0]);
-		if (j - i == 2)
-			buf_printf(b, ",%s", weekday_name[j - 1][0]);
-		else if (j - i > 2)
-			buf_printf(b, "..%s", weekday_name[j - 1][0]);
-		sep = ",";
+		if (start < 0)
+			continue;
+		buf_printf(b, "%s%s", n++ ? "," : "", weekday_name[start][0]);
+		if (i - start == 2)
+			buf_printf(b, ",%s", weekday_name[start + 1][0]);
+		else if (i - start > 2)
+			buf_printf(b, "..%s", weekday_name[i - 1][0]);
+		start = -1;
 	}
 	buf_printf(b, " ");
 }

@@ -26,6 +26,7 @@ job_config_new(const char *name, const char *file, unsigned line,
 	job->history_max_runs = -1;
 	job->history_max_age = -1;
 	job->output = OUTPUT_JOURNAL;
+	job->output_file_keep = 5;
 	job->sched.catch_up_max = CONFIG_DEFAULT_CATCH_UP_MAX;
 	job->sched.queue_max = CONFIG_DEFAULT_QUEUE_MAX;
 	job->service = service;
@@ -119,6 +120,8 @@ job_config_equal(const struct job_config *a, const struct job_config *b)
 	    a->stop_signal == b->stop_signal &&
 	    a->output == b->output &&
 	    streq_null(a->output_file, b->output_file) &&
+	    a->output_file_max == b->output_file_max &&
+	    a->output_file_keep == b->output_file_keep &&
 	    a->history_max_runs == b->history_max_runs &&
 	    a->history_max_age == b->history_max_age &&
 	    job_schedule_equal(&a->sched, &b->sched) &&

@@ -280,6 +280,33 @@ static const char *const cgroups_name[] = { "auto", "no", "yes" };
 
 static CONFIG_ENUM_PARSER(parse_cgroups, int, cgroups_name, 3)
 
+/* A size in bytes with an optional K, M or G suffix (1024-based). */
+static int
+parse_bytes(const char *value, void *dst, const char *dir UNUSED,
+    char **cause)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(value, &end, 10);
+	if (value[0] < '0' || value[0] > '9' || errno || end == value)
+		return fail(cause, xstrfmt("invalid size '%s': expected bytes "
+		    "with an optional K, M or G", value));
+	if (*end && end[1])
+		return fail(cause, xstrfmt("invalid size '%s'", value));
+	switch (*end) {
+	case 'G': case 'g': v <<= 10;	/* FALLTHROUGH */
+	case 'M': case 'm': v <<= 10;	/* FALLTHROUGH */
+	case 'K': case 'k': v <<= 10;	/* FALLTHROUGH */
+	case '\0': break;
+	default:
+		return fail(cause, xstrfmt("invalid size '%s'", value));
+	}
+	*(uint64_t *)dst = v;
+	return 0;
+}
+
 static int
 parse_include_dir(const char *value, void *dst, const char *dir,
     char **cause)
@@ -349,6 +376,8 @@ const struct config_key config_keys[] = {
 	JOB("stop_signal", parse_signal, stop_signal, false),
 	JOB("output", parse_output, output, false),
 	JOB("output_file", parse_path, output_file, false),
+	JOB("output_file_max", parse_bytes, output_file_max, false),
+	JOB("output_file_keep", config_parse_count, output_file_keep, false),
 	JOB("description", parse_string, description, false),
 	JOB("history_max_runs", parse_count, history_max_runs, false),
 	JOB("history_max_age", parse_age, history_max_age, false),

@@ -186,6 +186,8 @@ struct job_config {
 	int stop_signal;		/* default SIGTERM */
 	enum output_mode output;	/* default OUTPUT_JOURNAL */
 	char *output_file;		/* output=file: the path (see below) */
+	uint64_t output_file_max;	/* rotate past this; 0: never */
+	unsigned output_file_keep;	/* rotated files kept, default 5 */
 	int64_t history_max_runs;	/* -1: [jobd]'s */
 	int64_t history_max_age;	/* usec; -1: [jobd]'s; 0: no limit */
 	struct job_schedule sched;

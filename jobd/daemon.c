@@ -161,6 +161,13 @@ daemon_signal_cb(uv_signal_t *s, int signum)
 		daemon_reload(d, false, NULL, NULL);
 		return;
 	}
+	if (signum == SIGUSR1) {
+		/* After logrotate moved them: each log file reopens at its
+		 * next write. */
+		log_info("SIGUSR1: reopening log files");
+		d->logfile_gen++;
+		return;
+	}
 	log_info("%s: shutting down", strsignal(signum));
 	daemon_shutdown(d);
 }
@@ -168,8 +175,9 @@ daemon_signal_cb(uv_signal_t *s, int signum)
 static void
 daemon_signals_start(struct daemon *d)
 {
-	uv_signal_t *s[] = { &d->sig_hup, &d->sig_term, &d->sig_int };
-	int nums[] = { SIGHUP, SIGTERM, SIGINT };
+	uv_signal_t *s[] = { &d->sig_hup, &d->sig_term, &d->sig_int,
+	    &d->sig_usr1 };
+	int nums[] = { SIGHUP, SIGTERM, SIGINT, SIGUSR1 };
 	size_t i;
 
 	for (i = 0; i < ELEMENTSOF(s); i++) {
@@ -498,6 +506,7 @@ daemon_close_signals(struct daemon *d)
 	uv_close((uv_handle_t *)&d->sig_hup, NULL);
 	uv_close((uv_handle_t *)&d->sig_term, NULL);
 	uv_close((uv_handle_t *)&d->sig_int, NULL);
+	uv_close((uv_handle_t *)&d->sig_usr1, NULL);
 	looplag_stop(&d->looplag);
 	notify_close(&d->notify);
 	manager_close(&d->manager);

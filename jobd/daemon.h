@@ -57,7 +57,8 @@ struct daemon {
 	struct job_list jobs;		/* in name order */
 	unsigned nruns_open;		/* runs not yet closed */
 	struct control *control;
-	uv_signal_t sig_hup, sig_term, sig_int;
+	uv_signal_t sig_hup, sig_term, sig_int, sig_usr1;
+	unsigned logfile_gen;		/* SIGUSR1: log files reopen */
 	bool signals_open;
 	struct looplag looplag;
 	struct record record;

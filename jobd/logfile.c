@@ -5,6 +5,7 @@
  * itself once closed and frees itself after its last write. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -29,6 +30,10 @@ struct logfile {
 	struct logfile_buf active, writing;
 	void (*drain_cb)(void *);
 	void *ctx;
+	uint64_t max_size;		/* rotate past this; 0: never */
+	unsigned keep;			/* rotated files kept */
+	const unsigned *gen;		/* bumped by SIGUSR1: reopen */
+	unsigned kick_gen, seen_gen;	/* kick_gen is set before submit */
 };
 
 static void logfile_kick(struct logfile *);
@@ -57,14 +62,48 @@ logfile_open_path(const char *path)
 	return fd >= 0 ? fd : -errno;
 }
 
+/* Worker thread: FILE.1 .. FILE.keep, the oldest dropped. */
+static void
+logfile_rotate(struct logfile *f)
+{
+	char *from, *to;
+	unsigned k;
+
+	close(f->fd);
+	f->fd = -1;
+	for (k = f->keep; k > 1; k--) {
+		from = xstrfmt("%s.%u", f->path, k - 1);
+		to = xstrfmt("%s.%u", f->path, k);
+		rename(from, to);
+		free(from);
+		free(to);
+	}
+	to = xstrfmt("%s.1", f->path);
+	if (f->keep > 0)
+		rename(f->path, to);
+	else
+		unlink(f->path);
+	free(to);
+	f->fd = logfile_open_path(f->path);
+	if (f->fd < 0)
+		f->error = -f->fd;
+}
+
 /* Worker thread: open once, then write the whole buffer. */
 static void
 logfile_work(void *data)
 {
 	struct logfile *f = data;
+	struct stat st;
 	size_t off = 0;
 	ssize_t n;
 
+	/* SIGUSR1 since the last write: logrotate moved the file. */
+	if (f->fd >= 0 && f->kick_gen != f->seen_gen) {
+		close(f->fd);
+		f->fd = -1;
+	}
+	f->seen_gen = f->kick_gen;
 	if (f->fd < 0 && f->error == 0) {
 		f->fd = logfile_open_path(f->path);
 		if (f->fd < 0)
@@ -81,6 +120,9 @@ logfile_work(void *data)
 		off += n;
 	}
 	f->writing.len = 0;
+	if (f->max_size && f->fd >= 0 && fstat(f->fd, &st) == 0 &&
+	    (uint64_t)st.st_size >= f->max_size)
+		logfile_rotate(f);
 	if (f->close_now && f->fd >= 0) {
 		close(f->fd);
 		f->fd = -1;
@@ -134,16 +176,22 @@ logfile_kick(struct logfile *f)
 	f->active.len = 0;
 	/* Once closing no more lines arrive, so this write is the last. */
 	f->close_now = f->closing;
+	f->kick_gen = f->gen ? *f->gen : 0;
 	f->in_flight = true;
 	executor_submit(f->executor, logfile_work, logfile_done, f);
 }
 
 struct logfile *
-logfile_open(struct executor *e, const char *path, void (*drain_cb)(void *),
-    void *ctx)
+logfile_open(struct executor *e, const struct logfile_opts *o,
+    void (*drain_cb)(void *), void *ctx)
 {
 	struct logfile *f = xcalloc(1, sizeof(*f));
+	const char *path = o->path;
 
+	f->max_size = o->max_size;
+	f->keep = o->keep;
+	f->gen = o->gen;
+	f->seen_gen = f->kick_gen = o->gen ? *o->gen : 0;
 	f->executor = e;
 	f->path = xstrdup(path);
 	f->fd = -1;

@@ -5,15 +5,23 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct executor;
 struct logfile;
 
 #define LOGFILE_HIGH_WATER (1024 * 1024)
 
+struct logfile_opts {
+	const char *path;
+	uint64_t max_size;		/* rotate past this size; 0: never */
+	unsigned keep;			/* rotated files kept (FILE.1 ...) */
+	const unsigned *gen;		/* reopen when it changes (SIGUSR1) */
+};
+
 /* drain_cb is called on the loop when the buffer went from full to
  * writable again (so a paused reader can resume). */
-struct logfile *logfile_open(struct executor *, const char *path,
+struct logfile *logfile_open(struct executor *, const struct logfile_opts *,
     void (*drain_cb)(void *), void *ctx);
 void logfile_write(struct logfile *, const char *data, size_t len);
 bool logfile_full(const struct logfile *);

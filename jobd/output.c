@@ -190,9 +190,18 @@ output_init(struct output *o, struct run *run, uv_loop_t *loop,
 			break;
 		}
 	}
-	if (mode == OUTPUT_FILE && file)
-		o->file = logfile_open(&run->job->daemon->executor, file,
+	if (mode == OUTPUT_FILE && file) {
+		const struct job_config *jc = run->job->config;
+		struct logfile_opts lo = {
+			.path = file,
+			.max_size = jc ? jc->output_file_max : 0,
+			.keep = jc ? jc->output_file_keep : 0,
+			.gen = &run->job->daemon->logfile_gen,
+		};
+
+		o->file = logfile_open(&run->job->daemon->executor, &lo,
 		    output_drain_cb, o);
+	}
 }
 
 void
