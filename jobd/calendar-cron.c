@@ -103,7 +103,8 @@ cron_item(const char *s, size_t len, const struct cron_field *f,
 		step = 0;
 		for (v = 1; v < (int)(len - rlen) && slash[v] >= '0' &&
 		    slash[v] <= '9'; v++)
-			step = step < 1000 ? step * 10 + (slash[v] - '0') : step;
+			if (step < 1000)
+				step = step * 10 + (slash[v] - '0');
 		if (step == 0 || v != (int)(len - rlen)) {
 			*cause = xstrfmt("invalid step '%.*s' in the %s field",
 			    (int)(len - rlen), slash, f->name);

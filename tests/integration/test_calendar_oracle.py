@@ -9,6 +9,9 @@ the verdict valid/invalid.
 Half of the cases put the zone in the expression and run systemd-analyze
 with TZ=UTC; the other half set TZ to the zone and give the helper --tz,
 which exercises the "system zone" path of both.
+
+CALENDAR_ORACLE_SEED and CALENDAR_ORACLE_N change the seed and the number
+of generated expressions (default 420, plus the hand-picked ones).
 """
 import os
 import random
