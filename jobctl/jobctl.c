@@ -1,7 +1,9 @@
 /* jobctl: the command line.  One table of verbs and one of options drive
  * argument parsing, the help text and the usage errors; each verb builds
  * one io.jobd.Manager call and says how to print its replies and which
- * exit code they mean.  Talking to the socket lives in client.c. */
+ * exit code they mean.  Talking to the socket lives in client.c, the
+ * scheduler verbs in verbs-sched.c, services and events in
+ * verbs-service.c. */
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
@@ -13,6 +15,7 @@
 #include <time.h>
 
 #include "client.h"
+#include "jobctl.h"
 #include "timeutil.h"
 #include "print.h"
 #include "varlink.h"
@@ -21,23 +24,6 @@
 #ifndef JOBD_VERSION
 #define JOBD_VERSION "0.1.0"
 #endif
-
-enum {
-	OPT_SOCKET = 1 << 0,
-	OPT_JSON = 1 << 1,
-	OPT_HELP = 1 << 2,
-	OPT_VERSION = 1 << 3,
-	OPT_WAIT = 1 << 4,
-	OPT_ANY = 1 << 5,
-	OPT_RUN = 1 << 6,
-	OPT_LINES = 1 << 7,
-	OPT_FOLLOW = 1 << 8,
-	OPT_DRY_RUN = 1 << 9,
-	OPT_DAEMON = 1 << 10,
-	OPT_FAILED = 1 << 11,
-	OPT_SINCE = 1 << 12,
-};
-#define OPT_GLOBAL (OPT_SOCKET | OPT_JSON | OPT_HELP | OPT_VERSION)
 
 static const struct opt {
 	unsigned bit;
@@ -51,11 +37,14 @@ static const struct opt {
 	{ OPT_HELP, 'h', "help", NULL, "print this help" },
 	{ OPT_VERSION, 0, "version", NULL, "print the version" },
 	{ OPT_WAIT, 0, "wait", NULL,
-	    "wait for the runs to finish, print their results" },
+	    "wait for the runs to finish, print their results; services:\n"
+	    "        until ready (start, restart) or gone (stop)" },
 	{ OPT_ANY, 0, "any", NULL, "return when the first run finishes" },
 	{ OPT_RUN, 0, "run", "ID", "show run ID instead of the latest run" },
 	{ OPT_LINES, 'n', "lines", "N",
-	    "print the last N lines (default 50, 0: all kept)" },
+	    "how many: logs lines (default 50, 0: all kept), history runs\n"
+	    "        (default 20, 0: all), next and calendar firings (default "
+	    "5),\n        skip slots (default 1)" },
 	{ OPT_FOLLOW, 'f', "follow", NULL,
 	    "print new lines as they come, until the run ends" },
 	{ OPT_DRY_RUN, 0, "dry-run", NULL, "show what would change, apply "
@@ -65,19 +54,15 @@ static const struct opt {
 	{ OPT_FAILED, 0, "failed", NULL, "only runs that did not succeed" },
 	{ OPT_SINCE, 0, "since", "TIME",
 	    "only runs since TIME: 'YYYY-MM-DD [HH:MM[:SS]]', '@EPOCH' or a "
-	    "span ago ('2h')" },
-};
-
-/* What one invocation asked for. */
-struct ctx {
-	const struct verb *verb;
-	char **args;
-	int nargs;
-	unsigned opts;		/* OPT_* given */
-	const char *socket;
-	json_int_t run, lines;
-	usec_t since;
-	int replies;		/* replies printed so far */
+	    "span\n        ago ('2h')" },
+	{ OPT_UNTIL, 0, "until", "TIME",
+	    "pause until TIME: 'YYYY-MM-DD [HH:MM[:SS]]', '@EPOCH' or a span\n"
+	    "        from now ('2h'); without it, until resume" },
+	{ OPT_BASE, 0, "base", "TIME",
+	    "elapses after TIME instead of now: 'YYYY-MM-DD [HH:MM[:SS]]' "
+	    "or\n        '@EPOCH'" },
+	{ OPT_TIMEZONE, 0, "timezone", "TZ",
+	    "read the expression in zone TZ (default the system zone)" },
 };
 
 static int verb_list(struct ctx *);
@@ -86,7 +71,6 @@ static int verb_start(struct ctx *);
 static int verb_wait(struct ctx *);
 static int verb_cancel(struct ctx *);
 static int verb_logs(struct ctx *);
-static int verb_reload(struct ctx *);
 static int verb_help(struct ctx *);
 static int verb_history(struct ctx *);
 static int verb_show(struct ctx *);
@@ -103,22 +87,53 @@ static const struct verb {
 	    "list every job with its state and last run", verb_list },
 	{ "status", "[JOB]", 0, 1, OPT_DAEMON,
 	    "show jobs, their unfinished runs and last result", verb_status },
-	{ "start", "JOB...", 1, -1, OPT_WAIT,
-	    "start a run of each JOB, print the run ids", verb_start },
+	{ "start", "JOB|SERVICE...", 1, -1, OPT_WAIT,
+	    "start a run of each JOB, print the run ids; or start services",
+	    verb_start },
+	{ "stop", "SERVICE...", 1, -1, OPT_WAIT, "stop services",
+	    verbs_service_stop },
+	{ "restart", "SERVICE...", 1, -1, OPT_WAIT,
+	    "stop and start services, also failed ones",
+	    verbs_service_restart },
 	{ "wait", "RUN...", 1, -1, OPT_ANY,
 	    "wait for runs to finish, print their results", verb_wait },
 	{ "cancel", "RUN|JOB...", 1, -1, 0,
 	    "cancel runs, or every unfinished run of a job", verb_cancel },
 	{ "logs", "JOB", 1, 1, OPT_RUN | OPT_LINES | OPT_FOLLOW,
 	    "print the output of the job's latest run", verb_logs },
-	{ "reload", NULL, 0, 0, OPT_DRY_RUN,
-	    "read the configuration again and apply it", verb_reload },
+	{ "reload", "[SERVICE...]", 0, -1, OPT_DRY_RUN,
+	    "read the configuration again and apply it; with services, send\n"
+	    "        them their reload_signal", verbs_reload },
+	{ "signal", "SERVICE SIGNAL", 2, 2, 0,
+	    "send a signal to a service's main process", verbs_service_signal },
+	{ "reset-failed", "SERVICE...", 1, -1, 0,
+	    "clear the failed state and start count of services",
+	    verbs_service_reset_failed },
+	{ "event", "set|clear NAME|list", 1, 2, 0,
+	    "set or clear a named event, or list the events", verbs_event },
+	{ "events", NULL, 0, 0, 0,
+	    "print every state change as it happens, until interrupted",
+	    verbs_events },
 	{ "history", "[JOB]", 0, 1, OPT_FAILED | OPT_SINCE | OPT_LINES,
 	    "list recorded runs, newest first (-n: how many, default 20)",
 	    verb_history },
 	{ "show", "RUN", 1, 1, 0,
 	    "show every recorded field of a run and its output tail",
 	    verb_show },
+	{ "next", "JOB", 1, 1, OPT_LINES,
+	    "the next firings of a periodic job, in its zone and in UTC",
+	    verbs_sched_next },
+	{ "calendar", "EXPR", 1, 1, OPT_LINES | OPT_BASE | OPT_TIMEZONE,
+	    "normalize a schedule expression and show its next elapses",
+	    verbs_sched_calendar },
+	{ "pause", "JOB", 1, 1, OPT_UNTIL,
+	    "stop starting a periodic job by its schedule", verbs_sched_pause },
+	{ "resume", "JOB", 1, 1, 0,
+	    "undo pause; missed slots are caught up as catch_up= says",
+	    verbs_sched_resume },
+	{ "skip", "JOB", 1, 1, OPT_LINES,
+	    "skip the next slots of a periodic job (-n: how many)",
+	    verbs_sched_skip },
 	{ "help", NULL, 0, 0, 0, "print this help", verb_help },
 };
 
@@ -188,8 +203,8 @@ usage(FILE *f, bool full)
 }
 
 /* Reports a usage error with the verb's synopsis (or all of them). */
-static int PRINTF_LIKE(2, 3)
-usage_error(const struct verb *v, const char *fmt, ...)
+int
+jobctl_usage_error(const struct verb *v, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -260,8 +275,8 @@ runs_exit_status(json_t *runs, bool any)
 	return 0;
 }
 
-static int
-call(struct ctx *c, const char *method, json_t *params, bool more,
+int
+jobctl_call(struct ctx *c, const char *method, json_t *params, bool more,
     client_reply_fn fn)
 {
 	struct client_request req = {
@@ -289,8 +304,10 @@ reply_list(json_t *p, bool continues UNUSED, void *data)
 		print_json(p);
 	else if (c->verb->run == verb_list)
 		print_jobs(jobs);
-	else
+	else {
 		print_status(jobs);
+		print_sync(json_object_get(p, "sync"));
+	}
 	return 0;
 }
 
@@ -310,7 +327,8 @@ reply_daemon(json_t *p, bool continues, void *data)
 static int
 verb_list(struct ctx *c)
 {
-	return call(c, VARLINK_INTERFACE ".List", NULL, false, reply_list);
+	return jobctl_call(c, VARLINK_INTERFACE ".List", NULL, false,
+	    reply_list);
 }
 
 static int
@@ -319,12 +337,13 @@ verb_status(struct ctx *c)
 	json_t *p;
 
 	if (c->opts & OPT_DAEMON)
-		return call(c, VARLINK_INTERFACE ".Daemon", NULL, false,
+		return jobctl_call(c, VARLINK_INTERFACE ".Daemon", NULL, false,
 		    reply_daemon);
 	p = json_object();
 	if (c->nargs > 0)
 		json_object_set_new(p, "job", json_string(c->args[0]));
-	return call(c, VARLINK_INTERFACE ".Status", p, false, reply_list);
+	return jobctl_call(c, VARLINK_INTERFACE ".Status", p, false,
+	    reply_list);
 }
 
 /* Start, Wait and Cancel all reply with runs.  Start --wait replies
@@ -337,6 +356,8 @@ reply_runs(json_t *p, bool continues, void *data)
 	json_t *runs = reply_array(p, "runs");
 	bool waiting = (c->opts & OPT_WAIT) || c->verb->run == verb_wait;
 
+	if (json_is_array(json_object_get(p, "services")))
+		return verbs_service_reply(p, continues, data);
 	if (!runs)
 		return client_mismatch("reply has no 'runs' array");
 	if (c->opts & OPT_JSON)
@@ -374,7 +395,7 @@ verb_start(struct ctx *c)
 
 	if (wait)
 		json_object_set_new(p, "wait", json_true());
-	return call(c, VARLINK_INTERFACE ".Start", p, wait, reply_runs);
+	return jobctl_call(c, VARLINK_INTERFACE ".Start", p, wait, reply_runs);
 }
 
 static int
@@ -387,12 +408,12 @@ verb_wait(struct ctx *c)
 	for (i = 0; i < c->nargs; i++) {
 		if (!parse_number(c->args[i], &id)) {
 			json_decref(runs);
-			return usage_error(c->verb, "invalid run id '%s'",
-			    c->args[i]);
+			return jobctl_usage_error(c->verb,
+			    "invalid run id '%s'", c->args[i]);
 		}
 		json_array_append_new(runs, json_integer(id));
 	}
-	return call(c, VARLINK_INTERFACE ".Wait", json_pack("{s:o, s:b}",
+	return jobctl_call(c, VARLINK_INTERFACE ".Wait", json_pack("{s:o, s:b}",
 	    "runs", runs, "any", (c->opts & OPT_ANY) != 0), false,
 	    reply_runs);
 }
@@ -400,7 +421,7 @@ verb_wait(struct ctx *c)
 static int
 verb_cancel(struct ctx *c)
 {
-	return call(c, VARLINK_INTERFACE ".Cancel",
+	return jobctl_call(c, VARLINK_INTERFACE ".Cancel",
 	    json_pack("{s:o}", "targets", args_array(c)), false, reply_runs);
 }
 
@@ -434,48 +455,31 @@ verb_logs(struct ctx *c)
 		json_object_set_new(p, "lines", json_integer(c->lines));
 	if (follow)
 		json_object_set_new(p, "follow", json_true());
-	return call(c, VARLINK_INTERFACE ".Logs", p, follow, reply_logs);
+	return jobctl_call(c, VARLINK_INTERFACE ".Logs", p, follow, reply_logs);
 }
 
-static int
-reply_reload(json_t *p, bool continues UNUSED, void *data)
-{
-	struct ctx *c = data;
-	const char *keys[] = { "added", "removed", "changed", "unchanged" };
-	size_t i;
+/* What a time span means where a TIME is asked for. */
+enum span_mode {
+	SPAN_AGO,		/* --since 2h */
+	SPAN_AHEAD,		/* --until 2h */
+	SPAN_NONE,		/* --base: absolute times only */
+};
 
-	for (i = 0; i < ELEMENTSOF(keys); i++)
-		if (!reply_array(p, keys[i]))
-			return client_mismatch("reply has no '%s' array",
-			    keys[i]);
-	if (c->opts & OPT_JSON)
-		print_json(p);
-	else
-		print_reload(p, c->opts & OPT_DRY_RUN);
-	return 0;
-}
-
+/* '@EPOCH', 'YYYY-MM-DD [HH:MM[:SS]]' in jobctl's local time (TZ), or a
+ * span before or after now. */
 static int
-verb_reload(struct ctx *c)
-{
-	return call(c, VARLINK_INTERFACE ".Reload", json_pack("{s:b}",
-	    "dry_run", (c->opts & OPT_DRY_RUN) != 0), false, reply_reload);
-}
-
-/* '@EPOCH', 'YYYY-MM-DD [HH:MM[:SS]]' in local time, or a span ago. */
-static int
-parse_since(const char *s, usec_t *ret)
+parse_time(const char *s, enum span_mode mode, usec_t *ret)
 {
 	struct tm tm = { 0 };
 	const char *end;
-	usec_t span;
+	usec_t span, now;
 	char *cause = NULL;
+	json_int_t v;
 	time_t t;
 
 	if (s[0] == '@') {
-		json_int_t v;
-
-		if (!parse_number(s + 1, &v))
+		if (!parse_number(s + 1, &v) ||
+		    v > (json_int_t)(INT64_MAX / USEC_PER_SEC))
 			return -1;
 		*ret = (usec_t)v * USEC_PER_SEC;
 		return 0;
@@ -487,16 +491,21 @@ parse_since(const char *s, usec_t *ret)
 		end = strptime(end + 1, "%S", &tm);
 	if (end && *end == '\0') {
 		tm.tm_isdst = -1;
-		if ((t = mktime(&tm)) == (time_t)-1)
+		if ((t = mktime(&tm)) == (time_t)-1 || t < 0)
 			return -1;
 		*ret = (usec_t)t * USEC_PER_SEC;
 		return 0;
 	}
-	if (timespan_parse(s, &span, &cause) < 0) {
+	if (mode == SPAN_NONE || timespan_parse(s, &span, &cause) < 0) {
 		free(cause);
 		return -1;
 	}
-	*ret = now_realtime() > span ? now_realtime() - span : 0;
+	now = now_realtime();
+	if (mode == SPAN_AGO)
+		*ret = now > span ? now - span : 0;
+	else
+		*ret = span < (usec_t)INT64_MAX - now ? now + span :
+		    USEC_INFINITY;	/* also for "infinity" */
 	return 0;
 }
 
@@ -529,7 +538,7 @@ verb_history(struct ctx *c)
 		    json_integer((json_int_t)c->since));
 	json_object_set_new(p, "limit", json_integer(c->opts & OPT_LINES ?
 	    c->lines : 20));
-	return call(c, VARLINK_INTERFACE ".History", p, false,
+	return jobctl_call(c, VARLINK_INTERFACE ".History", p, false,
 	    reply_history);
 }
 
@@ -553,9 +562,10 @@ verb_show(struct ctx *c)
 	json_int_t id;
 
 	if (!parse_number(c->args[0], &id))
-		return usage_error(c->verb, "invalid run id '%s'", c->args[0]);
-	return call(c, VARLINK_INTERFACE ".Show", json_pack("{s:I}", "run",
-	    id), false, reply_show);
+		return jobctl_usage_error(c->verb, "invalid run id '%s'",
+		    c->args[0]);
+	return jobctl_call(c, VARLINK_INTERFACE ".Show", json_pack("{s:I}",
+	    "run", id), false, reply_show);
 }
 
 static int
@@ -582,16 +592,37 @@ parse_option(struct ctx *c, const struct opt *o, const char *arg)
 		return 0;
 	case OPT_RUN:
 		if (!parse_number(arg, &c->run))
-			return usage_error(NULL, "invalid run id '%s'", arg);
+			return jobctl_usage_error(NULL, "invalid run id '%s'",
+			    arg);
 		break;
 	case OPT_LINES:
 		if (!parse_number(arg, &c->lines))
-			return usage_error(NULL, "invalid line count '%s'",
-			    arg);
+			return jobctl_usage_error(NULL,
+			    "invalid line count '%s'", arg);
 		break;
 	case OPT_SINCE:
-		if (parse_since(arg, &c->since) < 0)
-			return usage_error(NULL, "invalid time '%s'", arg);
+		if (parse_time(arg, SPAN_AGO, &c->since) < 0)
+			return jobctl_usage_error(NULL, "invalid time '%s'",
+			    arg);
+		break;
+	case OPT_UNTIL:
+		if (parse_time(arg, SPAN_AHEAD, &c->until) < 0)
+			return jobctl_usage_error(NULL, "invalid time '%s'",
+			    arg);
+		if (c->until <= now_realtime())
+			return jobctl_usage_error(NULL, "time '%s' is in the "
+			    "past", arg);
+		break;
+	case OPT_BASE:
+		if (parse_time(arg, SPAN_NONE, &c->base) < 0)
+			return jobctl_usage_error(NULL, "invalid time '%s': "
+			    "expected 'YYYY-MM-DD [HH:MM[:SS]]' or '@EPOCH'",
+			    arg);
+		break;
+	case OPT_TIMEZONE:
+		if (!*arg)
+			return jobctl_usage_error(NULL, "empty time zone");
+		c->timezone = arg;
 		break;
 	}
 	return -1;
@@ -620,13 +651,13 @@ parse_options(int argc, char **argv, struct ctx *c)
 	while ((ch = getopt_long(argc, argv, shortopts, longopts,
 	    NULL)) != -1) {
 		if (ch == '?' && optopt)
-			return usage_error(NULL, "unknown option '-%c'",
+			return jobctl_usage_error(NULL, "unknown option '-%c'",
 			    optopt);
 		if (ch == '?')
-			return usage_error(NULL, "unknown option '%s'",
+			return jobctl_usage_error(NULL, "unknown option '%s'",
 			    argv[optind - 1]);
 		if (ch == ':')
-			return usage_error(NULL, "option '%s' needs an "
+			return jobctl_usage_error(NULL, "option '%s' needs an "
 			    "argument", argv[optind - 1]);
 		for (i = 0; ch < 256 && opts[i].short_name != ch; i++)
 			;
@@ -648,24 +679,25 @@ parse_args(int argc, char **argv, struct ctx *c)
 	if ((r = parse_options(argc, argv, c)) >= 0)
 		return r;
 	if (optind >= argc)
-		return usage_error(NULL, "no verb given");
+		return jobctl_usage_error(NULL, "no verb given");
 	for (i = 0; i < ELEMENTSOF(verbs); i++)
 		if (!strcmp(verbs[i].name, argv[optind]))
 			c->verb = &verbs[i];
 	if (!c->verb)
-		return usage_error(NULL, "unknown verb '%s'", argv[optind]);
+		return jobctl_usage_error(NULL, "unknown verb '%s'",
+		    argv[optind]);
 	c->args = argv + optind + 1;
 	c->nargs = argc - optind - 1;
 	for (i = 0; i < ELEMENTSOF(opts); i++)
 		if (c->opts & opts[i].bit & ~(c->verb->opts | OPT_GLOBAL))
-			return usage_error(c->verb, "'%s' takes no option "
-			    "--%s", c->verb->name, opts[i].name);
+			return jobctl_usage_error(c->verb, "'%s' takes no "
+			    "option --%s", c->verb->name, opts[i].name);
 	if (c->nargs < c->verb->min_args)
-		return usage_error(c->verb, "'%s' needs %s", c->verb->name,
-		    c->verb->args);
+		return jobctl_usage_error(c->verb, "'%s' needs %s",
+		    c->verb->name, c->verb->args);
 	if (c->verb->max_args >= 0 && c->nargs > c->verb->max_args)
-		return usage_error(c->verb, "too many arguments for '%s'",
-		    c->verb->name);
+		return jobctl_usage_error(c->verb,
+		    "too many arguments for '%s'", c->verb->name);
 	return -1;
 }
 

@@ -117,22 +117,41 @@ job_last_cell(json_t *last)
 	    format_time(tbuf, sizeof(tbuf), t));
 }
 
+/* The NEXT cell: "paused", the next firing, or "-" for a job that does
+ * not run by itself. */
+static char *
+job_next_cell(json_t *job)
+{
+	char tbuf[64];
+	json_int_t t;
+
+	if (num(job, "paused_until_usec", &t))
+		return xstrdup("paused");
+	if (!num(job, "next_usec", &t))
+		return xstrdup("-");
+	return xstrdup(format_time(tbuf, sizeof(tbuf), t));
+}
+
 void
 print_jobs(json_t *jobs)
 {
-	struct table t = { .ncols = 5 };
+	struct table t = { .ncols = 6 };
 	json_t *job, *last;
 	size_t i;
 
 	table_add(&t, xstrdup("NAME"));
 	table_add(&t, xstrdup("STATE"));
+	table_add(&t, xstrdup("NEXT"));
 	table_add(&t, xstrdup("LAST-RESULT"));
 	table_add(&t, xstrdup("LAST-RUN"));
 	table_add(&t, xstrdup("DESCRIPTION"));
 	json_array_foreach(jobs, i, job) {
 		last = json_object_get(job, "last");
 		table_add(&t, xstrdup(str(job, "name")));
-		table_add(&t, xstrdup(str(job, "state")));
+		table_add(&t, xstrdup(json_is_object(json_object_get(job,
+		    "service")) ? str(json_object_get(job, "service"),
+		    "state") : str(job, "state")));
+		table_add(&t, job_next_cell(job));
 		table_add(&t, xstrdup(json_is_object(last) ?
 		    (json_object_get(last, "result") ? str(last, "result") :
 		    str(last, "state")) : "-"));
@@ -162,7 +181,38 @@ status_run(json_t *run)
 	if (runtime >= 0)
 		printf(", runtime %s",
 		    format_span(sbuf, sizeof(sbuf), runtime));
+	if (json_is_string(json_object_get(run, "waiting_for")))
+		printf(", waiting for %s", str(run, "waiting_for"));
 	putchar('\n');
+}
+
+/* A service's paragraph lines: state, pid, uptime; restarts and the last
+ * exit; its STATUS= text; why it is down; when it restarts. */
+static void
+status_service(json_t *svc)
+{
+	char sbuf[TIMESPAN_MAX], tbuf[64];
+	json_int_t v, now = (json_int_t)now_realtime();
+
+	printf("  state: %s", str(svc, "state"));
+	if (num(svc, "pid", &v))
+		printf(", pid %" JSON_INTEGER_FORMAT, v);
+	if (num(svc, "uptime_usec", &v))
+		printf(", up %s", format_span(sbuf, sizeof(sbuf), v));
+	num(svc, "restarts", &v);
+	printf("\n  restarts: %" JSON_INTEGER_FORMAT, v);
+	if (num(svc, "last_exit_status", &v))
+		printf(", last exit status %" JSON_INTEGER_FORMAT " (%s)", v,
+		    str(svc, "last_result"));
+	putchar('\n');
+	if (json_is_string(json_object_get(svc, "status_text")))
+		printf("  status: %s\n", str(svc, "status_text"));
+	if (json_is_string(json_object_get(svc, "reason")))
+		printf("  reason: %s\n", str(svc, "reason"));
+	if (num(svc, "next_restart_usec", &v))
+		printf("  next restart: %s (in %s)\n", format_time(tbuf,
+		    sizeof(tbuf), v), format_span(sbuf, sizeof(sbuf),
+		    v > now ? v - now : 0));
 }
 
 /* "  last: run 12 failed (reason), exit status 3, ended 2026-..." */
@@ -193,6 +243,21 @@ status_last(json_t *last)
 	putchar('\n');
 }
 
+/* "  next: 2026-11-24 00:06:10" or "  paused until ..." for a periodic
+ * job; nothing for the others. */
+static void
+status_next(json_t *job)
+{
+	char tbuf[64];
+	json_int_t t;
+
+	if (num(job, "paused_until_usec", &t))
+		printf("  paused until %s\n", t == INT64_MAX ? "resumed" :
+		    format_time(tbuf, sizeof(tbuf), t));
+	else if (num(job, "next_usec", &t))
+		printf("  next: %s\n", format_time(tbuf, sizeof(tbuf), t));
+}
+
 void
 print_status(json_t *jobs)
 {
@@ -209,10 +274,81 @@ print_status(json_t *jobs)
 			printf("%s - %s\n", str(job, "name"), desc);
 		else
 			printf("%s\n", str(job, "name"));
-		printf("  state: %s\n", str(job, "state"));
+		if (json_is_object(json_object_get(job, "service")))
+			status_service(json_object_get(job, "service"));
+		else
+			printf("  state: %s\n", str(job, "state"));
+		status_next(job);
 		json_array_foreach(json_object_get(st, "runs"), j, run)
 			status_run(run);
 		status_last(json_object_get(job, "last"));
+	}
+}
+
+/* " PREFIX 1 2 3" for an array of run ids; nothing when it is empty. */
+static void
+print_ids(const char *prefix, json_t *ids)
+{
+	json_t *v;
+	size_t i;
+
+	if (json_array_size(ids) == 0)
+		return;
+	fputs(prefix, stdout);
+	json_array_foreach(ids, i, v)
+		printf(" %" JSON_INTEGER_FORMAT, json_integer_value(v));
+}
+
+void
+print_sync(json_t *sync)
+{
+	json_t *locks = json_object_get(sync, "locks");
+	json_t *sems = json_object_get(sync, "semaphores");
+	json_t *events = json_object_get(sync, "events"), *o;
+	json_int_t v;
+	size_t i;
+
+	if (json_array_size(locks) + json_array_size(sems) +
+	    json_array_size(events) == 0)
+		return;
+	putchar('\n');
+	json_array_foreach(locks, i, o) {
+		printf("lock %s: ", str(o, "name"));
+		if (num(o, "holder", &v))
+			printf("held by run %" JSON_INTEGER_FORMAT, v);
+		else
+			printf("free");
+		print_ids(", waiting:", json_object_get(o, "waiters"));
+		putchar('\n');
+	}
+	json_array_foreach(sems, i, o) {
+		num(o, "limit", &v);
+		printf("semaphore %s: %zu of %" JSON_INTEGER_FORMAT " held",
+		    str(o, "name"), json_array_size(json_object_get(o,
+		    "holders")), v);
+		print_ids(" by runs", json_object_get(o, "holders"));
+		print_ids(", waiting:", json_object_get(o, "waiters"));
+		putchar('\n');
+	}
+	json_array_foreach(events, i, o)
+		printf("event %s: %s\n", str(o, "name"),
+		    json_is_true(json_object_get(o, "set")) ? "set" : "clear");
+}
+
+void
+print_services(json_t *services)
+{
+	json_int_t pid;
+	json_t *s;
+	size_t i;
+
+	json_array_foreach(services, i, s) {
+		printf("%s: %s", str(s, "name"), str(s, "state"));
+		if (num(s, "pid", &pid))
+			printf(", pid %" JSON_INTEGER_FORMAT, pid);
+		if (json_is_string(json_object_get(s, "reason")))
+			printf(" (%s)", str(s, "reason"));
+		putchar('\n');
 	}
 }
 
@@ -325,6 +461,10 @@ print_reload(json_t *params, bool dry_run)
 	reload_line(params, "added", true);
 	reload_line(params, "removed", true);
 	reload_line(params, "changed", true);
+	if (json_is_array(json_object_get(params, "restarted")))
+		reload_line(params, "restarted", true);
+	if (json_is_array(json_object_get(params, "updated")))
+		reload_line(params, "updated", true);
 	reload_line(params, "unchanged", false);
 	if (dry_run)
 		printf("dry run: nothing was changed\n");
@@ -415,8 +555,8 @@ print_history(json_t *runs)
 		    json_string_value(json_object_get(r, "job")) ?: "?",
 		    json_string_value(json_object_get(r, "trigger")) ?: "?",
 		    json_is_string(res) ? json_string_value(res) : "running",
-		    exit, when, rt >= 0 ? timespan_format(span, sizeof(span),
-		    (usec_t)rt) : "-");
+		    exit, when, rt >= 0 ? format_span(span, sizeof(span), rt) :
+		    "-");
 	}
 }
 
@@ -441,17 +581,183 @@ print_show(json_t *p)
 	if (json_int_at(r, "signal", NULL) > 0)
 		printf("%-12s %lld\n", "signal", json_int_at(r, "signal",
 		    NULL));
+	print_time("scheduled", r, "scheduled_usec");
 	print_time("queued", r, "queued_usec");
 	print_time("started", r, "started_usec");
 	print_time("ended", r, "ended_usec");
 	if (json_int_at(r, "runtime_usec", NULL) >= 0)
-		printf("%-12s %s\n", "duration", timespan_format(span,
-		    sizeof(span), (usec_t)json_int_at(r, "runtime_usec",
-		    NULL)));
+		printf("%-12s %s\n", "duration", format_span(span,
+		    sizeof(span), json_int_at(r, "runtime_usec", NULL)));
 	out = json_object_get(p, "output");
 	if (json_is_string(out)) {
 		printf("output:\n");
 		fwrite(json_string_value(out), 1, json_string_length(out),
 		    stdout);
 	}
+}
+
+/* UTC, to the second: "2026-03-29 01:00:00". */
+static const char *
+format_utc(char *buf, size_t len, json_int_t usec)
+{
+	time_t t = usec / 1000000;
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) ||
+	    strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		snprintf(buf, len, "@%" JSON_INTEGER_FORMAT, usec);
+	return buf;
+}
+
+/* An elapse's remarks: DST and jitter, "" when there are none. */
+static char *
+elapse_note(json_t *e)
+{
+	char sbuf[TIMESPAN_MAX];
+	json_int_t jitter;
+	char *note = xstrdup(""), *s;
+
+	if (json_is_true(json_object_get(e, "gap"))) {
+		free(note);
+		note = xstrdup("DST gap: moved to end of gap");
+	}
+	if (json_is_true(json_object_get(e, "repeat"))) {
+		s = xstrfmt("%s%srepeated local time", note,
+		    *note ? ", " : "");
+		free(note);
+		note = s;
+	}
+	if (num(e, "jitter_usec", &jitter) && jitter > 0) {
+		s = xstrfmt("%s%sjitter +%s", note, *note ? ", " : "",
+		    format_span(sbuf, sizeof(sbuf), jitter));
+		free(note);
+		note = s;
+	}
+	return note;
+}
+
+void
+print_next(json_t *params)
+{
+	struct table t = { .ncols = 3 };
+	json_t *elapses = json_object_get(params, "elapses"), *e;
+	char tbuf[64];
+	size_t i;
+
+	if (json_array_size(elapses) == 0) {
+		printf("%s: no coming firings\n", str(params, "job"));
+		return;
+	}
+	table_add(&t, xstrfmt("LOCAL (%s)", str(params, "timezone")));
+	table_add(&t, xstrdup("UTC"));
+	table_add(&t, xstrdup("NOTE"));
+	json_array_foreach(elapses, i, e) {
+		json_int_t usec = 0;
+
+		num(e, "usec", &usec);
+		table_add(&t, xstrdup(str(e, "local")));
+		table_add(&t, xstrdup(format_utc(tbuf, sizeof(tbuf), usec)));
+		table_add(&t, elapse_note(e));
+	}
+	table_print(&t);
+}
+
+/* "Sun " for a local time "2026-03-29 03:00:00+02:00": the weekday of
+ * its date, whatever the zone. */
+static const char *
+local_weekday(const char *local)
+{
+	static const char days[7][4] = { "Sun", "Mon", "Tue", "Wed", "Thu",
+	    "Fri", "Sat" };
+	struct tm tm = { .tm_hour = 12 };
+	int y, m, d;
+
+	if (sscanf(local, "%d-%d-%d", &y, &m, &d) != 3)
+		return "";
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	if (timegm(&tm) == (time_t)-1 || tm.tm_wday < 0 || tm.tm_wday > 6)
+		return "";
+	return days[tm.tm_wday];
+}
+
+/* "3h 2min left" or "1d 4h ago": the two largest units, as systemd. */
+static const char *
+format_from_now(char *buf, size_t len, json_int_t usec)
+{
+	static const usec_t units[] = { USEC_PER_DAY, USEC_PER_HOUR,
+	    USEC_PER_MINUTE, USEC_PER_SEC };
+	json_int_t now = (json_int_t)now_realtime();
+	usec_t d = (usec_t)(usec > now ? usec - now : now - usec);
+	char sbuf[TIMESPAN_MAX];
+	size_t i;
+
+	for (i = 0; i + 1 < ELEMENTSOF(units) && d < units[i]; i++)
+		;
+	d -= d % units[MIN(i + 1, ELEMENTSOF(units) - 1)];
+	if (d == 0) {
+		snprintf(buf, len, "now");
+		return buf;
+	}
+	snprintf(buf, len, "%s %s", timespan_format(sbuf, sizeof(sbuf), d),
+	    usec > now ? "left" : "ago");
+	return buf;
+}
+
+void
+print_calendar(json_t *params, const char *expr)
+{
+	json_t *elapses = json_object_get(params, "elapses"), *e;
+	char tbuf[64], label[32];
+	_cleanup_free_ char *note = NULL;
+	json_int_t usec;
+	size_t i;
+
+	printf("%15s: %s\n", "Original form", expr);
+	printf("%15s: %s\n", "Normalized form", str(params, "normalized"));
+	printf("%15s: %s\n", "Syntax", str(params, "syntax"));
+	printf("%15s: %s\n", "Time zone", str(params, "timezone"));
+	if (json_array_size(elapses) == 0)
+		printf("%15s: never\n", "Next elapse");
+	json_array_foreach(elapses, i, e) {
+		usec = 0;
+		num(e, "usec", &usec);
+		if (i == 0)
+			snprintf(label, sizeof(label), "Next elapse");
+		else
+			snprintf(label, sizeof(label), "Iter. #%zu", i + 1);
+		free(note);
+		note = elapse_note(e);
+		printf("%15s: %s %s%s%s%s\n", label,
+		    local_weekday(str(e, "local")), str(e, "local"),
+		    *note ? " (" : "", note, *note ? ")" : "");
+		printf("%15s: %s %s UTC\n", "(in UTC)", local_weekday(
+		    format_utc(tbuf, sizeof(tbuf), usec)), tbuf);
+		printf("%15s: %s\n", "From now", format_from_now(tbuf,
+		    sizeof(tbuf), usec));
+	}
+}
+
+void
+print_sched_state(json_t *params)
+{
+	char tbuf[64];
+	json_int_t until, skips = 0;
+
+	printf("%s: ", str(params, "job"));
+	if (!num(params, "paused_until_usec", &until))
+		printf("not paused");
+	else if (until == INT64_MAX)
+		printf("paused until resumed");
+	else
+		printf("paused until %s", format_time(tbuf, sizeof(tbuf),
+		    until));
+	num(params, "skips_pending", &skips);
+	if (skips == 1)
+		printf(", skipping the next slot");
+	else if (skips > 1)
+		printf(", skipping the next %" JSON_INTEGER_FORMAT " slots",
+		    skips);
+	putchar('\n');
 }

@@ -540,3 +540,122 @@ def private_tmpfs():
     yield make
     for m in made:
         m.close()
+
+
+# ---------------------------------------------------------------- services
+# Helpers for services, sync, hooks and exec context (test_services.py,
+# test_sync.py, test_hooks.py, test_exec_context.py).
+
+NOTIFY_CHILD = os.environ.get("JOBD_NOTIFY_CHILD") or (
+    str(Path(JOBD).parent / "jobd-notify-child") if JOBD else "")
+
+
+def notify_child(*args):
+    """A command= value running the sd_notify test service with args."""
+    if not os.access(NOTIFY_CHILD, os.X_OK):
+        pytest.fail("jobd-notify-child not found (JOBD_NOTIFY_CHILD=%r)"
+                    % NOTIFY_CHILD)
+    return shlex.join([NOTIFY_CHILD] + [str(a) for a in args])
+
+
+def units_text(jobs=None, services=None, semaphores=None):
+    """[job], [service] and [semaphore] sections as one file's text."""
+    parts = []
+    for kind, units in (("semaphore", semaphores), ("service", services),
+                        ("job", jobs)):
+        for name, keys in (units or {}).items():
+            parts.append(format_section("%s %s" % (kind, name), keys))
+    return "\n".join(parts)
+
+
+def write_units(d, jobs=None, services=None, semaphores=None,
+                settings=None):
+    """Writes the daemon's config with services and semaphores too
+    (conf.d/50-units.conf); the daemon is not started or reloaded."""
+    d.write_config(settings=settings, files={
+        "conf.d/50-units.conf": units_text(jobs, services, semaphores)})
+
+
+def start_units(jobd, jobs=None, services=None, semaphores=None,
+                settings=None, start=True):
+    """Like the jobd fixture, with services and semaphores."""
+    d = jobd(start=False)
+    write_units(d, jobs, services, semaphores, settings)
+    return d.start() if start else d
+
+
+def service(d, name):
+    """The Service object of a service, from `jobctl --json status`."""
+    js = d.job_status(name)
+    svc = js["job"].get("service")
+    assert svc, "%s is not a service: %r" % (name, js["job"])
+    return svc
+
+
+def wait_service(d, name, states, timeout=10.0, pred=None):
+    """Polls until the service is in one of states (and pred(svc) holds);
+    returns the Service."""
+    if isinstance(states, str):
+        states = (states,)
+
+    def check():
+        svc = service(d, name)
+        if svc["state"] in states and (pred is None or pred(svc)):
+            return svc
+        return None
+    return wait_for(check, timeout, "service %s to be %s" % (name, states))
+
+
+def runs_of(d, job):
+    """Every recorded run of job, oldest first (from the ledger, which is
+    written in batches: poll for what you need)."""
+    return sorted(history(d, job), key=lambda r: r["id"])
+
+
+class EventStream:
+    """`jobctl --json events` in the background; events() is every event
+    seen so far, wait(pred) polls for one."""
+
+    def __init__(self, d):
+        import threading
+        self.proc = d.popen_jobctl("--json", "events")
+        self.lines = []
+        self.lock = threading.Lock()
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+        self.wait(lambda e: e["type"] == "subscribed", what="subscribed")
+
+    def _read(self):
+        for line in self.proc.stdout:
+            with self.lock:
+                self.lines.append(json.loads(line))
+
+    def events(self):
+        with self.lock:
+            return list(self.lines)
+
+    def wait(self, pred, timeout=10.0, what=None):
+        return wait_for(lambda: next((e for e in self.events() if pred(e)),
+                                     None), timeout, what or "an event")
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+        self.proc.wait(10)
+        self.thread.join(5)
+        self.proc.stdout.close()
+        self.proc.stderr.close()
+
+
+@pytest.fixture
+def event_stream():
+    """Factory: event_stream(daemon) -> EventStream, closed at the end."""
+    made = []
+
+    def make(d):
+        s = EventStream(d)
+        made.append(s)
+        return s
+    yield make
+    for s in made:
+        s.close()

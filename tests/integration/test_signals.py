@@ -121,4 +121,5 @@ def test_daemon_facts(jobd):
     assert facts["config"].endswith("jobd.conf")
     assert facts["version"]
     assert facts["started_usec"] > 0
+    assert d.state.is_dir()
 

@@ -1,0 +1,76 @@
+/* What the verb modules of jobctl share with jobctl.c: the option bits,
+ * the parsed invocation, and the helpers that call jobd and report usage
+ * errors.  The tables themselves stay in jobctl.c. */
+#ifndef JOBCTL_JOBCTL_H
+#define JOBCTL_JOBCTL_H
+
+#include <stdbool.h>
+
+#include <jansson.h>
+
+#include "client.h"
+#include "timeutil.h"
+
+enum {
+	OPT_SOCKET = 1 << 0,
+	OPT_JSON = 1 << 1,
+	OPT_HELP = 1 << 2,
+	OPT_VERSION = 1 << 3,
+	OPT_WAIT = 1 << 4,
+	OPT_ANY = 1 << 5,
+	OPT_RUN = 1 << 6,
+	OPT_LINES = 1 << 7,
+	OPT_FOLLOW = 1 << 8,
+	OPT_DRY_RUN = 1 << 9,
+	OPT_DAEMON = 1 << 10,
+	OPT_FAILED = 1 << 11,
+	OPT_SINCE = 1 << 12,
+	OPT_UNTIL = 1 << 13,
+	OPT_BASE = 1 << 14,
+	OPT_TIMEZONE = 1 << 15,
+};
+#define OPT_GLOBAL (OPT_SOCKET | OPT_JSON | OPT_HELP | OPT_VERSION)
+
+struct verb;
+
+/* What one invocation asked for. */
+struct ctx {
+	const struct verb *verb;
+	char **args;
+	int nargs;
+	unsigned opts;		/* OPT_* given */
+	const char *socket;
+	json_int_t run, lines;	/* lines: -n, whatever the verb counts */
+	usec_t since, until, base;
+	const char *timezone;
+	int replies;		/* replies printed so far */
+	bool wait_gone;		/* stop --wait: services must be gone */
+};
+
+/* One io.jobd.Manager call (params stolen); returns the exit code. */
+int jobctl_call(struct ctx *, const char *method, json_t *params, bool more,
+    client_reply_fn fn);
+/* "jobctl: MESSAGE" and the verb's synopsis on stderr; returns 2. */
+int jobctl_usage_error(const struct verb *, const char *fmt, ...)
+    PRINTF_LIKE(2, 3);
+
+/* The scheduler's verbs (verbs-sched.c). */
+int verbs_sched_next(struct ctx *);
+int verbs_sched_calendar(struct ctx *);
+int verbs_sched_pause(struct ctx *);
+int verbs_sched_resume(struct ctx *);
+int verbs_sched_skip(struct ctx *);
+
+/* Services and events (verbs-service.c).  verbs_service_reply handles any
+ * reply that lists services: prints them and, with --wait, exits 1 unless
+ * each one is ready (gone, for stop). */
+int verbs_service_reply(json_t *params, bool continues, void *data);
+int verbs_service_stop(struct ctx *);
+int verbs_service_restart(struct ctx *);
+int verbs_service_signal(struct ctx *);
+int verbs_service_reset_failed(struct ctx *);
+int verbs_reload(struct ctx *);
+int verbs_event(struct ctx *);
+int verbs_events(struct ctx *);
+
+#endif
