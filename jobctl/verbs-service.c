@@ -180,6 +180,8 @@ print_bus_run(json_t *p)
 {
 	json_t *run = json_object_get(p, "run");
 
+	if (!run)
+		run = json_object_get(p, "run_id");
 	if (json_is_integer(run)) {
 		printf(" run %" JSON_INTEGER_FORMAT " %s",
 		    json_integer_value(run), field(p, "job"));

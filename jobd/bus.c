@@ -83,7 +83,8 @@ bus_close(struct daemon *d)
 	while ((s = d->bus.subs)) {
 		d->bus.subs = s->next;
 		ctl_set_cancel(s->conn, NULL, NULL);
-		ctl_reply(s->conn, json_pack("{s:s}", "type", "end"), false);
+		ctl_reply(s->conn, json_pack("{s:s, s:I}", "type", "end", "usec",
+		    (json_int_t)now_realtime()), false);
 		free(s);
 	}
 }

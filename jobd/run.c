@@ -120,6 +120,8 @@ run_compute_result(const struct run *r)
 {
 	if (r->result != RESULT_NONE)
 		return r->result;
+	if (r->forced_failure)
+		return RESULT_FAILED;
 	if (r->timed_out)
 		return RESULT_TIMEOUT;
 	if (r->cancelled)
@@ -127,6 +129,29 @@ run_compute_result(const struct run *r)
 	if (r->exited && r->signal == 0 && r->exit_code == 0)
 		return RESULT_SUCCESS;
 	return RESULT_FAILED;
+}
+
+/* jobd-exec could not apply the exec context: it said why on stderr
+ * ("jobd-exec: exec: no such group 'x'") and exited 127; that is the
+ * run's reason, not the command's own exit. */
+static void
+run_helper_reason(struct run *r)
+{
+	static const char prefix[] = "jobd-exec: ";
+	const struct tail_line *l;
+
+	if (!r->exec->helper || !r->exited || r->signal ||
+	    r->exit_code != 127 || r->reason)
+		return;
+	TAILQ_FOREACH_REVERSE(l, &r->tail.lines, tail_lines, entry) {
+		if (l->stream != TAIL_STDERR)
+			continue;
+		if (l->len > sizeof(prefix) - 1 &&
+		    !memcmp(l->data, prefix, sizeof(prefix) - 1))
+			r->reason = xstrndup(l->data + sizeof(prefix) - 1,
+			    l->len - (sizeof(prefix) - 1));
+		return;
+	}
 }
 
 static void
@@ -155,6 +180,7 @@ run_enter_finished(struct run *r)
 	struct run_observer *o, *tmp;
 	char buf[TIMESPAN_MAX];
 
+	run_helper_reason(r);
 	r->result = run_compute_result(r);
 	r->ended = now_realtime();
 	if (r->cgroup)
@@ -539,6 +565,15 @@ run_output_line(struct run *r, const struct tail_line *l)
 	TAILQ_FOREACH_SAFE(o, &r->observers, entry, tmp)
 		if (o->line_cb)
 			o->line_cb(o, l);
+}
+
+void
+run_fail(struct run *r, const char *reason, int sig)
+{
+	r->forced_failure = true;
+	free(r->reason);
+	r->reason = xstrdup(reason);
+	run_stop_with(r, sig);
 }
 
 void

@@ -101,6 +101,7 @@ struct run {
 	int exit_code;			/* valid when exited && !signal */
 	int signal;			/* the signal that ended it, or 0 */
 	bool cancelled, timed_out;
+	bool forced_failure;		/* run_fail(): failed, not cancelled */
 
 	/* Copied from the job's config when the run was created, so that a
 	 * reload never changes a run in flight. */
@@ -152,6 +153,9 @@ void run_unobserve(struct run_observer *);
 bool run_is_active(const struct run *);
 /* Stops the run with sig (then SIGKILL after stop_timeout). */
 void run_stop_with(struct run *, int sig);
+/* Stops it as a failure with this reason (a service's watchdog or start
+ * timeout), with sig, or its stop_signal when sig is 0. */
+void run_fail(struct run *, const char *reason, int sig);
 /* exit code, or 128+signal; -1 when the run has neither. */
 int run_exit_status(const struct run *);
 /* Frees a finished run whose handles are closed (history eviction). */

@@ -207,6 +207,8 @@ service_recent_starts(const struct service *s, usec_t now)
 	usec_t interval = svc_cfg(s)->start_limit_interval;
 	unsigned i, n = 0, kept = MIN(s->nstarts, SERVICE_START_HISTORY);
 
+	/* Bursts above the history count as the history's size. */
+
 	for (i = 0; i < kept; i++)
 		if (now - s->starts[i] <= interval)
 			n++;
@@ -239,8 +241,8 @@ service_schedule_restart(struct service *s)
 
 	s->failures++;
 	delay = service_backoff(s);
-	if (c->start_limit_burst &&
-	    service_recent_starts(s, now) >= c->start_limit_burst) {
+	if (c->start_limit_burst && service_recent_starts(s, now) >=
+	    MIN(c->start_limit_burst, SERVICE_START_HISTORY)) {
 		if (c->start_limit_action == START_LIMIT_FAIL) {
 			service_set_reason(s, xstrfmt("start limit hit: %u "
 			    "starts within %s", c->start_limit_burst,
@@ -276,10 +278,18 @@ service_done_cb(struct run_observer *o, struct run *r)
 	if (s->closing)
 		return;
 	if (s->restart_pending) {
+		/* Straight to starting: restart --wait waiters wait for
+		 * ready, not for this stop. */
 		s->restart_pending = false;
 		s->stop_requested = false;
-		service_set_state(s, SVC_STOPPED);
 		service_try_start(s, TRIGGER_MANUAL);
+		return;
+	}
+	if (r->result == RESULT_SKIPPED) {
+		/* A false condition: not a failure, as systemd does. */
+		s->want_up = false;
+		service_set_reason(s, r->reason ? xstrdup(r->reason) : NULL);
+		service_set_state(s, SVC_STOPPED);
 		return;
 	}
 	if (s->stop_requested || !s->want_up) {
@@ -334,7 +344,7 @@ service_timer_cb(uv_timer_t *t)
 		    s->job->name, s->reason);
 		s->reason_abnormal = true;
 		if (s->run)
-			run_event(s->run, RUN_EV_CANCEL);
+			run_fail(s->run, s->reason, 0);
 		break;
 	case SVC_READY:
 		/* Up for stable_after: the next failure starts the backoff
@@ -362,7 +372,7 @@ service_watchdog_cb(uv_timer_t *t)
 	log_svc(s, LOG_WARNING, "service '%s': %s; sending SIGABRT",
 	    s->job->name, s->reason);
 	s->reason_abnormal = true;
-	run_stop_with(s->run, SIGABRT);
+	run_fail(s->run, s->reason, SIGABRT);
 }
 
 /* The service a notification came from: its main pid, or any process in
@@ -776,7 +786,8 @@ service_apply_config(struct daemon *d, char **restart)
 				service_free(j->service);
 				j->service = NULL;
 			}
-		} else if (is_svc && strv_contains(restart, j->name)) {
+		} else if (is_svc && strv_contains(restart, j->name) &&
+		    (j->service->run || j->service->want_up)) {
 			log_svc(j->service, LOG_INFO, "service '%s': exec "
 			    "context changed; restarting", j->name);
 			service_restart(j->service);

@@ -177,7 +177,7 @@ sync_take(struct sync *s, struct run *r)
 	s->running++;
 	if (p->locks || p->semaphores)
 		bus_emit(s->daemon, "acquired", json_pack("{s:I, s:s, s:o, "
-		    "s:o}", "run", (json_int_t)r->id, "job", r->job->name,
+		    "s:o}", "run_id", (json_int_t)r->id, "job", r->job->name,
 		    "locks", sync_names_json(p->locks), "semaphores",
 		    sync_names_json(p->semaphores)));
 	free(r->waiting_for);
@@ -294,7 +294,7 @@ sync_release(struct sync *s, struct run *r)
 	}
 	if (r->job->daemon->bus.subs)
 		bus_emit(s->daemon, "released", json_pack("{s:I, s:s, s:o}",
-		    "run", (json_int_t)r->id, "job", r->job->name,
+		    "run_id", (json_int_t)r->id, "job", r->job->name,
 		    "semaphores", sync_names_json(r->held_sems)));
 	r->held_sems = strv_free(r->held_sems);
 	r->job->nadmitted--;

@@ -35,6 +35,7 @@ struct watch {
 	bool again;			/* another event came meanwhile */
 	usec_t last_fired;		/* monotonic */
 	uv_fs_t req;
+	uv_timer_t later;		/* the re-check after the rate limit */
 	struct watch *next;
 };
 
@@ -58,6 +59,12 @@ watch_close_cb(uv_handle_t *h)
 }
 
 static void
+watch_later_cb(uv_timer_t *t)
+{
+	watch_check(t->data);
+}
+
+static void
 watch_fire(struct watch *w)
 {
 	struct job *j = daemon_find_job(w->daemon, w->job);
@@ -66,8 +73,13 @@ watch_fire(struct watch *w)
 	if (!j || w->daemon->stopping || j->nactive > 0)
 		return;
 	if (w->kind != WATCH_CHANGED && w->last_fired &&
-	    now - w->last_fired < WATCH_MIN_INTERVAL)
+	    now - w->last_fired < WATCH_MIN_INTERVAL) {
+		/* Look again once the second is over, or nothing would. */
+		uv_timer_start(&w->later, watch_later_cb,
+		    (WATCH_MIN_INTERVAL - (now - w->last_fired)) /
+		    USEC_PER_MSEC + 1, 0);
 		return;
+	}
 	w->last_fired = now;
 	log_full(LOG_INFO, j->name, 0, "job '%s': '%s' %s", j->name, w->path,
 	    w->kind == WATCH_CHANGED ? "changed" : w->kind == WATCH_EXISTS ?
@@ -126,10 +138,15 @@ static void
 watch_event_cb(uv_fs_event_t *h, const char *name, int events, int status)
 {
 	struct watch *w = h->data;
+	const char *base = strrchr(w->path, '/');
 
-	(void)name;
 	(void)events;
 	if (status < 0)
+		return;
+	/* A file is watched through its directory: only its own name
+	 * counts (a directory watched itself reports its entries). */
+	if (w->kind != WATCH_NOT_EMPTY && name && base &&
+	    strcmp(name, base + 1))
 		return;
 	if (w->kind == WATCH_CHANGED)
 		watch_fire(w);
@@ -150,9 +167,11 @@ watch_add(struct daemon *d, struct job *j, const char *path,
 	w->job = xstrdup(j->name);
 	w->path = xstrdup(path);
 	w->kind = kind;
-	w->refs = 1;
+	w->refs = 2;			/* the fs event and the timer */
 	uv_fs_event_init(d->loop, &w->event);
 	w->event.data = w;
+	uv_timer_init(d->loop, &w->later);
+	w->later.data = w;
 	/* A directory to fill is watched itself; a file is watched through
 	 * its directory, which also sees it appear. */
 	target = kind == WATCH_NOT_EMPTY ? path : dirname(dir);
@@ -176,6 +195,7 @@ watch_stop(struct daemon *d)
 		if (w->checking)
 			uv_cancel((uv_req_t *)&w->req);
 		uv_close((uv_handle_t *)&w->event, watch_close_cb);
+		uv_close((uv_handle_t *)&w->later, watch_close_cb);
 	}
 }
 

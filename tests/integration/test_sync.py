@@ -211,7 +211,7 @@ def test_lock_waiter_shows_in_status_and_events(jobd, event_stream, workdir):
     assert "run %d: pending" % w in out and "waiting for lock 'L'" in out
     gate.touch()
     assert d.wait_run(w)["result"] == "success"
-    ev.wait(lambda e: e["type"] == "acquired" and e["run"] == w)
+    ev.wait(lambda e: e["type"] == "acquired" and e["run_id"] == w)
     types = [(e["type"], e.get("run") if isinstance(e.get("run"), int)
               else e.get("run", {}).get("id")) for e in ev.events()]
     assert types.index(("released", h)) < types.index(("acquired", w))
