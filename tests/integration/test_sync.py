@@ -212,7 +212,7 @@ def test_lock_waiter_shows_in_status_and_events(jobd, event_stream, workdir):
     gate.touch()
     assert d.wait_run(w)["result"] == "success"
     ev.wait(lambda e: e["type"] == "acquired" and e["run_id"] == w)
-    types = [(e["type"], e.get("run") if isinstance(e.get("run"), int)
+    types = [(e["type"], e["run_id"] if "run_id" in e
               else e.get("run", {}).get("id")) for e in ev.events()]
     assert types.index(("released", h)) < types.index(("acquired", w))
 
