@@ -12,6 +12,7 @@
 #include "job.h"
 #include "log.h"
 #include "run.h"
+#include "service.h"
 #include "spawn-run.h"
 #include "strv.h"
 #include "sync.h"
@@ -507,8 +508,23 @@ void
 run_begin(struct run *r)
 {
 	struct daemon *d = r->job->daemon;
-	usec_t t = r->job->config->policy.pending_timeout;
+	const struct job_config *jc = r->job->config;
+	usec_t t = jc->policy.pending_timeout;
+	const char *down;
+	char *why;
 
+	/* A job's wants= and requires= units are pulled up first (a job
+	 * whose last run failed runs again); one that cannot come up, a
+	 * failed or stopped service, means this run does not start. */
+	if (!jc->service)
+		unit_pull(d, jc);
+	if (!jc->service && jc->requires &&
+	    (down = unit_required_down(d, jc))) {
+		why = xstrfmt("required unit '%s' is not running", down);
+		run_skip(r, why);
+		free(why);
+		return;
+	}
 	if (!sync_needed(r) || sync_request(&d->sync, r)) {
 		run_admitted(r);
 		return;
@@ -565,6 +581,18 @@ run_output_line(struct run *r, const struct tail_line *l)
 	TAILQ_FOREACH_SAFE(o, &r->observers, entry, tmp)
 		if (o->line_cb)
 			o->line_cb(o, l);
+}
+
+void
+run_skip(struct run *r, const char *reason)
+{
+	if (r->state != RUN_PENDING)
+		return;
+	uv_timer_stop(&r->timer);
+	r->result = RESULT_SKIPPED;
+	free(r->reason);
+	r->reason = xstrdup(reason);
+	run_enter_finished(r);
 }
 
 void

@@ -151,6 +151,8 @@ void run_event(struct run *, enum run_event);
 void run_observe(struct run *, struct run_observer *);
 void run_unobserve(struct run_observer *);
 bool run_is_active(const struct run *);
+/* A pending run that will not start: finished as skipped with reason. */
+void run_skip(struct run *, const char *reason);
 /* Stops the run with sig (then SIGKILL after stop_timeout). */
 void run_stop_with(struct run *, int sig);
 /* Stops it as a failure with this reason (a service's watchdog or start

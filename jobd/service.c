@@ -24,6 +24,7 @@
 #include "notify.h"
 #include "service.h"
 #include "strv.h"
+#include "sync.h"
 #include "xmalloc.h"
 
 const char *const service_state_name[SVC_NSTATES] = {
@@ -439,12 +440,11 @@ service_unit_up(struct daemon *d, const char *name)
 	return j->nactive == 0 && r && r->result == RESULT_SUCCESS;
 }
 
-/* A requires= target that failed or was stopped, or NULL. */
-static const char *
-service_required_down(struct service *s)
+/* A requires= target of unit jc that failed or was stopped, or NULL. */
+const char *
+unit_required_down(struct daemon *d, const struct job_config *jc)
 {
-	struct daemon *d = svc_daemon(s);
-	char **req = s->job->config->requires;
+	char **req = jc->requires;
 	struct job *j;
 	size_t i;
 
@@ -462,27 +462,26 @@ service_required_down(struct service *s)
 	return NULL;
 }
 
-static bool
-service_deps_met(struct service *s)
+/* The first after= or requires= unit of jc that is not up, or NULL. */
+const char *
+unit_waiting_for(struct daemon *d, const struct job_config *jc)
 {
-	struct daemon *d = svc_daemon(s);
-	char **lists[2] = { s->job->config->after, s->job->config->requires };
+	char **lists[2] = { jc->after, jc->requires };
 	size_t k, i;
 
 	for (k = 0; k < 2; k++)
 		for (i = 0; lists[k] && lists[k][i]; i++)
 			if (!service_unit_up(d, lists[k][i]))
-				return false;
-	return true;
+				return lists[k][i];
+	return NULL;
 }
 
 /* wants= and requires= pull their units up: services start, jobs run
- * once (unless their last run succeeded). */
-static void
-service_pull(struct service *s)
+ * once (unless their last run succeeded or one is running). */
+void
+unit_pull(struct daemon *d, const struct job_config *jc)
 {
-	struct daemon *d = svc_daemon(s);
-	char **lists[2] = { s->job->config->wants, s->job->config->requires };
+	char **lists[2] = { jc->wants, jc->requires };
 	struct job *j;
 	size_t k, i;
 
@@ -499,6 +498,24 @@ service_pull(struct service *s)
 				job_trigger(j, TRIGGER_DEPENDENCY);
 		}
 	}
+}
+
+static const char *
+service_required_down(struct service *s)
+{
+	return unit_required_down(svc_daemon(s), s->job->config);
+}
+
+static bool
+service_deps_met(struct service *s)
+{
+	return !unit_waiting_for(svc_daemon(s), s->job->config);
+}
+
+static void
+service_pull(struct service *s)
+{
+	unit_pull(svc_daemon(s), s->job->config);
 }
 
 static void
@@ -681,6 +698,8 @@ service_deps_changed(struct daemon *d)
 		TAILQ_FOREACH(j, &d->jobs, entry)
 			if (j->service && j->config)
 				service_deps_step(d, j->service);
+		/* Job runs waiting for their after= units move on too. */
+		sync_retry(&d->sync);
 	} while (d->deps_again);
 	d->deps_busy = false;
 }

@@ -15,6 +15,7 @@
 
 struct daemon;
 struct job;
+struct job_config;
 struct notify_msg;
 
 enum service_state {
@@ -94,6 +95,13 @@ bool service_any_running(struct daemon *);
 /* After a config swap: services added (started if autostart), removed
  * (stopped), and those named in restart (exec context changed). */
 void service_apply_config(struct daemon *, char **restart);
+
+/* Dependencies of any unit (jobs use them too): a requires= unit that is
+ * down, the first after=/requires= unit not up yet, and pulling up the
+ * wants= and requires= units. */
+const char *unit_required_down(struct daemon *, const struct job_config *);
+const char *unit_waiting_for(struct daemon *, const struct job_config *);
+void unit_pull(struct daemon *, const struct job_config *);
 
 /* A notify message arrived (notify.c). */
 void service_notify(struct daemon *, const struct notify_msg *);

@@ -11,6 +11,7 @@
 #include "job.h"
 #include "log.h"
 #include "run.h"
+#include "service.h"
 #include "strv.h"
 #include "sync.h"
 #include "xmalloc.h"
@@ -107,7 +108,8 @@ sync_needed(const struct run *r)
 	const struct job_policy *p = &jc->policy;
 
 	return p->locks || p->semaphores || p->max_running ||
-	    p->wait_event || r->job->daemon->config->max_running;
+	    p->wait_event || r->job->daemon->config->max_running ||
+	    (!jc->service && (jc->after || jc->requires));
 }
 
 /* Names held back by earlier waiters, so later ones keep their place. */
@@ -123,12 +125,18 @@ sync_why_not(struct sync *s, struct run *r, const struct sync_blocked *b)
 {
 	const struct job_policy *p = sync_policy(r);
 	unsigned max = s->daemon->config->max_running;
+	const char *unit;
 	struct sync_lock *l;
 	struct sync_sem *m;
 	size_t i;
 
 	if (p->wait_event && !sync_event(s, p->wait_event)->set)
 		return xstrfmt("event '%s'", p->wait_event);
+	/* A job waits for its after= and requires= units (a service's run
+	 * starts only once they are up, which service.c sees to). */
+	if (r->job->config && !r->job->config->service &&
+	    (unit = unit_waiting_for(s->daemon, r->job->config)))
+		return xstrfmt("unit '%s'", unit);
 	if (max && (s->running >= max || b->global))
 		return xstrfmt("max_running=%u of jobd", max);
 	if (p->max_running && (r->job->nadmitted >= p->max_running ||
@@ -209,6 +217,25 @@ sync_block(struct sync_blocked *b, struct run *r)
 		b->sems = strv_append(b->sems, p->semaphores[i]);
 }
 
+/* A waiting job whose requires= unit went down will not start: it is
+ * recorded as skipped with that reason. */
+static bool
+sync_drop_if_required_down(struct sync *s, struct run *r)
+{
+	const char *down;
+	char *why;
+
+	if (!r->job->config || r->job->config->service ||
+	    !(down = unit_required_down(s->daemon, r->job->config)))
+		return false;
+	TAILQ_REMOVE(&s->waiting, r, sync_entry);
+	r->sync_queued = false;
+	why = xstrfmt("required unit '%s' is not running", down);
+	run_skip(r, why);
+	free(why);
+	return true;
+}
+
 /* Starts every waiter that can start, in FIFO order. */
 static void
 sync_pump(struct sync *s)
@@ -218,6 +245,8 @@ sync_pump(struct sync *s)
 	char *why;
 
 	TAILQ_FOREACH_SAFE(r, &s->waiting, sync_entry, tmp) {
+		if (sync_drop_if_required_down(s, r))
+			continue;
 		why = sync_why_not(s, r, &b);
 		if (why) {
 			free(r->waiting_for);
@@ -259,6 +288,13 @@ sync_request(struct sync *s, struct run *r)
 	log_full(LOG_DEBUG, r->job->name, r->id, "run %llu waits for %s",
 	    (unsigned long long)r->id, why);
 	return false;
+}
+
+void
+sync_retry(struct sync *s)
+{
+	if (!TAILQ_EMPTY(&s->waiting))
+		sync_pump(s);
 }
 
 void

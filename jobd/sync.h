@@ -51,6 +51,9 @@ bool sync_needed(const struct run *);
 bool sync_request(struct sync *, struct run *);
 /* A queued run was cancelled or timed out. */
 void sync_withdraw(struct sync *, struct run *);
+/* Something other than a release may let waiters start (a unit a job
+ * waits for became ready). */
+void sync_retry(struct sync *);
 /* A finished run gives back what it held, and waiters move up. */
 void sync_release(struct sync *, struct run *);
 
