@@ -233,3 +233,22 @@ def test_events_human_lines(jobd):
     assert body == ["event-set e1", "run-queued run %d j pending" % rid,
                     "run-started run %d j running" % rid,
                     "run-finished run %d j success" % rid], lines
+
+
+def test_opposite_lock_orders_cannot_deadlock(jobd, workdir):
+    # ab takes a then b, ba takes b then a: with locks taken one by one
+    # this deadlocks; taken all at once or none, every run finishes, and
+    # no two of them ever overlap (they share both locks).
+    log = workdir / "stamps"
+    d = jobd(jobs={
+        "ab": {"command": stamp_script(log, "0.01"), "shell": "yes",
+               "lock": "a b"},
+        "ba": {"command": stamp_script(log, "0.01"), "shell": "yes",
+               "lock": ["b", "a"]},
+    })
+    ids = []
+    for _ in range(20):
+        ids += start_many(d, "ab", "ba", "ba", "ab")
+    runs = [d.wait_run(i, timeout=60) for i in ids]
+    assert all(r["result"] == "success" for r in runs)
+    assert max_concurrent(read_stamps(log)) == 1
