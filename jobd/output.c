@@ -4,6 +4,8 @@
  * are: the journal, the log file and the tail all take binary data.  The
  * policy of when a run is done stays in run.c; this only reports EOF. */
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -160,33 +162,50 @@ output_drain_cb(void *ctx)
 			    output_alloc_cb, output_read_cb);
 }
 
-void
-output_init(struct output *o, struct run *run, uv_loop_t *loop,
-    enum output_mode mode, const char *file, bool echo,
-    uv_stdio_container_t stdio[3])
+/* A pipe for one of the child's output fds: our end read by libuv, the
+ * child's end returned. */
+static int
+output_pipe(struct output_stream *s, uv_loop_t *loop, int *ret_child)
 {
-	int i;
+	int fds[2], r;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	uv_pipe_init(loop, &s->pipe, 0);
+	if ((r = uv_pipe_open(&s->pipe, fds[0])) < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		s->open = true;		/* the handle still needs uv_close */
+		return r;
+	}
+	s->open = true;
+	*ret_child = fds[1];
+	return 0;
+}
+
+int
+output_init(struct output *o, struct run *run, uv_loop_t *loop,
+    enum output_mode mode, const char *file, bool echo, int child_fds[3])
+{
+	int i, r;
 
 	*o = (struct output){ .run = run, .mode = mode, .echo = echo };
-	stdio[0].flags = UV_IGNORE;
+	child_fds[0] = child_fds[1] = child_fds[2] = -1;
 	for (i = 0; i < 2; i++) {
 		switch (mode) {
 		case OUTPUT_INHERIT:
-			stdio[i + 1].flags = UV_INHERIT_FD;
-			stdio[i + 1].data.fd = i + 1;
+			child_fds[i + 1] = dup(i + 1);
 			o->streams[i].eof = true;
 			break;
 		case OUTPUT_NULL:
-			stdio[i + 1].flags = UV_IGNORE;
 			o->streams[i].eof = true;
 			break;
 		default:
-			uv_pipe_init(loop, &o->streams[i].pipe, 0);
+			r = output_pipe(&o->streams[i], loop,
+			    &child_fds[i + 1]);
 			o->streams[i].pipe.data = o;
-			o->streams[i].open = true;
-			stdio[i + 1].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
-			stdio[i + 1].data.stream =
-			    (uv_stream_t *)&o->streams[i].pipe;
+			if (r < 0)
+				return r;
 			break;
 		}
 	}
@@ -202,6 +221,7 @@ output_init(struct output *o, struct run *run, uv_loop_t *loop,
 		o->file = logfile_open(&run->job->daemon->executor, &lo,
 		    output_drain_cb, o);
 	}
+	return 0;
 }
 
 void

@@ -31,10 +31,11 @@ struct output {
 	struct logfile *file;
 };
 
-/* Prepares the pipes (or inheritance) for the child's fds 0-2. */
-void output_init(struct output *, struct run *, uv_loop_t *,
-    enum output_mode, const char *file, bool echo,
-    uv_stdio_container_t stdio[3]);
+/* Prepares the pipes (or inheritance) for the child's fds 0-2: child_fds
+ * gets the descriptors the child is given (-1: /dev/null), which the
+ * caller closes once the child is spawned.  Returns 0 or -errno. */
+int output_init(struct output *, struct run *, uv_loop_t *,
+    enum output_mode, const char *file, bool echo, int child_fds[3]);
 /* Starts reading once the child runs; marks EOF at once for modes that
  * have no pipes. */
 void output_start(struct output *);

@@ -5,8 +5,10 @@
  * Callbacks record a fact and call run_event(); policy lives there. */
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "daemon.h"
 #include "job.h"
@@ -169,9 +171,9 @@ run_close_handles(struct run *r)
 	}
 	r->open_handles++;
 	uv_close((uv_handle_t *)&r->timer, run_close_cb);
-	if (r->pid > 0) {
+	if (r->proc.open) {
 		r->open_handles++;
-		uv_close((uv_handle_t *)&r->process, run_close_cb);
+		proc_close(&r->proc, run_close_cb);
 	}
 }
 
@@ -245,9 +247,9 @@ run_enter_draining(struct run *r)
 }
 
 static void
-run_exit_cb(uv_process_t *p, int64_t status, int sig)
+run_exit_cb(struct proc *p, int64_t status, int sig)
 {
-	struct run *r = container_of(p, struct run, process);
+	struct run *r = container_of(p, struct run, proc);
 
 	r->exited = true;
 	r->exit_code = (int)status;
@@ -291,52 +293,68 @@ run_ready_read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 			o->ready_cb(o, r);
 }
 
-/* Adds the readiness pipe at fd N; fds between 3 and N stay closed. */
+/* Adds the readiness pipe at fd N; fds between 3 and N stay closed.
+ * Returns how many child fds there are, or -errno. */
 static int
-run_ready_stdio(struct run *r, uv_stdio_container_t *stdio)
+run_ready_stdio(struct run *r, int *fds)
 {
-	int fd = r->exec->ready_fd, i;
+	int fd = r->exec->ready_fd, i, p[2], err;
 
 	if (fd <= 0)
 		return 3;
 	for (i = 3; i < fd; i++)
-		stdio[i].flags = UV_IGNORE;
+		fds[i] = -1;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
 	uv_pipe_init(run_loop(r), &r->ready_pipe, 0);
 	r->ready_pipe.data = r;
 	r->ready_open = true;
-	stdio[fd].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
-	stdio[fd].data.stream = (uv_stream_t *)&r->ready_pipe;
+	if ((err = uv_pipe_open(&r->ready_pipe, p[0])) < 0) {
+		close(p[0]);
+		close(p[1]);
+		return err;
+	}
+	fds[fd] = p[1];
 	return fd + 1;
+}
+
+static void
+run_spawn_failed(struct run *r, int err)
+{
+	r->result = RESULT_FAILED;
+	xasprintf(&r->reason, "exec: '%s': %s", r->exec->argv[0],
+	    strerror(-err));
+	run_enter_finished(r);
 }
 
 static void
 run_spawn(struct run *r)
 {
-	uv_process_options_t opts;
-	uv_stdio_container_t stdio[65];
+	int fds[PROC_MAX_FDS], err, n = 3, i;
 	struct daemon *d = r->job->daemon;
 	struct run_observer *o, *tmp;
-	int err, nstdio;
 
-	output_init(&r->output, r, run_loop(r), r->exec->output,
-	    r->exec->output_file, d->foreground, stdio);
-	nstdio = run_ready_stdio(r, stdio);
-	spawn_options(r->exec, &opts, stdio, nstdio, run_exit_cb);
+	for (i = 0; i < PROC_MAX_FDS; i++)
+		fds[i] = -1;
 	r->started = now_realtime();
 	r->started_mono = now_monotonic();
-	err = uv_spawn(run_loop(r), &r->process, &opts);
-	r->process.data = r;
+	r->proc.data = r;
+	err = output_init(&r->output, r, run_loop(r), r->exec->output,
+	    r->exec->output_file, d->foreground, fds);
+	if (err == 0 && (n = run_ready_stdio(r, fds)) < 0)
+		err = n;
+	if (err == 0)
+		err = proc_spawn(&r->proc, run_loop(r), r->exec, fds,
+		    MAX(n, 3), run_exit_cb);
+	/* The child has its copies now; ours would keep the pipes open. */
+	for (i = 0; i < PROC_MAX_FDS; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
 	if (err < 0) {
-		/* uv_spawn needs uv_close even when it fails. */
-		uv_close((uv_handle_t *)&r->process, run_close_cb);
-		r->open_handles++;
-		r->result = RESULT_FAILED;
-		xasprintf(&r->reason, "exec: '%s': %s", r->exec->argv[0],
-		    uv_strerror(err));
-		run_enter_finished(r);
+		run_spawn_failed(r, err);
 		return;
 	}
-	r->pid = r->process.pid;
+	r->pid = r->proc.pid;
 	log_run(r, LOG_INFO, "job '%s' run %llu started (%s), pid %d",
 	    r->job->name, (unsigned long long)r->id,
 	    run_trigger_name[r->trigger], r->pid);

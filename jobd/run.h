@@ -11,6 +11,7 @@
 
 #include "cgroup.h"
 #include "output.h"
+#include "proc.h"
 #include "tail.h"
 #include "timeutil.h"
 
@@ -107,7 +108,7 @@ struct run {
 	 * reload never changes a run in flight. */
 	struct run_exec *exec;
 
-	uv_process_t process;
+	struct proc proc;		/* its process, once spawned */
 	uv_timer_t timer;		/* the current state's deadline */
 	uv_pipe_t ready_pipe;		/* ready=fd:N */
 	bool ready_open;

@@ -53,8 +53,6 @@ bool spawn_needs_resolve(const struct run_exec *);
 /* Blocking: looks up user and group (NSS) and checks the working
  * directory.  Returns 0, or -errno with *cause for the run's reason. */
 int spawn_resolve(struct run_exec *, char **cause);
-void spawn_options(const struct run_exec *, uv_process_options_t *,
-    uv_stdio_container_t *stdio, int nstdio, uv_exit_cb exit_cb);
 struct run_exec *spawn_exec_free(struct run_exec *);
 
 /* spawn-context.c */

@@ -204,31 +204,6 @@ spawn_resolve(struct run_exec *e, char **cause)
 	return spawn_context_resolve(e, cause);
 }
 
-void
-spawn_options(const struct run_exec *e, uv_process_options_t *o,
-    uv_stdio_container_t *stdio, int nstdio, uv_exit_cb exit_cb)
-{
-	*o = (uv_process_options_t){
-		.exit_cb = exit_cb,
-		.file = e->argv[0],
-		.args = e->argv,
-		.env = e->env,
-		.cwd = e->cwd,
-		/* Its own session and process group, so that a stop reaches
-		 * every process the run started. */
-		.flags = UV_PROCESS_DETACHED,
-		.stdio_count = nstdio,
-		.stdio = stdio,
-		.uid = e->uid,
-		.gid = e->gid,
-	};
-	/* With jobd-exec, the helper changes identity (with initgroups). */
-	if (e->set_uid && !e->helper)
-		o->flags |= UV_PROCESS_SETUID;
-	if (e->set_gid && !e->helper)
-		o->flags |= UV_PROCESS_SETGID;
-}
-
 struct run_exec *
 spawn_exec_free(struct run_exec *e)
 {

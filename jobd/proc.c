@@ -1,0 +1,151 @@
+/* Spawning and reaping without fork.  libuv 1.44's uv_spawn forks the
+ * whole daemon and reaps by calling waitpid on every child at each
+ * SIGCHLD: both grow with jobd (its memory, its number of children).
+ * posix_spawn shares the address space until exec, and a pidfd per child
+ * tells exactly which one exited.  Every descriptor jobd opens is
+ * close-on-exec, so the child gets only the fds it is given here. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>		/* the system's: jobd's own is spawn-run.h */
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "macro.h"
+#include "proc.h"
+#include "spawn-run.h"
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+/* Above any fd number a child is given (ready=fd:N goes up to 64). */
+#define PROC_FD_FLOOR 100
+
+static void
+proc_poll_cb(uv_poll_t *h, int status, int events)
+{
+	struct proc *p = container_of(h, struct proc, poll);
+	siginfo_t si;
+
+	(void)status;
+	(void)events;
+	memset(&si, 0, sizeof(si));
+	if (waitid((idtype_t)P_PIDFD, (id_t)p->pidfd, &si, WEXITED |
+	    WNOHANG) < 0 || si.si_pid == 0)
+		return;
+	uv_poll_stop(h);
+	if (si.si_code == CLD_EXITED)
+		p->exit_cb(p, si.si_status, 0);
+	else
+		p->exit_cb(p, 0, si.si_status);
+}
+
+/* Moves the fds out of the range the child's fds are mapped to, so that
+ * no dup2 below overwrites a source not yet used. */
+static int
+proc_lift(const int *fds, int n, int *lifted)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		lifted[i] = -1;
+		if (fds[i] < 0)
+			continue;
+		lifted[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, PROC_FD_FLOOR);
+		if (lifted[i] < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+static int
+proc_actions(posix_spawn_file_actions_t *fa, const struct run_exec *e,
+    const int *lifted, int n)
+{
+	int i, r = 0;
+
+	for (i = 0; i < n && r == 0; i++) {
+		if (lifted[i] >= 0)
+			r = posix_spawn_file_actions_adddup2(fa, lifted[i], i);
+		else if (i <= 2)
+			r = posix_spawn_file_actions_addopen(fa, i,
+			    "/dev/null", O_RDWR, 0);
+	}
+	if (r == 0 && e->cwd)
+		r = posix_spawn_file_actions_addchdir_np(fa, e->cwd);
+	return -r;
+}
+
+static int
+proc_attr(posix_spawnattr_t *at)
+{
+	sigset_t all, none;
+
+	/* A new session (so a stop reaches the whole group), default
+	 * signal dispositions (jobd ignores SIGPIPE), nothing blocked. */
+	sigfillset(&all);
+	sigemptyset(&none);
+	return -(posix_spawnattr_setflags(at, POSIX_SPAWN_SETSID |
+	    POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK) ||
+	    posix_spawnattr_setsigdefault(at, &all) ||
+	    posix_spawnattr_setsigmask(at, &none));
+}
+
+int
+proc_spawn(struct proc *p, uv_loop_t *loop, const struct run_exec *e,
+    const int *fds, int n, proc_exit_cb exit_cb)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	int lifted[PROC_MAX_FDS], r, i;
+	pid_t pid;
+
+	p->open = false;
+	p->pidfd = -1;
+	p->exit_cb = exit_cb;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&at);
+	r = proc_lift(fds, n, lifted);
+	if (r == 0)
+		r = proc_actions(&fa, e, lifted, n);
+	if (r == 0)
+		r = proc_attr(&at);
+	if (r == 0)
+		r = -posix_spawnp(&pid, e->argv[0], &fa, &at, e->argv, e->env);
+	for (i = 0; i < n; i++)
+		if (lifted[i] >= 0)
+			close(lifted[i]);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	if (r < 0)
+		return r;
+	p->pid = pid;
+	p->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (p->pidfd < 0) {
+		/* Cannot watch it: do not leave it running unseen. */
+		r = -errno;
+		kill(-pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return r;
+	}
+	fcntl(p->pidfd, F_SETFD, FD_CLOEXEC);
+	uv_poll_init(loop, &p->poll, p->pidfd);
+	p->poll.data = p->data ? p->data : p;
+	p->open = true;
+	uv_poll_start(&p->poll, UV_READABLE, proc_poll_cb);
+	return 0;
+}
+
+void
+proc_close(struct proc *p, uv_close_cb close_cb)
+{
+	if (!p->open)
+		return;
+	p->open = false;
+	uv_close((uv_handle_t *)&p->poll, close_cb);
+	close(p->pidfd);
+	p->pidfd = -1;
+}

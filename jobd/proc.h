@@ -1,0 +1,36 @@
+/* A child process: started with posix_spawn (vfork speed, no copy of
+ * jobd's page tables) in a new session, its exit seen through a pidfd
+ * watched by the loop (no SIGCHLD, no waitpid over every child). */
+#ifndef JOBD_PROC_H
+#define JOBD_PROC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <uv.h>
+
+struct run_exec;
+struct proc;
+
+typedef void (*proc_exit_cb)(struct proc *, int64_t status, int sig);
+
+struct proc {
+	uv_poll_t poll;			/* on the pidfd */
+	int pidfd;
+	pid_t pid;
+	bool open;			/* poll initialised, not closed */
+	proc_exit_cb exit_cb;
+	void *data;
+};
+
+#define PROC_MAX_FDS 65
+
+/* Spawns e->argv with fds[i] as the child's fd i (i < n; -1: /dev/null
+ * for 0-2, closed otherwise).  Returns 0, or -errno (nothing to close). */
+int proc_spawn(struct proc *, uv_loop_t *, const struct run_exec *,
+    const int *fds, int n, proc_exit_cb);
+/* Closes the watch; close_cb gets the poll handle (data: proc->data). */
+void proc_close(struct proc *, uv_close_cb);
+
+#endif
