@@ -527,6 +527,7 @@ daemon_maybe_finish(struct daemon *d)
 		if (!record_idle(&d->record))
 			return;
 	}
+	sync_close(&d->sync);
 	if (!d->signals_open)
 		return;
 	log_info("all runs stopped; exiting");

@@ -25,6 +25,31 @@
 #define PROC_FD_FLOOR 100
 
 static void
+proc_exited(struct proc *p, const siginfo_t *si)
+{
+	if (si->si_code == CLD_EXITED)
+		p->exit_cb(p, si->si_status, 0);
+	else
+		p->exit_cb(p, 0, si->si_status);
+}
+
+/* Without pidfd_open (kernels before 5.3, valgrind): a timer reaps this
+ * one pid; jobd has no other children by then to be confused with. */
+static void
+proc_timer_cb(uv_timer_t *t)
+{
+	struct proc *p = container_of(t, struct proc, timer);
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PID, (id_t)p->pid, &si, WEXITED | WNOHANG) < 0 ||
+	    si.si_pid == 0)
+		return;
+	uv_timer_stop(t);
+	proc_exited(p, &si);
+}
+
+static void
 proc_poll_cb(uv_poll_t *h, int status, int events)
 {
 	struct proc *p = container_of(h, struct proc, poll);
@@ -37,10 +62,7 @@ proc_poll_cb(uv_poll_t *h, int status, int events)
 	    WNOHANG) < 0 || si.si_pid == 0)
 		return;
 	uv_poll_stop(h);
-	if (si.si_code == CLD_EXITED)
-		p->exit_cb(p, si.si_status, 0);
-	else
-		p->exit_cb(p, 0, si.si_status);
+	proc_exited(p, &si);
 }
 
 /* Moves the fds out of the range the child's fds are mapped to, so that
@@ -125,11 +147,11 @@ proc_spawn(struct proc *p, uv_loop_t *loop, const struct run_exec *e,
 	p->pid = pid;
 	p->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (p->pidfd < 0) {
-		/* Cannot watch it: do not leave it running unseen. */
-		r = -errno;
-		kill(-pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		return r;
+		uv_timer_init(loop, &p->timer);
+		p->timer.data = p->data ? p->data : p;
+		p->polling = p->open = true;
+		uv_timer_start(&p->timer, proc_timer_cb, 10, 20);
+		return 0;
 	}
 	fcntl(p->pidfd, F_SETFD, FD_CLOEXEC);
 	uv_poll_init(loop, &p->poll, p->pidfd);
@@ -145,6 +167,10 @@ proc_close(struct proc *p, uv_close_cb close_cb)
 	if (!p->open)
 		return;
 	p->open = false;
+	if (p->polling) {
+		uv_close((uv_handle_t *)&p->timer, close_cb);
+		return;
+	}
 	uv_close((uv_handle_t *)&p->poll, close_cb);
 	close(p->pidfd);
 	p->pidfd = -1;

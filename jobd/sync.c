@@ -21,6 +21,18 @@ sync_init(struct sync *s, struct daemon *d)
 {
 	*s = (struct sync){ .daemon = d };
 	TAILQ_INIT(&s->waiting);
+	uv_idle_init(d->loop, &s->idle);
+	s->idle.data = s;
+	s->idle_open = true;
+}
+
+void
+sync_close(struct sync *s)
+{
+	if (!s->idle_open)
+		return;
+	s->idle_open = false;
+	uv_close((uv_handle_t *)&s->idle, NULL);
 }
 
 void
@@ -207,14 +219,18 @@ sync_block(struct sync_blocked *b, struct run *r)
 		b->global = true;
 		return;
 	}
+	/* Each name once: the lists stay as short as the set of names. */
 	if (!strncmp(why, "max_running=", 12)) {
-		b->jobs = strv_append(b->jobs, r->job->name);
+		if (!strv_contains(b->jobs, r->job->name))
+			b->jobs = strv_append(b->jobs, r->job->name);
 		return;
 	}
 	for (i = 0; p->locks && p->locks[i]; i++)
-		b->locks = strv_append(b->locks, p->locks[i]);
+		if (!strv_contains(b->locks, p->locks[i]))
+			b->locks = strv_append(b->locks, p->locks[i]);
 	for (i = 0; p->semaphores && p->semaphores[i]; i++)
-		b->sems = strv_append(b->sems, p->semaphores[i]);
+		if (!strv_contains(b->sems, p->semaphores[i]))
+			b->sems = strv_append(b->sems, p->semaphores[i]);
 }
 
 /* A waiting job whose requires= unit went down will not start: it is
@@ -297,6 +313,28 @@ sync_retry(struct sync *s)
 		sync_pump(s);
 }
 
+static void
+sync_idle_cb(uv_idle_t *h)
+{
+	struct sync *s = h->data;
+
+	uv_idle_stop(h);
+	sync_pump(s);
+}
+
+/* Pumps once at the next loop turn, however many runs were withdrawn
+ * meanwhile (cancelling a job with 10,000 pending runs is then one pass
+ * over the queue, not 10,000). */
+static void
+sync_pump_later(struct sync *s)
+{
+	if (!s->idle_open) {
+		sync_pump(s);
+		return;
+	}
+	uv_idle_start(&s->idle, sync_idle_cb);
+}
+
 void
 sync_withdraw(struct sync *s, struct run *r)
 {
@@ -305,7 +343,8 @@ sync_withdraw(struct sync *s, struct run *r)
 	TAILQ_REMOVE(&s->waiting, r, sync_entry);
 	r->sync_queued = false;
 	/* Its place held others back: they may go now. */
-	sync_pump(s);
+	if (!TAILQ_EMPTY(&s->waiting))
+		sync_pump_later(s);
 }
 
 void
@@ -335,7 +374,8 @@ sync_release(struct sync *s, struct run *r)
 	r->held_sems = strv_free(r->held_sems);
 	r->job->nadmitted--;
 	s->running--;
-	sync_pump(s);
+	if (!TAILQ_EMPTY(&s->waiting))
+		sync_pump_later(s);
 }
 
 bool

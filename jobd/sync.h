@@ -9,6 +9,7 @@
 #include <sys/queue.h>
 
 #include <jansson.h>
+#include <uv.h>
 
 struct daemon;
 struct run;
@@ -39,11 +40,15 @@ struct sync {
 	struct sync_event *events;
 	size_t nevents;
 	struct sync_waiters waiting;	/* FIFO */
+	uv_idle_t idle;			/* a pump at the next loop turn */
+	bool idle_open;
 	unsigned running;		/* runs admitted, all jobs */
 };
 
 void sync_init(struct sync *, struct daemon *);
 void sync_free(struct sync *);
+/* Closes the handle (shutdown, while the loop runs). */
+void sync_close(struct sync *);
 /* Whether the run's job needs admission at all. */
 bool sync_needed(const struct run *);
 /* Admits now (true) or queues the run (false; run->waiting_for says
