@@ -59,6 +59,8 @@ struct daemon {
 	struct control *control;
 	uv_signal_t sig_hup, sig_term, sig_int, sig_usr1;
 	unsigned logfile_gen;		/* SIGUSR1: log files reopen */
+	usec_t journal_check_at;	/* next look for journald's socket */
+	bool journal_present;
 	bool signals_open;
 	struct looplag looplag;
 	struct record record;

@@ -20,36 +20,60 @@
 #include "run.h"
 #include "xmalloc.h"
 
+#define OUTPUT_JOURNAL_SOCKET "/run/systemd/journal/socket"
+
 /* One read buffer for every pipe: read callbacks run one at a time on the
  * loop thread and consume the data before returning, so sharing is safe and
  * keeps the memory of 10,000 idle runs small. */
 static char output_readbuf[64 * 1024];
 
+/* The fields every line of the run carries, made once. */
+static void
+output_journal_fields(struct output *o)
+{
+	o->jfields[0] = xstrfmt("JOBD_JOB=%s", o->run->job->name);
+	o->jfields[1] = xstrfmt("JOBD_RUN=%llu", (unsigned long long)o->run->id);
+	o->jfields[2] = xstrfmt("SYSLOG_IDENTIFIER=%s", o->run->job->name);
+}
+
 static void
 output_journal(struct output *o, const struct tail_line *l)
 {
+	struct daemon *d = o->run->job->daemon;
 	struct iovec iov[6];
-	char *f[5];
 	size_t i;
 
-	f[0] = xmalloc(8 + l->len);
-	memcpy(f[0], "MESSAGE=", 8);
-	memcpy(f[0] + 8, l->data, l->len);
-	f[1] = xstrfmt("JOBD_JOB=%s", o->run->job->name);
-	f[2] = xstrfmt("JOBD_RUN=%llu", (unsigned long long)o->run->id);
-	f[3] = xstrfmt("JOBD_STREAM=%s",
-	    l->stream == TAIL_STDOUT ? "stdout" : "stderr");
-	f[4] = xstrfmt("SYSLOG_IDENTIFIER=%s", o->run->job->name);
+	usec_t now = now_monotonic();
+
+	/* No journald (a container, a test): sd_journal_sendv() drops the
+	 * line without an error, after a path lookup per line; look for
+	 * the socket once a second instead. */
+	if (now >= d->journal_check_at) {
+		d->journal_present = access(OUTPUT_JOURNAL_SOCKET, F_OK) == 0;
+		d->journal_check_at = now + USEC_PER_SEC;
+	}
+	if (!d->journal_present)
+		return;
+	if (!o->jfields[0])
+		output_journal_fields(o);
+	if (o->msg_cap < 8 + l->len) {
+		o->msg_cap = 8 + l->len;
+		o->msg = xrealloc(o->msg, o->msg_cap);
+		memcpy(o->msg, "MESSAGE=", 8);
+	}
 	/* MESSAGE may hold any bytes: libsystemd switches to the
 	 * length-prefixed field encoding when it has to. */
-	iov[0] = (struct iovec){ f[0], 8 + l->len };
-	for (i = 1; i < 5; i++)
-		iov[i] = (struct iovec){ f[i], strlen(f[i]) };
+	memcpy(o->msg + 8, l->data, l->len);
+	iov[0] = (struct iovec){ o->msg, 8 + l->len };
+	for (i = 0; i < 3; i++)
+		iov[i + 1] = (struct iovec){ o->jfields[i],
+		    strlen(o->jfields[i]) };
+	iov[4] = l->stream == TAIL_STDOUT ?
+	    (struct iovec){ (char *)"JOBD_STREAM=stdout", 18 } :
+	    (struct iovec){ (char *)"JOBD_STREAM=stderr", 18 };
 	iov[5] = (struct iovec){ (char *)(l->stream == TAIL_STDOUT ?
 	    "PRIORITY=6" : "PRIORITY=4"), 10 };
 	sd_journal_sendv(iov, 6);
-	for (i = 0; i < 5; i++)
-		free(f[i]);
 }
 
 /* Hands one complete line to every sink. */
@@ -261,5 +285,11 @@ output_close(struct output *o, uv_close_cb close_cb)
 	}
 	logfile_close(o->file);
 	o->file = NULL;
+	for (i = 0; i < 3; i++) {
+		free(o->jfields[i]);
+		o->jfields[i] = NULL;
+	}
+	free(o->msg);
+	o->msg = NULL;
 	return n;
 }

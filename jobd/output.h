@@ -29,6 +29,9 @@ struct output {
 	bool echo;			/* foreground: lines to stderr too */
 	struct output_stream streams[2];
 	struct logfile *file;
+	char *jfields[3];		/* JOBD_JOB=, JOBD_RUN=, identifier */
+	char *msg;			/* "MESSAGE=" + the line */
+	size_t msg_cap;
 };
 
 /* Prepares the pipes (or inheritance) for the child's fds 0-2: child_fds
