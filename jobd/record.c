@@ -115,6 +115,25 @@ record_take_queue(struct record *rec, enum record_task_type type)
 
 #define LOST_REASON "jobd stopped while the run was in flight"
 
+/* Worker thread: the state directory and its parents (a user's
+ * ~/.local/state may not exist yet). */
+static int
+record_mkdir_p(const char *path)
+{
+	_cleanup_free_ char *p = xstrdup(path);
+	char *s;
+
+	for (s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*s = '/';
+	}
+	if (mkdir(p, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
 /* Worker thread: whether this is the first start since boot (for
  * @reboot and on_boot=), by the kernel's boot id kept in the state
  * directory. */
@@ -155,10 +174,9 @@ record_open_work(struct record_task *t)
 	unsigned *killed;
 	size_t i;
 
-	if (mkdir(t->record->state_dir, 0755) < 0 && errno != EEXIST) {
-		t->r = -errno;
+	if ((t->r = record_mkdir_p(t->record->state_dir)) < 0) {
 		xasprintf(&t->cause, "cannot create state directory '%s': %s",
-		    t->record->state_dir, strerror(errno));
+		    t->record->state_dir, strerror(-t->r));
 		return;
 	}
 	t->boot_first = record_boot_first(t->record->state_dir);
