@@ -96,9 +96,13 @@ watch_check_cb(uv_fs_t *req)
 
 	if (w->kind == WATCH_EXISTS)
 		hit = req->result >= 0;
-	else if (w->kind == WATCH_NOT_EMPTY)
-		hit = req->result > 0 && uv_fs_scandir_next(req, &ent) !=
-		    UV_EOF;
+	else if (w->kind == WATCH_NOT_EMPTY && req->result > 0) {
+		/* Read to the end: libuv 1.44 leaks the last entry handed
+		 * out when the cleanup finds none left to free. */
+		hit = true;
+		while (uv_fs_scandir_next(req, &ent) != UV_EOF)
+			;
+	}
 	uv_fs_req_cleanup(req);
 	w->checking = false;
 	if (w->closing) {
