@@ -82,7 +82,10 @@ output_line(struct output *o, int stream, const char *data, size_t len)
 {
 	const struct tail_line *l;
 
-	l = tail_append(&o->run->tail, stream, now_realtime(), data, len);
+	/* One clock reading per read, not per line. */
+	if (!o->now)
+		o->now = now_realtime();
+	l = tail_append(&o->run->tail, stream, o->now, data, len);
 	if (o->mode == OUTPUT_JOURNAL)
 		output_journal(o, l);
 	else if (o->mode == OUTPUT_FILE && o->file)
@@ -152,6 +155,7 @@ output_read_cb(uv_stream_t *st, ssize_t n, const uv_buf_t *buf)
 	struct output *o = st->data;
 	int stream = (uv_pipe_t *)st == &o->streams[1].pipe;
 
+	o->now = 0;
 	if (n > 0) {
 		output_feed(o, stream, buf->base, n);
 		if (o->file && logfile_full(o->file)) {
@@ -266,6 +270,7 @@ output_close(struct output *o, uv_close_cb close_cb)
 	unsigned n = 0;
 	int i;
 
+	o->now = 0;
 	for (i = 0; i < 2; i++) {
 		struct output_stream *s = &o->streams[i];
 

@@ -32,6 +32,7 @@ struct output {
 	char *jfields[3];		/* JOBD_JOB=, JOBD_RUN=, identifier */
 	char *msg;			/* "MESSAGE=" + the line */
 	size_t msg_cap;
+	usec_t now;			/* realtime of the current read, or 0 */
 };
 
 /* Prepares the pipes (or inheritance) for the child's fds 0-2: child_fds
