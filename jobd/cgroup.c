@@ -222,8 +222,17 @@ cgroup_read_usage(const char *path, struct cgroup_usage *u)
 void
 cgroup_run_finish(const char *path, struct cgroup_usage *u)
 {
-	*u = (struct cgroup_usage){ 0 };
-	cgroup_read_usage(path, u);
+	struct cgroup_usage c = { 0 };
+
+	/* The group counts every process of the run; keep what wait4 saw
+	 * where the group has nothing (no memory controller). */
+	cgroup_read_usage(path, &c);
+	if (c.user || c.system) {
+		u->user = c.user;
+		u->system = c.system;
+	}
+	if (c.peak_kb)
+		u->peak_kb = c.peak_kb;
 	cgroup_signal(path, SIGKILL);
 	/* Still busy while the killed processes exit: the next start's
 	 * sweep removes it then. */

@@ -10,6 +10,7 @@
 #include <spawn.h>		/* the system's: jobd's own is spawn-run.h */
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,52 +18,56 @@
 #include "proc.h"
 #include "spawn-run.h"
 
-#ifndef P_PIDFD
-#define P_PIDFD 3
-#endif
-
 /* Above any fd number a child is given (ready=fd:N goes up to 64). */
 #define PROC_FD_FLOOR 100
 
-static void
-proc_exited(struct proc *p, const siginfo_t *si)
+/* Reaps the child if it has exited, with its resource usage (its own and
+ * that of the descendants it waited for): wait4 on its own pid, which
+ * takes nothing from anyone else. */
+static bool
+proc_reap(struct proc *p)
 {
-	if (si->si_code == CLD_EXITED)
-		p->exit_cb(p, si->si_status, 0);
+	struct rusage ru;
+	int status;
+	pid_t r;
+
+	r = wait4(p->pid, &status, WNOHANG, &ru);
+	if (r <= 0)
+		return false;
+	p->user_usec = (uint64_t)ru.ru_utime.tv_sec * 1000000 +
+	    ru.ru_utime.tv_usec;
+	p->system_usec = (uint64_t)ru.ru_stime.tv_sec * 1000000 +
+	    ru.ru_stime.tv_usec;
+	p->maxrss_kb = (uint64_t)ru.ru_maxrss;
+	if (WIFEXITED(status))
+		p->exit_cb(p, WEXITSTATUS(status), 0);
 	else
-		p->exit_cb(p, 0, si->si_status);
+		p->exit_cb(p, 0, WTERMSIG(status));
+	return true;
 }
 
 /* Without pidfd_open (kernels before 5.3, valgrind): a timer reaps this
- * one pid; jobd has no other children by then to be confused with. */
+ * one pid. */
 static void
 proc_timer_cb(uv_timer_t *t)
 {
 	struct proc *p = container_of(t, struct proc, timer);
-	siginfo_t si;
 
-	memset(&si, 0, sizeof(si));
-	if (waitid(P_PID, (id_t)p->pid, &si, WEXITED | WNOHANG) < 0 ||
-	    si.si_pid == 0)
-		return;
-	uv_timer_stop(t);
-	proc_exited(p, &si);
+	if (proc_reap(p))
+		uv_timer_stop(t);
 }
 
+/* The pidfd became readable: the child has exited. */
 static void
 proc_poll_cb(uv_poll_t *h, int status, int events)
 {
 	struct proc *p = container_of(h, struct proc, poll);
-	siginfo_t si;
 
 	(void)status;
 	(void)events;
-	memset(&si, 0, sizeof(si));
-	if (waitid((idtype_t)P_PIDFD, (id_t)p->pidfd, &si, WEXITED |
-	    WNOHANG) < 0 || si.si_pid == 0)
-		return;
 	uv_poll_stop(h);
-	proc_exited(p, &si);
+	if (!proc_reap(p))
+		uv_poll_start(h, UV_READABLE, proc_poll_cb);
 }
 
 /* Moves the fds out of the range the child's fds are mapped to, so that

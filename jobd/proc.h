@@ -24,6 +24,9 @@ struct proc {
 	bool open;			/* poll initialised, not closed */
 	proc_exit_cb exit_cb;
 	void *data;
+	/* Resource usage at exit (wait4): the child and the descendants
+	 * it waited for. */
+	uint64_t user_usec, system_usec, maxrss_kb;
 };
 
 #define PROC_MAX_FDS 65

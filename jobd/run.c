@@ -254,6 +254,11 @@ run_exit_cb(struct proc *p, int64_t status, int sig)
 	r->exited = true;
 	r->exit_code = (int)status;
 	r->signal = sig;
+	/* Without a cgroup, wait4's usage is the best there is (with one,
+	 * the cgroup's figures replace these at the end). */
+	r->usage.user = p->user_usec;
+	r->usage.system = p->system_usec;
+	r->usage.peak_kb = p->maxrss_kb;
 	run_event(r, RUN_EV_EXITED);
 }
 
