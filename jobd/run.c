@@ -360,6 +360,9 @@ run_spawn(struct run *r)
 		return;
 	}
 	r->pid = r->proc.pid;
+	/* The child has its own copy: a long-running service need not
+	 * keep the environment in jobd's memory. */
+	r->exec->env = strv_free(r->exec->env);
 	log_run(r, LOG_INFO, "job '%s' run %llu started (%s), pid %d",
 	    r->job->name, (unsigned long long)r->id,
 	    run_trigger_name[r->trigger], r->pid);
