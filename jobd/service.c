@@ -201,19 +201,19 @@ service_should_restart(const struct service *s, const struct run *r,
 	}
 }
 
-/* Starts within start_limit_interval, this one included. */
-static unsigned
-service_recent_starts(const struct service *s, usec_t now)
+/* Whether start_limit_burst starts fell within start_limit_interval:
+ * the ring keeps exactly the last burst start times. */
+static bool
+service_start_limit_hit(const struct service *s, usec_t now)
 {
-	usec_t interval = svc_cfg(s)->start_limit_interval;
-	unsigned i, n = 0, kept = MIN(s->nstarts, SERVICE_START_HISTORY);
+	const struct job_service *c = svc_cfg(s);
+	usec_t oldest;
 
-	/* Bursts above the history count as the history's size. */
-
-	for (i = 0; i < kept; i++)
-		if (now - s->starts[i] <= interval)
-			n++;
-	return n;
+	if (!c->start_limit_burst || s->starts_cap != c->start_limit_burst ||
+	    s->nstarts < s->starts_cap)
+		return false;
+	oldest = s->starts[s->nstarts % s->starts_cap];
+	return now - oldest <= c->start_limit_interval;
 }
 
 /* Exponential backoff with +-10 % jitter, so that many services that
@@ -242,8 +242,7 @@ service_schedule_restart(struct service *s)
 
 	s->failures++;
 	delay = service_backoff(s);
-	if (c->start_limit_burst && service_recent_starts(s, now) >=
-	    MIN(c->start_limit_burst, SERVICE_START_HISTORY)) {
+	if (service_start_limit_hit(s, now)) {
 		if (c->start_limit_action == START_LIMIT_FAIL) {
 			service_set_reason(s, xstrfmt("start limit hit: %u "
 			    "starts within %s", c->start_limit_burst,
@@ -314,8 +313,16 @@ static void
 service_spawn(struct service *s, int trigger)
 {
 	usec_t now = now_monotonic();
+	unsigned burst = svc_cfg(s)->start_limit_burst;
 
-	s->starts[s->nstarts++ % SERVICE_START_HISTORY] = now;
+	if (burst && s->starts_cap != burst) {
+		/* A new limit (first start, or a reload changed it). */
+		s->starts = xreallocarray(s->starts, burst, sizeof(usec_t));
+		s->starts_cap = burst;
+		s->nstarts = 0;
+	}
+	if (s->starts_cap)
+		s->starts[s->nstarts++ % s->starts_cap] = now;
 	s->observer = (struct run_observer){
 		.done_cb = service_done_cb,
 		.started_cb = service_started_cb,
@@ -763,6 +770,7 @@ service_close_cb(uv_handle_t *h)
 	free(s->last_result);
 	free(s->status_text);
 	free(s->reason);
+	free(s->starts);
 	free(s);
 }
 

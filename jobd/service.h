@@ -32,7 +32,6 @@ enum service_state {
 
 extern const char *const service_state_name[SVC_NSTATES];
 
-#define SERVICE_START_HISTORY 64	/* starts remembered for the limit */
 
 /* Owned by its job (job->service); freed after its timers closed. */
 struct service {
@@ -47,8 +46,9 @@ struct service {
 	pid_t main_pid;			/* MAINPID=, else the run's pid */
 	unsigned restarts;
 	unsigned failures;		/* consecutive: the backoff step */
-	usec_t starts[SERVICE_START_HISTORY];	/* monotonic */
-	unsigned nstarts;
+	usec_t *starts;			/* the last start_limit_burst starts
+					 * (monotonic), a ring */
+	unsigned nstarts, starts_cap;
 	usec_t ready_at;		/* realtime */
 	usec_t next_restart;		/* realtime, in backoff */
 	int last_exit_status;		/* -1: none */
