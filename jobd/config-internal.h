@@ -87,6 +87,8 @@ void config_semaphores_free(struct config *);
 bool config_file_secure(const struct stat *);
 /* For value parsers: *cause = msg, -EINVAL. */
 int config_fail(char **cause, char *msg);
+/* Splits value into shell-quoted words; a quoting error names value. */
+int config_split_words(const char *value, char ***words, char **cause);
 int config_choice(const char *value, const char *const *names, int n,
     int *ret, char **cause);
 /* Declares a parser for an enum key from a name table. */

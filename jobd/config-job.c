@@ -219,6 +219,17 @@ config_fail(char **cause, char *msg)
 	return -EINVAL;
 }
 
+int
+config_split_words(const char *value, char ***words, char **cause)
+{
+	_cleanup_free_ char *why = NULL;
+
+	if (strv_split_quoted(value, words, &why) < 0)
+		return config_fail(cause, xstrfmt("invalid value '%s': %s",
+		    value, why));
+	return 0;
+}
+
 /* value must be one of names[0..n): its index goes to *ret; otherwise
  * the error lists the choices ("expected skip, queue or allow"). */
 int

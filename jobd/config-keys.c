@@ -25,13 +25,6 @@ const char *const output_mode_name[OUTPUT_NMODES] = {
 };
 
 static int
-fail(char **cause, char *msg)
-{
-	*cause = msg;
-	return -EINVAL;
-}
-
-static int
 parse_string(const char *value, void *dst, const char *dir UNUSED,
     char **cause UNUSED)
 {
@@ -48,7 +41,7 @@ parse_command(const char *value, void *dst, const char *dir,
 {
 	/* Split later, once shell= is known (config_job_build_command). */
 	if (!*value)
-		return fail(cause, xstrdup("empty command"));
+		return config_fail(cause, xstrdup("empty command"));
 	return parse_string(value, dst, dir, cause);
 }
 
@@ -67,7 +60,7 @@ parse_bool(const char *value, void *dst, const char *dir UNUSED,
 			return 0;
 		}
 	}
-	return fail(cause, xstrfmt("invalid boolean '%s': expected yes, no, "
+	return config_fail(cause, xstrfmt("invalid boolean '%s': expected yes, no, "
 	    "true, false, on, off, 1 or 0", value));
 }
 
@@ -79,7 +72,7 @@ parse_timespan(const char *value, void *dst, const char *dir UNUSED,
 	usec_t *p = dst;
 
 	if (timespan_parse(value, p, &why) < 0)
-		return fail(cause, xstrfmt("invalid time span '%s': %s", value,
+		return config_fail(cause, xstrfmt("invalid time span '%s': %s", value,
 		    why));
 	return 0;
 }
@@ -105,7 +98,7 @@ parse_signal(const char *value, void *dst, const char *dir UNUSED,
 
 	sig = signal_from_string(value);
 	if (sig < 0)
-		return fail(cause, xstrfmt("invalid signal '%s'", value));
+		return config_fail(cause, xstrfmt("invalid signal '%s'", value));
 	*p = sig;
 	return 0;
 }
@@ -123,7 +116,7 @@ parse_output(const char *value, void *dst, const char *dir UNUSED,
 			return 0;
 		}
 	}
-	return fail(cause, xstrfmt("invalid output mode '%s': expected "
+	return config_fail(cause, xstrfmt("invalid output mode '%s': expected "
 	    "journal, file, inherit or null", value));
 }
 
@@ -131,7 +124,7 @@ static int
 parse_path(const char *value, void *dst, const char *dir, char **cause)
 {
 	if (value[0] != '/')
-		return fail(cause, xstrfmt("invalid path '%s': not absolute",
+		return config_fail(cause, xstrfmt("invalid path '%s': not absolute",
 		    value));
 	return parse_string(value, dst, dir, cause);
 }
@@ -141,7 +134,7 @@ parse_socket(const char *value, void *dst, const char *dir, char **cause)
 {
 	/* sizeof(sun_path) is 108 and the path needs its NUL. */
 	if (strlen(value) > 107)
-		return fail(cause, xstrfmt("invalid path '%s': longer than "
+		return config_fail(cause, xstrfmt("invalid path '%s': longer than "
 		    "107 bytes", value));
 	return parse_path(value, dst, dir, cause);
 }
@@ -174,7 +167,7 @@ static int
 parse_user(const char *value, void *dst, const char *dir, char **cause)
 {
 	if (!user_name_is_valid(value))
-		return fail(cause, xstrfmt("invalid user name '%s'", value));
+		return config_fail(cause, xstrfmt("invalid user name '%s'", value));
 	return parse_string(value, dst, dir, cause);
 }
 
@@ -182,7 +175,7 @@ static int
 parse_group(const char *value, void *dst, const char *dir, char **cause)
 {
 	if (!user_name_is_valid(value))
-		return fail(cause, xstrfmt("invalid group name '%s'", value));
+		return config_fail(cause, xstrfmt("invalid group name '%s'", value));
 	return parse_string(value, dst, dir, cause);
 }
 
@@ -191,21 +184,19 @@ parse_environment(const char *value, void *dst, const char *dir UNUSED,
     char **cause)
 {
 	_cleanup_(strv_freep) char **words = NULL;
-	_cleanup_free_ char *why = NULL;
 	char ***env = dst;
 	size_t i;
 
-	if (strv_split_quoted(value, &words, &why) < 0)
-		return fail(cause, xstrfmt("invalid value '%s': %s", value,
-		    why));
+	if (config_split_words(value, &words, cause) < 0)
+		return -EINVAL;
 	for (i = 0; words[i]; i++)
 		if (!strv_env_assignment_is_valid(words[i]))
-			return fail(cause, xstrfmt("invalid assignment '%s'",
+			return config_fail(cause, xstrfmt("invalid assignment '%s'",
 			    words[i]));
 	for (i = 0; words[i]; i++) {
 		*env = strv_env_set(*env, words[i]);
 		if (strv_length(*env) > CONFIG_MAX_ENV)
-			return fail(cause, xstrfmt("too many entries (max %d)",
+			return config_fail(cause, xstrfmt("too many entries (max %d)",
 			    CONFIG_MAX_ENV));
 	}
 	return 0;
@@ -230,12 +221,12 @@ parse_size(const char *value, void *dst, const char *dir UNUSED,
 	else if (*end != '\0')
 		goto bad;
 	if (v < 1024 || v > CONFIG_MAX_TAIL_SIZE)
-		return fail(cause, xstrfmt("invalid size '%s': must be between "
+		return config_fail(cause, xstrfmt("invalid size '%s': must be between "
 		    "1K and 16M", value));
 	*p = (size_t)v;
 	return 0;
 bad:
-	return fail(cause, xstrfmt("invalid size '%s': expected a number of "
+	return config_fail(cause, xstrfmt("invalid size '%s': expected a number of "
 	    "bytes with an optional K or M suffix", value));
 }
 
@@ -250,7 +241,7 @@ parse_count(const char *value, void *dst, const char *dir UNUSED,
 	errno = 0;
 	v = strtoull(value, &end, 10);
 	if (value[0] < '0' || value[0] > '9' || errno || *end || v > 1000000000)
-		return fail(cause, xstrfmt("invalid count '%s': expected 0 (no "
+		return config_fail(cause, xstrfmt("invalid count '%s': expected 0 (no "
 		    "limit) to 1000000000", value));
 	*(int64_t *)dst = (int64_t)v;
 	return 0;
@@ -265,7 +256,7 @@ parse_age(const char *value, void *dst, const char *dir UNUSED,
 	usec_t v;
 
 	if (timespan_parse(value, &v, &why) < 0)
-		return fail(cause, xstrfmt("invalid time span '%s': %s", value,
+		return config_fail(cause, xstrfmt("invalid time span '%s': %s", value,
 		    why));
 	*(int64_t *)dst = v == USEC_INFINITY || v > INT64_MAX ? 0 :
 	    (int64_t)v;
@@ -291,17 +282,17 @@ parse_bytes(const char *value, void *dst, const char *dir UNUSED,
 	errno = 0;
 	v = strtoull(value, &end, 10);
 	if (value[0] < '0' || value[0] > '9' || errno || end == value)
-		return fail(cause, xstrfmt("invalid size '%s': expected bytes "
+		return config_fail(cause, xstrfmt("invalid size '%s': expected bytes "
 		    "with an optional K, M or G", value));
 	if (*end && end[1])
-		return fail(cause, xstrfmt("invalid size '%s'", value));
+		return config_fail(cause, xstrfmt("invalid size '%s'", value));
 	switch (*end) {
 	case 'G': case 'g': v <<= 10;	/* FALLTHROUGH */
 	case 'M': case 'm': v <<= 10;	/* FALLTHROUGH */
 	case 'K': case 'k': v <<= 10;	/* FALLTHROUGH */
 	case '\0': break;
 	default:
-		return fail(cause, xstrfmt("invalid size '%s'", value));
+		return config_fail(cause, xstrfmt("invalid size '%s'", value));
 	}
 	*(uint64_t *)dst = v;
 	return 0;
@@ -320,14 +311,14 @@ parse_include_dir(const char *value, void *dst, const char *dir,
 	else
 		joined = xstrfmt("%s/%s", dir, value);
 	if (stat(joined, &st) < 0)
-		return fail(cause, xstrfmt("invalid directory '%s': %s", value,
+		return config_fail(cause, xstrfmt("invalid directory '%s': %s", value,
 		    strerror(errno)));
 	if (!S_ISDIR(st.st_mode))
-		return fail(cause, xstrfmt("invalid directory '%s': %s", value,
+		return config_fail(cause, xstrfmt("invalid directory '%s': %s", value,
 		    strerror(ENOTDIR)));
 	abs = realpath(joined, NULL);
 	if (!abs)
-		return fail(cause, xstrfmt("invalid directory '%s': %s", value,
+		return config_fail(cause, xstrfmt("invalid directory '%s': %s", value,
 		    strerror(errno)));
 	free(*p);
 	*p = abs;
@@ -486,12 +477,12 @@ config_job_build_command(struct job_config *job, char **cause)
 		argv = strv_append(argv, "-c");
 		argv = strv_append(argv, line);
 	} else if (strv_split_quoted(line, &argv, &why) < 0)
-		return fail(cause, xstrfmt("invalid command '%s': %s", line,
+		return config_fail(cause, xstrfmt("invalid command '%s': %s", line,
 		    why));
 	if (strv_length(argv) == 0)
-		return fail(cause, xstrdup("empty command"));
+		return config_fail(cause, xstrdup("empty command"));
 	if (strv_length(argv) > CONFIG_MAX_ARGS)
-		return fail(cause, xstrfmt("too many arguments (max %d)",
+		return config_fail(cause, xstrfmt("too many arguments (max %d)",
 		    CONFIG_MAX_ARGS));
 	strv_free(job->command);
 	job->command = TAKE_PTR(argv);
@@ -505,7 +496,7 @@ config_job_name_check(const char *name, char **cause)
 
 	if (n == 0 || n > CONFIG_MAX_NAME || name[0] == '-' ||
 	    name[0] == '.' || name[strspn(name, ALNUM "_.@-")] != '\0')
-		return fail(cause, xstrfmt("invalid job name '%s': expected "
+		return config_fail(cause, xstrfmt("invalid job name '%s': expected "
 		    "1-%d of A-Z a-z 0-9 _ . @ -, not starting with - or .",
 		    name, CONFIG_MAX_NAME));
 	return 0;

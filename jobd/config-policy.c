@@ -23,9 +23,8 @@ config_parse_names(const char *value, void *dst, const char *dir,
 	size_t i;
 
 	(void)dir;
-	if (strv_split_quoted(value, &words, &why) < 0)
-		return config_fail(cause, xstrfmt("invalid value '%s': %s",
-		    value, why));
+	if (config_split_words(value, &words, cause) < 0)
+		return -EINVAL;
 	if (!words[0])
 		return config_fail(cause, xstrdup("empty value"));
 	for (i = 0; words[i]; i++) {
@@ -395,14 +394,12 @@ config_parse_principals(const char *value, void *dst, const char *dir,
     char **cause)
 {
 	_cleanup_(strv_freep) char **words = NULL;
-	_cleanup_free_ char *why = NULL;
 	char ***list = dst;
 	size_t i;
 
 	(void)dir;
-	if (strv_split_quoted(value, &words, &why) < 0)
-		return config_fail(cause, xstrfmt("invalid value '%s': %s",
-		    value, why));
+	if (config_split_words(value, &words, cause) < 0)
+		return -EINVAL;
 	for (i = 0; words[i]; i++) {
 		const char *n = words[i][0] == '@' ? words[i] + 1 : words[i];
 

@@ -42,15 +42,13 @@ config_parse_exit_status(const char *value, void *dst, const char *dir,
 {
 	_cleanup_(strv_freep) char **words = NULL;
 	struct job_service *s = dst;
-	_cleanup_free_ char *why = NULL;
 	char *end;
 	long v;
 	size_t i;
 
 	(void)dir;
-	if (strv_split_quoted(value, &words, &why) < 0)
-		return config_fail(cause, xstrfmt("invalid value '%s': %s", value,
-		    why));
+	if (config_split_words(value, &words, cause) < 0)
+		return -EINVAL;
 	for (i = 0; words[i]; i++) {
 		v = strtol(words[i], &end, 10);
 		if (*end || end == words[i]) {
