@@ -324,11 +324,13 @@ reply_daemon(json_t *p, bool continues, void *data)
 	return 0;
 }
 
+/* The human views ask for Summary, what they print; --json gets the full
+ * List and Status. */
 static int
 verb_list(struct ctx *c)
 {
-	return jobctl_call(c, VARLINK_INTERFACE ".List", NULL, false,
-	    reply_list);
+	return jobctl_call(c, c->opts & OPT_JSON ? VARLINK_INTERFACE ".List" :
+	    VARLINK_INTERFACE ".Summary", NULL, false, reply_list);
 }
 
 static int
@@ -342,8 +344,8 @@ verb_status(struct ctx *c)
 	p = json_object();
 	if (c->nargs > 0)
 		json_object_set_new(p, "job", json_string(c->args[0]));
-	return jobctl_call(c, VARLINK_INTERFACE ".Status", p, false,
-	    reply_list);
+	return jobctl_call(c, c->opts & OPT_JSON ? VARLINK_INTERFACE
+	    ".Status" : VARLINK_INTERFACE ".Summary", p, false, reply_list);
 }
 
 /* Start, Wait and Cancel all reply with runs.  Start --wait replies

@@ -148,9 +148,7 @@ print_jobs(json_t *jobs)
 	json_array_foreach(jobs, i, job) {
 		last = json_object_get(job, "last");
 		table_add(&t, xstrdup(str(job, "name")));
-		table_add(&t, xstrdup(json_is_object(json_object_get(job,
-		    "service")) ? str(json_object_get(job, "service"),
-		    "state") : str(job, "state")));
+		table_add(&t, xstrdup(str(job, "state")));
 		table_add(&t, job_next_cell(job));
 		table_add(&t, xstrdup(json_is_object(last) ?
 		    (json_object_get(last, "result") ? str(last, "result") :
@@ -186,8 +184,8 @@ status_run(json_t *run)
 	putchar('\n');
 }
 
-/* A service's paragraph lines: state, pid, uptime; restarts and the last
- * exit; its STATUS= text; why it is down; when it restarts. */
+/* A service's paragraph lines: state, pid, uptime, run; restarts and the
+ * last exit; its STATUS= text; why it is down; when it restarts. */
 static void
 status_service(json_t *svc)
 {
@@ -199,6 +197,8 @@ status_service(json_t *svc)
 		printf(", pid %" JSON_INTEGER_FORMAT, v);
 	if (num(svc, "uptime_usec", &v))
 		printf(", up %s", format_span(sbuf, sizeof(sbuf), v));
+	if (num(svc, "run", &v))
+		printf(", run %" JSON_INTEGER_FORMAT, v);
 	num(svc, "restarts", &v);
 	printf("\n  restarts: %" JSON_INTEGER_FORMAT, v);
 	if (num(svc, "last_exit_status", &v))
@@ -261,12 +261,11 @@ status_next(json_t *job)
 void
 print_status(json_t *jobs)
 {
-	json_t *st, *job, *run;
+	json_t *job, *run;
 	const char *desc;
 	size_t i, j;
 
-	json_array_foreach(jobs, i, st) {
-		job = json_object_get(st, "job");
+	json_array_foreach(jobs, i, job) {
 		desc = json_string_value(json_object_get(job, "description"));
 		if (i > 0)
 			putchar('\n');
@@ -274,12 +273,12 @@ print_status(json_t *jobs)
 			printf("%s - %s\n", str(job, "name"), desc);
 		else
 			printf("%s\n", str(job, "name"));
-		if (json_is_object(json_object_get(job, "service")))
-			status_service(json_object_get(job, "service"));
+		if (!strcmp(str(job, "kind"), "service"))
+			status_service(job);
 		else
 			printf("  state: %s\n", str(job, "state"));
 		status_next(job);
-		json_array_foreach(json_object_get(st, "runs"), j, run)
+		json_array_foreach(json_object_get(job, "runs"), j, run)
 			status_run(run);
 		status_last(json_object_get(job, "last"));
 	}

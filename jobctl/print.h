@@ -8,9 +8,10 @@
 
 /* One JSON value, compact, on one line. */
 void print_json(json_t *v);
-/* list: NAME STATE NEXT LAST-RESULT LAST-RUN DESCRIPTION. */
+/* list: NAME STATE NEXT LAST-RESULT LAST-RUN DESCRIPTION, of JobSummary
+ * objects. */
 void print_jobs(json_t *jobs);
-/* status: a paragraph per JobStatus. */
+/* status: a paragraph per JobSummary. */
 void print_status(json_t *jobs);
 /* status: locks, semaphores and events with holders and waiters (nothing
  * when there are none). */

@@ -17,6 +17,8 @@
 #include "access.h"
 #include "control.h"
 #include "daemon.h"
+#include "heap.h"
+#include "json-writer.h"
 #include "log.h"
 #include "manager.h"
 #include "xmalloc.h"
@@ -67,6 +69,7 @@ enum ctl_access {
 static const struct ctl_method ctl_methods[] = {
 	{ "io.jobd.Manager.List", method_list, CTL_READ },
 	{ "io.jobd.Manager.Status", method_status, CTL_READ },
+	{ "io.jobd.Manager.Summary", method_summary, CTL_READ },
 	{ "io.jobd.Manager.Start", method_start, CTL_START },
 	{ "io.jobd.Manager.Wait", method_wait, CTL_READ },
 	{ "io.jobd.Manager.Cancel", method_cancel, CTL_ADMIN },
@@ -132,18 +135,58 @@ conn_close(struct conn *c, const char *why)
 	uv_close((uv_handle_t *)&c->pipe, conn_close_cb);
 }
 
+/* A reply on its way; a large one asks for a heap trim once freed. */
+struct conn_write {
+	uv_write_t req;
+	char *buf;
+	struct heap *trim;
+};
+
+#define CONN_LARGE_REPLY (64 * 1024)
+
 static void
 conn_write_cb(uv_write_t *req, int status)
 {
+	struct conn_write *w = container_of(req, struct conn_write, req);
+
 	(void)status;
-	free(req->data);
-	free(req);
+	free(w->buf);
+	if (w->trim)
+		heap_trim_soon(w->trim);
+	free(w);
+}
+
+/* Queues bufs, of which the one at `owned` is freed once written. */
+static void
+conn_write(struct conn *c, uv_buf_t *bufs, unsigned n, unsigned owned)
+{
+	struct conn_write *w;
+
+	if (c->closing) {
+		free(bufs[owned].base);
+		return;
+	}
+	if (uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe) >
+	    CONTROL_MAX_WRITE_QUEUE) {
+		free(bufs[owned].base);
+		conn_close(c, "client does not read its replies");
+		return;
+	}
+	w = xmalloc(sizeof(*w));
+	w->buf = bufs[owned].base;
+	w->trim = bufs[owned].len > CONN_LARGE_REPLY ?
+	    &c->control->daemon->heap : NULL;
+	if (uv_write(&w->req, (uv_stream_t *)&c->pipe, bufs, n,
+	    conn_write_cb) < 0) {
+		free(w->buf);
+		free(w);
+		conn_close(c, "write failed");
+	}
 }
 
 static void
 conn_send(struct conn *c, json_t *msg)
 {
-	uv_write_t *req;
 	uv_buf_t buf;
 	size_t len;
 
@@ -151,22 +194,10 @@ conn_send(struct conn *c, json_t *msg)
 		json_decref(msg);
 		return;
 	}
-	if (uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe) >
-	    CONTROL_MAX_WRITE_QUEUE) {
-		json_decref(msg);
-		conn_close(c, "client does not read its replies");
-		return;
-	}
-	req = xmalloc(sizeof(*req));
-	req->data = varlink_encode(msg, &len);
+	buf.base = varlink_encode(msg, &len);
+	buf.len = len;
 	json_decref(msg);
-	buf = uv_buf_init(req->data, len);
-	if (uv_write(req, (uv_stream_t *)&c->pipe, &buf, 1, conn_write_cb) <
-	    0) {
-		free(req->data);
-		free(req);
-		conn_close(c, "write failed");
-	}
+	conn_write(c, &buf, 1, 0);
 }
 
 static void
@@ -190,6 +221,32 @@ ctl_reply(struct conn *c, json_t *params, bool continues)
 		json_decref(params);
 	else
 		conn_send(c, varlink_reply_new(params, continues));
+	if (!continues)
+		conn_call_done(c);
+}
+
+void
+ctl_reply_text(struct conn *c, struct json_writer *params, bool continues)
+{
+	/* The envelope around the text, as varlink_reply_new() builds it. */
+	static char head[] = "{\"parameters\":";
+	static char tail_more[] = ",\"continues\":true}";
+	static char tail_last[] = "}";
+	uv_buf_t bufs[3];
+	size_t len;
+
+	bufs[1].base = jw_steal(params, &len);
+	bufs[1].len = len;
+	if (c->oneway) {
+		free(bufs[1].base);
+	} else {
+		bufs[0] = uv_buf_init(head, sizeof(head) - 1);
+		/* sizeof: the NUL that ends a message goes too. */
+		bufs[2] = continues ?
+		    uv_buf_init(tail_more, sizeof(tail_more)) :
+		    uv_buf_init(tail_last, sizeof(tail_last));
+		conn_write(c, bufs, 3, 1);
+	}
 	if (!continues)
 		conn_call_done(c);
 }

@@ -29,6 +29,10 @@ struct control *control_free(struct control *);
  * ctl_reply(..., false) or ctl_error(); until then the connection reads no
  * further call.  Steals params. */
 void ctl_reply(struct conn *, json_t *params, bool continues);
+/* The same with parameters already written as text (an object). */
+struct json_writer;
+void ctl_reply_text(struct conn *, struct json_writer *params,
+    bool continues);
 void ctl_error(struct conn *, const char *error, json_t *params);
 /* Shorthands for the standard errors. */
 void ctl_error_invalid_parameter(struct conn *, const char *name);
@@ -74,6 +78,7 @@ typedef void (*ctl_method_fn)(struct conn *, json_t *params);
 
 void method_list(struct conn *, json_t *);
 void method_status(struct conn *, json_t *);
+void method_summary(struct conn *, json_t *);
 void method_start(struct conn *, json_t *);
 void method_wait(struct conn *, json_t *);
 void method_cancel(struct conn *, json_t *);

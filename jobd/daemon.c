@@ -15,6 +15,7 @@
 #include "hooks.h"
 #include "watch.h"
 #include "log.h"
+#include "spawn-thread.h"
 #include "strv.h"
 #include "xmalloc.h"
 
@@ -334,6 +335,8 @@ daemon_access_done(void *data, int status)
 	service_start_all(d);
 	watch_apply(d);
 	manager_ready(&d->manager);
+	/* The config parse and the first spawns leave holes in the heap. */
+	heap_trim_soon(&d->heap);
 }
 
 static void
@@ -360,6 +363,9 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_options *o)
 	*d = (struct daemon){ .loop = loop, .foreground = o->foreground };
 	TAILQ_INIT(&d->jobs);
 	executor_init(&d->executor, loop);
+	heap_init(&d->heap, loop, &d->executor);
+	/* While jobd holds few descriptors: the thread copies them all. */
+	spawn_thread_start();
 	sched_init(&d->sched, d);
 	sync_init(&d->sync, d);
 	manager_init(&d->manager, d);
@@ -472,6 +478,8 @@ daemon_reload_done(void *data, int status)
 	strv_free(plan.restarted);
 	strv_free(plan.updated);
 out:
+	/* The old config (or the refused new one) is freed: a burst. */
+	heap_trim_soon(&d->heap);
 	/* Applied or refused, the daemon is ready again. */
 	if (!q->dry_run && !d->stopping && d->manager.notify)
 		manager_ready(&d->manager);
@@ -511,6 +519,7 @@ daemon_close_signals(struct daemon *d)
 	notify_close(&d->notify);
 	manager_close(&d->manager);
 	uv_close((uv_handle_t *)&d->prune_timer, NULL);
+	heap_close(&d->heap);
 }
 
 /* The last step of shutdown: nothing runs any more. */

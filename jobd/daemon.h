@@ -12,6 +12,7 @@
 #include "cgroup.h"
 #include "config.h"
 #include "executor.h"
+#include "heap.h"
 #include "job.h"
 #include "looplag.h"
 #include "manager.h"
@@ -38,6 +39,7 @@ struct daemon_options {
 struct daemon {
 	uv_loop_t *loop;
 	struct executor executor;
+	struct heap heap;		/* trims after bursts */
 	struct config *config;
 	char *config_path;
 	char *socket_path;
@@ -46,6 +48,7 @@ struct daemon {
 	bool foreground;
 	bool stopping;			/* shutdown began */
 	bool deps_busy, deps_again;	/* service_deps_changed() guard */
+	unsigned nservices_deps;	/* services with after=/requires= */
 	bool services_started;
 	struct notify notify;		/* sd_notify for services */
 	struct manager manager;		/* sd_notify to our own manager */

@@ -102,6 +102,7 @@ static void
 job_trim_history(struct job *j, unsigned keep)
 {
 	struct run *r, *tmp;
+	unsigned n = 0;
 
 	TAILQ_FOREACH_SAFE(r, &j->history, entry, tmp) {
 		if (j->nhistory <= keep)
@@ -111,7 +112,10 @@ job_trim_history(struct job *j, unsigned keep)
 		TAILQ_REMOVE(&j->history, r, entry);
 		j->nhistory--;
 		run_free(r);
+		n++;
 	}
+	if (n)
+		heap_freed(&j->daemon->heap, n);
 }
 
 void

@@ -16,37 +16,40 @@
 #include "signame.h"
 #include "xmalloc.h"
 
-json_t *
-method_service_json(const struct service *s)
+/* A service's fields but its name: the Service shape, and the service part
+ * of a JobSummary. */
+void
+method_service_fields(struct json_writer *w, const struct service *s)
 {
-	json_t *o = json_pack("{s:s, s:s, s:I}", "name", s->job->name,
-	    "state", service_state_name[s->state], "restarts",
-	    (json_int_t)s->restarts);
-
+	jw_kstr(w, "state", service_state_name[s->state]);
+	jw_kint(w, "restarts", s->restarts);
 	if (s->run && s->run->pid > 0)
-		json_object_set_new(o, "pid", json_integer(s->main_pid ?
-		    s->main_pid : s->run->pid));
+		jw_kint(w, "pid", s->main_pid ? s->main_pid : s->run->pid);
 	if (s->run)
-		json_object_set_new(o, "run", json_integer(s->run->id));
+		jw_kint(w, "run", (long long)s->run->id);
 	if (s->ready_at && (s->state == SVC_READY ||
 	    s->state == SVC_RELOADING))
-		json_object_set_new(o, "uptime_usec", json_integer(
-		    (json_int_t)(now_realtime() - s->ready_at)));
+		jw_kint(w, "uptime_usec",
+		    (long long)(now_realtime() - s->ready_at));
 	if (s->last_exit_status >= 0)
-		json_object_set_new(o, "last_exit_status",
-		    json_integer(s->last_exit_status));
+		jw_kint(w, "last_exit_status", s->last_exit_status);
 	if (s->last_result)
-		json_object_set_new(o, "last_result",
-		    json_string(s->last_result));
+		jw_kstr(w, "last_result", s->last_result);
 	if (s->status_text)
-		json_object_set_new(o, "status_text",
-		    json_string(s->status_text));
+		jw_kstr(w, "status_text", s->status_text);
 	if (s->reason)
-		json_object_set_new(o, "reason", json_string(s->reason));
+		jw_kstr(w, "reason", s->reason);
 	if (s->state == SVC_BACKOFF && s->next_restart)
-		json_object_set_new(o, "next_restart_usec",
-		    json_integer((json_int_t)s->next_restart));
-	return o;
+		jw_kint(w, "next_restart_usec", (long long)s->next_restart);
+}
+
+void
+method_service_write(struct json_writer *w, const struct service *s)
+{
+	jw_open(w, '{');
+	jw_kstr(w, "name", s->job->name);
+	method_service_fields(w, s);
+	jw_close(w, '}');
 }
 
 /* Waiting for several services: one slot each, one reply. */
@@ -78,15 +81,23 @@ svc_wait_free(struct svc_wait *w)
 static void
 svc_wait_reply(struct svc_wait *w)
 {
-	json_t *a = json_array();
 	struct conn *c = w->conn;
+	struct json_writer jw;
 	size_t i;
 
+	jw_init(&jw);
+	jw_open(&jw, '{');
+	jw_key(&jw, "runs");
+	jw_open(&jw, '[');
+	jw_close(&jw, ']');
+	jw_key(&jw, "services");
+	jw_open(&jw, '[');
 	for (i = 0; i < w->n; i++)
-		json_array_append_new(a,
-		    method_service_json(w->slots[i].service));
+		method_service_write(&jw, w->slots[i].service);
+	jw_close(&jw, ']');
+	jw_close(&jw, '}');
 	svc_wait_free(w);
-	ctl_reply(c, json_pack("{s:[], s:o}", "runs", "services", a), false);
+	ctl_reply_text(c, &jw, false);
 }
 
 static void

@@ -3,7 +3,8 @@
  * SIGCHLD: both grow with jobd (its memory, its number of children).
  * posix_spawn shares the address space until exec, and a pidfd per child
  * tells exactly which one exited.  Every descriptor jobd opens is
- * close-on-exec, so the child gets only the fds it is given here. */
+ * close-on-exec, so the child gets only the fds it is given here; the
+ * spawn runs on the spawn thread (spawn-thread.h) when there is one. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -17,6 +18,9 @@
 #include "macro.h"
 #include "proc.h"
 #include "spawn-run.h"
+#include "spawn-thread.h"
+
+_Static_assert(PROC_MAX_FDS <= SPAWN_THREAD_MAX_FDS, "spawn thread fds");
 
 /* Above any fd number a child is given (ready=fd:N goes up to 64). */
 #define PROC_FD_FLOOR 100
@@ -121,18 +125,17 @@ proc_attr(posix_spawnattr_t *at)
 	    posix_spawnattr_setsigmask(at, &none));
 }
 
-int
-proc_spawn(struct proc *p, uv_loop_t *loop, const struct run_exec *e,
-    const int *fds, int n, proc_exit_cb exit_cb)
+/* The spawn itself, on the spawn thread (or the caller's): returns the
+ * pid or -errno. */
+static int
+proc_spawn_fds(void *ctx, const int *fds, int n)
 {
+	const struct run_exec *e = ctx;
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	int lifted[PROC_MAX_FDS], r, i;
 	pid_t pid;
 
-	p->open = false;
-	p->pidfd = -1;
-	p->exit_cb = exit_cb;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawnattr_init(&at);
 	r = proc_lift(fds, n, lifted);
@@ -147,10 +150,25 @@ proc_spawn(struct proc *p, uv_loop_t *loop, const struct run_exec *e,
 			close(lifted[i]);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&at);
+	return r < 0 ? r : pid;
+}
+
+int
+proc_spawn(struct proc *p, uv_loop_t *loop, const struct run_exec *e,
+    const int *fds, int n, proc_exit_cb exit_cb)
+{
+	int r;
+
+	p->open = false;
+	p->pidfd = -1;
+	p->exit_cb = exit_cb;
+	r = spawn_thread_call(proc_spawn_fds, (void *)e, fds, n);
+	if (r == -ENOSYS)
+		r = proc_spawn_fds((void *)e, fds, n);
 	if (r < 0)
 		return r;
-	p->pid = pid;
-	p->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	p->pid = r;
+	p->pidfd = (int)syscall(SYS_pidfd_open, p->pid, 0);
 	if (p->pidfd < 0) {
 		uv_timer_init(loop, &p->timer);
 		p->timer.data = p->data ? p->data : p;

@@ -16,8 +16,10 @@ struct proc;
 typedef void (*proc_exit_cb)(struct proc *, int64_t status, int sig);
 
 struct proc {
-	uv_poll_t poll;			/* on the pidfd */
-	uv_timer_t timer;		/* without pidfds: reap by polling */
+	union {
+		uv_poll_t poll;		/* on the pidfd */
+		uv_timer_t timer;	/* without pidfds: reap by polling */
+	};
 	bool polling;			/* timer in use instead of poll */
 	int pidfd;
 	pid_t pid;

@@ -85,6 +85,7 @@ run_state_deadline(const struct run *r, enum run_state s)
 
 static void run_timer_cb(uv_timer_t *);
 static void run_close_cb(uv_handle_t *);
+static void run_ready_close_cb(uv_handle_t *);
 
 static void
 run_set_state(struct run *r, enum run_state s)
@@ -163,11 +164,10 @@ run_close_handles(struct run *r)
 	r->closing = true;
 	/* Counted as they are closed; the last close callback ends it. */
 	r->open_handles += output_close(&r->output, run_close_cb);
-	if (r->ready_open) {
-		r->ready_open = false;
-		r->ready_pipe.data = r;
+	if (r->ready_pipe) {
 		r->open_handles++;
-		uv_close((uv_handle_t *)&r->ready_pipe, run_close_cb);
+		uv_close((uv_handle_t *)TAKE_PTR(r->ready_pipe),
+		    run_ready_close_cb);
 	}
 	r->open_handles++;
 	uv_close((uv_handle_t *)&r->timer, run_close_cb);
@@ -311,10 +311,10 @@ run_ready_stdio(struct run *r, int *fds)
 		fds[i] = -1;
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -errno;
-	uv_pipe_init(run_loop(r), &r->ready_pipe, 0);
-	r->ready_pipe.data = r;
-	r->ready_open = true;
-	if ((err = uv_pipe_open(&r->ready_pipe, p[0])) < 0) {
+	r->ready_pipe = xmalloc(sizeof(*r->ready_pipe));
+	uv_pipe_init(run_loop(r), r->ready_pipe, 0);
+	r->ready_pipe->data = r;
+	if ((err = uv_pipe_open(r->ready_pipe, p[0])) < 0) {
 		close(p[0]);
 		close(p[1]);
 		return err;
@@ -373,8 +373,8 @@ run_spawn(struct run *r)
 	TAILQ_FOREACH_SAFE(o, &r->observers, entry, tmp)
 		if (o->started_cb)
 			o->started_cb(o, r);
-	if (r->ready_open)
-		uv_read_start((uv_stream_t *)&r->ready_pipe,
+	if (r->ready_pipe)
+		uv_read_start((uv_stream_t *)r->ready_pipe,
 		    run_ready_alloc_cb, run_ready_read_cb);
 }
 
@@ -574,13 +574,26 @@ run_admitted(struct run *r)
 }
 
 static void
-run_close_cb(uv_handle_t *h)
+run_handle_closed(struct run *r)
 {
-	struct run *r = h->data;
-
 	assert(r->open_handles > 0);
 	if (--r->open_handles == 0)
 		job_run_closed(r->job, r);
+}
+
+static void
+run_close_cb(uv_handle_t *h)
+{
+	run_handle_closed(h->data);
+}
+
+static void
+run_ready_close_cb(uv_handle_t *h)
+{
+	struct run *r = h->data;
+
+	free(h);
+	run_handle_closed(r);
 }
 
 void

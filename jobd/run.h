@@ -110,8 +110,8 @@ struct run {
 
 	struct proc proc;		/* its process, once spawned */
 	uv_timer_t timer;		/* the current state's deadline */
-	uv_pipe_t ready_pipe;		/* ready=fd:N */
-	bool ready_open;
+	uv_pipe_t *ready_pipe;		/* ready=fd:N only (not in every
+					 * run: 264 bytes) */
 	int kill_signal;		/* stop with this instead of
 					 * stop_signal (the watchdog's ABRT) */
 	unsigned open_handles;

@@ -83,6 +83,20 @@ service_arm(uv_timer_t *t, usec_t delay, uv_timer_cb cb)
 	uv_timer_start(t, cb, (delay + USEC_PER_MSEC - 1) / USEC_PER_MSEC, 0);
 }
 
+/* (Re)starts the watchdog deadline; its timer exists only in services
+ * with watchdog_sec=. */
+static void
+service_arm_watchdog(struct service *s)
+{
+	if (!s->watchdog) {
+		s->watchdog = xmalloc(sizeof(*s->watchdog));
+		uv_timer_init(svc_daemon(s)->loop, s->watchdog);
+		s->watchdog->data = s;
+	}
+	service_arm(s->watchdog, svc_cfg(s)->watchdog_sec,
+	    service_watchdog_cb);
+}
+
 /* Wakes clients waiting for ready (ok) or stopped. */
 static void
 service_wake(struct service *s, bool up, bool down)
@@ -109,8 +123,9 @@ service_set_state(struct service *s, enum service_state st)
 	log_svc(s, LOG_DEBUG, "service '%s': %s -> %s", s->job->name,
 	    service_state_name[s->state], service_state_name[st]);
 	uv_timer_stop(&s->timer);
-	if (st != SVC_READY && st != SVC_RELOADING && st != SVC_STARTING)
-		uv_timer_stop(&s->watchdog);
+	if (st != SVC_READY && st != SVC_RELOADING && st != SVC_STARTING &&
+	    s->watchdog)
+		uv_timer_stop(s->watchdog);
 	s->state = st;
 	bus_emit(svc_daemon(s), "service-state", json_pack("{s:s, s:s}",
 	    "service", s->job->name, "state", service_state_name[st]));
@@ -121,9 +136,8 @@ service_set_state(struct service *s, enum service_state st)
 	    c->stable_after != USEC_INFINITY)
 		service_arm(&s->timer, c->stable_after, service_timer_cb);
 	if ((st == SVC_READY || st == SVC_STARTING) && c->watchdog_sec &&
-	    !uv_is_active((uv_handle_t *)&s->watchdog))
-		service_arm(&s->watchdog, c->watchdog_sec,
-		    service_watchdog_cb);
+	    !(s->watchdog && uv_is_active((uv_handle_t *)s->watchdog)))
+		service_arm_watchdog(s);
 	service_wake(s, service_is_up(s), st == SVC_STOPPED ||
 	    st == SVC_FAILED);
 	if (!svc_daemon(s)->stopping || st == SVC_STOPPED ||
@@ -422,8 +436,7 @@ service_notify(struct daemon *d, const struct notify_msg *m)
 	if (m->errnum)
 		s->errnum = m->errnum;
 	if (m->watchdog && svc_cfg(s)->watchdog_sec)
-		service_arm(&s->watchdog, svc_cfg(s)->watchdog_sec,
-		    service_watchdog_cb);
+		service_arm_watchdog(s);
 	if (m->reloading && service_is_up(s))
 		service_set_state(s, SVC_RELOADING);
 	if (m->ready && (s->state == SVC_STARTING ||
@@ -628,7 +641,14 @@ service_deps_changed(struct daemon *d)
 	d->deps_busy = true;
 	do {
 		d->deps_again = false;
-		TAILQ_FOREACH(j, &d->jobs, entry)
+		/* Only services with after= or requires= can have something
+		 * to do (until shutdown): without any, no scan of them all at
+		 * each of the thousands of changes a start-up makes. */
+		if (!d->stopping && d->nservices_deps == 0)
+			j = NULL;
+		else
+			j = TAILQ_FIRST(&d->jobs);
+		for (; j; j = TAILQ_NEXT(j, entry))
 			if (j->service && j->config)
 				service_deps_step(d, j->service);
 		/* Job runs waiting for their after= units move on too. */
@@ -680,9 +700,7 @@ service_new(struct job *j)
 	s->job = j;
 	s->last_exit_status = -1;
 	uv_timer_init(j->daemon->loop, &s->timer);
-	uv_timer_init(j->daemon->loop, &s->watchdog);
 	s->timer.data = s;
-	s->watchdog.data = s;
 	return s;
 }
 
@@ -697,6 +715,7 @@ service_close_cb(uv_handle_t *h)
 	free(s->status_text);
 	free(s->reason);
 	free(s->starts);
+	free(s->watchdog);
 	free(s);
 }
 
@@ -714,9 +733,12 @@ service_free(struct service *s)
 		s->waiters = w->next;
 		w->cb(w, s, false);
 	}
-	s->open_handles = 2;
+	s->open_handles = 1;
 	uv_close((uv_handle_t *)&s->timer, service_close_cb);
-	uv_close((uv_handle_t *)&s->watchdog, service_close_cb);
+	if (s->watchdog) {
+		s->open_handles++;
+		uv_close((uv_handle_t *)s->watchdog, service_close_cb);
+	}
 }
 
 void
@@ -725,6 +747,11 @@ service_apply_config(struct daemon *d, char **restart)
 	struct job *j;
 	bool is_svc;
 
+	d->nservices_deps = 0;
+	TAILQ_FOREACH(j, &d->jobs, entry)
+		if (j->config && j->config->service &&
+		    (j->config->after || j->config->requires))
+			d->nservices_deps++;
 	TAILQ_FOREACH(j, &d->jobs, entry) {
 		is_svc = j->config && j->config->service;
 		if (is_svc && !j->service) {

@@ -57,7 +57,7 @@ struct service {
 	char *reason;			/* why failed or not started */
 	int errnum;			/* ERRNO= */
 	uv_timer_t timer;		/* backoff, start timeout, stable */
-	uv_timer_t watchdog;
+	uv_timer_t *watchdog;		/* watchdog_sec= only */
 	unsigned open_handles;
 	bool closing;
 	/* Clients waiting for ready (start --wait) or stopped (stop --wait). */

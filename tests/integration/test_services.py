@@ -81,6 +81,8 @@ def test_never_ready_is_stopped_at_start_timeout(jobd, event_stream):
     assert svc["state"] == "failed", svc
     assert "start_timeout" in svc["reason"]
     assert svc["status_text"] == "starting"
+    # The event stream is another connection: it may lag the reply.
+    ev.wait(lambda e: e.get("service") == "slow" and e["state"] == "failed")
     starting = first(ev.events(), "slow", "starting")
     failed = first(ev.events(), "slow", "failed")
     assert "ready" not in [s for s, _ in state_times(ev.events(), "slow")]
@@ -377,5 +379,12 @@ def test_list_and_status_show_service_state(jobd):
     rc, out, err = d.jobctl("list")
     assert re.search(r"^s\s+ready\s", out, re.M), out
     rc, out, err = d.jobctl("status")
-    assert re.search(r"^  state: ready, pid \d+, up \S+", out, re.M), out
+    m = re.search(r"^  state: ready, pid (\d+), up \S+, run (\d+)$", out,
+                  re.M)
+    assert m, out
     assert "  restarts: 0" in out
+    # Its process is the run named on the state line, not listed again.
+    assert "run %s:" % m.group(2) not in out, out
+    full = d.jobctl_json("status", "s")["jobs"][0]
+    assert [r["id"] for r in full["runs"]] == [int(m.group(2))]
+    assert full["runs"][0]["pid"] == int(m.group(1))

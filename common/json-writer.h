@@ -1,0 +1,43 @@
+/* A JSON text written straight into one growing buffer, for the replies
+ * whose size grows with the number of jobs (List, Status): building them
+ * as jansson trees and dumping them cost about 20 ms per 1000 services,
+ * writing them costs well under one. */
+#ifndef JOBD_JSON_WRITER_H
+#define JOBD_JSON_WRITER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+struct json_writer {
+	char *buf;
+	size_t len, cap;
+	bool first;		/* nothing written yet in the open container */
+};
+
+void jw_init(struct json_writer *);
+void jw_done(struct json_writer *);
+/* The text (NUL-terminated); the writer is empty afterwards. */
+char *jw_steal(struct json_writer *, size_t *ret_len);
+
+void jw_open(struct json_writer *, char brace);	/* '{' or '[' */
+void jw_close(struct json_writer *, char brace);	/* '}' or ']' */
+void jw_key(struct json_writer *, const char *key);
+/* A string value: escaped, and invalid UTF-8 replaced by U+FFFD, so the
+ * text stays valid whatever a child or a sender put in it. */
+void jw_string(struct json_writer *, const char *);
+void jw_int(struct json_writer *, long long);
+void jw_bool(struct json_writer *, bool);
+/* A value from a jansson tree (small parts of a big reply). */
+void jw_json(struct json_writer *, const json_t *);
+
+/* "key": value in one call, for objects. */
+void jw_kstr(struct json_writer *, const char *key, const char *);
+void jw_kint(struct json_writer *, const char *key, long long);
+
+/* Parses what was written back into a tree (for the callers that still
+ * build jansson trees); the writer is emptied. */
+json_t *jw_to_json(struct json_writer *);
+
+#endif
