@@ -51,20 +51,43 @@ hold_fds(int n)
 	return v;
 }
 
-/* Runs `sh -c script` with stdout on a pipe and an extra pipe at fd 5
- * (fds 3 and 4 closed); returns what it printed. */
+static void
+release_fds(int *v)
+{
+	int i;
+
+	for (i = 0; i < EXTRA_FDS; i++)
+		close(v[i]);
+	free(v);
+}
+
+/* What is left in a pipe whose write end is closed. */
 static char *
-spawn_and_read(const char *script, int *ret_status)
+drain(int fd, char *buf, size_t size)
+{
+	size_t len = 0;
+	ssize_t n;
+
+	while ((n = read(fd, buf + len, size - 1 - len)) > 0)
+		len += (size_t)n;
+	buf[len] = '\0';
+	close(fd);
+	return buf;
+}
+
+/* Runs `sh -c script` with stdout on a pipe and an extra pipe at fd 5
+ * (fds 3 and 4 closed); returns what it printed on stdout, and on fd 5
+ * in fd5_out. */
+static char *
+spawn_and_read(const char *script, int *ret_status, char **fd5_out)
 {
 	char *argv[] = { "/bin/sh", "-c", (char *)script, NULL };
 	char *env[] = { "PATH=/usr/bin:/bin", NULL };
 	struct run_exec e = { .argv = argv, .env = env };
 	int out[2], extra[2], fds[6];
 	struct child c = { 0 };
-	static char buf[4096];
+	static char buf[4096], buf5[256];
 	uv_loop_t loop;
-	ssize_t n;
-	size_t len = 0;
 
 	ASSERT_OK(uv_loop_init(&loop));
 	ASSERT_OK(pipe2(out, O_CLOEXEC));
@@ -78,11 +101,8 @@ spawn_and_read(const char *script, int *ret_status)
 	ASSERT_OK(proc_spawn(&c.proc, &loop, &e, fds, 6, child_exit_cb));
 	close(out[1]);
 	close(extra[1]);
-	while ((n = read(out[0], buf + len, sizeof(buf) - 1 - len)) > 0)
-		len += (size_t)n;
-	buf[len] = '\0';
-	close(out[0]);
-	close(extra[0]);
+	drain(out[0], buf, sizeof(buf));
+	*fd5_out = drain(extra[0], buf5, sizeof(buf5));
 	uv_run(&loop, UV_RUN_DEFAULT);
 	ASSERT(c.exited);
 	ASSERT_EQ(c.sig, 0);
@@ -96,18 +116,17 @@ spawn_and_read(const char *script, int *ret_status)
 static void
 check_only_given_fds(void)
 {
-	int *held = hold_fds(EXTRA_FDS), status, i;
-	char *out;
+	int *held = hold_fds(EXTRA_FDS), status;
+	char *out, *out5;
 
 	/* stat, not open: listing the directory would add a descriptor. */
 	out = spawn_and_read("i=0; while [ $i -lt 400 ]; do "
 	    "[ -e /proc/self/fd/$i ] && printf '%s ' $i; i=$((i + 1)); done; "
-	    "exit 7", &status);
+	    "exit 7", &status, &out5);
 	ASSERT_EQ(status, 7);
 	ASSERT_STREQ(out, "0 1 2 5 ");
-	for (i = 0; i < EXTRA_FDS; i++)
-		close(held[i]);
-	free(held);
+	ASSERT_STREQ(out5, "");
+	release_fds(held);
 }
 
 TEST(fds_from_caller_thread)
@@ -130,17 +149,16 @@ TEST(fds_from_spawn_thread)
  * either, yet a child given one of them gets it. */
 TEST(spawn_thread_gets_new_fds)
 {
-	int *held, status, i;
-	char *out;
+	int *held, status;
+	char *out, *out5;
 
 	ASSERT(spawn_thread_start());
 	held = hold_fds(EXTRA_FDS);
-	out = spawn_and_read("echo hi >&5 && echo ok", &status);
+	out = spawn_and_read("echo hi >&5 && echo ok", &status, &out5);
 	ASSERT_EQ(status, 0);
 	ASSERT_STREQ(out, "ok\n");
-	for (i = 0; i < EXTRA_FDS; i++)
-		close(held[i]);
-	free(held);
+	ASSERT_STREQ(out5, "hi\n");
+	release_fds(held);
 }
 
 TEST(spawn_error_is_errno)
