@@ -363,15 +363,17 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_options *o)
 	*d = (struct daemon){ .loop = loop, .foreground = o->foreground };
 	TAILQ_INIT(&d->jobs);
 	executor_init(&d->executor, loop);
-	heap_init(&d->heap, loop, &d->executor);
-	/* While jobd holds few descriptors: the thread copies them all. */
-	spawn_thread_start();
 	sched_init(&d->sched, d);
 	sync_init(&d->sync, d);
 	manager_init(&d->manager, d);
 	d->started = now_realtime();
 	if ((r = daemon_load_initial(d, o)) != 0)
 		return r;
+	/* Handles only once jobd will run: a refused config returns above
+	 * with none open. */
+	heap_init(&d->heap, loop, &d->executor);
+	/* While jobd holds few descriptors: the thread copies them all. */
+	spawn_thread_start();
 	daemon_signals_start(d);
 	looplag_start(&d->looplag, loop);
 	daemon_notify_open(d);
