@@ -335,8 +335,10 @@ daemon_access_done(void *data, int status)
 	service_start_all(d);
 	watch_apply(d);
 	manager_ready(&d->manager);
-	/* The config parse and the first spawns leave holes in the heap. */
-	heap_trim_soon(&d->heap);
+	/* The config parse leaves holes in the heap; spawns still on their
+	 * way trim when the last is answered (run.c). */
+	if (spawn_thread_in_flight() == 0)
+		heap_trim_soon(&d->heap);
 }
 
 static void
@@ -373,7 +375,7 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_options *o)
 	 * with none open. */
 	heap_init(&d->heap, loop, &d->executor);
 	/* While jobd holds few descriptors: the thread copies them all. */
-	spawn_thread_start();
+	spawn_thread_start(loop);
 	daemon_signals_start(d);
 	looplag_start(&d->looplag, loop);
 	daemon_notify_open(d);
@@ -522,6 +524,7 @@ daemon_close_signals(struct daemon *d)
 	manager_close(&d->manager);
 	uv_close((uv_handle_t *)&d->prune_timer, NULL);
 	heap_close(&d->heap);
+	spawn_thread_stop();
 }
 
 /* The last step of shutdown: nothing runs any more. */

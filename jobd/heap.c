@@ -50,7 +50,7 @@ heap_timer_cb(uv_timer_t *t)
 	struct heap *h = t->data;
 
 	h->busy = true;
-	h->freed = 0;
+	h->churn = 0;
 	executor_submit(h->executor, heap_trim_work, heap_trim_done, h);
 }
 
@@ -59,6 +59,9 @@ heap_trim_soon(struct heap *h)
 {
 	usec_t now = now_monotonic(), due = h->last + HEAP_TRIM_INTERVAL;
 
+	/* Not started (a refused config, unit tests): nothing to trim for. */
+	if (!h->executor)
+		return;
 	if (h->busy) {
 		h->again = true;
 		return;
@@ -75,10 +78,10 @@ heap_trim_soon(struct heap *h)
 }
 
 void
-heap_freed(struct heap *h, unsigned n)
+heap_churned(struct heap *h, unsigned n)
 {
-	h->freed += n;
-	if (h->freed >= HEAP_TRIM_RUNS)
+	h->churn += n;
+	if (h->churn >= HEAP_TRIM_RUNS)
 		heap_trim_soon(h);
 }
 

@@ -19,7 +19,7 @@ struct heap {
 	bool busy;			/* a trim is on the executor */
 	bool again;			/* asked for while busy */
 	usec_t last;			/* monotonic end of the last trim */
-	unsigned freed;			/* runs freed since the last trim */
+	unsigned churn;			/* runs freed since the last trim */
 	unsigned long long trims;
 };
 
@@ -29,7 +29,7 @@ void heap_init(struct heap *, uv_loop_t *, struct executor *);
  * is HEAP_TRIM_INTERVAL old. */
 void heap_trim_soon(struct heap *);
 /* n runs were freed: many of them make a burst. */
-void heap_freed(struct heap *, unsigned n);
+void heap_churned(struct heap *, unsigned n);
 void heap_close(struct heap *);
 
 #define HEAP_TRIM_INTERVAL (2 * USEC_PER_SEC)

@@ -115,7 +115,7 @@ job_trim_history(struct job *j, unsigned keep)
 		n++;
 	}
 	if (n)
-		heap_freed(&j->daemon->heap, n);
+		heap_churned(&j->daemon->heap, n);
 }
 
 void

@@ -108,6 +108,42 @@ notify_read_cb(uv_poll_t *p, int status, int events)
 	}
 }
 
+static void
+notify_early_drop(struct notify *n, unsigned i)
+{
+	free((char *)n->early[i].msg.status);
+	memmove(&n->early[i], &n->early[i + 1],
+	    (--n->nearly - i) * sizeof(n->early[0]));
+}
+
+void
+notify_stash(struct notify *n, const struct notify_msg *m)
+{
+	struct notify_early *e;
+
+	if (n->nearly == NOTIFY_EARLY_MAX)
+		notify_early_drop(n, 0);
+	e = &n->early[n->nearly++];
+	e->msg = *m;
+	e->msg.status = m->status ? xstrdup(m->status) : NULL;
+	e->at = now_monotonic();
+}
+
+void
+notify_replay(struct notify *n,
+    bool (*take)(struct daemon *, const struct notify_msg *))
+{
+	usec_t now = now_monotonic();
+	unsigned i = 0;
+
+	while (i < n->nearly)
+		if (now - n->early[i].at > NOTIFY_EARLY_USEC ||
+		    take(n->daemon, &n->early[i].msg))
+			notify_early_drop(n, i);
+		else
+			i++;
+}
+
 int
 notify_open(struct notify *n, struct daemon *d, const char *path)
 {
@@ -140,6 +176,8 @@ notify_open(struct notify *n, struct daemon *d, const char *path)
 void
 notify_close(struct notify *n)
 {
+	while (n->nearly > 0)
+		notify_early_drop(n, 0);
 	if (n->fd < 0)
 		return;
 	uv_close((uv_handle_t *)&n->poll, NULL);

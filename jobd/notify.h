@@ -8,6 +8,8 @@
 
 #include <uv.h>
 
+#include "timeutil.h"
+
 struct daemon;
 
 #define NOTIFY_MAX_MESSAGE 4096
@@ -21,17 +23,38 @@ struct notify_msg {
 	int errnum;			/* ERRNO=, or 0 */
 };
 
+/* A message that came before jobd knew its sender's pid (see
+ * notify_stash); its status text is its own copy. */
+struct notify_early {
+	struct notify_msg msg;
+	usec_t at;			/* monotonic */
+};
+
+#define NOTIFY_EARLY_MAX 64
+#define NOTIFY_EARLY_USEC (10 * USEC_PER_SEC)
+
 struct notify {
 	struct daemon *daemon;
 	uv_poll_t poll;
 	int fd;
 	char *path;
+	struct notify_early early[NOTIFY_EARLY_MAX];
+	unsigned nearly;
 };
 
 /* Binds path (replacing a stale file); -errno on failure, after which
  * services with ready=notify cannot become ready. */
 int notify_open(struct notify *, struct daemon *, const char *path);
 void notify_close(struct notify *);
+/* Keeps a message whose sender no service knows: its spawn may not have
+ * been answered yet (a child can run, and notify, before jobd reads the
+ * spawn thread's answer).  At most NOTIFY_EARLY_MAX, the oldest dropped,
+ * and none older than NOTIFY_EARLY_USEC. */
+void notify_stash(struct notify *, const struct notify_msg *);
+/* Offers each kept message to take again (after a spawn was answered);
+ * take returns true when it took it. */
+void notify_replay(struct notify *,
+    bool (*take)(struct daemon *, const struct notify_msg *));
 /* Parses "KEY=value\n..." (pure; for tests and the socket alike). */
 void notify_parse(char *text, struct notify_msg *ret);
 

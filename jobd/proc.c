@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>		/* the system's: jobd's own is spawn-run.h */
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/resource.h>
@@ -19,6 +20,8 @@
 #include "proc.h"
 #include "spawn-run.h"
 #include "spawn-thread.h"
+#include "strv.h"
+#include "xmalloc.h"
 
 _Static_assert(PROC_MAX_FDS <= SPAWN_THREAD_MAX_FDS, "spawn thread fds");
 
@@ -125,12 +128,23 @@ proc_attr(posix_spawnattr_t *at)
 	    posix_spawnattr_setsigmask(at, &none));
 }
 
-/* The spawn itself, on the spawn thread (or the caller's): returns the
+/* A spawn on its way, from proc_spawn to its answer. */
+struct proc_spawning {
+	struct spawn_req req;		/* first: the answer's pointer */
+	struct proc *proc;
+	uv_loop_t *loop;
+	proc_spawned_cb cb;
+	const struct run_exec *exec;	/* argv, cwd */
+	char **env;			/* the spawn's own */
+};
+
+/* The spawn itself, on a spawn thread (or the caller's): returns the
  * pid or -errno. */
 static int
 proc_spawn_fds(void *ctx, const int *fds, int n)
 {
-	const struct run_exec *e = ctx;
+	const struct proc_spawning *s = ctx;
+	const struct run_exec *e = s->exec;
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	int lifted[PROC_MAX_FDS], r, i;
@@ -144,7 +158,7 @@ proc_spawn_fds(void *ctx, const int *fds, int n)
 	if (r == 0)
 		r = proc_attr(&at);
 	if (r == 0)
-		r = -posix_spawnp(&pid, e->argv[0], &fa, &at, e->argv, e->env);
+		r = -posix_spawnp(&pid, e->argv[0], &fa, &at, e->argv, s->env);
 	for (i = 0; i < n; i++)
 		if (lifted[i] >= 0)
 			close(lifted[i]);
@@ -153,35 +167,72 @@ proc_spawn_fds(void *ctx, const int *fds, int n)
 	return r < 0 ? r : pid;
 }
 
-int
-proc_spawn(struct proc *p, uv_loop_t *loop, const struct run_exec *e,
-    const int *fds, int n, proc_exit_cb exit_cb)
+/* The child has its copy of the environment: free it before anything
+ * else is allocated (a long-running service need not keep it, and the
+ * next spawn's fills its place instead of leaving holes in the heap). */
+static void
+proc_answered(struct spawn_req *req)
 {
-	int r;
+	struct proc_spawning *s = (struct proc_spawning *)req;
 
-	p->open = false;
-	p->pidfd = -1;
-	p->exit_cb = exit_cb;
-	r = spawn_thread_call(proc_spawn_fds, (void *)e, fds, n);
-	if (r == -ENOSYS)
-		r = proc_spawn_fds((void *)e, fds, n);
-	if (r < 0)
-		return r;
-	p->pid = r;
+	s->env = strv_free(s->env);
+}
+
+/* The answer: watch the child, then tell the caller. */
+static void
+proc_spawned(struct spawn_req *req, int result)
+{
+	struct proc_spawning *s = (struct proc_spawning *)req;
+	struct proc *p = s->proc;
+	proc_spawned_cb cb = s->cb;
+	uv_loop_t *loop = s->loop;
+
+	proc_answered(req);
+	free(s);
+	if (result < 0) {
+		cb(p, result);
+		return;
+	}
+	p->pid = result;
 	p->pidfd = (int)syscall(SYS_pidfd_open, p->pid, 0);
 	if (p->pidfd < 0) {
 		uv_timer_init(loop, &p->timer);
 		p->timer.data = p->data ? p->data : p;
 		p->polling = p->open = true;
 		uv_timer_start(&p->timer, proc_timer_cb, 10, 20);
-		return 0;
+	} else {
+		fcntl(p->pidfd, F_SETFD, FD_CLOEXEC);
+		uv_poll_init(loop, &p->poll, p->pidfd);
+		p->poll.data = p->data ? p->data : p;
+		p->open = true;
+		uv_poll_start(&p->poll, UV_READABLE, proc_poll_cb);
 	}
-	fcntl(p->pidfd, F_SETFD, FD_CLOEXEC);
-	uv_poll_init(loop, &p->poll, p->pidfd);
-	p->poll.data = p->data ? p->data : p;
-	p->open = true;
-	uv_poll_start(&p->poll, UV_READABLE, proc_poll_cb);
-	return 0;
+	cb(p, 0);
+}
+
+void
+proc_spawn(struct proc *p, uv_loop_t *loop, struct run_exec *e,
+    const int *fds, int n, proc_spawned_cb spawned_cb, proc_exit_cb exit_cb)
+{
+	struct proc_spawning *s = xmalloc(sizeof(*s));
+	int r;
+
+	p->open = false;
+	p->pidfd = -1;
+	p->pid = 0;
+	p->exit_cb = exit_cb;
+	*s = (struct proc_spawning){
+		.req = { .fn = proc_spawn_fds, .ctx = s, .done = proc_spawned,
+		    .answered = proc_answered },
+		.proc = p, .loop = loop, .cb = spawned_cb, .exec = e,
+		.env = TAKE_PTR(e->env),
+	};
+	r = spawn_thread_submit(&s->req, fds, n);
+	if (r == -ENOSYS)
+		r = proc_spawn_fds(s, fds, n);
+	else if (r == 0)
+		return;			/* answered later */
+	proc_spawned(&s->req, r);
 }
 
 void

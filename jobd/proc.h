@@ -14,6 +14,8 @@ struct run_exec;
 struct proc;
 
 typedef void (*proc_exit_cb)(struct proc *, int64_t status, int sig);
+/* err: 0 (the child runs, p->pid is set) or -errno (no child). */
+typedef void (*proc_spawned_cb)(struct proc *, int err);
 
 struct proc {
 	union {
@@ -33,10 +35,13 @@ struct proc {
 
 #define PROC_MAX_FDS 65
 
-/* Spawns e->argv with fds[i] as the child's fd i (i < n; -1: /dev/null
- * for 0-2, closed otherwise).  Returns 0, or -errno (nothing to close). */
-int proc_spawn(struct proc *, uv_loop_t *, const struct run_exec *,
-    const int *fds, int n, proc_exit_cb);
+/* Spawns e->argv with e->env, which it takes (NULL afterwards; freed
+ * once the child has it), and fds[i] as the child's fd i (i < n; -1:
+ * /dev/null for 0-2, closed otherwise).  The caller may close fds at
+ * return; e must live until spawned_cb, which comes later on the loop
+ * when a spawn thread does the work, else before this returns. */
+void proc_spawn(struct proc *, uv_loop_t *, struct run_exec *,
+    const int *fds, int n, proc_spawned_cb, proc_exit_cb);
 /* Closes the watch; close_cb gets the poll handle (data: proc->data). */
 void proc_close(struct proc *, uv_close_cb);
 

@@ -14,6 +14,7 @@
 #include "job.h"
 #include "log.h"
 #include "run.h"
+#include "spawn-thread.h"
 #include "service.h"
 #include "spawn-run.h"
 #include "strv.h"
@@ -183,6 +184,8 @@ run_enter_finished(struct run *r)
 	struct run_observer *o, *tmp;
 	char buf[TIMESPAN_MAX];
 
+	/* A spawn on its way uses r->exec: nothing finishes the run then. */
+	assert(!r->spawning);
 	run_helper_reason(r);
 	r->result = run_compute_result(r);
 	r->ended = now_realtime();
@@ -332,37 +335,25 @@ run_spawn_failed(struct run *r, int err)
 	run_enter_finished(r);
 }
 
+/* The spawn's answer: the run runs, or failed to start.  A cancel that
+ * came meanwhile (a pending run cannot stop a spawn) stops it now. */
 static void
-run_spawn(struct run *r)
+run_spawned_cb(struct proc *p, int err)
 {
-	int fds[PROC_MAX_FDS], err, n = 3, i;
+	struct run *r = p->data;
 	struct daemon *d = r->job->daemon;
 	struct run_observer *o, *tmp;
 
-	for (i = 0; i < PROC_MAX_FDS; i++)
-		fds[i] = -1;
-	r->started = now_realtime();
-	r->started_mono = now_monotonic();
-	r->proc.data = r;
-	err = output_init(&r->output, r, run_loop(r), r->exec->output,
-	    r->exec->output_file, d->foreground, fds);
-	if (err == 0 && (n = run_ready_stdio(r, fds)) < 0)
-		err = n;
-	if (err == 0)
-		err = proc_spawn(&r->proc, run_loop(r), r->exec, fds,
-		    MAX(n, 3), run_exit_cb);
-	/* The child has its copies now; ours would keep the pipes open. */
-	for (i = 0; i < PROC_MAX_FDS; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
+	r->spawning = false;
+	/* The spawn's request and the child's environment are freed: at
+	 * the end of a burst of spawns, hand the holes back. */
+	if (spawn_thread_in_flight() == 0)
+		heap_trim_soon(&d->heap);
 	if (err < 0) {
 		run_spawn_failed(r, err);
 		return;
 	}
 	r->pid = r->proc.pid;
-	/* The child has its own copy: a long-running service need not
-	 * keep the environment in jobd's memory. */
-	r->exec->env = strv_free(r->exec->env);
 	log_run(r, LOG_INFO, "job '%s' run %llu started (%s), pid %d",
 	    r->job->name, (unsigned long long)r->id,
 	    run_trigger_name[r->trigger], r->pid);
@@ -376,6 +367,37 @@ run_spawn(struct run *r)
 	if (r->ready_pipe)
 		uv_read_start((uv_stream_t *)r->ready_pipe,
 		    run_ready_alloc_cb, run_ready_read_cb);
+	if (r->cancelled && r->state == RUN_RUNNING)
+		run_event(r, RUN_EV_CANCEL);
+}
+
+static void
+run_spawn(struct run *r)
+{
+	int fds[PROC_MAX_FDS], err, n = 3, i;
+	struct daemon *d = r->job->daemon;
+
+	for (i = 0; i < PROC_MAX_FDS; i++)
+		fds[i] = -1;
+	r->started = now_realtime();
+	r->started_mono = now_monotonic();
+	r->proc.data = r;
+	err = output_init(&r->output, r, run_loop(r), r->exec->output,
+	    r->exec->output_file, d->foreground, fds);
+	if (err == 0 && (n = run_ready_stdio(r, fds)) < 0)
+		err = n;
+	if (err == 0) {
+		r->spawning = true;
+		proc_spawn(&r->proc, run_loop(r), r->exec, fds, MAX(n, 3),
+		    run_spawned_cb, run_exit_cb);
+	}
+	/* The child has (or will have) its copies; ours would keep the
+	 * pipes open. */
+	for (i = 0; i < PROC_MAX_FDS; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	if (err < 0)
+		run_spawn_failed(r, err);
 }
 
 static void
@@ -392,8 +414,9 @@ run_event_pending(struct run *r, enum run_event ev)
 	case RUN_EV_SHUTDOWN:
 		r->cancelled = true;
 		/* Waiting for admission: it ends now.  Otherwise the exec
-		 * context is being resolved; READY will come and finish the
-		 * run without spawning it. */
+		 * context is being resolved (READY will come and finish the
+		 * run without spawning it), or the spawn is on its way (the
+		 * run stops once it runs). */
 		if (r->sync_queued) {
 			sync_withdraw(&r->job->daemon->sync, r);
 			run_enter_finished(r);

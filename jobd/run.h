@@ -109,6 +109,7 @@ struct run {
 	struct run_exec *exec;
 
 	struct proc proc;		/* its process, once spawned */
+	bool spawning;			/* proc_spawn has not answered */
 	uv_timer_t timer;		/* the current state's deadline */
 	uv_pipe_t *ready_pipe;		/* ready=fd:N only (not in every
 					 * run: 264 bytes) */

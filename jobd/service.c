@@ -23,6 +23,7 @@
 #include "log.h"
 #include "notify.h"
 #include "service.h"
+#include "spawn-thread.h"
 #include "strv.h"
 #include "sync.h"
 #include "xmalloc.h"
@@ -44,6 +45,7 @@ const char *const service_state_name[SVC_NSTATES] = {
 static void service_try_start(struct service *, int trigger);
 static void service_timer_cb(uv_timer_t *);
 static void service_watchdog_cb(uv_timer_t *);
+static bool service_notify_take(struct daemon *, const struct notify_msg *);
 
 /* A service removed by a reload keeps stopping with these. */
 static const struct job_service svc_removed = {
@@ -164,6 +166,9 @@ service_started_cb(struct run_observer *o, struct run *r)
 	s->main_pid = r->pid;
 	if (svc_cfg(s)->ready == READY_SPAWN)
 		service_enter_ready(s);
+	/* What it (or another) said before jobd knew its pid. */
+	if (svc_daemon(s)->notify.nearly > 0)
+		notify_replay(&svc_daemon(s)->notify, service_notify_take);
 }
 
 static void
@@ -417,16 +422,15 @@ service_by_pid(struct daemon *d, pid_t pid)
 	return NULL;
 }
 
-void
-service_notify(struct daemon *d, const struct notify_msg *m)
+/* A message applied to its service; false when no service has (yet)
+ * a process with the sender's pid. */
+static bool
+service_notify_take(struct daemon *d, const struct notify_msg *m)
 {
 	struct service *s = service_by_pid(d, m->pid);
 
-	if (!s) {
-		log_debug("notify: message from pid %d, no service of ours",
-		    (int)m->pid);
-		return;
-	}
+	if (!s)
+		return false;
 	if (m->status) {
 		free(s->status_text);
 		s->status_text = xstrndup(m->status, 256);
@@ -444,6 +448,21 @@ service_notify(struct daemon *d, const struct notify_msg *m)
 		service_enter_ready(s);
 	if (m->stopping && s->state != SVC_STOPPING)
 		service_set_state(s, SVC_STOPPING);
+	return true;
+}
+
+void
+service_notify(struct daemon *d, const struct notify_msg *m)
+{
+	if (service_notify_take(d, m))
+		return;
+	/* Its spawn's answer may still be on its way. */
+	if (spawn_thread_in_flight() > 0) {
+		notify_stash(&d->notify, m);
+		return;
+	}
+	log_debug("notify: message from pid %d, no service of ours",
+	    (int)m->pid);
 }
 
 static const char *

@@ -1,10 +1,17 @@
-/* The spawn thread: unshares its descriptor table at start, closes every
- * descriptor in it but its end of a socketpair, then serves calls.  The
- * caller passes the child's descriptors over the socketpair (SCM_RIGHTS)
- * and the function and its context as bytes (one address space); the
- * thread runs it and answers with its int.  Children spawned here are
- * the process's children like any other: pidfds and wait4 work. */
+/* The spawn threads: each unshares its descriptor table at start and
+ * closes every descriptor in it but its end of a socketpair, then serves
+ * calls.  The loop sends a call's descriptors (SCM_RIGHTS) and the call
+ * itself as bytes (one address space); a thread runs it and answers with
+ * the request and the result, which the loop reads through a uv_poll.
+ * At most SPAWN_IN_FLIGHT calls are out at once, fewer than the socket's
+ * queue (net.unix.max_dgram_qlen, 10 by default) holds, so no send and no
+ * answer ever blocks on a full queue; a submit beyond that waits for an
+ * answer, which it keeps for the loop to hand out (never re-entering the
+ * caller).  Children spawned here are the process's children like any
+ * other: pidfds and wait4 work. */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -16,23 +23,37 @@
 #include "macro.h"
 #include "spawn-thread.h"
 
-struct spawn_call {
-	spawn_thread_fn fn;
-	void *ctx;
+#define SPAWN_THREADS 2
+#define SPAWN_IN_FLIGHT 8
+
+struct spawn_msg {
+	struct spawn_req *req;
 	int n;
 	unsigned char present[SPAWN_THREAD_MAX_FDS];	/* fds[i] >= 0 */
 };
 
-static int spawn_sock[2] = { -1, -1 };	/* [0]: callers, [1]: the thread */
-static pthread_mutex_t spawn_lock = PTHREAD_MUTEX_INITIALIZER;
-static bool spawn_tried, spawn_ok;
+struct spawn_answer {
+	struct spawn_req *req;
+	int result;
+};
+
+static struct {
+	int sock[2];			/* [0]: the loop, [1]: the threads */
+	bool tried, ok;
+	uv_poll_t poll;			/* answers to read */
+	uv_timer_t later;		/* answers read, to hand out */
+	bool open;
+	unsigned in_flight;		/* sent, not answered */
+	unsigned nanswered;
+	TAILQ_HEAD(, spawn_req) answered;
+} sp = { .sock = { -1, -1 } };
 
 /* Receives one call and its descriptors into fds; -errno on failure. */
 static int
-spawn_recv(int sock, struct spawn_call *c, int *fds)
+spawn_recv(int sock, struct spawn_msg *m, int *fds)
 {
 	char cbuf[CMSG_SPACE(sizeof(int) * SPAWN_THREAD_MAX_FDS)];
-	struct iovec iov = { c, sizeof(*c) };
+	struct iovec iov = { m, sizeof(*m) };
 	struct msghdr mh = {
 		.msg_iov = &iov, .msg_iovlen = 1,
 		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
@@ -46,7 +67,7 @@ spawn_recv(int sock, struct spawn_call *c, int *fds)
 	do
 		r = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
 	while (r < 0 && errno == EINTR);
-	if (r != (ssize_t)sizeof(*c))
+	if (r != (ssize_t)sizeof(*m))
 		return r < 0 ? -errno : -EPROTO;
 	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
 		if (cm->cmsg_level == SOL_SOCKET &&
@@ -54,63 +75,164 @@ spawn_recv(int sock, struct spawn_call *c, int *fds)
 			got = (const int *)CMSG_DATA(cm);
 			ngot = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 		}
-	for (i = 0; i < c->n; i++)
-		fds[i] = c->present[i] && k < ngot ? got[k++] : -1;
+	for (i = 0; i < m->n; i++)
+		fds[i] = m->present[i] && k < ngot ? got[k++] : -1;
 	return 0;
 }
 
-static void *
-spawn_thread_main(void *arg)
+static void
+spawn_serve(int sock)
 {
-	struct spawn_call c;
-	int sock = spawn_sock[1], fds[SPAWN_THREAD_MAX_FDS], r, i;
+	struct spawn_msg m;
+	struct spawn_answer a;
+	int fds[SPAWN_THREAD_MAX_FDS], i;
 
-	(void)arg;
-	for (;;) {
-		if (spawn_recv(sock, &c, fds) < 0)
-			return NULL;	/* the callers' end is gone */
-		r = c.fn(c.ctx, fds, c.n);
-		for (i = 0; i < c.n; i++)
+	/* Ends when the loop's end is closed (recv returns 0). */
+	while (spawn_recv(sock, &m, fds) == 0) {
+		a.req = m.req;
+		a.result = m.req->fn(m.req->ctx, fds, m.n);
+		for (i = 0; i < m.n; i++)
 			if (fds[i] >= 0)
 				close(fds[i]);
-		while (write(sock, &r, sizeof(r)) < 0 && errno == EINTR)
+		while (send(sock, &a, sizeof(a), MSG_NOSIGNAL) < 0 &&
+		    errno == EINTR)
 			;
 	}
 }
 
-/* The thread's first step, before it serves: its own table, holding
- * only its socket.  Reported back so that start knows. */
+/* A thread's first step: its own table, holding only its socket; the
+ * outcome goes back to spawn_thread_start() before any call. */
 static void *
-spawn_thread_init(void *arg)
+spawn_thread_main(void *arg)
 {
-	int sock = spawn_sock[1], r = 0;
+	int sock = sp.sock[1], r = 0;
 
+	(void)arg;
 	if (unshare(CLONE_FILES) < 0)
 		r = -errno;
 	else if ((sock > 0 && close_range(0, (unsigned)sock - 1, 0) < 0) ||
 	    close_range((unsigned)sock + 1, ~0U, 0) < 0)
 		r = -errno;
-	while (write(sock, &r, sizeof(r)) < 0 && errno == EINTR)
+	while (send(sock, &r, sizeof(r), MSG_NOSIGNAL) < 0 && errno == EINTR)
 		;
-	return r == 0 ? spawn_thread_main(arg) : NULL;
+	if (r == 0)
+		spawn_serve(sock);
+	return NULL;
+}
+
+static int
+spawn_send(struct spawn_req *req, const int *fds, int n)
+{
+	struct spawn_msg m = { .req = req, .n = n };
+	char cbuf[CMSG_SPACE(sizeof(int) * SPAWN_THREAD_MAX_FDS)];
+	struct iovec iov = { &m, sizeof(m) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm;
+	int *out, k = 0, i;
+	ssize_t w;
+
+	memset(cbuf, 0, sizeof(cbuf));
+	mh.msg_control = cbuf;
+	mh.msg_controllen = sizeof(cbuf);
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	out = (int *)CMSG_DATA(cm);
+	for (i = 0; i < n; i++)
+		if (fds[i] >= 0) {
+			m.present[i] = 1;
+			out[k++] = fds[i];
+		}
+	cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)k);
+	mh.msg_controllen = k ? CMSG_SPACE(sizeof(int) * (size_t)k) : 0;
+	if (k == 0)
+		mh.msg_control = NULL;
+	do
+		w = sendmsg(sp.sock[0], &mh, MSG_NOSIGNAL);
+	while (w < 0 && errno == EINTR);
+	if (w != (ssize_t)sizeof(m))
+		return w < 0 ? -errno : -EPROTO;
+	/* The loop runs while an answer is due. */
+	if (sp.in_flight++ == 0)
+		uv_ref((uv_handle_t *)&sp.poll);
+	return 0;
+}
+
+/* Reads one answer (waiting for it when block); false when none. */
+static bool
+spawn_read_answer(bool block)
+{
+	struct pollfd pfd = { .fd = sp.sock[0], .events = POLLIN };
+	struct spawn_answer a;
+	ssize_t r;
+
+	/* uv_poll made the socket non-blocking: wait with poll(). */
+	for (;;) {
+		r = recv(sp.sock[0], &a, sizeof(a), MSG_DONTWAIT);
+		if (r >= 0 || (errno != EINTR && errno != EAGAIN) || !block)
+			break;
+		if (errno == EAGAIN && poll(&pfd, 1, -1) < 0 && errno != EINTR)
+			break;
+	}
+	if (r != (ssize_t)sizeof(a))
+		return false;
+	if (--sp.in_flight == 0)
+		uv_unref((uv_handle_t *)&sp.poll);
+	a.req->result = a.result;
+	if (a.req->answered)
+		a.req->answered(a.req);
+	TAILQ_INSERT_TAIL(&sp.answered, a.req, entry);
+	sp.nanswered++;
+	return true;
+}
+
+/* Tells the callers, oldest first; a callback may submit more. */
+static void
+spawn_hand_out(void)
+{
+	struct spawn_req *req;
+
+	while ((req = TAILQ_FIRST(&sp.answered))) {
+		TAILQ_REMOVE(&sp.answered, req, entry);
+		sp.nanswered--;
+		req->done(req, req->result);
+	}
+}
+
+static void
+spawn_poll_cb(uv_poll_t *h, int status, int events)
+{
+	(void)h;
+	(void)status;
+	(void)events;
+	while (spawn_read_answer(false))
+		;
+	spawn_hand_out();
+}
+
+static void
+spawn_later_cb(uv_timer_t *t)
+{
+	(void)t;
+	spawn_hand_out();
 }
 
 bool
-spawn_thread_start(void)
+spawn_thread_start(uv_loop_t *loop)
 {
 	sigset_t all, old;
 	pthread_attr_t at;
 	pthread_t t;
-	int r = -1;
+	int r = 0, i, started = 0, answer;
 
-	pthread_mutex_lock(&spawn_lock);
-	if (spawn_tried)
-		goto out;
-	spawn_tried = true;
+	if (sp.tried)
+		return sp.ok;
+	sp.tried = true;
+	TAILQ_INIT(&sp.answered);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
-	    spawn_sock) < 0) {
-		log_warning("spawn thread: socketpair: %s", strerror(errno));
-		goto out;
+	    sp.sock) < 0) {
+		log_warning("spawn threads: socketpair: %s", strerror(errno));
+		return false;
 	}
 	/* Signals stay with the loop thread. */
 	sigfillset(&all);
@@ -118,74 +240,61 @@ spawn_thread_start(void)
 	pthread_attr_init(&at);
 	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&at, 64 * 1024);
-	r = pthread_create(&t, &at, spawn_thread_init, NULL);
+	for (i = 0; i < SPAWN_THREADS && r == 0; i++)
+		if ((r = -pthread_create(&t, &at, spawn_thread_main, NULL)) ==
+		    0)
+			started++;
 	pthread_attr_destroy(&at);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (r != 0) {
-		log_warning("spawn thread: %s", strerror(r));
-		r = -1;
-	} else if (read(spawn_sock[0], &r, sizeof(r)) != sizeof(r)) {
-		r = -EPROTO;
-	}
+	for (i = 0; i < started; i++)
+		if (read(sp.sock[0], &answer, sizeof(answer)) !=
+		    sizeof(answer))
+			r = -EPROTO;
+		else if (answer < 0)
+			r = answer;
 	if (r < 0) {
-		/* Valgrind, for one, refuses unshare(CLONE_FILES). */
-		log_debug("spawn thread: %s; spawning from the loop thread",
+		log_debug("spawn threads: %s; spawning from the loop thread",
 		    strerror(-r));
-		close(spawn_sock[0]);	/* the thread, if any, ends */
-		spawn_sock[0] = -1;
+		/* Threads that started end when their socket closes. */
+		close(sp.sock[0]);
+		close(sp.sock[1]);
+		sp.sock[0] = sp.sock[1] = -1;
+		return false;
 	}
-	spawn_ok = r == 0;
-out:
-	pthread_mutex_unlock(&spawn_lock);
-	return spawn_ok;
+	uv_poll_init(loop, &sp.poll, sp.sock[0]);
+	uv_poll_start(&sp.poll, UV_READABLE, spawn_poll_cb);
+	uv_unref((uv_handle_t *)&sp.poll);
+	uv_timer_init(loop, &sp.later);
+	sp.open = true;
+	sp.ok = true;
+	return true;
 }
 
 int
-spawn_thread_call(spawn_thread_fn fn, void *ctx, const int *fds, int n)
+spawn_thread_submit(struct spawn_req *req, const int *fds, int n)
 {
-	struct spawn_call c = { .fn = fn, .ctx = ctx, .n = n };
-	char cbuf[CMSG_SPACE(sizeof(int) * SPAWN_THREAD_MAX_FDS)];
-	struct iovec iov = { &c, sizeof(c) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *cm;
-	int *out, k = 0, i, r;
-	ssize_t w;
-
-	if (!spawn_ok || n > SPAWN_THREAD_MAX_FDS)
+	if (!sp.ok || !sp.open || n > SPAWN_THREAD_MAX_FDS)
 		return -ENOSYS;
-	memset(cbuf, 0, sizeof(cbuf));
-	mh.msg_control = cbuf;
-	mh.msg_controllen = sizeof(cbuf);
-	cm = CMSG_FIRSTHDR(&mh);
-	out = (int *)CMSG_DATA(cm);
-	for (i = 0; i < n; i++)
-		if (fds[i] >= 0) {
-			c.present[i] = 1;
-			out[k++] = fds[i];
-		}
-	if (k > 0) {
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)k);
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)k);
-	} else {
-		mh.msg_control = NULL;
-		mh.msg_controllen = 0;
+	if (sp.in_flight >= SPAWN_IN_FLIGHT) {
+		if (!spawn_read_answer(true))
+			return -EPROTO;
+		uv_timer_start(&sp.later, spawn_later_cb, 0, 0);
 	}
-	/* One caller at a time: the loop thread, in practice. */
-	pthread_mutex_lock(&spawn_lock);
-	do
-		w = sendmsg(spawn_sock[0], &mh, MSG_NOSIGNAL);
-	while (w < 0 && errno == EINTR);
-	if (w != (ssize_t)sizeof(c)) {
-		r = w < 0 ? -errno : -EPROTO;
-	} else {
-		do
-			w = read(spawn_sock[0], &r, sizeof(r));
-		while (w < 0 && errno == EINTR);
-		if (w != (ssize_t)sizeof(r))
-			r = w < 0 ? -errno : -EPROTO;
-	}
-	pthread_mutex_unlock(&spawn_lock);
-	return r;
+	return spawn_send(req, fds, n);
+}
+
+unsigned
+spawn_thread_in_flight(void)
+{
+	return sp.in_flight + sp.nanswered;
+}
+
+void
+spawn_thread_stop(void)
+{
+	if (!sp.open)
+		return;
+	sp.open = false;
+	uv_close((uv_handle_t *)&sp.poll, NULL);
+	uv_close((uv_handle_t *)&sp.later, NULL);
 }

@@ -1,7 +1,8 @@
 /* Tests for jobd/proc.c and jobd/spawn-thread.c: a child gets exactly the
  * descriptors it is given, at the numbers given, whether it is spawned
- * from the caller's thread or from the spawn thread while the caller
- * holds hundreds of others; spawn errors come back as -errno; the exit is
+ * from the loop thread or by the spawn threads while the caller holds
+ * hundreds of others; more spawns at once than the threads take are
+ * queued and all answered; spawn errors come back as -errno; the exit is
  * seen through the pidfd. */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,14 +19,26 @@
 #include "runner.h"
 #include "spawn-run.h"
 #include "spawn-thread.h"
+#include "strv.h"
 
 #define EXTRA_FDS 300
+#define MANY 40
 
 struct child {
 	struct proc proc;
+	int spawn_err;
+	bool spawned, exited;
 	int status, sig;
-	bool exited;
 };
+
+static void
+child_spawned_cb(struct proc *p, int err)
+{
+	struct child *c = container_of(p, struct child, proc);
+
+	c->spawned = true;
+	c->spawn_err = err;
+}
 
 static void
 child_exit_cb(struct proc *p, int64_t status, int sig)
@@ -75,52 +88,54 @@ drain(int fd, char *buf, size_t size)
 	return buf;
 }
 
-/* Runs `sh -c script` with stdout on a pipe and an extra pipe at fd 5
- * (fds 3 and 4 closed); returns what it printed on stdout, and on fd 5
- * in fd5_out. */
+/* Runs `sh -c script` on loop with stdout on a pipe and an extra pipe
+ * at fd 5 (fds 3 and 4 closed); returns what it printed on stdout, and
+ * on fd 5 in fd5_out. */
 static char *
-spawn_and_read(const char *script, int *ret_status, char **fd5_out)
+spawn_and_read(uv_loop_t *loop, const char *script, int *ret_status,
+    char **fd5_out)
 {
 	char *argv[] = { "/bin/sh", "-c", (char *)script, NULL };
 	char *env[] = { "PATH=/usr/bin:/bin", NULL };
-	struct run_exec e = { .argv = argv, .env = env };
-	int out[2], extra[2], fds[6];
+	struct run_exec e = { .argv = argv, .env = strv_copy(env) };
+	int out[2], extra[2], fds[6] = { -1, -1, -1, -1, -1, -1 };
 	struct child c = { 0 };
 	static char buf[4096], buf5[256];
-	uv_loop_t loop;
 
-	ASSERT_OK(uv_loop_init(&loop));
 	ASSERT_OK(pipe2(out, O_CLOEXEC));
 	ASSERT_OK(pipe2(extra, O_CLOEXEC));
-	fds[0] = -1;
 	fds[1] = out[1];
-	fds[2] = -1;
-	fds[3] = fds[4] = -1;
 	fds[5] = extra[1];
 	c.proc.data = &c.proc;
-	ASSERT_OK(proc_spawn(&c.proc, &loop, &e, fds, 6, child_exit_cb));
+	proc_spawn(&c.proc, loop, &e, fds, 6, child_spawned_cb,
+	    child_exit_cb);
+	/* The spawn took the environment. */
+	ASSERT_NULL(e.env);
+	/* The caller's copies may go at once, answered or not. */
 	close(out[1]);
 	close(extra[1]);
 	drain(out[0], buf, sizeof(buf));
 	*fd5_out = drain(extra[0], buf5, sizeof(buf5));
-	uv_run(&loop, UV_RUN_DEFAULT);
+	uv_run(loop, UV_RUN_DEFAULT);
+	ASSERT(c.spawned);
+	ASSERT_OK(c.spawn_err);
+	ASSERT(c.proc.pid > 0);
 	ASSERT(c.exited);
 	ASSERT_EQ(c.sig, 0);
 	*ret_status = c.status;
-	ASSERT_OK(uv_loop_close(&loop));
 	return buf;
 }
 
 /* The child lists its own descriptors: 0-2 and 5, and nothing of the
  * hundreds its parent holds. */
 static void
-check_only_given_fds(void)
+check_only_given_fds(uv_loop_t *loop)
 {
 	int *held = hold_fds(EXTRA_FDS), status;
 	char *out, *out5;
 
 	/* stat, not open: listing the directory would add a descriptor. */
-	out = spawn_and_read("i=0; while [ $i -lt 400 ]; do "
+	out = spawn_and_read(loop, "i=0; while [ $i -lt 400 ]; do "
 	    "[ -e /proc/self/fd/$i ] && printf '%s ' $i; i=$((i + 1)); done; "
 	    "exit 7", &status, &out5);
 	ASSERT_EQ(status, 7);
@@ -129,59 +144,134 @@ check_only_given_fds(void)
 	release_fds(held);
 }
 
-TEST(fds_from_caller_thread)
+static void
+loop_done(uv_loop_t *loop)
 {
+	spawn_thread_stop();
+	uv_run(loop, UV_RUN_DEFAULT);
+	ASSERT_OK(uv_loop_close(loop));
+}
+
+TEST(fds_from_loop_thread)
+{
+	uv_loop_t loop;
+
 	/* What the test inherited (from a shell, say) would pass: jobd
 	 * itself opens everything close-on-exec. */
 	ASSERT_OK(close_range(3, ~0U, CLOSE_RANGE_CLOEXEC));
-	check_only_given_fds();
+	ASSERT_OK(uv_loop_init(&loop));
+	check_only_given_fds(&loop);
+	ASSERT_OK(uv_loop_close(&loop));
 }
 
 TEST(fds_from_spawn_thread)
 {
-	ASSERT(spawn_thread_start());
+	uv_loop_t loop;
+
+	ASSERT_OK(uv_loop_init(&loop));
+	ASSERT(spawn_thread_start(&loop));
 	/* Started once: a second call says so again. */
-	ASSERT(spawn_thread_start());
-	check_only_given_fds();
+	ASSERT(spawn_thread_start(&loop));
+	check_only_given_fds(&loop);
+	ASSERT_EQ(spawn_thread_in_flight(), 0u);
+	loop_done(&loop);
 }
 
-/* Descriptors opened after the thread started are not in its table
+/* Descriptors opened after the threads started are not in their tables
  * either, yet a child given one of them gets it. */
 TEST(spawn_thread_gets_new_fds)
 {
+	uv_loop_t loop;
 	int *held, status;
 	char *out, *out5;
 
-	ASSERT(spawn_thread_start());
+	ASSERT_OK(uv_loop_init(&loop));
+	ASSERT(spawn_thread_start(&loop));
 	held = hold_fds(EXTRA_FDS);
-	out = spawn_and_read("echo hi >&5 && echo ok", &status, &out5);
+	out = spawn_and_read(&loop, "echo hi >&5 && echo ok", &status, &out5);
 	ASSERT_EQ(status, 0);
 	ASSERT_STREQ(out, "ok\n");
 	ASSERT_STREQ(out5, "hi\n");
 	release_fds(held);
+	loop_done(&loop);
+}
+
+/* More at once than the threads take: the rest wait (with copies of
+ * their fds, the caller's being closed) and every one is answered, each
+ * child with its own stdout. */
+TEST(many_at_once)
+{
+	char *argv[] = { "/bin/sh", "-c", "exit $(cat)", NULL };
+	char *env[] = { NULL };
+	struct run_exec e[MANY];
+	struct child c[MANY];
+	int in[2], fds[3], i;
+	uv_loop_t loop;
+	char num[8];
+
+	ASSERT_OK(uv_loop_init(&loop));
+	ASSERT(spawn_thread_start(&loop));
+	for (i = 0; i < MANY; i++) {
+		c[i] = (struct child){ 0 };
+		c[i].proc.data = &c[i].proc;
+		e[i] = (struct run_exec){ .argv = argv, .env = strv_copy(env) };
+		ASSERT_OK(pipe2(in, O_CLOEXEC));
+		snprintf(num, sizeof(num), "%d", i + 1);
+		ASSERT_EQ(write(in[1], num, strlen(num)), (ssize_t)strlen(num));
+		close(in[1]);
+		fds[0] = in[0];
+		fds[1] = fds[2] = -1;
+		proc_spawn(&c[i].proc, &loop, &e[i], fds, 3, child_spawned_cb,
+		    child_exit_cb);
+		close(in[0]);
+	}
+	ASSERT(spawn_thread_in_flight() > 0);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	for (i = 0; i < MANY; i++) {
+		ASSERT(c[i].spawned);
+		ASSERT_OK(c[i].spawn_err);
+		ASSERT(c[i].exited);
+		ASSERT_EQ(c[i].status, i + 1);
+	}
+	ASSERT_EQ(spawn_thread_in_flight(), 0u);
+	loop_done(&loop);
+}
+
+static void
+check_enoent(uv_loop_t *loop)
+{
+	char *argv[] = { "/nonexistent/jobd-test", NULL };
+	char *env[] = { NULL };
+	struct run_exec e = { .argv = argv, .env = strv_copy(env) };
+	int fds[3] = { -1, -1, -1 };
+	struct child c = { 0 };
+
+	c.proc.data = &c.proc;
+	proc_spawn(&c.proc, loop, &e, fds, 3, child_spawned_cb,
+	    child_exit_cb);
+	uv_run(loop, UV_RUN_DEFAULT);
+	ASSERT(c.spawned);
+	ASSERT_EQ(c.spawn_err, -ENOENT);
+	ASSERT(!c.proc.open);
+	ASSERT(!c.exited);
 }
 
 TEST(spawn_error_is_errno)
 {
-	char *argv[] = { "/nonexistent/jobd-test", NULL };
-	char *env[] = { NULL };
-	struct run_exec e = { .argv = argv, .env = env };
-	int fds[3] = { -1, -1, -1 };
-	struct proc p = { 0 };
 	uv_loop_t loop;
 
 	ASSERT_OK(uv_loop_init(&loop));
-	ASSERT_EQ(proc_spawn(&p, &loop, &e, fds, 3, NULL), -ENOENT);
-	ASSERT(spawn_thread_start());
-	ASSERT_EQ(proc_spawn(&p, &loop, &e, fds, 3, NULL), -ENOENT);
-	ASSERT(!p.open);
-	ASSERT_OK(uv_loop_close(&loop));
+	check_enoent(&loop);
+	ASSERT(spawn_thread_start(&loop));
+	check_enoent(&loop);
+	loop_done(&loop);
 }
 
 static const struct test tests[] = {
-	TEST_ENTRY(fds_from_caller_thread),
+	TEST_ENTRY(fds_from_loop_thread),
 	TEST_ENTRY(fds_from_spawn_thread),
 	TEST_ENTRY(spawn_thread_gets_new_fds),
+	TEST_ENTRY(many_at_once),
 	TEST_ENTRY(spawn_error_is_errno),
 };
 

@@ -15,6 +15,7 @@
 #include "job.h"
 #include "run.h"
 #include "runner.h"
+#include "spawn-thread.h"
 #include "strv.h"
 #include "xmalloc.h"
 
@@ -187,6 +188,34 @@ TEST(cancel_escalates_to_sigkill)
 	free(k);
 }
 
+/* Cancelled while the spawn threads have its spawn: it is not finished
+ * under the thread's feet; once it runs, it is stopped, and it ends
+ * cancelled by the stop signal. */
+TEST(cancel_while_spawning)
+{
+	struct fixture f;
+	char *k = cmd("sleep 20");
+	struct run *r;
+
+	fixture_init(&f, k, NULL);
+	ASSERT(spawn_thread_start(&f.loop));
+	r = job_trigger(f.job, TRIGGER_MANUAL);
+	/* The answer is handed out by the loop, which has not run yet. */
+	ASSERT(r->spawning);
+	ASSERT_EQ(r->state, RUN_PENDING);
+	run_event(r, RUN_EV_CANCEL);
+	ASSERT_EQ(r->state, RUN_PENDING);
+	uv_run(&f.loop, UV_RUN_DEFAULT);
+	ASSERT_EQ(r->state, RUN_FINISHED);
+	ASSERT_EQ(r->result, RESULT_CANCELLED);
+	ASSERT(r->pid > 0);
+	ASSERT_EQ(r->signal, SIGTERM);
+	spawn_thread_stop();
+	uv_run(&f.loop, UV_RUN_DEFAULT);
+	fixture_done(&f);
+	free(k);
+}
+
 TEST(eof_before_exit)
 {
 	struct fixture f;
@@ -318,6 +347,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(signal_gives_128_plus_n),
 	TEST_ENTRY(timeout_stops_the_run),
 	TEST_ENTRY(cancel_escalates_to_sigkill),
+	TEST_ENTRY(cancel_while_spawning),
 	TEST_ENTRY(eof_before_exit),
 	TEST_ENTRY(grandchild_holding_pipe_is_cut_at_drain_deadline),
 	TEST_ENTRY(missing_program_fails_with_reason),
