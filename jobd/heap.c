@@ -14,11 +14,12 @@ heap_init(struct heap *h, uv_loop_t *loop, struct executor *ex)
 	uv_timer_init(loop, &h->timer);
 	h->timer.data = h;
 	uv_unref((uv_handle_t *)&h->timer);
-	/* Fixed thresholds turn off glibc's dynamic ones, which after the
-	 * first large buffer is freed (a 400 KB Status reply) serve every
-	 * later one from the heap, where it stays.  Above 128 KiB a buffer
-	 * is its own mapping, returned to the kernel when freed. */
-	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+	/* Fixed thresholds turn off glibc's dynamic ones, which grow to
+	 * 32 MiB after large buffers are freed and then keep every buffer
+	 * below that in the heap.  Above 1 MiB a buffer is its own mapping,
+	 * returned to the kernel when freed; below, malloc_trim() returns
+	 * its pages. */
+	mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
 	mallopt(M_TRIM_THRESHOLD, 128 * 1024);
 }
 

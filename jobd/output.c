@@ -141,40 +141,68 @@ output_feed(struct output *o, int stream, const char *data, size_t len)
 	}
 }
 
+/* Reads at most this many buffers per wake-up, so that one chatty run
+ * cannot hold the loop (the poll is level-triggered: it comes back). */
+#define OUTPUT_READS_PER_WAKEUP 32
+
 static void
-output_alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *buf)
+output_poll_stop(struct output *o)
 {
-	(void)h;
-	(void)hint;
-	*buf = uv_buf_init(output_readbuf, sizeof(output_readbuf));
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (o->streams[i].open)
+			uv_poll_stop(&o->streams[i].poll);
 }
 
 static void
-output_read_cb(uv_stream_t *st, ssize_t n, const uv_buf_t *buf)
+output_eof(struct output *o, int stream)
 {
-	struct output *o = st->data;
-	int stream = (uv_pipe_t *)st == &o->streams[1].pipe;
-
-	o->now = 0;
-	if (n > 0) {
-		output_feed(o, stream, buf->base, n);
-		if (o->file && logfile_full(o->file)) {
-			uv_read_stop((uv_stream_t *)&o->streams[0].pipe);
-			uv_read_stop((uv_stream_t *)&o->streams[1].pipe);
-		}
-		return;
-	}
-	if (n == 0)
-		return;
-	if (n != UV_EOF)
-		log_full(LOG_WARNING, o->run->job->name, o->run->id,
-		    "reading %s: %s", stream ? "stderr" : "stdout",
-		    uv_strerror(n));
-	uv_read_stop(st);
+	uv_poll_stop(&o->streams[stream].poll);
 	output_flush_partial(o, stream);
 	o->streams[stream].eof = true;
 	if (output_done(o))
 		run_event(o->run, RUN_EV_OUTPUT_EOF);
+}
+
+static void
+output_poll_cb(uv_poll_t *h, int status, int events)
+{
+	struct output *o = h->data;
+	int stream = h == &o->streams[1].poll, i;
+	ssize_t n;
+
+	(void)events;
+	o->now = 0;
+	for (i = 0; i < OUTPUT_READS_PER_WAKEUP; i++) {
+		n = status < 0 ? -1 : read(o->streams[stream].fd,
+		    output_readbuf, sizeof(output_readbuf));
+		if (n > 0) {
+			output_feed(o, stream, output_readbuf, (size_t)n);
+			if (!o->streams[stream].open)
+				return;		/* closed meanwhile */
+			if (o->file && logfile_full(o->file)) {
+				output_poll_stop(o);
+				return;
+			}
+			/* Short: the pipe is (very likely) empty; not one more
+			 * read() just to hear EAGAIN (libuv's streams do the
+			 * same). */
+			if ((size_t)n < sizeof(output_readbuf))
+				return;
+			continue;
+		}
+		if (n < 0 && status == 0 && (errno == EAGAIN ||
+		    errno == EINTR))
+			return;
+		if (n < 0)
+			log_full(LOG_WARNING, o->run->job->name, o->run->id,
+			    "reading %s: %s", stream ? "stderr" : "stdout",
+			    status < 0 ? uv_strerror(status) :
+			    strerror(errno));
+		output_eof(o, stream);
+		return;
+	}
 }
 
 /* The log file caught up: read again. */
@@ -186,8 +214,8 @@ output_drain_cb(void *ctx)
 
 	for (i = 0; i < 2; i++)
 		if (o->streams[i].open && !o->streams[i].eof)
-			uv_read_start((uv_stream_t *)&o->streams[i].pipe,
-			    output_alloc_cb, output_read_cb);
+			uv_poll_start(&o->streams[i].poll, UV_READABLE,
+			    output_poll_cb);
 }
 
 /* A pipe for one of the child's output fds: our end read by libuv, the
@@ -199,13 +227,13 @@ output_pipe(struct output_stream *s, uv_loop_t *loop, int *ret_child)
 
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return -errno;
-	uv_pipe_init(loop, &s->pipe, 0);
-	if ((r = uv_pipe_open(&s->pipe, fds[0])) < 0) {
+	/* Non-blocking our end only: the child's is its stdout. */
+	if ((r = uv_poll_init(loop, &s->poll, fds[0])) < 0) {
 		close(fds[0]);
 		close(fds[1]);
-		s->open = true;		/* the handle still needs uv_close */
 		return r;
 	}
+	s->fd = fds[0];
 	s->open = true;
 	*ret_child = fds[1];
 	return 0;
@@ -218,6 +246,7 @@ output_init(struct output *o, struct run *run, uv_loop_t *loop,
 	int i, r;
 
 	*o = (struct output){ .run = run, .mode = mode, .echo = echo };
+	o->streams[0].fd = o->streams[1].fd = -1;
 	child_fds[0] = child_fds[1] = child_fds[2] = -1;
 	for (i = 0; i < 2; i++) {
 		switch (mode) {
@@ -231,9 +260,9 @@ output_init(struct output *o, struct run *run, uv_loop_t *loop,
 		default:
 			r = output_pipe(&o->streams[i], loop,
 			    &child_fds[i + 1]);
-			o->streams[i].pipe.data = o;
 			if (r < 0)
 				return r;
+			o->streams[i].poll.data = o;
 			break;
 		}
 	}
@@ -283,8 +312,10 @@ output_close(struct output *o, uv_close_cb close_cb)
 		if (s->open) {
 			s->open = false;
 			/* The close callback is the run's handle counter. */
-			s->pipe.data = o->run;
-			uv_close((uv_handle_t *)&s->pipe, close_cb);
+			s->poll.data = o->run;
+			uv_close((uv_handle_t *)&s->poll, close_cb);
+			close(s->fd);
+			s->fd = -1;
 			n++;
 		}
 	}
