@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include "runner.h"
+#include "xmalloc.h"
 
 void
 test_fail(const char *file, int line, const char *fmt, ...)
@@ -88,4 +89,18 @@ test_main(int argc, char **argv, const struct test *tests, size_t n)
 		}
 	}
 	return failed ? 1 : 0;
+}
+
+char *
+test_join_lines(char **l)
+{
+	char *s = xstrdup(""), *t;
+	size_t i;
+
+	for (i = 0; l && l[i]; i++) {
+		t = xstrfmt("%s%s%s", s, i ? "\n" : "", l[i]);
+		free(s);
+		s = t;
+	}
+	return s;
 }

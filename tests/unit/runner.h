@@ -27,6 +27,9 @@ int test_main(int argc, char **argv, const struct test *tests, size_t n);
 		    sizeof(table) / sizeof(table[0]));			\
 	}
 
+/* Lines joined with newlines (allocated; "" for none). */
+char *test_join_lines(char **lines);
+
 void test_fail(const char *file, int line, const char *fmt, ...)
     __attribute__((noreturn, format(printf, 3, 4)));
 
