@@ -65,6 +65,8 @@ run_write(struct json_writer *w, const struct run *r, bool brief)
 		jw_kint(w, "peak_rss_kb", (long long)r->usage.peak_kb);
 	if (r->waiting_for && r->state == RUN_PENDING)
 		jw_kstr(w, "waiting_for", r->waiting_for);
+	else if (r->spawning)
+		jw_kstr(w, "waiting_for", "spawn");
 	jw_close(w, '}');
 }
 

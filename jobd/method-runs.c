@@ -317,8 +317,9 @@ method_cancel(struct conn *c, json_t *params)
 		{ "targets", CTL_STRINGS, true, 0 },
 	};
 	_cleanup_free_ struct run **runs = NULL;
-	json_t *targets, *v, *out;
-	size_t i, n = 0;
+	struct json_writer w;
+	json_t *targets, *v;
+	size_t i, n = 0, m;
 
 	if (ctl_params(c, params, spec, ELEMENTSOF(spec), &targets) < 0)
 		return;
@@ -329,25 +330,29 @@ method_cancel(struct conn *c, json_t *params)
 	json_array_foreach(targets, i, v)
 		if (cancel_resolve(c, json_string_value(v), &runs, &n) < 0)
 			return;
-	/* Each run is cancelled once even if named twice; a run may finish
-	 * during its own cancel (one that never spawned). */
-	out = json_array();
+	/* Each run is cancelled once even if named twice.  A run may finish
+	 * during its own cancel (one that never spawned), but none is freed
+	 * before its handles' close callbacks, after this returns: the
+	 * pointers stay good for the reply (looking each up by id again was
+	 * a scan of every run per run). */
+	m = 0;
 	for (i = 0; i < n; i++) {
 		size_t k;
 
-		for (k = 0; k < i && runs[k] != runs[i]; k++)
+		for (k = 0; k < m && runs[k] != runs[i]; k++)
 			;
-		if (k < i)
+		if (k < m)
 			continue;
-		json_array_append_new(out, json_integer(runs[i]->id));
+		runs[m++] = runs[i];
 		run_event(runs[i], RUN_EV_CANCEL);
 	}
-	for (i = 0; i < json_array_size(out); i++) {
-		struct run *r = daemon_find_run(ctl_daemon(c),
-		    json_integer_value(json_array_get(out, i)));
-
-		json_array_set_new(out, i, r ? method_run_json(r) :
-		    json_object());
-	}
-	ctl_reply(c, json_pack("{s:o}", "runs", out), false);
+	jw_init(&w);
+	jw_open(&w, '{');
+	jw_key(&w, "runs");
+	jw_open(&w, '[');
+	for (i = 0; i < m; i++)
+		method_run_write(&w, runs[i]);
+	jw_close(&w, ']');
+	jw_close(&w, '}');
+	ctl_reply_text(c, &w, false);
 }

@@ -87,6 +87,8 @@ spawn_serve(int sock)
 	struct spawn_answer a;
 	int fds[SPAWN_THREAD_MAX_FDS], i;
 
+	/* Sent whole: its padding too. */
+	memset(&a, 0, sizeof(a));
 	/* Ends when the loop's end is closed (recv returns 0). */
 	while (spawn_recv(sock, &m, fds) == 0) {
 		a.req = m.req;
@@ -123,7 +125,7 @@ spawn_thread_main(void *arg)
 static int
 spawn_send(struct spawn_req *req, const int *fds, int n)
 {
-	struct spawn_msg m = { .req = req, .n = n };
+	struct spawn_msg m;
 	char cbuf[CMSG_SPACE(sizeof(int) * SPAWN_THREAD_MAX_FDS)];
 	struct iovec iov = { &m, sizeof(m) };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
@@ -131,6 +133,10 @@ spawn_send(struct spawn_req *req, const int *fds, int n)
 	int *out, k = 0, i;
 	ssize_t w;
 
+	/* Sent whole: its padding too. */
+	memset(&m, 0, sizeof(m));
+	m.req = req;
+	m.n = n;
 	memset(cbuf, 0, sizeof(cbuf));
 	mh.msg_control = cbuf;
 	mh.msg_controllen = sizeof(cbuf);
@@ -222,7 +228,7 @@ spawn_thread_start(uv_loop_t *loop)
 {
 	sigset_t all, old;
 	pthread_attr_t at;
-	pthread_t t;
+	pthread_t t[SPAWN_THREADS];
 	int r = 0, i, started = 0, answer;
 
 	if (sp.tried)
@@ -238,11 +244,10 @@ spawn_thread_start(uv_loop_t *loop)
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	pthread_attr_init(&at);
-	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&at, 64 * 1024);
 	for (i = 0; i < SPAWN_THREADS && r == 0; i++)
-		if ((r = -pthread_create(&t, &at, spawn_thread_main, NULL)) ==
-		    0)
+		if ((r = -pthread_create(&t[i], &at, spawn_thread_main,
+		    NULL)) == 0)
 			started++;
 	pthread_attr_destroy(&at);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -255,12 +260,17 @@ spawn_thread_start(uv_loop_t *loop)
 	if (r < 0) {
 		log_debug("spawn threads: %s; spawning from the loop thread",
 		    strerror(-r));
-		/* Threads that started end when their socket closes. */
+		/* Threads that started end when the loop's end closes;
+		 * joined, they leave nothing behind (valgrind checks). */
 		close(sp.sock[0]);
+		for (i = 0; i < started; i++)
+			pthread_join(t[i], NULL);
 		close(sp.sock[1]);
 		sp.sock[0] = sp.sock[1] = -1;
 		return false;
 	}
+	for (i = 0; i < started; i++)
+		pthread_detach(t[i]);
 	uv_poll_init(loop, &sp.poll, sp.sock[0]);
 	uv_poll_start(&sp.poll, UV_READABLE, spawn_poll_cb);
 	uv_unref((uv_handle_t *)&sp.poll);

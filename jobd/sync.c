@@ -306,13 +306,6 @@ sync_request(struct sync *s, struct run *r)
 	return false;
 }
 
-void
-sync_retry(struct sync *s)
-{
-	if (!TAILQ_EMPTY(&s->waiting))
-		sync_pump(s);
-}
-
 static void
 sync_idle_cb(uv_idle_t *h)
 {
@@ -333,6 +326,16 @@ sync_pump_later(struct sync *s)
 		return;
 	}
 	uv_idle_start(&s->idle, sync_idle_cb);
+}
+
+/* At the next loop turn too: a unit's change is called for every run that
+ * closes, and cancelling 10,000 runs closed them all in one turn, each
+ * pumping the whole queue. */
+void
+sync_retry(struct sync *s)
+{
+	if (!TAILQ_EMPTY(&s->waiting))
+		sync_pump_later(s);
 }
 
 void
