@@ -261,7 +261,7 @@ spawn_thread_start(uv_loop_t *loop)
 		log_debug("spawn threads: %s; spawning from the loop thread",
 		    strerror(-r));
 		/* Threads that started end when the loop's end closes;
-		 * joined, they leave nothing behind (valgrind checks). */
+		 * joined, they leave nothing behind. */
 		close(sp.sock[0]);
 		for (i = 0; i < started; i++)
 			pthread_join(t[i], NULL);

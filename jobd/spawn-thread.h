@@ -32,7 +32,8 @@ struct spawn_req {
 };
 
 /* Starts the threads once, answering on loop; false when they could not
- * be (valgrind refuses unshare(CLONE_FILES)): callers spawn themselves. */
+ * be (no threads, or unshare(CLONE_FILES) refused, as under seccomp
+ * filters that deny it): callers spawn themselves. */
 bool spawn_thread_start(uv_loop_t *);
 /* Hands req to a spawn thread; the caller may close its fds at return,
  * and req must live until done (never called from here).  When
