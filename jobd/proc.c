@@ -1,10 +1,8 @@
-/* Spawning and reaping without fork.  libuv 1.44's uv_spawn forks the
- * whole daemon and reaps by calling waitpid on every child at each
- * SIGCHLD: both grow with jobd (its memory, its number of children).
- * posix_spawn shares the address space until exec, and a pidfd per child
- * tells exactly which one exited.  Every descriptor jobd opens is
- * close-on-exec, so the child gets only the fds it is given here; the
- * spawn runs on the spawn thread (spawn-thread.h) when there is one. */
+/* Spawning and reaping without fork (libuv 1.44's uv_spawn forks the
+ * whole daemon and waitpids every child at each SIGCHLD): posix_spawn,
+ * on a spawn thread (spawn-thread.h) when there is one, and a pidfd per
+ * child that tells exactly which one exited.  The child gets only the fds
+ * given here: every descriptor jobd opens is close-on-exec. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>

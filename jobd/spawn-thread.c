@@ -1,14 +1,8 @@
-/* The spawn threads: each unshares its descriptor table at start and
- * closes every descriptor in it but its end of a socketpair, then serves
- * calls.  The loop sends a call's descriptors (SCM_RIGHTS) and the call
- * itself as bytes (one address space); a thread runs it and answers with
- * the request and the result, which the loop reads through a uv_poll.
- * At most SPAWN_IN_FLIGHT calls are out at once, fewer than the socket's
- * queue (net.unix.max_dgram_qlen, 10 by default) holds, so no send and no
- * answer ever blocks on a full queue; a submit beyond that waits for an
- * answer, which it keeps for the loop to hand out (never re-entering the
- * caller).  Children spawned here are the process's children like any
- * other: pidfds and wait4 work. */
+/* The spawn threads: each unshares its descriptor table and closes all
+ * but its socket, then runs the calls the loop sends (descriptors by
+ * SCM_RIGHTS, the call as bytes: one address space) and answers with the
+ * result, read on the loop through a uv_poll.  Children spawned here are
+ * the process's children like any other: pidfds and wait4 work. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -24,6 +18,10 @@
 #include "spawn-thread.h"
 
 #define SPAWN_THREADS 2
+/* Calls out at once: fewer than the socket's queue holds
+ * (net.unix.max_dgram_qlen, 10 by default), so no send and no answer
+ * blocks on a full queue.  A submit beyond that waits for an answer and
+ * keeps it for the loop to hand out (never re-entering the caller). */
 #define SPAWN_IN_FLIGHT 8
 
 struct spawn_msg {
