@@ -64,17 +64,23 @@ table_print(struct table *t)
 	free(t->cells);
 }
 
-/* Local time, to the second: "2026-11-23 10:00:03". */
+/* To the second, "2026-11-23 10:00:03": local time, or UTC. */
 static const char *
-format_time(char *buf, size_t len, json_int_t usec)
+format_tm(char *buf, size_t len, json_int_t usec, bool utc)
 {
 	time_t t = usec / 1000000;
 	struct tm tm;
 
-	if (!localtime_r(&t, &tm) ||
+	if (!(utc ? gmtime_r(&t, &tm) : localtime_r(&t, &tm)) ||
 	    strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm) == 0)
 		snprintf(buf, len, "@%" JSON_INTEGER_FORMAT, usec);
 	return buf;
+}
+
+static const char *
+format_time(char *buf, size_t len, json_int_t usec)
+{
+	return format_tm(buf, len, usec, false);
 }
 
 /* A runtime as "1min 3s": seconds are precise enough above one. */
@@ -284,8 +290,7 @@ print_status(json_t *jobs)
 	}
 }
 
-/* " PREFIX 1 2 3" for an array of run ids; nothing when it is empty. */
-static void
+void
 print_ids(const char *prefix, json_t *ids)
 {
 	json_t *v;
@@ -595,19 +600,6 @@ print_show(json_t *p)
 	}
 }
 
-/* UTC, to the second: "2026-03-29 01:00:00". */
-static const char *
-format_utc(char *buf, size_t len, json_int_t usec)
-{
-	time_t t = usec / 1000000;
-	struct tm tm;
-
-	if (!gmtime_r(&t, &tm) ||
-	    strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm) == 0)
-		snprintf(buf, len, "@%" JSON_INTEGER_FORMAT, usec);
-	return buf;
-}
-
 /* An elapse's remarks: DST and jitter, "" when there are none. */
 static char *
 elapse_note(json_t *e)
@@ -655,7 +647,8 @@ print_next(json_t *params)
 
 		num(e, "usec", &usec);
 		table_add(&t, xstrdup(str(e, "local")));
-		table_add(&t, xstrdup(format_utc(tbuf, sizeof(tbuf), usec)));
+		table_add(&t, xstrdup(format_tm(tbuf, sizeof(tbuf), usec,
+		    true)));
 		table_add(&t, elapse_note(e));
 	}
 	table_print(&t);
@@ -732,7 +725,7 @@ print_calendar(json_t *params, const char *expr)
 		    local_weekday(str(e, "local")), str(e, "local"),
 		    *note ? " (" : "", note, *note ? ")" : "");
 		printf("%15s: %s %s UTC\n", "(in UTC)", local_weekday(
-		    format_utc(tbuf, sizeof(tbuf), usec)), tbuf);
+		    format_tm(tbuf, sizeof(tbuf), usec, true)), tbuf);
 		printf("%15s: %s\n", "From now", format_from_now(tbuf,
 		    sizeof(tbuf), usec));
 	}

@@ -16,6 +16,8 @@ void print_status(json_t *jobs);
 /* status: locks, semaphores and events with holders and waiters (nothing
  * when there are none). */
 void print_sync(json_t *sync);
+/* " PREFIX 1 2 3" for an array of run ids; nothing when it is empty. */
+void print_ids(const char *prefix, json_t *ids);
 /* "NAME: STATE, pid N (reason)" per Service. */
 void print_services(json_t *services);
 /* Each run's id alone on a line. */

@@ -149,20 +149,6 @@ field(json_t *o, const char *key)
 	return json_string_value(json_object_get(o, key)) ?: "?";
 }
 
-/* " PREFIX 1 2 3" for an array of run ids; nothing when it is empty. */
-static void
-print_ids(const char *prefix, json_t *ids)
-{
-	json_t *v;
-	size_t i;
-
-	if (json_array_size(ids) == 0)
-		return;
-	fputs(prefix, stdout);
-	json_array_foreach(ids, i, v)
-		printf(" %" JSON_INTEGER_FORMAT, json_integer_value(v));
-}
-
 /* "event NAME: set", and the runs it started. */
 static void
 print_event_change(json_t *p)
