@@ -38,7 +38,6 @@ heap_trim_done(void *data, int status)
 	(void)status;
 	h->busy = false;
 	h->last = now_monotonic();
-	h->trims++;
 	if (h->again) {
 		h->again = false;
 		heap_trim_soon(h);
@@ -70,7 +69,7 @@ heap_trim_soon(struct heap *h)
 	if (uv_is_active((uv_handle_t *)&h->timer) ||
 	    uv_is_closing((uv_handle_t *)&h->timer))
 		return;
-	if (h->trims > 0 && now < due) {
+	if (h->last && now < due) {
 		uv_timer_start(&h->timer, heap_timer_cb,
 		    (due - now + USEC_PER_MSEC - 1) / USEC_PER_MSEC, 0);
 		return;

@@ -18,9 +18,9 @@ struct heap {
 	uv_timer_t timer;		/* the next trim, when rate-limited */
 	bool busy;			/* a trim is on the executor */
 	bool again;			/* asked for while busy */
-	usec_t last;			/* monotonic end of the last trim */
+	usec_t last;			/* monotonic end of the last trim, or
+					 * 0: none yet */
 	unsigned churn;			/* runs freed since the last trim */
-	unsigned long long trims;
 };
 
 /* Sets malloc's thresholds (see heap.c) and the timer. */

@@ -46,15 +46,11 @@ run_write(struct json_writer *w, const struct run *r, bool brief)
 		jw_kint(w, "ended_usec", (long long)r->ended);
 	if (r->state == RUN_FINISHED)
 		jw_kstr(w, "result", run_result_name[r->result]);
-	if (r->exited) {
-		if (brief)
-			;
-		else if (r->signal)
-			jw_kint(w, "signal", r->signal);
-		else
-			jw_kint(w, "exit_code", r->exit_code);
+	if (r->exited && !brief)
+		jw_kint(w, r->signal ? "signal" : "exit_code",
+		    r->signal ? r->signal : r->exit_code);
+	if (r->exited)
 		jw_kint(w, "exit_status", run_exit_status(r));
-	}
 	if (r->reason)
 		jw_kstr(w, "reason", r->reason);
 	if ((r->usage.user || r->usage.system) && !brief) {
@@ -191,6 +187,27 @@ method_list(struct conn *c, json_t *params)
 	ctl_reply_text(c, &w, false);
 }
 
+/* One entry of Status's or Summary's jobs. */
+static void
+job_status_write(struct json_writer *w, const struct job *j, bool summary)
+{
+	struct run *r;
+
+	if (summary) {
+		job_summary_write(w, j);
+		return;
+	}
+	jw_open(w, '{');
+	jw_key(w, "job");
+	method_job_write(w, j);
+	jw_key(w, "runs");
+	jw_open(w, '[');
+	TAILQ_FOREACH(r, &j->runs, entry)
+		method_run_write(w, r);
+	jw_close(w, ']');
+	jw_close(w, '}');
+}
+
 /* Status and Summary: one job or every job that is configured or still
  * has runs, then the locks, semaphores and events. */
 static void
@@ -202,13 +219,13 @@ jobs_reply(struct conn *c, json_t *params, bool summary)
 	struct daemon *d = ctl_daemon(c);
 	struct json_writer w;
 	const char *name;
-	struct job *j = NULL, *only = NULL;
-	struct run *r;
+	struct job *j;
 	json_t *sync;
 
 	if (ctl_params(c, params, spec, ELEMENTSOF(spec), &name) < 0)
 		return;
-	if (name && !(only = daemon_find_job(d, name))) {
+	j = name ? daemon_find_job(d, name) : NULL;
+	if (name && !j) {
 		ctl_error(c, IFACE_ERROR("NoSuchJob"),
 		    json_pack("{s:s}", "job", name));
 		return;
@@ -217,23 +234,12 @@ jobs_reply(struct conn *c, json_t *params, bool summary)
 	jw_open(&w, '{');
 	jw_key(&w, "jobs");
 	jw_open(&w, '[');
-	TAILQ_FOREACH(j, &d->jobs, entry) {
-		if (only ? j != only : !j->config && !j->nactive)
-			continue;
-		if (summary) {
-			job_summary_write(&w, j);
-			continue;
-		}
-		jw_open(&w, '{');
-		jw_key(&w, "job");
-		method_job_write(&w, j);
-		jw_key(&w, "runs");
-		jw_open(&w, '[');
-		TAILQ_FOREACH(r, &j->runs, entry)
-			method_run_write(&w, r);
-		jw_close(&w, ']');
-		jw_close(&w, '}');
-	}
+	if (j)
+		job_status_write(&w, j, summary);
+	else
+		TAILQ_FOREACH(j, &d->jobs, entry)
+			if (j->config || j->nactive)
+				job_status_write(&w, j, summary);
 	jw_close(&w, ']');
 	jw_key(&w, "sync");
 	sync = sync_json(&d->sync);
