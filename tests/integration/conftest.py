@@ -659,3 +659,84 @@ def event_stream():
     yield make
     for s in made:
         s.close()
+
+
+# ---------------------------------------------------------------- attacker
+
+class Attacker:
+    """A throwaway unprivileged user (useradd) with its own group and a
+    home directory it owns in /tmp: the job's user, or a socket-group
+    member, as an attack runs it.  run() executes argv as that user."""
+
+    def __init__(self):
+        tag = uuid.uuid4().hex[:8]
+        self.name = "jda" + tag
+        self.home = Path("/tmp") / ("jda-home-" + tag)
+
+    def create(self):
+        subprocess.run(["useradd", "-M", "-U", "-d", str(self.home),
+                        "-s", "/bin/sh", self.name], check=True,
+                       capture_output=True)
+        import pwd
+        pw = pwd.getpwnam(self.name)
+        self.uid, self.gid = pw.pw_uid, pw.pw_gid
+        self.home.mkdir(mode=0o755)
+        os.chown(self.home, self.uid, self.gid)
+        return self
+
+    def remove(self):
+        subprocess.run(["userdel", self.name], capture_output=True)
+        subprocess.run(["groupdel", self.name], capture_output=True)
+        shutil.rmtree(self.home, ignore_errors=True)
+
+    def _drop(self):
+        os.setgroups([])
+        os.setgid(self.gid)
+        os.setuid(self.uid)
+
+    def run(self, argv, timeout=30, input=None):
+        """Runs argv as the user; returns (rc, stdout, stderr) as str."""
+        p = subprocess.run([str(a) for a in argv], capture_output=True,
+                           timeout=timeout, input=input,
+                           preexec_fn=self._drop, cwd=str(self.home),
+                           env={"PATH": "/usr/bin:/bin", "HOME":
+                                str(self.home)},
+                           stdin=None if input else subprocess.DEVNULL)
+        dec = lambda b: b.decode("utf-8", "replace")    # noqa: E731
+        return p.returncode, dec(p.stdout), dec(p.stderr)
+
+    def popen(self, argv, **kw):
+        """subprocess.Popen of argv as the user (caller stops it)."""
+        return subprocess.Popen([str(a) for a in argv],
+                                preexec_fn=self._drop, cwd=str(self.home),
+                                **kw)
+
+    def write(self, path, data, mode=0o644):
+        """Creates path (str or bytes) owned by the user."""
+        path = Path(path)
+        if isinstance(data, str):
+            data = data.encode()
+        path.write_bytes(data)
+        os.chown(path, self.uid, self.gid)
+        os.chmod(path, mode)
+
+
+@pytest.fixture
+def attacker():
+    """An unprivileged user for attack tests (needs root and useradd)."""
+    if os.geteuid() != 0 or not shutil.which("useradd"):
+        pytest.fail("attack tests need root and useradd")
+    a = Attacker().create()
+    yield a
+    a.remove()
+
+
+@pytest.fixture
+def attacker_dir(workdir, attacker):
+    """A directory the attacker owns, reachable from /: workdir is made
+    0755 so that the attacker (and its jobs) can walk into it."""
+    os.chmod(workdir, 0o755)
+    d = workdir / "attacker"
+    d.mkdir(mode=0o755)
+    os.chown(d, attacker.uid, attacker.gid)
+    return d
