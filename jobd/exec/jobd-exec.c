@@ -1,9 +1,10 @@
 /* jobd-exec: the s6-style exec helper jobd spawns in front of a command when
- * the run needs an exec context uv_spawn cannot give (supplementary groups,
- * rlimits, umask, nice, no_new_privs, stdin data, a cgroup).  It changes its
- * own process in a fixed order and then execvp()s the command, so the pid,
- * process group, signals and exit status are the command's own.  Any failure
- * is one line `jobd-exec: exec: REASON` on stderr and exit status 127. */
+ * the run needs an exec context posix_spawn cannot give (a user, groups,
+ * rlimits, umask, nice, no_new_privs, stdin, environment files, a cgroup).
+ * It changes its own process in a fixed order and then execvp()s the
+ * command, so the pid, process group, signals and exit status are the
+ * command's own; with --check it tests the run's conditions instead.  Any
+ * failure is one line `jobd-exec: exec: REASON` on stderr and exit 127. */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -23,16 +24,21 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "exec.h"
 #include "macro.h"
+#include "strv.h"
+#include "xmalloc.h"
 
 static const char usage[] =
 "usage: jobd-exec [OPTIONS] -- COMMAND [ARGS...]\n"
+"       jobd-exec --check [OPTIONS] CONDITION...\n"
 "  --error-fd N                also write a failure's reason to fd N\n"
 "  --cgroup DIR                move into the cgroup v2 directory DIR\n"
-"  --stdin-file PATH           stdin reads PATH\n"
+"  --env-fd N                  the command's environment: NUL-separated\n"
+"                              KEY=VALUE read from fd N (closed); without\n"
+"                              it, jobd-exec's own environment\n"
 "  --stdin-data TEXT           stdin reads TEXT\n"
 "  --stdin-fd N                stdin is fd N (N is closed)\n"
-"  --chdir DIR                 working directory\n"
 "  --umask OCTAL               file mode creation mask\n"
 "  --nice N                    nice level, -20..19\n"
 "  --rlimit NAME=SOFT[:HARD]   resource limit (repeatable); NAME is one of\n"
@@ -44,9 +50,19 @@ static const char usage[] =
 "                              SHELL)\n"
 "  --group GROUP               primary group name or gid\n"
 "  --supplementary-groups LIST comma-separated names or gids, exactly\n"
+"  --chdir DIR                 working directory (as the user)\n"
+"  --stdin-file PATH           stdin reads PATH (opened as the user)\n"
+"  --environment-file PATH     KEY=VALUE lines added to the environment,\n"
+"                              read as the user (repeatable)\n"
 "  --no-new-privileges         set no_new_privs\n"
-"Options are applied in the order above; any failure prints\n"
-"'jobd-exec: exec: REASON' and exits 127.\n";
+"Options are applied in the order above, then HOME USER LOGNAME SHELL\n"
+"of --user are set; any failure prints 'jobd-exec: exec: REASON' and\n"
+"exits 127.\n"
+"--check tests each CONDITION in order instead of running a command:\n"
+"  --condition-path-exists PATH, --condition-directory-not-empty DIR,\n"
+"  --condition-command CMD (/bin/sh -c, true when it exits 0)\n"
+"It exits 0 when all hold; otherwise it prints 'condition_KEY=ARG is\n"
+"false' and exits 1.\n";
 
 static const struct {
 	const char	*name;
@@ -92,6 +108,12 @@ struct exec_opts {
 	const char	*group;
 	const char	*groups;
 	bool		 no_new_privs;
+	int		 env_fd;
+	const char	*env_files[64];
+	size_t		 nenv_files;
+	bool		 check;
+	struct exec_condition conditions[EXEC_MAX_CONDITIONS];
+	size_t		 nconditions;
 	char		**argv;
 };
 
@@ -99,7 +121,7 @@ struct exec_opts {
 static int error_fd = -1;
 
 /* Prints the reason as one line on stderr (and --error-fd) and exits 127. */
-static void __attribute__((noreturn)) PRINTF_LIKE(1, 2)
+void
 die(const char *fmt, ...)
 {
 	char	 reason[1024];
@@ -229,6 +251,12 @@ enum {
 	OPT_GROUP,
 	OPT_GROUPS,
 	OPT_NO_NEW_PRIVS,
+	OPT_ENV_FD,
+	OPT_ENV_FILE,
+	OPT_CHECK,
+	OPT_COND_EXISTS,
+	OPT_COND_NOT_EMPTY,
+	OPT_COND_COMMAND,
 };
 
 static const struct option long_options[] = {
@@ -245,9 +273,30 @@ static const struct option long_options[] = {
 	{ "group", required_argument, NULL, OPT_GROUP },
 	{ "supplementary-groups", required_argument, NULL, OPT_GROUPS },
 	{ "no-new-privileges", no_argument, NULL, OPT_NO_NEW_PRIVS },
+	{ "env-fd", required_argument, NULL, OPT_ENV_FD },
+	{ "environment-file", required_argument, NULL, OPT_ENV_FILE },
+	{ "check", no_argument, NULL, OPT_CHECK },
+	{ "condition-path-exists", required_argument, NULL, OPT_COND_EXISTS },
+	{ "condition-directory-not-empty", required_argument, NULL,
+	    OPT_COND_NOT_EMPTY },
+	{ "condition-command", required_argument, NULL, OPT_COND_COMMAND },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
+
+static void
+parse_condition(struct exec_opts *o, int opt, const char *arg)
+{
+	struct exec_condition *c;
+
+	if (o->nconditions == EXEC_MAX_CONDITIONS)
+		die("too many conditions");
+	c = &o->conditions[o->nconditions++];
+	c->arg = arg;
+	c->type = opt == OPT_COND_EXISTS ? COND_PATH_EXISTS :
+	    opt == OPT_COND_NOT_EMPTY ? COND_DIRECTORY_NOT_EMPTY :
+	    COND_COMMAND;
+}
 
 /* Handles one option with an argument that needs checking. */
 static void
@@ -283,6 +332,17 @@ parse_value(struct exec_opts *o, int opt, const char *arg)
 	case OPT_RLIMIT:
 		parse_limit(o, arg);
 		break;
+	case OPT_ENV_FD:
+		o->env_fd = parse_fd(arg);
+		break;
+	case OPT_ENV_FILE:
+		if (o->nenv_files == ELEMENTSOF(o->env_files))
+			die("too many environment files");
+		o->env_files[o->nenv_files++] = arg;
+		break;
+	default:
+		parse_condition(o, opt, arg);
+		break;
 	}
 }
 
@@ -308,6 +368,7 @@ parse_args(struct exec_opts *o, int argc, char **argv)
 		case OPT_GROUP:		o->group = optarg; break;
 		case OPT_GROUPS:	o->groups = optarg; break;
 		case OPT_NO_NEW_PRIVS:	o->no_new_privs = true; break;
+		case OPT_CHECK:		o->check = true; break;
 		case 'h':
 			fputs(usage, stdout);
 			exit(0);
@@ -322,7 +383,11 @@ parse_args(struct exec_opts *o, int argc, char **argv)
 	}
 	if (nstdin > 1)
 		die("only one of --stdin-file, --stdin-data, --stdin-fd");
-	if (optind >= argc)
+	if (o->check && optind < argc)
+		die("--check takes no command");
+	if (!o->check && o->nconditions > 0)
+		die("conditions are only checked with --check");
+	if (!o->check && optind >= argc)
 		die("no command given");
 	o->argv = argv + optind;
 }
@@ -380,24 +445,34 @@ stdin_data_fd(const char *data)
 	return fd;
 }
 
+/* stdin from data or a descriptor jobd gave: nothing to open. */
 static void
 apply_stdin(const struct exec_opts *o)
 {
 	char	 what[32];
-	int	 fd;
 
-	if (o->stdin_file != NULL) {
-		fd = open(o->stdin_file, O_RDONLY | O_NOCTTY | O_CLOEXEC);
-		if (fd < 0)
-			die("cannot open stdin file '%s': %s", o->stdin_file,
-			    strerror(errno));
-		move_to_stdin(fd, "stdin file");
-	} else if (o->stdin_data != NULL)
+	if (o->stdin_data != NULL)
 		move_to_stdin(stdin_data_fd(o->stdin_data), "stdin data");
 	else if (o->stdin_fd >= 0) {
 		snprintf(what, sizeof what, "fd %d", o->stdin_fd);
 		move_to_stdin(o->stdin_fd, what);
 	}
+}
+
+/* stdin from a file, opened with the run's user's permissions: a file
+ * only root may read stays unread. */
+static void
+apply_stdin_file(const struct exec_opts *o)
+{
+	int	 fd;
+
+	if (o->stdin_file == NULL)
+		return;
+	fd = open(o->stdin_file, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		die("cannot open stdin file '%s': %s", o->stdin_file,
+		    strerror(errno));
+	move_to_stdin(fd, "stdin file");
 }
 
 /* umask, nice and rlimits: the attributes that need no lookup. */
@@ -460,9 +535,10 @@ set_groups(const char *list)
 	free(gids);
 }
 
-/* The passwd entry for a name or uid, copied to the environment. */
+/* The passwd entry for a name or uid; its HOME USER LOGNAME SHELL kept
+ * for the command's environment. */
 static struct passwd *
-lookup_user(const char *name)
+lookup_user(const char *name, char **vars)
 {
 	struct passwd	*pw;
 	unsigned long	 v;
@@ -472,18 +548,19 @@ lookup_user(const char *name)
 		pw = getpwuid((uid_t)v);
 	if (pw == NULL)
 		die("no such user '%s'", name);
-	if (setenv("HOME", pw->pw_dir[0] != '\0' ? pw->pw_dir : "/", 1) < 0 ||
-	    setenv("USER", pw->pw_name, 1) < 0 ||
-	    setenv("LOGNAME", pw->pw_name, 1) < 0 ||
-	    setenv("SHELL", pw->pw_shell[0] != '\0' ? pw->pw_shell :
-	    "/bin/sh", 1) < 0)
-		die("cannot set environment: %s", strerror(errno));
+	vars[0] = xstrfmt("HOME=%s", pw->pw_dir[0] != '\0' ? pw->pw_dir :
+	    "/");
+	vars[1] = xstrfmt("USER=%s", pw->pw_name);
+	vars[2] = xstrfmt("LOGNAME=%s", pw->pw_name);
+	vars[3] = xstrfmt("SHELL=%s", pw->pw_shell[0] != '\0' ?
+	    pw->pw_shell : "/bin/sh");
 	return pw;
 }
 
-/* Groups first, then the gid, then the uid: each step needs root. */
+/* Groups first, then the gid, then the uid: each step needs root.  vars
+ * gets the user's HOME USER LOGNAME SHELL (NULL without --user). */
 static void
-apply_user(const struct exec_opts *o)
+apply_user(const struct exec_opts *o, char **vars)
 {
 	struct passwd	*pw = NULL;
 	char		*user = NULL;
@@ -491,7 +568,7 @@ apply_user(const struct exec_opts *o)
 	gid_t		 gid = getgid();
 
 	if (o->user != NULL) {
-		pw = lookup_user(o->user);
+		pw = lookup_user(o->user, vars);
 		uid = pw->pw_uid;
 		gid = pw->pw_gid;
 		/* getgrnam() below may reuse getpwnam()'s buffers. */
@@ -521,24 +598,53 @@ apply_user(const struct exec_opts *o)
 	free(user);
 }
 
+/* The command's environment: jobd's block (or our own), the files read
+ * as the user, then the user's own variables, which win. */
+static char **
+build_env(const struct exec_opts *o, char **base, char **vars)
+{
+	char	**env = base;
+	size_t	  i;
+
+	for (i = 0; i < o->nenv_files; i++)
+		env = exec_env_read_file(env, o->env_files[i]);
+	for (i = 0; vars[i] != NULL; i++)
+		env = strv_env_set(env, vars[i]);
+	return env;
+}
+
 int
 main(int argc, char **argv)
 {
+	extern char	**environ;
 	struct exec_opts o = {
 		.stdin_fd = -1,
+		.env_fd = -1,
 		.umask = -1,
 	};
+	char		*vars[5] = { NULL };
+	char		**env;
 
 	parse_args(&o, argc, argv);
 	if (o.cgroup != NULL)
 		apply_cgroup(o.cgroup);
+	/* Read now, applied only after the switch to the user. */
+	env = o.env_fd >= 0 ? exec_env_read_fd(o.env_fd) : strv_copy(environ);
 	apply_stdin(&o);
+	apply_limits(&o);
+	apply_user(&o, vars);
 	if (o.dir != NULL && chdir(o.dir) < 0)
 		die("working directory '%s': %s", o.dir, strerror(errno));
-	apply_limits(&o);
-	apply_user(&o);
+	apply_stdin_file(&o);
+	env = build_env(&o, env, vars);
+	if (o.check) {
+		exec_check_conditions(o.conditions, o.nconditions, env);
+		return 0;
+	}
 	if (o.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		die("cannot set no_new_privs: %s", strerror(errno));
+	/* execvp() looks the command up in the command's own PATH. */
+	environ = env;
 	execvp(o.argv[0], o.argv);
 	die("execvp '%s': %s", o.argv[0], strerror(errno));
 }
