@@ -23,7 +23,8 @@
 
 _Static_assert(PROC_MAX_FDS <= SPAWN_THREAD_MAX_FDS, "spawn thread fds");
 
-/* Above any fd number a child is given (ready=fd:N goes up to 64). */
+/* Above any fd number a child is given (ready=fd:N goes up to 64, the
+ * helper's environment one above). */
 #define PROC_FD_FLOOR 100
 
 /* Reaps the child if it has exited, with its resource usage (its own and

@@ -33,7 +33,7 @@ struct proc {
 	uint64_t user_usec, system_usec, maxrss_kb;
 };
 
-#define PROC_MAX_FDS 65
+#define PROC_MAX_FDS 66		/* ready=fd:64, then the helper's --env-fd */
 
 /* Spawns e->argv with e->env, which it takes (NULL afterwards; freed
  * once the child has it), and fds[i] as the child's fd i (i < n; -1:

@@ -386,6 +386,8 @@ run_spawn(struct run *r)
 	    r->exec->output_file, d->foreground, fds);
 	if (err == 0 && (n = run_ready_stdio(r, fds)) < 0)
 		err = n;
+	if (err == 0 && (n = spawn_exec_fds(r->exec, fds, n)) < 0)
+		err = n;
 	if (err == 0) {
 		r->spawning = true;
 		proc_spawn(&r->proc, run_loop(r), r->exec, fds, MAX(n, 3),

@@ -1,14 +1,16 @@
-/* The parts of a run's exec context that need more than uv_spawn: the
- * jobd-exec helper's command line (supplementary groups, rlimits, umask,
- * nice, no_new_privs, stdin), environment files, and the condition_*=
- * checks.  Files are read and commands run on the executor only. */
-#include <dirent.h>
+/* The parts of a run's exec context that only jobd-exec can apply, as the
+ * run's user: its command line (groups, rlimits, umask, nice,
+ * no_new_privs, stdin file, environment files, working directory), the
+ * descriptors that carry the environment and stdin data, and the
+ * condition_*= checks, run on the executor and bounded in time. */
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>		/* posix_spawn: the reason the header is spawn-run.h */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,48 +19,82 @@
 #include "strv.h"
 #include "xmalloc.h"
 
-#define ENV_FILE_MAX (64 * 1024)
-#define CONDITION_COMMAND_TIMEOUT (30 * USEC_PER_SEC)
-
-extern char **environ;
+#define CONDITION_CHECK_TIMEOUT (30 * USEC_PER_SEC)
+#define CHECK_ENV_FD 3
+#define HELPER_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:" \
+	"/sbin:/bin"
 
 bool
-spawn_needs_helper(const struct job_config *jc, bool has_stdin)
+spawn_needs_helper(const struct job_config *jc)
 {
 	const struct job_exec *e = &jc->exec;
 
 	return jc->user || jc->group || e->supplementary_groups ||
 	    e->umask >= 0 || e->has_nice || e->rlimits ||
-	    e->no_new_privileges || e->stdin_file || e->stdin_data ||
-	    has_stdin;
+	    e->no_new_privileges || e->stdin_file || e->environment_files;
+}
+
+char **
+spawn_helper_env(void)
+{
+	return strv_append(NULL, HELPER_PATH);
+}
+
+/* --user, --group and --supplementary-groups: who the helper becomes. */
+static char **
+helper_identity(char **v, const struct job_config *jc)
+{
+	char **groups = jc->exec.supplementary_groups, *list;
+	size_t i;
+
+	if (jc->user)
+		v = strv_append(strv_append(v, "--user"), jc->user);
+	if (jc->group)
+		v = strv_append(strv_append(v, "--group"), jc->group);
+	if (groups) {
+		list = xstrdup("");
+		for (i = 0; groups[i]; i++) {
+			char *g = xstrfmt("%s%s%s", list, i ? "," : "",
+			    groups[i]);
+
+			free(list);
+			list = g;
+		}
+		v = strv_push(strv_append(v, "--supplementary-groups"), list);
+	}
+	return v;
+}
+
+/* What the helper reads as the user: the directory and the files. */
+static char **
+helper_files(char **v, const struct job_config *jc, int env_fd)
+{
+	size_t i;
+
+	v = strv_push(strv_append(v, "--env-fd"), xstrfmt("%d", env_fd));
+	if (jc->working_directory)
+		v = strv_append(strv_append(v, "--chdir"),
+		    jc->working_directory);
+	for (i = 0; jc->exec.environment_files &&
+	    jc->exec.environment_files[i]; i++)
+		v = strv_append(strv_append(v, "--environment-file"),
+		    jc->exec.environment_files[i]);
+	return v;
 }
 
 char **
 spawn_helper_argv(const struct job_config *jc, const char *helper,
-    const char *stdin_data, const char *cgroup)
+    const char *cgroup, int env_fd)
 {
 	const struct job_exec *e = &jc->exec;
-	char **v = strv_append(NULL, helper), *groups;
+	char **v = strv_append(NULL, helper);
 	size_t i;
 
 	/* First: whatever the run forks later starts inside its group. */
 	if (cgroup)
 		v = strv_append(strv_append(v, "--cgroup"), cgroup);
-	if (jc->user)
-		v = strv_push(strv_append(v, "--user"), xstrdup(jc->user));
-	if (jc->group)
-		v = strv_push(strv_append(v, "--group"), xstrdup(jc->group));
-	if (e->supplementary_groups) {
-		groups = xstrdup("");
-		for (i = 0; e->supplementary_groups[i]; i++) {
-			char *g = xstrfmt("%s%s%s", groups, i ? "," : "",
-			    e->supplementary_groups[i]);
-			free(groups);
-			groups = g;
-		}
-		v = strv_push(strv_append(v, "--supplementary-groups"),
-		    groups);
-	}
+	v = helper_identity(v, jc);
+	v = helper_files(v, jc, env_fd);
 	if (e->umask >= 0)
 		v = strv_push(strv_append(v, "--umask"), xstrfmt("%04o",
 		    e->umask));
@@ -69,11 +105,7 @@ spawn_helper_argv(const struct job_config *jc, const char *helper,
 		v = strv_append(strv_append(v, "--rlimit"), e->rlimits[i]);
 	if (e->no_new_privileges)
 		v = strv_append(v, "--no-new-privileges");
-	if (stdin_data)
-		v = strv_append(strv_append(v, "--stdin-data"), stdin_data);
-	else if (e->stdin_data)
-		v = strv_append(strv_append(v, "--stdin-data"), e->stdin_data);
-	else if (e->stdin_file)
+	if (e->stdin_file)
 		v = strv_append(strv_append(v, "--stdin-file"), e->stdin_file);
 	v = strv_append(v, "--");
 	for (i = 0; jc->command[i]; i++)
@@ -81,111 +113,215 @@ spawn_helper_argv(const struct job_config *jc, const char *helper,
 	return v;
 }
 
-/* KEY=VALUE lines; '#' comments and blank lines skipped; values may be
- * quoted with '' or "" (the quotes are removed). */
-static int
-spawn_env_file(struct run_exec *e, const char *path, char **cause)
+char **
+spawn_check_argv(const struct job_config *jc, const char *helper)
 {
-	char line[4096], *p, *eq, *v;
-	size_t n, total = 0;
-	FILE *f;
+	const struct job_policy *p = &jc->policy;
+	char **v;
+	size_t i;
 
-	if (!(f = fopen(path, "re"))) {
-		xasprintf(cause, "exec: environment file '%s': %s", path,
-		    strerror(errno));
+	if (!p->condition_path_exists && !p->condition_directory_not_empty &&
+	    !p->condition_command)
+		return NULL;
+	v = strv_append(strv_append(NULL, helper), "--check");
+	v = helper_identity(v, jc);
+	v = helper_files(v, jc, CHECK_ENV_FD);
+	for (i = 0; p->condition_path_exists &&
+	    p->condition_path_exists[i]; i++)
+		v = strv_append(strv_append(v, "--condition-path-exists"),
+		    p->condition_path_exists[i]);
+	for (i = 0; p->condition_directory_not_empty &&
+	    p->condition_directory_not_empty[i]; i++)
+		v = strv_append(strv_append(v,
+		    "--condition-directory-not-empty"),
+		    p->condition_directory_not_empty[i]);
+	if (p->condition_command)
+		v = strv_append(strv_append(v, "--condition-command"),
+		    p->condition_command);
+	return v;
+}
+
+int
+spawn_memfd(const char *name, const char *data, size_t len)
+{
+	size_t off = 0;
+	ssize_t n;
+	int fd, r;
+
+	if ((fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING)) < 0)
 		return -errno;
-	}
-	while (fgets(line, sizeof(line), f) && total < ENV_FILE_MAX) {
-		total += strlen(line);
-		line[strcspn(line, "\n")] = '\0';
-		for (p = line; *p == ' ' || *p == '\t'; p++)
-			;
-		if (!*p || *p == '#')
+	while (off < len) {
+		n = write(fd, data + off, len - off);
+		if (n < 0 && errno == EINTR)
 			continue;
-		if (!(eq = strchr(p, '=')))
-			continue;
-		v = eq + 1;
-		n = strlen(v);
-		if (n >= 2 && (v[0] == '"' || v[0] == '\'') &&
-		    v[n - 1] == v[0]) {
-			memmove(v, v + 1, n - 2);
-			v[n - 2] = '\0';
-		}
-		if (strv_env_assignment_is_valid(p))
-			e->env = strv_env_set(e->env, p);
+		if (n < 0)
+			goto fail;
+		off += (size_t)n;
 	}
-	fclose(f);
-	return 0;
+	/* Sealed: the child reads exactly this, and nobody can change it. */
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK |
+	    F_SEAL_GROW | F_SEAL_WRITE) < 0 || lseek(fd, 0, SEEK_SET) < 0)
+		goto fail;
+	return fd;
+fail:
+	r = -errno;
+	close(fd);
+	return r;
 }
 
-static bool
-dir_not_empty(const char *path)
+/* The environment as one NUL-separated block, in a memfd. */
+static int
+env_memfd(char *const *env)
 {
-	struct dirent *de;
-	bool found = false;
-	DIR *d = opendir(path);
+	size_t len = 0, i, n;
+	char *buf, *p;
+	int fd;
 
-	if (!d)
-		return false;
-	while (!found && (de = readdir(d)))
-		found = strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
-	closedir(d);
-	return found;
+	for (i = 0; env && env[i]; i++)
+		len += strlen(env[i]) + 1;
+	buf = p = xmalloc(len + 1);
+	for (i = 0; env && env[i]; i++) {
+		n = strlen(env[i]) + 1;
+		memcpy(p, env[i], n);
+		p += n;
+	}
+	fd = spawn_memfd("jobd-environment", buf, len);
+	free(buf);
+	return fd;
 }
 
-/* Runs the condition command with /bin/sh -c; true when it exits 0.
- * posix_spawn + waitpid on its own pid: libuv only reaps the pids of
- * its own process handles, so this does not steal any of them. */
-static bool
-condition_command_true(const char *cmd, char **env)
+int
+spawn_exec_fds(struct run_exec *e, int *fds, int n)
 {
-	char *argv[] = { "/bin/sh", "-c", (char *)cmd, NULL };
-	usec_t deadline = now_monotonic() + CONDITION_COMMAND_TIMEOUT;
-	struct timespec ts = { 0, 10 * 1000 * 1000 };
-	int status;
-	pid_t pid, w;
+	int fd;
 
-	if (posix_spawn(&pid, "/bin/sh", NULL, NULL, argv, env) != 0)
-		return false;
-	while ((w = waitpid(pid, &status, WNOHANG)) == 0) {
+	if (e->stdin_data) {
+		if ((fd = spawn_memfd("jobd-stdin", e->stdin_data,
+		    strlen(e->stdin_data))) < 0)
+			return fd;
+		fds[0] = fd;
+	}
+	if (!e->helper)
+		return n;
+	if ((fd = env_memfd(e->env)) < 0)
+		return fd;
+	fds[e->env_fd] = fd;
+	strv_free(e->env);
+	e->env = spawn_helper_env();
+	return MAX(n, e->env_fd + 1);
+}
+
+/* Starts jobd-exec --check with the environment on fd 3 and its verdict
+ * (one line) on the pipe out; the pid, or -errno. */
+static pid_t
+check_spawn(char **argv, int env_fd, int out)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t all, none;
+	char **env = spawn_helper_env();
+	pid_t pid;
+	int r;
+
+	sigfillset(&all);
+	sigemptyset(&none);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&at);
+	/* Its own session: a stuck condition_command is killed with it. */
+	r = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY,
+	    0) ||
+	    posix_spawn_file_actions_adddup2(&fa, out, 1) ||
+	    posix_spawn_file_actions_adddup2(&fa, out, 2) ||
+	    posix_spawn_file_actions_adddup2(&fa, env_fd, CHECK_ENV_FD) ||
+	    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID |
+	    POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK) ||
+	    posix_spawnattr_setsigdefault(&at, &all) ||
+	    posix_spawnattr_setsigmask(&at, &none);
+	if (r == 0)
+		r = posix_spawn(&pid, argv[0], &fa, &at, argv, env);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	strv_free(env);
+	return r ? -r : pid;
+}
+
+/* Waits for the checker until the deadline, then kills its session. */
+static bool
+check_wait(pid_t pid, int *status)
+{
+	usec_t deadline = now_monotonic() + CONDITION_CHECK_TIMEOUT;
+	struct timespec ts = { 0, 5 * 1000 * 1000 };
+	pid_t w;
+
+	while ((w = waitpid(pid, status, WNOHANG)) == 0) {
 		if (now_monotonic() > deadline) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
+			kill(-pid, SIGKILL);
+			waitpid(pid, status, 0);
 			return false;
 		}
 		nanosleep(&ts, NULL);
 	}
-	return w == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	return w == pid;
+}
+
+/* The checker's one line: a condition that is false, or why it failed. */
+static char *
+check_verdict(int fd)
+{
+	char buf[1024];
+	ssize_t n;
+	const char *p = buf;
+
+	n = read(fd, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	if (!strncmp(p, "jobd-exec: ", 11))
+		p += 11;
+	return xstrdup(*p ? p : "conditions could not be checked");
 }
 
 int
-spawn_context_resolve(struct run_exec *e, char **cause)
+spawn_check_conditions(struct run_exec *e, char **cause)
 {
-	size_t i;
-	int r;
+	int pipefd[2], env_fd, status = 0;
+	bool exited;
+	pid_t pid;
 
-	for (i = 0; e->env_files && e->env_files[i]; i++)
-		if ((r = spawn_env_file(e, e->env_files[i], cause)) < 0)
-			return r;
-	for (i = 0; e->cond_exists && e->cond_exists[i]; i++) {
-		if (access(e->cond_exists[i], F_OK) < 0) {
-			xasprintf(cause, "condition_path_exists=%s is false",
-			    e->cond_exists[i]);
-			return -ECANCELED;
-		}
+	if (!e->check_argv)
+		return 0;
+	if ((env_fd = env_memfd(e->env)) < 0) {
+		xasprintf(cause, "conditions: %s", strerror(-env_fd));
+		return env_fd;
 	}
-	for (i = 0; e->cond_not_empty && e->cond_not_empty[i]; i++) {
-		if (!dir_not_empty(e->cond_not_empty[i])) {
-			xasprintf(cause, "condition_directory_not_empty=%s is "
-			    "false", e->cond_not_empty[i]);
-			return -ECANCELED;
-		}
+	if (pipe2(pipefd, O_CLOEXEC | O_NONBLOCK) < 0) {
+		close(env_fd);
+		xasprintf(cause, "conditions: %s", strerror(errno));
+		return -errno;
 	}
-	if (e->cond_command && !condition_command_true(e->cond_command,
-	    e->env)) {
-		xasprintf(cause, "condition_command=%s is false",
-		    e->cond_command);
-		return -ECANCELED;
+	pid = check_spawn(e->check_argv, env_fd, pipefd[1]);
+	close(env_fd);
+	close(pipefd[1]);
+	if (pid < 0) {
+		close(pipefd[0]);
+		xasprintf(cause, "exec: '%s': %s", e->check_argv[0],
+		    strerror((int)-pid));
+		return (int)pid;
 	}
-	return 0;
+	exited = check_wait(pid, &status);
+	*cause = check_verdict(pipefd[0]);
+	close(pipefd[0]);
+	if (exited && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		*cause = (free(*cause), NULL);
+		return 0;
+	}
+	if (!exited) {
+		free(*cause);
+		xasprintf(cause, "conditions still being checked after %llus; "
+		    "stopped", (unsigned long long)(CONDITION_CHECK_TIMEOUT /
+		    USEC_PER_SEC));
+	}
+	/* Exit 1: a condition is false.  Killed: taken as false, as a
+	 * condition_command= that never answers. */
+	return !exited || (WIFEXITED(status) && WEXITSTATUS(status) == 1) ?
+	    -ECANCELED : -EPERM;
 }

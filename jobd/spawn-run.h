@@ -1,6 +1,7 @@
 /* From a job's definition to a process: the run's own copy of its exec
- * context (argv, environment, user, directory, signals and deadlines) and
- * the uv_process_options_t built from it. */
+ * context (argv, environment, user, directory, signals and deadlines), and
+ * the descriptors that carry what must not be on a command line (the
+ * environment handed to jobd-exec, stdin data). */
 #ifndef JOBD_SPAWN_H
 #define JOBD_SPAWN_H
 
@@ -17,8 +18,9 @@ struct daemon;
 
 struct run_exec {
 	char **argv;
-	char **env;
-	char *cwd;
+	char **env;			/* the command's (see spawn_exec_fds) */
+	char *cwd;			/* posix_spawn's chdir (without helper) */
+	char *check_cwd;		/* checked to exist before the spawn */
 	char *user, *group;
 	uid_t uid;
 	gid_t gid;
@@ -29,9 +31,9 @@ struct run_exec {
 	char *output_file;
 	int ready_fd;			/* services with ready=fd:N; 0 none */
 	bool helper;			/* argv[0] is jobd-exec */
-	char **env_files;		/* environment_file=, read at start */
-	char **cond_exists, **cond_not_empty;
-	char *cond_command;
+	int env_fd;			/* helper: the child fd of its --env-fd */
+	char *stdin_data;		/* stdin=data: or a hook's input */
+	char **check_argv;		/* jobd-exec --check, or NULL */
 };
 
 struct spawn_ids {
@@ -55,12 +57,24 @@ bool spawn_needs_resolve(const struct run_exec *);
 int spawn_resolve(struct run_exec *, char **cause);
 struct run_exec *spawn_exec_free(struct run_exec *);
 
+/* Adds the descriptors the child gets besides its output: stdin data (fd
+ * 0) and, for jobd-exec, the environment (fd e->env_fd), whose place in
+ * e->env a fixed minimal environment takes; fds has room for
+ * PROC_MAX_FDS.  Returns how many child fds there are now, or -errno. */
+int spawn_exec_fds(struct run_exec *, int *fds, int n);
+
 /* spawn-context.c */
-bool spawn_needs_helper(const struct job_config *, bool has_stdin);
+bool spawn_needs_helper(const struct job_config *);
 char **spawn_helper_argv(const struct job_config *, const char *helper,
-    const char *stdin_data, const char *cgroup);
-/* Blocking: environment files and conditions.  -ECANCELED with *cause
- * when a condition is false (the run is skipped). */
-int spawn_context_resolve(struct run_exec *, char **cause);
+    const char *cgroup, int env_fd);
+char **spawn_check_argv(const struct job_config *, const char *helper);
+/* The environment jobd-exec itself starts with: nothing of the job's. */
+char **spawn_helper_env(void);
+/* A sealed memfd holding len bytes of data, rewound; -errno on failure. */
+int spawn_memfd(const char *name, const char *data, size_t len);
+/* Blocking: the conditions, checked by jobd-exec --check as the run's
+ * user.  -ECANCELED with *cause when one is false (the run is skipped),
+ * another -errno with *cause when they could not be checked. */
+int spawn_check_conditions(struct run_exec *, char **cause);
 
 #endif

@@ -13,7 +13,7 @@
 
 #include <uv.h>
 
-#define SPAWN_THREAD_MAX_FDS 65
+#define SPAWN_THREAD_MAX_FDS 66
 
 /* What runs on a spawn thread: fds are the caller's, received into the
  * thread's table (-1 stays -1).  Returns a pid or -errno. */

@@ -1,7 +1,8 @@
 /* Exec context of a run.  The environment is jobd's own minus what belongs
  * to jobd's service manager (NOTIFY_SOCKET, LISTEN_FDS, ...), plus the run's
- * identity and the job's environment=.  Name lookups may block on NSS, so
- * spawn_resolve() is only ever called on the executor. */
+ * identity and the job's environment=.  Name lookups may block on NSS, and
+ * conditions run a program, so spawn_resolve() is only ever called on the
+ * executor. */
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
@@ -87,32 +88,35 @@ spawn_exec_new(const struct job_config *jc, const struct daemon *d,
 	struct run_exec *e = xcalloc(1, sizeof(*e));
 
 	e->env = spawn_env_build(jc, ids);
-	e->cwd = jc->working_directory ? xstrdup(jc->working_directory) :
-	    NULL;
-	if (ids->exec_helper && (ids->cgroup ||
-	    spawn_needs_helper(jc, ids->stdin_data))) {
-		/* The helper switches user and groups itself (initgroups);
-		 * jobd only checks the names exist. */
-		e->argv = spawn_helper_argv(jc, ids->exec_helper,
-		    ids->stdin_data, ids->cgroup);
+	if (jc->working_directory)
+		e->check_cwd = xstrdup(jc->working_directory);
+	if (jc->service && jc->svc.ready == READY_FD)
+		e->ready_fd = jc->svc.ready_fd;
+	if (ids->exec_helper && (ids->cgroup || spawn_needs_helper(jc))) {
+		/* The helper switches user and groups itself (initgroups),
+		 * then reads what the user may read; its environment comes
+		 * on a descriptor above every other the child gets. */
+		e->env_fd = MAX(3, e->ready_fd + 1);
+		e->argv = spawn_helper_argv(jc, ids->exec_helper, ids->cgroup,
+		    e->env_fd);
 		e->helper = true;
 	} else {
 		e->argv = strv_copy(jc->command);
+		e->cwd = jc->working_directory ?
+		    xstrdup(jc->working_directory) : NULL;
 	}
+	if (ids->exec_helper)
+		e->check_argv = spawn_check_argv(jc, ids->exec_helper);
+	if (ids->stdin_data || jc->exec.stdin_data)
+		e->stdin_data = xstrdup(ids->stdin_data ? ids->stdin_data :
+		    jc->exec.stdin_data);
 	e->user = jc->user ? xstrdup(jc->user) : NULL;
 	e->group = jc->group ? xstrdup(jc->group) : NULL;
-	e->env_files = strv_copy(jc->exec.environment_files);
-	e->cond_exists = strv_copy(jc->policy.condition_path_exists);
-	e->cond_not_empty = strv_copy(jc->policy.condition_directory_not_empty);
-	if (jc->policy.condition_command)
-		e->cond_command = xstrdup(jc->policy.condition_command);
 	e->timeout = jc->timeout;
 	e->stop_timeout = jc->stop_timeout;
 	e->stop_signal = jc->stop_signal ? jc->stop_signal : SIGTERM;
 	e->drain_timeout = d->config->drain_timeout;
 	e->output = jc->output;
-	if (jc->service && jc->svc.ready == READY_FD)
-		e->ready_fd = jc->svc.ready_fd;
 	if (jc->output_file)
 		e->output_file = xstrdup(jc->output_file);
 	else if (jc->output == OUTPUT_FILE)
@@ -124,8 +128,7 @@ spawn_exec_new(const struct job_config *jc, const struct daemon *d,
 bool
 spawn_needs_resolve(const struct run_exec *e)
 {
-	return e->user || e->group || e->cwd || e->env_files ||
-	    e->cond_exists || e->cond_not_empty || e->cond_command;
+	return e->user || e->group || e->check_cwd || e->check_argv;
 }
 
 static int
@@ -188,20 +191,20 @@ spawn_resolve(struct run_exec *e, char **cause)
 		return r;
 	if (e->group && (r = spawn_resolve_group(e, cause)) < 0)
 		return r;
-	if (e->cwd) {
-		if (stat(e->cwd, &st) < 0) {
+	if (e->check_cwd) {
+		if (stat(e->check_cwd, &st) < 0) {
 			r = -errno;
 			xasprintf(cause, "exec: working directory '%s': %s",
-			    e->cwd, strerror(-r));
+			    e->check_cwd, strerror(-r));
 			return r;
 		}
 		if (!S_ISDIR(st.st_mode)) {
 			xasprintf(cause, "exec: working directory '%s' is not "
-			    "a directory", e->cwd);
+			    "a directory", e->check_cwd);
 			return -ENOTDIR;
 		}
 	}
-	return spawn_context_resolve(e, cause);
+	return spawn_check_conditions(e, cause);
 }
 
 struct run_exec *
@@ -211,11 +214,10 @@ spawn_exec_free(struct run_exec *e)
 		return NULL;
 	strv_free(e->argv);
 	strv_free(e->env);
-	strv_free(e->env_files);
-	strv_free(e->cond_exists);
-	strv_free(e->cond_not_empty);
-	free(e->cond_command);
+	strv_free(e->check_argv);
+	free(e->stdin_data);
 	free(e->cwd);
+	free(e->check_cwd);
 	free(e->user);
 	free(e->group);
 	free(e->output_file);
