@@ -1,8 +1,10 @@
 /* Log files for output=file.  open(2) and write(2) on a file may block (a
  * slow or full disk), so both run on the executor: lines are appended to a
  * buffer on the loop, and one write of the whole buffer is in flight at a
- * time while the next lines collect in the other buffer.  The object owns
- * itself once closed and frees itself after its last write. */
+ * time while the next lines collect in the other buffer.  The file is
+ * opened and rotated on its directory's descriptor (safe-path.h): the job's
+ * user may own that directory.  The object owns itself once closed and
+ * frees itself after its last write. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -13,6 +15,7 @@
 #include "executor.h"
 #include "log.h"
 #include "logfile.h"
+#include "safe-path.h"
 #include "xmalloc.h"
 
 struct logfile_buf {
@@ -23,8 +26,13 @@ struct logfile_buf {
 struct logfile {
 	struct executor *executor;
 	char *path;
+	char *dir_path, *name;		/* path split */
+	struct path_owner owner;	/* the job's user */
+	int dir;			/* O_PATH, or -1 */
 	int fd;
 	int error;			/* last errno from the worker */
+	char *why;			/* and what it was about */
+	char *told;			/* the last warning logged */
 	bool in_flight, closing, was_full;
 	bool close_now;			/* set before submit; read by the worker */
 	struct logfile_buf active, writing;
@@ -38,31 +46,41 @@ struct logfile {
 
 static void logfile_kick(struct logfile *);
 
-/* Worker thread: creates missing parent directories (the default is
- * STATE_DIR/logs/JOB.log, and the state directory may be new). */
-static int
-logfile_open_path(const char *path)
+/* Worker thread: the directory (made if missing), then the file in it. */
+static void
+logfile_open_file(struct logfile *f)
 {
-	_cleanup_free_ char *dir = xstrdup(path);
-	char *p;
 	int fd;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY,
-	    0640);
-	if (fd >= 0 || errno != ENOENT)
-		return fd >= 0 ? fd : -errno;
-	for (p = strchr(dir + 1, '/'); p; p = strchr(p + 1, '/')) {
-		*p = '\0';
-		if (mkdir(dir, 0750) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
+	if (f->dir < 0) {
+		f->dir = safe_open_dir(f->dir_path, &f->owner, true, &f->why);
+		if (f->dir < 0) {
+			f->error = -f->dir;
+			return;
+		}
 	}
-	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY,
-	    0640);
-	return fd >= 0 ? fd : -errno;
+	fd = safe_open_file(f->dir, f->dir_path, f->name, &f->owner,
+	    O_WRONLY | O_APPEND, 0640, &f->why);
+	if (fd < 0)
+		f->error = -fd;
+	else
+		f->fd = fd;
 }
 
-/* Worker thread: FILE.1 .. FILE.keep, the oldest dropped. */
+/* Worker thread: closes the file and forgets the directory (SIGUSR1:
+ * logrotate may have moved either). */
+static void
+logfile_forget(struct logfile *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	if (f->dir >= 0)
+		close(f->dir);
+	f->fd = f->dir = -1;
+}
+
+/* Worker thread: FILE.1 .. FILE.keep, the oldest dropped; names taken in
+ * the directory opened before, so no link leads elsewhere. */
 static void
 logfile_rotate(struct logfile *f)
 {
@@ -72,21 +90,19 @@ logfile_rotate(struct logfile *f)
 	close(f->fd);
 	f->fd = -1;
 	for (k = f->keep; k > 1; k--) {
-		from = xstrfmt("%s.%u", f->path, k - 1);
-		to = xstrfmt("%s.%u", f->path, k);
-		rename(from, to);
+		from = xstrfmt("%s.%u", f->name, k - 1);
+		to = xstrfmt("%s.%u", f->name, k);
+		renameat(f->dir, from, f->dir, to);
 		free(from);
 		free(to);
 	}
-	to = xstrfmt("%s.1", f->path);
+	to = xstrfmt("%s.1", f->name);
 	if (f->keep > 0)
-		rename(f->path, to);
+		renameat(f->dir, f->name, f->dir, to);
 	else
-		unlink(f->path);
+		unlinkat(f->dir, f->name, 0);
 	free(to);
-	f->fd = logfile_open_path(f->path);
-	if (f->fd < 0)
-		f->error = -f->fd;
+	logfile_open_file(f);
 }
 
 /* Worker thread: open once, then write the whole buffer. */
@@ -99,16 +115,11 @@ logfile_work(void *data)
 	ssize_t n;
 
 	/* SIGUSR1 since the last write: logrotate moved the file. */
-	if (f->fd >= 0 && f->kick_gen != f->seen_gen) {
-		close(f->fd);
-		f->fd = -1;
-	}
+	if (f->fd >= 0 && f->kick_gen != f->seen_gen)
+		logfile_forget(f);
 	f->seen_gen = f->kick_gen;
-	if (f->fd < 0 && f->error == 0) {
-		f->fd = logfile_open_path(f->path);
-		if (f->fd < 0)
-			f->error = -f->fd;
-	}
+	if (f->fd < 0 && f->error == 0)
+		logfile_open_file(f);
 	while (f->fd >= 0 && off < f->writing.len) {
 		n = write(f->fd, f->writing.data + off, f->writing.len - off);
 		if (n < 0 && errno == EINTR)
@@ -123,17 +134,18 @@ logfile_work(void *data)
 	if (f->max_size && f->fd >= 0 && fstat(f->fd, &st) == 0 &&
 	    (uint64_t)st.st_size >= f->max_size)
 		logfile_rotate(f);
-	if (f->close_now && f->fd >= 0) {
-		close(f->fd);
-		f->fd = -1;
-	}
+	if (f->close_now)
+		logfile_forget(f);
 }
 
 static void
 logfile_free(struct logfile *f)
 {
-	if (f->fd >= 0)
-		close(f->fd);
+	logfile_forget(f);
+	free(f->why);
+	free(f->told);
+	free(f->dir_path);
+	free(f->name);
 	free(f->active.data);
 	free(f->writing.data);
 	free(f->path);
@@ -148,9 +160,18 @@ logfile_done(void *data, int status)
 	(void)status;
 	f->in_flight = false;
 	if (f->error) {
-		log_warning("log file '%s': %s; its lines are kept only in the "
-		    "run's tail", f->path, strerror(f->error));
+		if (!f->why)
+			f->why = xstrdup(strerror(f->error));
+		/* Each write tries the file again: say it once. */
+		if (!f->told || strcmp(f->told, f->why))
+			log_warning("log file '%s': %s; its lines are kept only "
+			    "in the run's tail", f->path, f->why);
+		free(f->told);
+		f->told = TAKE_PTR(f->why);
 		f->error = 0;
+	} else if (f->told && f->fd >= 0) {
+		log_notice("log file '%s' is written again", f->path);
+		f->told = (free(f->told), NULL);
 	}
 	if (f->active.len > 0) {
 		logfile_kick(f);
@@ -187,6 +208,7 @@ logfile_open(struct executor *e, const struct logfile_opts *o,
 {
 	struct logfile *f = xcalloc(1, sizeof(*f));
 	const char *path = o->path;
+	char *slash;
 
 	f->max_size = o->max_size;
 	f->keep = o->keep;
@@ -194,7 +216,15 @@ logfile_open(struct executor *e, const struct logfile_opts *o,
 	f->seen_gen = f->kick_gen = o->gen ? *o->gen : 0;
 	f->executor = e;
 	f->path = xstrdup(path);
-	f->fd = -1;
+	f->dir_path = xstrdup(path);
+	slash = strrchr(f->dir_path, '/');
+	f->name = xstrdup(slash ? slash + 1 : path);
+	if (slash)
+		slash[slash == f->dir_path] = '\0';	/* "/x.log": "/" */
+	else
+		f->dir_path = (free(f->dir_path), xstrdup("."));
+	f->owner = (struct path_owner){ o->uid, o->gid };
+	f->fd = f->dir = -1;
 	f->drain_cb = drain_cb;
 	f->ctx = ctx;
 	return f;

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct executor;
 struct logfile;
@@ -17,6 +18,8 @@ struct logfile_opts {
 	uint64_t max_size;		/* rotate past this size; 0: never */
 	unsigned keep;			/* rotated files kept (FILE.1 ...) */
 	const unsigned *gen;		/* reopen when it changes (SIGUSR1) */
+	uid_t uid;			/* the job's user: besides root, the */
+	gid_t gid;			/* only owner its directories may have */
 };
 
 /* drain_cb is called on the loop when the buffer went from full to

@@ -18,6 +18,7 @@
 #include "logfile.h"
 #include "output.h"
 #include "run.h"
+#include "spawn-run.h"
 #include "xmalloc.h"
 
 #define OUTPUT_JOURNAL_SOCKET "/run/systemd/journal/socket"
@@ -268,11 +269,16 @@ output_init(struct output *o, struct run *run, uv_loop_t *loop,
 	}
 	if (mode == OUTPUT_FILE && file) {
 		const struct job_config *jc = run->job->config;
+		const struct run_exec *e = run->exec;
 		struct logfile_opts lo = {
 			.path = file,
 			.max_size = jc ? jc->output_file_max : 0,
 			.keep = jc ? jc->output_file_keep : 0,
 			.gen = &run->job->daemon->logfile_gen,
+			/* Whom the run's files may belong to: the user it
+			 * runs as (resolved before the spawn). */
+			.uid = e->set_uid ? e->uid : geteuid(),
+			.gid = e->set_gid ? e->gid : getegid(),
 		};
 
 		o->file = logfile_open(&run->job->daemon->executor, &lo,
