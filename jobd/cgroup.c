@@ -82,6 +82,22 @@ cgroup_is_delegated(const char *dir)
 	    v[0] == '1';
 }
 
+bool
+cgroup_has_pid(const char *path, int pid)
+{
+	_cleanup_free_ char *procs = xstrfmt("%s/cgroup.procs", path);
+	char line[32];
+	bool found = false;
+	FILE *f;
+
+	if (!(f = fopen(procs, "re")))
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = atoi(line) == pid;
+	fclose(f);
+	return found;
+}
+
 /* Removes run groups a previous jobd left behind. */
 static void
 cgroup_sweep(const char *base)

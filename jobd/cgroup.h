@@ -32,6 +32,9 @@ void cgroup_init(struct cgroup *, enum cgroup_mode);
 void cgroup_done(struct cgroup *);
 /* base/run-ID, created; NULL when disabled or on error. */
 char *cgroup_run_create(const struct cgroup *, uint64_t id);
+/* Whether pid is a process of the cgroup (cgroup.procs: cgroupfs, no
+ * disk). */
+bool cgroup_has_pid(const char *path, int pid);
 /* Sends sig to every process of the cgroup (cgroup.kill for SIGKILL). */
 void cgroup_signal(const char *path, int sig);
 /* Reads usage; then kills what is left and removes the directory (a

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -58,8 +59,9 @@ notify_close_fds(struct msghdr *mh)
 	}
 }
 
-static pid_t
-notify_sender(struct msghdr *mh)
+/* The sender's pid and uid, as the kernel vouches for them. */
+static void
+notify_sender(struct msghdr *mh, struct notify_msg *m)
 {
 	struct cmsghdr *c;
 	struct ucred cred;
@@ -68,10 +70,11 @@ notify_sender(struct msghdr *mh)
 		if (c->cmsg_level == SOL_SOCKET &&
 		    c->cmsg_type == SCM_CREDENTIALS) {
 			memcpy(&cred, CMSG_DATA(c), sizeof(cred));
-			return cred.pid;
+			m->pid = cred.pid;
+			m->uid = cred.uid;
+			return;
 		}
 	}
-	return 0;
 }
 
 static void
@@ -100,7 +103,8 @@ notify_read_cb(uv_poll_t *p, int status, int events)
 		if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
 			continue;
 		buf[len] = '\0';
-		m = (struct notify_msg){ .pid = notify_sender(&mh) };
+		m = (struct notify_msg){ 0 };
+		notify_sender(&mh, &m);
 		if (m.pid <= 0)
 			continue;
 		notify_parse(buf, &m);
@@ -158,7 +162,11 @@ notify_open(struct notify *n, struct daemon *d, const char *path)
 		return -errno;
 	strncpy(sa.sun_path, path, sizeof(sa.sun_path) - 1);
 	unlink(path);
+	/* Writable by every user, as systemd's own notify socket is: a
+	 * service with user= must reach it.  The kernel names the sender,
+	 * and only the sender's own service listens to it. */
 	if (bind(n->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    chmod(path, 0666) < 0 ||
 	    setsockopt(n->fd, SOL_SOCKET, SO_PASSCRED, &one,
 	    sizeof(one)) < 0) {
 		r = -errno;

@@ -17,6 +17,7 @@ struct daemon;
 /* One message, split into the fields jobd acts on. */
 struct notify_msg {
 	pid_t pid;			/* the sender */
+	uid_t uid;			/* its user (SCM_CREDENTIALS) */
 	bool ready, stopping, reloading, watchdog;
 	const char *status;		/* STATUS=, or NULL */
 	pid_t mainpid;			/* MAINPID=, or 0 */

@@ -13,9 +13,11 @@
  * stable_after; start_limit_burst starts within start_limit_interval mean
  * failed, or with keep-trying the capped delay forever. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "daemon.h"
@@ -147,6 +149,16 @@ service_set_state(struct service *s, enum service_state st)
 		service_deps_changed(svc_daemon(s));
 }
 
+/* Back to the run's own process (whose pidfd proc.c holds). */
+static void
+service_forget_main_pid(struct service *s, pid_t pid)
+{
+	if (s->main_pidfd >= 0)
+		close(s->main_pidfd);
+	s->main_pidfd = -1;
+	s->main_pid = pid;
+}
+
 static void
 service_enter_ready(struct service *s)
 {
@@ -163,7 +175,7 @@ service_started_cb(struct run_observer *o, struct run *r)
 {
 	struct service *s = container_of(o, struct service, observer);
 
-	s->main_pid = r->pid;
+	service_forget_main_pid(s, r->pid);
 	if (svc_cfg(s)->ready == READY_SPAWN)
 		service_enter_ready(s);
 	/* What it (or another) said before jobd knew its pid. */
@@ -289,7 +301,7 @@ service_done_cb(struct run_observer *o, struct run *r)
 	bool abnormal = r->timed_out || s->reason_abnormal;
 
 	s->run = NULL;
-	s->main_pid = 0;
+	service_forget_main_pid(s, 0);
 	s->last_exit_status = run_exit_status(r);
 	free(s->last_result);
 	s->last_result = xstrdup(run_result_name[r->result]);
@@ -422,6 +434,52 @@ service_by_pid(struct daemon *d, pid_t pid)
 	return NULL;
 }
 
+/* Whether pid is a process of the service's run: in its session (every
+ * run is one) or its cgroup.  MAINPID= names the process that stop,
+ * reload and `jobctl signal` reach, so a service may not name another's
+ * process, or root's (systemd checks unprivileged senders the same way,
+ * by cgroup). */
+static bool
+service_run_has_pid(const struct service *s, pid_t pid)
+{
+	pid_t sid = getsid(pid);
+
+	if (!s->run || pid <= 0)
+		return false;
+	if (sid > 0 && sid == s->run->pid)
+		return true;
+	return s->run->cgroup && cgroup_has_pid(s->run->cgroup, pid);
+}
+
+/* MAINPID=: kept as a pidfd, so that a signal never reaches another
+ * process that got the pid after the main process exited. */
+static void
+service_set_main_pid(struct service *s, const struct notify_msg *m)
+{
+	int fd;
+
+	if (m->mainpid == s->main_pid)
+		return;
+	if (s->run && m->mainpid == s->run->pid) {
+		service_forget_main_pid(s, m->mainpid);
+		return;
+	}
+	fd = (int)syscall(SYS_pidfd_open, m->mainpid, 0);
+	/* Checked once the pidfd holds the process; root speaks for
+	 * itself (a root service could signal anything anyway). */
+	if (fd >= 0 && (m->uid == 0 || service_run_has_pid(s, m->mainpid))) {
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+		service_forget_main_pid(s, m->mainpid);
+		s->main_pidfd = fd;
+		return;
+	}
+	if (fd >= 0)
+		close(fd);
+	log_svc(s, LOG_WARNING, "service '%s': ignoring MAINPID=%d from pid "
+	    "%d (uid %u): not a process of the service's run", s->job->name,
+	    (int)m->mainpid, (int)m->pid, (unsigned)m->uid);
+}
+
 /* A message applied to its service; false when no service has (yet)
  * a process with the sender's pid. */
 static bool
@@ -436,7 +494,7 @@ service_notify_take(struct daemon *d, const struct notify_msg *m)
 		s->status_text = xstrndup(m->status, 256);
 	}
 	if (m->mainpid > 0)
-		s->main_pid = m->mainpid;
+		service_set_main_pid(s, m);
 	if (m->errnum)
 		s->errnum = m->errnum;
 	if (m->watchdog && svc_cfg(s)->watchdog_sec)
@@ -569,6 +627,17 @@ service_signal(struct service *s, int sig)
 
 	if (!s->run || pid <= 0)
 		return -ESRCH;
+	if (s->main_pidfd >= 0) {
+		if (syscall(SYS_pidfd_send_signal, s->main_pidfd, sig, NULL,
+		    0) == 0)
+			return 0;
+		if (errno != ESRCH)
+			return -errno;
+		/* The main process is gone: the run's own is what is left. */
+		log_svc(s, LOG_NOTICE, "service '%s': main pid %d has exited; "
+		    "signalling pid %d", s->job->name, (int)pid, s->run->pid);
+		service_forget_main_pid(s, pid = s->run->pid);
+	}
 	return kill(pid, sig) < 0 ? -errno : 0;
 }
 
@@ -717,6 +786,7 @@ service_new(struct job *j)
 	struct service *s = xcalloc(1, sizeof(*s));
 
 	s->job = j;
+	s->main_pidfd = -1;
 	s->last_exit_status = -1;
 	uv_timer_init(j->daemon->loop, &s->timer);
 	s->timer.data = s;
@@ -746,6 +816,7 @@ service_free(struct service *s)
 	if (!s)
 		return;
 	s->closing = true;
+	service_forget_main_pid(s, 0);
 	if (s->run)
 		run_unobserve(&s->observer);
 	while ((w = s->waiters)) {

@@ -44,6 +44,7 @@ struct service {
 	struct run *run;		/* the current process */
 	struct run_observer observer;
 	pid_t main_pid;			/* MAINPID=, else the run's pid */
+	int main_pidfd;			/* MAINPID='s process, or -1 */
 	unsigned restarts;
 	unsigned failures;		/* consecutive: the backoff step */
 	usec_t *starts;			/* the last start_limit_burst starts
