@@ -624,6 +624,7 @@ main(int argc, char **argv)
 	};
 	char		*vars[5] = { NULL };
 	char		**env;
+	size_t		  i;
 
 	parse_args(&o, argc, argv);
 	if (o.cgroup != NULL)
@@ -639,6 +640,9 @@ main(int argc, char **argv)
 	env = build_env(&o, env, vars);
 	if (o.check) {
 		exec_check_conditions(o.conditions, o.nconditions, env);
+		strv_free(env);
+		for (i = 0; vars[i] != NULL; i++)
+			free(vars[i]);
 		return 0;
 	}
 	if (o.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
