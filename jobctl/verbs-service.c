@@ -36,12 +36,46 @@ service_reached(json_t *svc, bool for_stop)
 	return !strcmp(st, "ready") || !strcmp(st, "reloading");
 }
 
+static void
+service_not_stopped(json_t *s)
+{
+	const char *reason = json_string_value(json_object_get(s, "reason"));
+
+	fprintf(stderr, "jobctl: service '%s' is %s%s%s%s\n",
+	    json_string_value(json_object_get(s, "name")) ?: "?",
+	    json_string_value(json_object_get(s, "state")) ?: "?",
+	    reason ? " (" : "", reason ?: "", reason ? ")" : "");
+}
+
+/* start --wait: this start attempt failed; say why, and what jobd does
+ * next ("restarting in 2s" in backoff). */
+static void
+service_not_started(json_t *s)
+{
+	const char *reason = json_string_value(json_object_get(s, "reason"));
+	const char *st = json_string_value(json_object_get(s, "state")) ?: "?";
+	json_t *next = json_object_get(s, "next_restart_usec");
+	char span[TIMESPAN_MAX] = "";
+	usec_t now = now_realtime(), at;
+
+	if (json_is_integer(next) && (at = (usec_t)json_integer_value(next)) >
+	    now)
+		timespan_format(span, sizeof(span), (at - now) /
+		    USEC_PER_MSEC * USEC_PER_MSEC);
+	fprintf(stderr, "jobctl: service '%s' %s: %s", json_string_value(
+	    json_object_get(s, "name")) ?: "?", !strcmp(st, "failed") ?
+	    "failed" : "did not start", reason ?: st);
+	if (!strcmp(st, "backoff"))
+		fprintf(stderr, "; restarting%s%s", *span ? " in " : "",
+		    span);
+	fputc('\n', stderr);
+}
+
 int
 verbs_service_reply(json_t *p, bool continues, void *data)
 {
 	struct ctx *c = data;
 	json_t *svcs = json_object_get(p, "services"), *s;
-	const char *reason;
 	int r = 0;
 	size_t i;
 
@@ -58,11 +92,10 @@ verbs_service_reply(json_t *p, bool continues, void *data)
 	json_array_foreach(svcs, i, s) {
 		if (service_reached(s, c->wait_gone))
 			continue;
-		reason = json_string_value(json_object_get(s, "reason"));
-		fprintf(stderr, "jobctl: service '%s' is %s%s%s%s\n",
-		    json_string_value(json_object_get(s, "name")) ?: "?",
-		    json_string_value(json_object_get(s, "state")) ?: "?",
-		    reason ? " (" : "", reason ?: "", reason ? ")" : "");
+		if (c->wait_gone)
+			service_not_stopped(s);
+		else
+			service_not_started(s);
 		r = EXIT_REFUSED;
 	}
 	return r;

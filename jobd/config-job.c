@@ -43,6 +43,7 @@ job_config_new(const char *name, const char *file, unsigned line,
 		.start_limit_burst = 5,
 		.start_limit_interval = 10 * USEC_PER_SEC,
 		.start_timeout = 90 * USEC_PER_SEC,
+		.ready_after = USEC_PER_SEC,
 		.reload_signal = SIGHUP,
 	};
 	job->file = xstrdup(file);

@@ -447,6 +447,7 @@ const struct config_key config_keys[] = {
 	    svc.start_limit_action, false),
 	SVC("ready", config_parse_ready, svc, false),
 	SVC("start_timeout", parse_timespan, svc.start_timeout, false),
+	SVC("ready_after", parse_timespan, svc.ready_after, false),
 	SVC("watchdog_sec", parse_timespan, svc.watchdog_sec, false),
 	SVC("reload_signal", parse_signal, svc.reload_signal, false),
 };

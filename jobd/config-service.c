@@ -122,6 +122,7 @@ job_service_equal(const struct job_service *a, const struct job_service *b)
 	    a->start_limit_action == b->start_limit_action &&
 	    a->ready == b->ready && a->ready_fd == b->ready_fd &&
 	    a->start_timeout == b->start_timeout &&
+	    a->ready_after == b->ready_after &&
 	    a->watchdog_sec == b->watchdog_sec &&
 	    a->reload_signal == b->reload_signal;
 }

@@ -119,6 +119,7 @@ struct job_service {
 	enum ready_mode ready;
 	int ready_fd;			/* ready=fd:N */
 	usec_t start_timeout;		/* 0: none */
+	usec_t ready_after;		/* ready=spawn: up this long first */
 	usec_t watchdog_sec;		/* 0: none */
 	int reload_signal;
 };

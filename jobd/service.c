@@ -25,6 +25,7 @@
 #include "log.h"
 #include "notify.h"
 #include "service.h"
+#include "signame.h"
 #include "spawn-thread.h"
 #include "strv.h"
 #include "sync.h"
@@ -101,6 +102,24 @@ service_arm_watchdog(struct service *s)
 	    service_watchdog_cb);
 }
 
+/* Tells clients waiting for this start (start --wait) that it failed;
+ * restarts go on as restart= says, but they no longer wait for them, as
+ * `systemctl start` returns on the first failure. */
+static void
+service_wake_start_failed(struct service *s)
+{
+	struct service_waiter *w, **pp = &s->waiters;
+
+	while ((w = *pp)) {
+		if (!w->for_stop) {
+			*pp = w->next;
+			w->cb(w, s, false);
+		} else {
+			pp = &w->next;
+		}
+	}
+}
+
 /* Wakes clients waiting for ready (ok) or stopped. */
 static void
 service_wake(struct service *s, bool up, bool down)
@@ -175,9 +194,19 @@ service_started_cb(struct run_observer *o, struct run *r)
 {
 	struct service *s = container_of(o, struct service, observer);
 
+	const struct job_service *c = svc_cfg(s);
+
 	service_forget_main_pid(s, r->pid);
-	if (svc_cfg(s)->ready == READY_SPAWN)
-		service_enter_ready(s);
+	/* ready=spawn: up for ready_after= first (supervisord's
+	 * startsecs), so that a program that dies at once (its port taken)
+	 * is a failed start, not a ready service. */
+	if (c->ready == READY_SPAWN && s->state == SVC_STARTING) {
+		if (!c->ready_after)
+			service_enter_ready(s);
+		else if (c->ready_after != USEC_INFINITY)
+			service_arm(&s->timer, c->ready_after,
+			    service_timer_cb);
+	}
 	/* What it (or another) said before jobd knew its pid. */
 	if (svc_daemon(s)->notify.nearly > 0)
 		notify_replay(&svc_daemon(s)->notify, service_notify_take);
@@ -275,10 +304,12 @@ service_schedule_restart(struct service *s)
 	delay = service_backoff(s);
 	if (service_start_limit_hit(s, now)) {
 		if (c->start_limit_action == START_LIMIT_FAIL) {
+			/* The last attempt's cause stays in the reason. */
 			service_set_reason(s, xstrfmt("start limit hit: %u "
-			    "starts within %s", c->start_limit_burst,
+			    "starts within %s%s%s", c->start_limit_burst,
 			    timespan_format(buf, sizeof(buf),
-			    c->start_limit_interval)));
+			    c->start_limit_interval), s->reason ? "; last: " :
+			    "", s->reason ? s->reason : ""));
 			log_svc(s, LOG_ERR, "service '%s': %s; not restarting "
 			    "(jobctl restart or reset-failed)", s->job->name,
 			    s->reason);
@@ -294,11 +325,34 @@ service_schedule_restart(struct service *s)
 	service_arm(&s->timer, delay, service_timer_cb);
 }
 
+/* Why a start attempt ended before the service was ready: the run's own
+ * reason (exec, user, conditions), the start timeout already given, or
+ * how the process ended. */
+static void
+service_attempt_failed(struct service *s, const struct run *r)
+{
+	if (r->reason && (!r->exited || run_exit_status(r) == 127 ||
+	    r->forced_failure)) {
+		service_set_reason(s, xstrdup(r->reason));
+		return;
+	}
+	if (r->signal)
+		service_set_reason(s, xstrfmt("killed by %s before it was "
+		    "ready", signal_to_string(r->signal)));
+	else if (r->exited)
+		service_set_reason(s, xstrfmt("exited with status %d before "
+		    "it was ready", r->exit_code));
+}
+
 static void
 service_done_cb(struct run_observer *o, struct run *r)
 {
 	struct service *s = container_of(o, struct service, observer);
 	bool abnormal = r->timed_out || s->reason_abnormal;
+	/* A quick clean exit is judged by restart= alone, not a failure. */
+	bool start_failed = s->state == SVC_STARTING && !s->stop_requested &&
+	    r->result != RESULT_SKIPPED && !(r->exited && !abnormal &&
+	    service_exit_clean(s, run_exit_status(r), r->signal != 0));
 
 	s->run = NULL;
 	service_forget_main_pid(s, 0);
@@ -327,17 +381,21 @@ service_done_cb(struct run_observer *o, struct run *r)
 		service_set_state(s, SVC_STOPPED);
 		return;
 	}
-	if (r->result == RESULT_FAILED && !r->exited && r->reason)
+	if (start_failed)
+		service_attempt_failed(s, r);
+	else if (r->result == RESULT_FAILED && !r->exited && r->reason)
 		service_set_reason(s, xstrdup(r->reason));
 	if (!service_should_restart(s, r, abnormal)) {
 		s->want_up = false;
 		service_set_state(s, r->result == RESULT_SUCCESS ||
 		    service_exit_clean(s, s->last_exit_status, false) ?
 		    SVC_STOPPED : SVC_FAILED);
-		return;
+	} else {
+		s->restarts++;
+		service_schedule_restart(s);
 	}
-	s->restarts++;
-	service_schedule_restart(s);
+	if (start_failed)
+		service_wake_start_failed(s);
 }
 
 static void
@@ -376,6 +434,10 @@ service_timer_cb(uv_timer_t *t)
 
 	switch (s->state) {
 	case SVC_STARTING:
+		if (svc_cfg(s)->ready == READY_SPAWN) {
+			service_enter_ready(s);	/* up for ready_after= */
+			break;
+		}
 		service_set_reason(s, xstrfmt("not ready within start_timeout="
 		    "%s", timespan_format(buf, sizeof(buf),
 		    svc_cfg(s)->start_timeout)));
@@ -541,6 +603,27 @@ service_pull(struct service *s)
 	unit_pull(svc_daemon(s), s->job->config);
 }
 
+/* ready=notify and watchdog_sec= need the notify socket: without it the
+ * service fails at once, saying why, instead of timing out for ever. */
+static bool
+service_notify_missing(struct service *s)
+{
+	const struct job_service *c = svc_cfg(s);
+	const struct notify *n = &svc_daemon(s)->notify;
+
+	if ((c->ready != READY_NOTIFY && !c->watchdog_sec) || n->fd >= 0)
+		return false;
+	service_set_reason(s, xstrfmt("%s needs the notify socket '%s', "
+	    "which jobd could not open: %s", c->ready == READY_NOTIFY ?
+	    "ready=notify" : "watchdog_sec=", n->path ? n->path : "?",
+	    n->error == -EADDRINUSE ? "another process listens on it" :
+	    strerror(-n->error)));
+	log_svc(s, LOG_ERR, "service '%s': %s", s->job->name, s->reason);
+	s->want_up = false;
+	service_set_state(s, SVC_FAILED);
+	return true;
+}
+
 static void
 service_try_start(struct service *s, int trigger)
 {
@@ -560,6 +643,8 @@ service_try_start(struct service *s, int trigger)
 		service_set_state(s, SVC_WAITING);
 		return;
 	}
+	if (service_notify_missing(s))
+		return;
 	service_set_reason(s, NULL);
 	service_spawn(s, trigger);
 }

@@ -145,7 +145,8 @@ def test_start_limit_fails_then_reset_failed_and_restart_recover(jobd):
         "command": notify_child("crash", 4), "restart_sec": "50ms",
         "start_limit_burst": 3, "start_limit_interval": "1min"}})
     svc = wait_service(d, "crash", "failed")
-    assert svc["reason"] == "start limit hit: 3 starts within 1min", svc
+    assert svc["reason"] == "start limit hit: 3 starts within 1min; " \
+        "last: exited with status 4 before it was ready", svc
     assert svc["last_exit_status"] == 4
     rc, out, err = d.jobctl("status", "crash")
     assert "state: failed" in out and "last exit status 4" in out, out
