@@ -13,10 +13,11 @@
 #include "control.h"
 #include "daemon.h"
 #include "hooks.h"
-#include "watch.h"
 #include "log.h"
+#include "sockpath.h"
 #include "spawn-thread.h"
 #include "strv.h"
+#include "watch.h"
 #include "xmalloc.h"
 
 #ifndef JOBD_LIBEXECDIR
@@ -135,7 +136,8 @@ daemon_apply_config(struct daemon *d, struct config *c, char **restart)
 	}
 }
 
-/* The sd_notify socket for services, beside the control socket. */
+/* The sd_notify socket for services, beside the control socket, in the
+ * runtime directory made (with its parents) before either. */
 static void
 daemon_notify_open(struct daemon *d)
 {
@@ -147,9 +149,18 @@ daemon_notify_open(struct daemon *d)
 		*slash = '\0';
 	path = xstrfmt("%s/notify", slash ? dir : ".");
 	d->notify.fd = -1;
-	if ((r = notify_open(&d->notify, d, path)) < 0)
-		log_warning_errno(r, "cannot open the notify socket '%s': %m; "
-		    "services with ready=notify will not become ready", path);
+	if ((r = sockpath_make_dir(path)) < 0)
+		log_error_errno(r, "cannot create the runtime directory of '%s': "
+		    "%m", path);
+	r = notify_open(&d->notify, d, path);
+	if (r == -EADDRINUSE)
+		log_error("another process is listening on the notify socket "
+		    "'%s'; not replacing it: services with ready=notify or "
+		    "watchdog_sec= will fail to start", path);
+	else if (r < 0)
+		log_error_errno(r, "cannot open the notify socket '%s': %m; "
+		    "services with ready=notify or watchdog_sec= will fail to "
+		    "start", path);
 }
 
 static void

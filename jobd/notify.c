@@ -15,6 +15,7 @@
 #include "log.h"
 #include "notify.h"
 #include "service.h"
+#include "sockpath.h"
 #include "xmalloc.h"
 
 void
@@ -154,14 +155,15 @@ notify_open(struct notify *n, struct daemon *d, const char *path)
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int one = 1, r;
 
-	*n = (struct notify){ .daemon = d, .fd = -1 };
+	*n = (struct notify){ .daemon = d, .fd = -1, .path = xstrdup(path) };
 	if (strlen(path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
+		return n->error = -ENAMETOOLONG;
+	if ((r = sockpath_claim(path, SOCK_DGRAM)) < 0)
+		return n->error = r;
 	n->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (n->fd < 0)
-		return -errno;
+		return n->error = -errno;
 	strncpy(sa.sun_path, path, sizeof(sa.sun_path) - 1);
-	unlink(path);
 	/* Writable by every user, as systemd's own notify socket is: a
 	 * service with user= must reach it.  The kernel names the sender,
 	 * and only the sender's own service listens to it. */
@@ -172,9 +174,8 @@ notify_open(struct notify *n, struct daemon *d, const char *path)
 		r = -errno;
 		close(n->fd);
 		n->fd = -1;
-		return r;
+		return n->error = r;
 	}
-	n->path = xstrdup(path);
 	uv_poll_init(d->loop, &n->poll, n->fd);
 	n->poll.data = n;
 	uv_poll_start(&n->poll, UV_READABLE, notify_read_cb);
@@ -186,12 +187,12 @@ notify_close(struct notify *n)
 {
 	while (n->nearly > 0)
 		notify_early_drop(n, 0);
-	if (n->fd < 0)
-		return;
-	uv_close((uv_handle_t *)&n->poll, NULL);
-	close(n->fd);
-	n->fd = -1;
-	unlink(n->path);
+	if (n->fd >= 0) {
+		uv_close((uv_handle_t *)&n->poll, NULL);
+		close(n->fd);
+		n->fd = -1;
+		unlink(n->path);
+	}
 	free(n->path);
 	n->path = NULL;
 }

@@ -39,12 +39,14 @@ struct notify {
 	uv_poll_t poll;
 	int fd;
 	char *path;
+	int error;			/* why it is not open (-errno) */
 	struct notify_early early[NOTIFY_EARLY_MAX];
 	unsigned nearly;
 };
 
-/* Binds path (replacing a stale file); -errno on failure, after which
- * services with ready=notify cannot become ready. */
+/* Binds path (replacing a stale socket file, never a live one); -errno on
+ * failure (-EADDRINUSE: another process listens there), kept in error,
+ * after which services with ready=notify or watchdog_sec= cannot start. */
 int notify_open(struct notify *, struct daemon *, const char *path);
 void notify_close(struct notify *);
 /* Keeps a message whose sender no service knows: its spawn may not have
