@@ -1,0 +1,141 @@
+"""What real daemons under jobd run into in their first hour (issue 15):
+sd_notify from a service that is not root, a runtime directory that does
+not exist yet, start --wait of a start that fails, ready_after=, and a
+live notify socket that belongs to someone else."""
+import os
+import socket
+import time
+
+from conftest import (Daemon, child, notify_child, service, start_units,
+                      wait_for, wait_service, write_units)
+
+
+def reachable(workdir):
+    """Services as another user must reach the sockets in workdir."""
+    os.chmod(workdir, 0o755)
+
+
+def test_notify_from_a_service_that_is_not_root(jobd, workdir):
+    """The notify socket was 0755 root: systemd-notify from user=nobody
+    got EACCES and the service looped on its start timeout."""
+    reachable(workdir)
+    d = start_units(jobd, services={
+        "sdn": {"command": "sh -c 'systemd-notify --ready; exec sleep 60'",
+                "user": "nobody", "ready": "notify", "start_timeout": "5s"},
+        "dog": {"command": notify_child("watchdog", 1000), "user": "nobody",
+                "ready": "notify", "watchdog_sec": "400ms"}})
+    wait_service(d, "sdn", "ready", timeout=10)
+    svc = wait_service(d, "dog", "ready", timeout=10)
+    run = svc["run"]
+    # Three watchdog periods later, still the same process.
+    deadline = time.monotonic() + 1.2
+    while time.monotonic() < deadline:
+        s = service(d, "dog")
+        assert s["state"] == "ready" and s["run"] == run, s
+        time.sleep(0.05)
+
+
+def test_runtime_directory_is_made_before_any_socket(jobd, workdir):
+    """With no socket directory yet (a fresh /run), the notify socket
+    failed and every ready=notify service looped."""
+    d = Daemon(workdir / "fresh")
+    d.sock = workdir / "run" / "a" / "b" / "jobd.sock"
+    write_units(d, services={"tick": {
+        "command": notify_child("ready", 10), "ready": "notify",
+        "start_timeout": "5s"}})
+    assert not (workdir / "run").exists()
+    d.start()
+    try:
+        wait_service(d, "tick", "ready", timeout=10)
+        assert (workdir / "run" / "a" / "b" / "notify").is_socket()
+    finally:
+        assert d.stop() == 0
+
+
+def test_start_wait_returns_when_the_attempt_fails(jobd):
+    """start --wait waited through every restart for ever; now it returns
+    on the first failed attempt with its cause, exit status 1."""
+    d = start_units(jobd, services={
+        "never": {"command": "sleep 1000", "ready": "notify",
+                  "start_timeout": "2s", "autostart": "no"},
+        "typo": {"command": "/usr/bin/pyhton3 -m http.server",
+                 "autostart": "no"},
+        "dies": {"command": child("exit", 4), "ready_after": "1s",
+                 "autostart": "no"}})
+    cases = {
+        "never": "not ready within start_timeout=2s",
+        "typo": "exec: '/usr/bin/pyhton3': No such file or directory",
+        "dies": "exited with status 4 before it was ready",
+    }
+    for name, cause in cases.items():
+        t0 = time.monotonic()
+        rc, out, err = d.jobctl("start", name, "--wait", timeout=10)
+        took = time.monotonic() - t0
+        assert rc == 1, (name, rc, out, err)
+        assert "jobctl: service '%s' did not start: %s" % (name, cause) \
+            in err, (name, err)
+        assert took < (3.0 if name == "never" else 1.0), (name, took)
+    # Restarts go on as restart= says.
+    wait_for(lambda: service(d, "typo")["restarts"] >= 1, 10, "a restart")
+
+
+def test_ready_after_makes_a_quick_death_a_failed_start(jobd, workdir):
+    """Two servers on one port: the second dies at once; with ready=spawn
+    it was ready, rc 0."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen()
+    port = s.getsockname()[1]
+    try:
+        d = start_units(jobd, services={
+            "web": {"command": "/usr/bin/python3 -m http.server --bind "
+                    "127.0.0.1 %d" % port, "autostart": "no",
+                    "restart": "no"},
+            "fast": {"command": "sleep 60", "ready_after": "0",
+                     "autostart": "no"}})
+        rc, out, err = d.jobctl("start", "web", "--wait", timeout=10)
+        assert rc == 1, (rc, out, err)
+        assert "did not start: exited with status 1 before it was ready" \
+            in err or "failed: exited with status 1" in err, err
+        # ready_after=0: ready as soon as it runs.
+        t0 = time.monotonic()
+        rc, out, err = d.jobctl("start", "fast", "--wait")
+        assert rc == 0 and time.monotonic() - t0 < 0.5, (rc, err)
+    finally:
+        s.close()
+
+
+def test_ready_after_default_is_one_second(jobd):
+    d = start_units(jobd, services={"svc": {"command": "sleep 60",
+                                            "autostart": "no"}})
+    t0 = time.monotonic()
+    rc, out, err = d.jobctl("start", "svc", "--wait")
+    took = time.monotonic() - t0
+    assert rc == 0, err
+    assert 0.9 <= took < 2.0, took
+
+
+def test_live_notify_socket_is_not_replaced(jobd, workdir):
+    """Another process listening at <socket dir>/notify: jobd leaves it
+    alone, says so, and ready=notify services fail at once with why."""
+    d = jobd(start=False)
+    write_units(d, services={"n": {"command": notify_child("ready", 10),
+                                   "ready": "notify"}})
+    other = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    other.bind(str(d.dir / "notify"))
+    try:
+        d.start()
+        svc = wait_service(d, "n", "failed", timeout=5)
+        assert svc["reason"] == "ready=notify needs the notify socket " \
+            "'%s', which jobd could not open: another process listens " \
+            "on it" % (d.dir / "notify"), svc
+        assert "another process is listening on the notify socket" \
+            in d.log_text()
+        # Still the other process's socket.
+        probe = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        probe.sendto(b"hello", str(d.dir / "notify"))
+        probe.close()
+        assert other.recv(16) == b"hello"
+    finally:
+        d.stop()
+        other.close()
