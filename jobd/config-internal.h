@@ -65,6 +65,7 @@ void config_check_deps(struct job_config **units, size_t n,
 
 /* config-policy.c: locks, events, triggers, retries, hooks, exec. */
 config_parse_fn config_parse_names, config_parse_name, config_parse_paths,
+    config_parse_env_names,
     config_parse_count, config_parse_retry_on, config_parse_notify_on,
     config_parse_umask, config_parse_nice, config_parse_stdin,
     config_parse_limit, config_parse_limit_nofile, config_parse_limit_core,

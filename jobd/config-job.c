@@ -165,6 +165,7 @@ config_free(struct config *cfg)
 	config_semaphores_free(cfg);
 	free(cfg->socket_group);
 	free(cfg->admin_group);
+	strv_free(cfg->pass_environment);
 	free(cfg);
 	return NULL;
 }

@@ -129,6 +129,15 @@ parse_path(const char *value, void *dst, const char *dir, char **cause)
 	return parse_string(value, dst, dir, cause);
 }
 
+/* An absolute path, or "~": the home of the run's user. */
+static int
+parse_workdir(const char *value, void *dst, const char *dir, char **cause)
+{
+	if (!strcmp(value, "~"))
+		return parse_string(value, dst, dir, cause);
+	return parse_path(value, dst, dir, cause);
+}
+
 static int
 parse_socket(const char *value, void *dst, const char *dir, char **cause)
 {
@@ -355,11 +364,13 @@ const struct config_key config_keys[] = {
 	JOBD("socket_group", parse_group, socket_group),
 	JOBD("cgroups", parse_cgroups, cgroups),
 	JOBD("admin_group", parse_group, admin_group),
+	{ CONFIG_SECTION_JOBD, "pass_environment", config_parse_env_names,
+	    offsetof(struct config, pass_environment), true },
 	SEM("limit", config_parse_limit, limit),
 	JOB("command", parse_command, command_line, false),
 	JOB("shell", parse_bool, shell, false),
 	JOB("environment", parse_environment, environment, true),
-	JOB("working_directory", parse_path, working_directory, false),
+	JOB("working_directory", parse_workdir, working_directory, false),
 	JOB("user", parse_user, user, false),
 	JOB("group", parse_group, group, false),
 	JOB("timeout", parse_timeout, timeout, false),
@@ -433,6 +444,8 @@ const struct config_key config_keys[] = {
 	JOB("environment_file", config_parse_paths, exec.environment_files,
 	    true),
 	JOB("clear_environment", parse_bool, exec.clear_environment, false),
+	JOB("pass_environment", config_parse_env_names,
+	    exec.pass_environment, true),
 	SVC("autostart", parse_bool, svc.autostart, false),
 	SVC("restart", config_parse_restart, svc.restart, false),
 	SVC("success_exit_status", config_parse_exit_status, svc, true),

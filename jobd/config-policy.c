@@ -74,6 +74,47 @@ config_parse_paths(const char *value, void *dst, const char *dir,
 	return 0;
 }
 
+/* Variables that tie jobd to its own service manager: a run passed them
+ * would speak to systemd in jobd's name. */
+const char *const config_manager_env[] = {
+	"NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES",
+	"WATCHDOG_USEC", "WATCHDOG_PID", "JOURNAL_STREAM", "INVOCATION_ID",
+	"MAINPID", "MANAGERPID", NULL,
+};
+
+/* pass_environment=: names of jobd's own variables, space separated. */
+int
+config_parse_env_names(const char *value, void *dst, const char *dir,
+    char **cause)
+{
+	_cleanup_(strv_freep) char **words = NULL;
+	char ***list = dst;
+	size_t i;
+
+	(void)dir;
+	if (config_split_words(value, &words, cause) < 0)
+		return -EINVAL;
+	for (i = 0; words[i]; i++) {
+		char *probe = xstrfmt("%s=", words[i]);
+		bool valid = strv_env_assignment_is_valid(probe);
+
+		free(probe);
+		if (!valid)
+			return config_fail(cause, xstrfmt("invalid variable "
+			    "name '%s'", words[i]));
+		if (strv_contains((char **)config_manager_env, words[i]))
+			return config_fail(cause, xstrfmt("'%s' belongs to "
+			    "jobd's own service manager and is never passed "
+			    "on", words[i]));
+		if (strv_length(*list) >= CONFIG_MAX_ENV)
+			return config_fail(cause, xstrfmt("too many variables "
+			    "(max %d)", CONFIG_MAX_ENV));
+		if (!strv_contains(*list, words[i]))
+			*list = strv_append(*list, words[i]);
+	}
+	return 0;
+}
+
 int
 config_parse_count(const char *value, void *dst, const char *dir,
     char **cause)
@@ -332,6 +373,7 @@ job_exec_free(struct job_exec *e)
 	free(e->stdin_file);
 	free(e->stdin_data);
 	strv_free(e->environment_files);
+	strv_free(e->pass_environment);
 }
 
 bool
@@ -373,7 +415,8 @@ job_exec_equal(const struct job_exec *a, const struct job_exec *b)
 	    !strcmp(a->stdin_data ? a->stdin_data : "",
 	    b->stdin_data ? b->stdin_data : "") &&
 	    strv_equal(a->environment_files, b->environment_files) &&
-	    a->clear_environment == b->clear_environment;
+	    a->clear_environment == b->clear_environment &&
+	    strv_equal(a->pass_environment, b->pass_environment);
 }
 
 void

@@ -35,6 +35,8 @@ extern const char *const output_mode_name[OUTPUT_NMODES];
 #define CONFIG_MAX_NAME 64		/* job names: [A-Za-z0-9_.@-] */
 #define CONFIG_MAX_ARGS 4096		/* argv entries */
 #define CONFIG_MAX_ENV 1024		/* environment= entries */
+/* NOTIFY_SOCKET, LISTEN_FDS, ...: never passed to a run (NULL-ended). */
+extern const char *const config_manager_env[];
 #define CONFIG_DEFAULT_HISTORY_MAX_RUNS 1000
 
 enum catch_up_mode {
@@ -161,6 +163,7 @@ struct job_exec {
 	char *stdin_file, *stdin_data;	/* stdin=file:P / data:T */
 	char **environment_files;	/* read when a run starts */
 	bool clear_environment;
+	char **pass_environment;	/* jobd's variables passed on */
 };
 
 /* One [semaphore NAME] section. */
@@ -223,6 +226,7 @@ struct config {
 	char *socket_group;		/* default "jobd" */
 	int cgroups;			/* enum cgroup_mode: auto, no, yes */
 	char *admin_group;		/* NULL: root only */
+	char **pass_environment;	/* for every run */
 	gid_t socket_gid, admin_gid;	/* resolved by access_resolve() */
 	bool socket_gid_ok, admin_gid_ok;
 	struct config_semaphore *semaphores;

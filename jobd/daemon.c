@@ -15,6 +15,7 @@
 #include "hooks.h"
 #include "log.h"
 #include "sockpath.h"
+#include "spawn-run.h"
 #include "spawn-thread.h"
 #include "strv.h"
 #include "watch.h"
@@ -382,6 +383,8 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_options *o)
 	d->started = now_realtime();
 	if ((r = daemon_load_initial(d, o)) != 0)
 		return r;
+	/* Runs without user= get jobd's own user's HOME, USER, ... */
+	spawn_identity_init(&d->executor);
 	/* Handles only once jobd will run: a refused config returns above
 	 * with none open. */
 	heap_init(&d->heap, loop, &d->executor);
@@ -610,6 +613,7 @@ daemon_run(struct daemon *d)
 	d->config = config_free(d->config);
 	free(d->config_path);
 	free(d->exec_helper);
+	spawn_identity_free();
 	cgroup_done(&d->cgroup);
 	free(d->socket_path);
 	free(d->state_dir);

@@ -21,8 +21,6 @@
 
 #define CONDITION_CHECK_TIMEOUT (30 * USEC_PER_SEC)
 #define CHECK_ENV_FD 3
-#define HELPER_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:" \
-	"/sbin:/bin"
 
 bool
 spawn_needs_helper(const struct job_config *jc)
@@ -37,7 +35,7 @@ spawn_needs_helper(const struct job_config *jc)
 char **
 spawn_helper_env(void)
 {
-	return strv_append(NULL, HELPER_PATH);
+	return strv_append(NULL, "PATH=" SPAWN_DEFAULT_PATH);
 }
 
 /* --user, --group and --supplementary-groups: who the helper becomes. */
@@ -72,9 +70,8 @@ helper_files(char **v, const struct job_config *jc, int env_fd)
 	size_t i;
 
 	v = strv_push(strv_append(v, "--env-fd"), xstrfmt("%d", env_fd));
-	if (jc->working_directory)
-		v = strv_append(strv_append(v, "--chdir"),
-		    jc->working_directory);
+	v = strv_append(strv_append(v, "--chdir"), jc->working_directory ?
+	    jc->working_directory : "/");
 	for (i = 0; jc->exec.environment_files &&
 	    jc->exec.environment_files[i]; i++)
 		v = strv_append(strv_append(v, "--environment-file"),

@@ -21,6 +21,8 @@ struct run_exec {
 	char **env;			/* the command's (see spawn_exec_fds) */
 	char *cwd;			/* posix_spawn's chdir (without helper) */
 	char *check_cwd;		/* checked to exist before the spawn */
+	bool identity_pending;		/* jobd's HOME, USER, ... not known yet */
+	bool clear_environment;		/* not even the base environment */
 	char *user, *group;
 	uid_t uid;
 	gid_t gid;
@@ -48,8 +50,25 @@ struct spawn_ids {
 	char **extra_env;		/* hooks: JOBD_TRIGGER_* */
 };
 
+#define SPAWN_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:" \
+	"/usr/bin:/sbin:/bin"
+
 struct run_exec *spawn_exec_new(const struct job_config *,
     const struct daemon *, const struct spawn_ids *);
+
+/* spawn-env.c.  jobd's own user's HOME USER LOGNAME SHELL, for runs
+ * without user=: looked up once on the executor at start; until the
+ * answer came, known is false and a run looks it up itself (blocking:
+ * spawn_identity_lookup, on the executor).  home is NULL until known. */
+struct executor;
+void spawn_identity_init(struct executor *);
+void spawn_identity_free(void);
+bool spawn_identity_known(void);
+const char *spawn_identity_home(void);
+char **spawn_identity_lookup(void);
+/* The run's environment; pass_jobd: [jobd] pass_environment=. */
+char **spawn_env_build(const struct job_config *, char *const *pass_jobd,
+    const struct spawn_ids *);
 /* Whether spawn_resolve must run (on the executor) before the spawn. */
 bool spawn_needs_resolve(const struct run_exec *);
 /* Blocking: looks up user and group (NSS) and checks the working

@@ -1,8 +1,8 @@
-/* Exec context of a run.  The environment is jobd's own minus what belongs
- * to jobd's service manager (NOTIFY_SOCKET, LISTEN_FDS, ...), plus the run's
- * identity and the job's environment=.  Name lookups may block on NSS, and
- * conditions run a program, so spawn_resolve() is only ever called on the
- * executor. */
+/* Exec context of a run: its command (or jobd-exec's), environment
+ * (spawn-env.c), user, directory, output and deadlines, copied from the
+ * job's definition so that a reload never changes a run in flight.  Name
+ * lookups may block on NSS, and conditions run a program, so
+ * spawn_resolve() is only ever called on the executor. */
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
@@ -16,79 +16,18 @@
 #include "strv.h"
 #include "xmalloc.h"
 
-extern char **environ;
-
-/* Variables that describe jobd's relation to its own service manager; a
- * job inheriting them would talk to systemd in jobd's name. */
-static const char *const spawn_env_drop[] = {
-	"NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES",
-	"WATCHDOG_USEC", "WATCHDOG_PID", "JOURNAL_STREAM", "INVOCATION_ID",
-	"MAINPID", "MANAGERPID",
-};
-
-static char **
-spawn_env_build(const struct job_config *jc, const struct spawn_ids *ids)
-{
-	/* clear_environment=: nothing of jobd's own environment. */
-	char **env = jc->exec.clear_environment ? xcalloc(1, sizeof(char *)) :
-	    strv_copy(environ);
-	char *s;
-	size_t i;
-
-	for (i = 0; i < ELEMENTSOF(spawn_env_drop); i++)
-		env = strv_env_unset(env, spawn_env_drop[i]);
-	if (!strv_env_get(env, "PATH"))
-		env = strv_env_set(env,
-		    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
-		    "/sbin:/bin");
-	s = xstrfmt("JOBD_JOB=%s", ids->job);
-	env = strv_env_set(env, s);
-	free(s);
-	s = xstrfmt("JOBD_RUN=%llu", (unsigned long long)ids->run);
-	env = strv_env_set(env, s);
-	free(s);
-	s = xstrfmt("JOBD_TRIGGER=%s", ids->trigger);
-	env = strv_env_set(env, s);
-	free(s);
-	if (ids->scheduled) {
-		char ts[TIMESTAMP_MAX];
-
-		s = xstrfmt("JOBD_SCHEDULED_AT=%s", timestamp_format(ts,
-		    sizeof(ts), ids->scheduled));
-		env = strv_env_set(env, s);
-		free(s);
-		s = xstrfmt("JOBD_SCHEDULED_AT_USEC=%llu",
-		    (unsigned long long)ids->scheduled);
-		env = strv_env_set(env, s);
-		free(s);
-	}
-	if (jc->service && ids->notify_socket &&
-	    (jc->svc.ready == READY_NOTIFY || jc->svc.watchdog_sec)) {
-		s = xstrfmt("NOTIFY_SOCKET=%s", ids->notify_socket);
-		env = strv_env_set(env, s);
-		free(s);
-	}
-	if (jc->service && jc->svc.watchdog_sec) {
-		s = xstrfmt("WATCHDOG_USEC=%llu",
-		    (unsigned long long)jc->svc.watchdog_sec);
-		env = strv_env_set(env, s);
-		free(s);
-	}
-	for (i = 0; ids->extra_env && ids->extra_env[i]; i++)
-		env = strv_env_set(env, ids->extra_env[i]);
-	for (i = 0; jc->environment && jc->environment[i]; i++)
-		env = strv_env_set(env, jc->environment[i]);
-	return env;
-}
-
 struct run_exec *
 spawn_exec_new(const struct job_config *jc, const struct daemon *d,
     const struct spawn_ids *ids)
 {
 	struct run_exec *e = xcalloc(1, sizeof(*e));
 
-	e->env = spawn_env_build(jc, ids);
-	if (jc->working_directory)
+	e->env = spawn_env_build(jc, d->config->pass_environment, ids);
+	e->identity_pending = !jc->user && !spawn_identity_known();
+	e->clear_environment = jc->exec.clear_environment;
+	/* Like systemd: / unless working_directory= says otherwise; "~"
+	 * is the run's user's home (jobd-exec looks it up). */
+	if (jc->working_directory && strcmp(jc->working_directory, "~"))
 		e->check_cwd = xstrdup(jc->working_directory);
 	if (jc->service && jc->svc.ready == READY_FD)
 		e->ready_fd = jc->svc.ready_fd;
@@ -102,8 +41,11 @@ spawn_exec_new(const struct job_config *jc, const struct daemon *d,
 		e->helper = true;
 	} else {
 		e->argv = strv_copy(jc->command);
-		e->cwd = jc->working_directory ?
-		    xstrdup(jc->working_directory) : NULL;
+		/* "~" stays until jobd's home is known (spawn_resolve). */
+		e->cwd = xstrdup(!jc->working_directory ? "/" :
+		    strcmp(jc->working_directory, "~") ?
+		    jc->working_directory : spawn_identity_home() ?
+		    spawn_identity_home() : "~");
 	}
 	if (ids->exec_helper)
 		e->check_argv = spawn_check_argv(jc, ids->exec_helper);
@@ -128,7 +70,8 @@ spawn_exec_new(const struct job_config *jc, const struct daemon *d,
 bool
 spawn_needs_resolve(const struct run_exec *e)
 {
-	return e->user || e->group || e->check_cwd || e->check_argv;
+	return e->user || e->group || e->check_cwd || e->check_argv ||
+	    e->identity_pending;
 }
 
 static int
@@ -164,6 +107,22 @@ spawn_resolve_user(struct run_exec *e, char **cause)
 	return 0;
 }
 
+/* A run made before jobd's own identity was known (at start). */
+static void
+spawn_resolve_self(struct run_exec *e)
+{
+	char **vars = spawn_identity_lookup();
+	size_t i;
+
+	if (e->cwd && !strcmp(e->cwd, "~")) {
+		free(e->cwd);
+		e->cwd = xstrdup(strv_env_get(vars, "HOME"));
+	}
+	for (i = 0; !e->clear_environment && vars[i]; i++)
+		e->env = strv_env_set(e->env, vars[i]);
+	strv_free(vars);
+}
+
 static int
 spawn_resolve_group(struct run_exec *e, char **cause)
 {
@@ -189,6 +148,8 @@ spawn_resolve(struct run_exec *e, char **cause)
 
 	if (e->user && (r = spawn_resolve_user(e, cause)) < 0)
 		return r;
+	if (e->identity_pending)
+		spawn_resolve_self(e);
 	if (e->group && (r = spawn_resolve_group(e, cause)) < 0)
 		return r;
 	if (e->check_cwd) {

@@ -50,7 +50,8 @@ static const char usage[] =
 "                              SHELL)\n"
 "  --group GROUP               primary group name or gid\n"
 "  --supplementary-groups LIST comma-separated names or gids, exactly\n"
-"  --chdir DIR                 working directory (as the user)\n"
+"  --chdir DIR                 working directory (as the user; ~: its\n"
+"                              home)\n"
 "  --stdin-file PATH           stdin reads PATH (opened as the user)\n"
 "  --environment-file PATH     KEY=VALUE lines added to the environment,\n"
 "                              read as the user (repeatable)\n"
@@ -634,6 +635,10 @@ main(int argc, char **argv)
 	apply_stdin(&o);
 	apply_limits(&o);
 	apply_user(&o, vars);
+	/* "~": the user's home (without --user, the environment's). */
+	if (o.dir != NULL && !strcmp(o.dir, "~"))
+		o.dir = vars[0] != NULL ? vars[0] + 5 : strv_env_get(env,
+		    "HOME") ?: "/";
 	if (o.dir != NULL && chdir(o.dir) < 0)
 		die("working directory '%s': %s", o.dir, strerror(errno));
 	apply_stdin_file(&o);

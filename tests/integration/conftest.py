@@ -184,7 +184,10 @@ class Daemon:
         sections kept in the main file."""
         for old in self.confd.glob("*.conf"):
             old.unlink()
-        main = {"include_dir": "conf.d"}
+        # Runs get nothing of jobd's environment but what this names: the
+        # token lets teardown find what a test's runs left behind.
+        main = {"include_dir": "conf.d", "pass_environment":
+                "JOBD_TEST_TOKEN"}
         main.update(settings or {})
         text = format_section("jobd", main)
         for name, keys in (main_jobs or {}).items():

@@ -139,3 +139,74 @@ def test_live_notify_socket_is_not_replaced(jobd, workdir):
     finally:
         d.stop()
         other.close()
+
+
+BASE_NAMES = {"PATH", "HOME", "USER", "LOGNAME", "SHELL", "JOBD_JOB",
+              "JOBD_RUN", "JOBD_TRIGGER", "JOBD_INSTANCE"}
+
+
+def env_of(d, job):
+    """The environment a run of job saw (it runs `env -0`), and its pwd."""
+    run = d.wait_run(d.start_run(job))
+    assert run["result"] == "success", run
+    out = d.jobctl("logs", job)[1]
+    lines = out.splitlines()
+    cwd = lines[0]
+    env = dict(l.split("=", 1) for l in lines[1:] if "=" in l)
+    return env, cwd
+
+
+def test_runs_get_a_clean_environment(jobd, monkeypatch):
+    """A user= run got jobd's whole environment (root's PATH, PWD, TERM,
+    anything of its parent's) and jobd's working directory."""
+    monkeypatch.setenv("JDA_SECRET_OF_JOBD", "do-not-pass")
+    monkeypatch.setenv("TERM", "xterm-jobd")
+    monkeypatch.setenv("PATH", "/root/bin:" + os.environ["PATH"])
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.setenv("JDA_PASSED", "by-job")
+    d = start_units(jobd, jobs={
+        "nob": {"command": "sh -c 'pwd; env'", "user": "nobody"},
+        "rootjob": {"command": "sh -c 'pwd; env'",
+                    "pass_environment": "JDA_PASSED"}})
+    env, cwd = env_of(d, "nob")
+    assert cwd == "/"
+    extra = set(env) - BASE_NAMES - {"LANG", "JOBD_TEST_TOKEN", "PWD",
+                                     "SHLVL", "_"}
+    assert extra == set(), env
+    assert env["PATH"] == "/usr/local/sbin:/usr/local/bin:/usr/sbin:" \
+        "/usr/bin:/sbin:/bin"
+    assert (env["USER"], env["LOGNAME"]) == ("nobody", "nobody")
+    assert env["HOME"] == "/nonexistent" and env["LANG"] == "C.UTF-8"
+    assert env["JOBD_TEST_TOKEN"] == d.token    # [jobd] pass_environment=
+    env, cwd = env_of(d, "rootjob")
+    assert cwd == "/" and env["JDA_PASSED"] == "by-job"
+    assert env["USER"] == "root" and env["HOME"] == "/root"
+    assert "JDA_SECRET_OF_JOBD" not in env and "TERM" not in env
+
+
+def test_working_directory_home(jobd):
+    d = start_units(jobd, jobs={
+        "nob": {"command": "sh -c 'pwd; env'", "user": "nobody",
+                "working_directory": "~", "environment": "HOME=/tmp"},
+        "me": {"command": "sh -c 'pwd; env'", "working_directory": "~"}})
+    # nobody's home does not exist: the run says so.
+    run = d.wait_run(d.start_run("nob"))
+    assert run["result"] == "failed", run
+    assert run["reason"] == "exec: working directory '/nonexistent': No " \
+        "such file or directory", run
+    env, cwd = env_of(d, "me")
+    assert cwd == "/root"
+
+
+def test_pass_environment_refuses_the_managers_variables(jobd):
+    d = jobd(start=False)
+    d.write_config(jobs={"j": {"command": "true",
+                               "pass_environment": "NOTIFY_SOCKET"}})
+    rc, out, err = run_check(d)
+    assert rc == 2, (rc, out, err)
+    assert "'NOTIFY_SOCKET' belongs to jobd's own service manager" in err
+
+
+def run_check(d):
+    from conftest import JOBD, run_cmd
+    return run_cmd([JOBD, "--check", "--config", str(d.conf)])

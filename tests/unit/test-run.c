@@ -15,6 +15,7 @@
 #include "job.h"
 #include "run.h"
 #include "runner.h"
+#include "spawn-run.h"
 #include "spawn-thread.h"
 #include "strv.h"
 #include "xmalloc.h"
@@ -56,6 +57,9 @@ fixture_init(struct fixture *f, const char *keys, const char *jobd_keys)
 	f->d.state_dir = xstrdup("/tmp");
 	TAILQ_INIT(&f->d.jobs);
 	executor_init(&f->d.executor, &f->loop);
+	/* jobd's own HOME, USER, ... known, as they are once jobd runs. */
+	spawn_identity_init(&f->d.executor);
+	uv_run(&f->loop, UV_RUN_DEFAULT);
 	f->job = job_new(&f->d, TAILQ_FIRST(&c->jobs));
 	TAILQ_INSERT_TAIL(&f->d.jobs, f->job, entry);
 }
@@ -76,6 +80,7 @@ static void
 fixture_done(struct fixture *f)
 {
 	job_free(f->job);
+	spawn_identity_free();
 	record_free(&f->d.record);
 	config_free(f->d.config);
 	free(f->d.state_dir);
@@ -246,7 +251,8 @@ TEST(grandchild_holding_pipe_is_cut_at_drain_deadline)
 	ASSERT(fd >= 0);
 	close(fd);
 	setenv("TEST_GRANDCHILD_PIDFILE", pidfile, 1);
-	fixture_init(&f, k, "drain_timeout=500ms");
+	fixture_init(&f, k, "drain_timeout=500ms\n"
+	    "pass_environment=TEST_GRANDCHILD_PIDFILE");
 	r = fixture_run(&f);
 	fp = fopen(pidfile, "r");
 	ASSERT_NOT_NULL(fp);
