@@ -355,6 +355,7 @@ const struct config_key config_keys[] = {
 	JOBD("socket_group", parse_group, socket_group),
 	JOBD("cgroups", parse_cgroups, cgroups),
 	JOBD("admin_group", parse_group, admin_group),
+	JOBD("control_idle_timeout", parse_timeout, control_idle_timeout),
 	SEM("limit", config_parse_limit, limit),
 	JOB("command", parse_command, command_line, false),
 	JOB("shell", parse_bool, shell, false),

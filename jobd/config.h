@@ -36,6 +36,7 @@ extern const char *const output_mode_name[OUTPUT_NMODES];
 #define CONFIG_MAX_ARGS 4096		/* argv entries */
 #define CONFIG_MAX_ENV 1024		/* environment= entries */
 #define CONFIG_DEFAULT_HISTORY_MAX_RUNS 1000
+#define CONFIG_DEFAULT_IDLE_TIMEOUT (60 * USEC_PER_SEC)
 
 enum catch_up_mode {
 	CATCH_UP_NONE,
@@ -222,6 +223,7 @@ struct config {
 	char *socket_group;		/* default "jobd" */
 	int cgroups;			/* enum cgroup_mode: auto, no, yes */
 	char *admin_group;		/* NULL: root only */
+	usec_t control_idle_timeout;	/* 0: connections never idle out */
 	gid_t socket_gid, admin_gid;	/* resolved by access_resolve() */
 	bool socket_gid_ok, admin_gid_ok;
 	struct config_semaphore *semaphores;

@@ -147,8 +147,7 @@ start_services(struct conn *c, json_t *names, bool wait)
 		ctl_error_invalid_parameter(c, "jobs");
 		return true;
 	}
-	if (!access_is_admin(d->config, ctl_peer_uid(c), ctl_peer_gid(c),
-	    ctl_peer_pid(c))) {
+	if (!access_is_admin(d->config, ctl_peer(c))) {
 		ctl_deny(c, "Start of a service");
 		return true;
 	}
@@ -205,7 +204,7 @@ method_start(struct conn *c, json_t *params)
 			return;
 		}
 		if (!access_may_start(d->config, jobs[i]->config,
-		    ctl_peer_uid(c), ctl_peer_gid(c), ctl_peer_pid(c))) {
+		    ctl_peer(c))) {
 			ctl_deny(c, "Start");
 			free(jobs);
 			return;
