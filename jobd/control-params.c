@@ -1,12 +1,15 @@
 /* Table-driven checking of a call's parameters (control.h, ctl_params):
- * unknown names and wrong types are answered with InvalidParameter before
- * a method looks at them. */
+ * unknown names, wrong types and lists longer than VARLINK_MAX_NAMES are
+ * answered with InvalidParameter before a method looks at them, so that no
+ * method pays per entry for a list a client made as long as a message
+ * allows. */
 #include <errno.h>
 #include <string.h>
 
 #include "control.h"
 #include "macro.h"
 
+/* The type check; a list is checked after its length (ctl_params). */
 static bool
 ctl_param_ok(json_t *v, enum ctl_param_type type)
 {
@@ -75,6 +78,14 @@ ctl_params(struct conn *c, json_t *params, const struct ctl_param *spec,
 		v = json_object_get(params, spec[i].name);
 		if (v && json_is_null(v))
 			v = NULL;
+		/* The length first: a list is not even walked past it. */
+		if (v && json_is_array(v) &&
+		    json_array_size(v) > VARLINK_MAX_NAMES) {
+			ctl_error(c, "org.varlink.service.InvalidParameter",
+			    json_pack("{s:s, s:i}", "parameter", spec[i].name,
+			    "limit", VARLINK_MAX_NAMES));
+			return -EINVAL;
+		}
 		if ((!v && spec[i].required) ||
 		    (v && !ctl_param_ok(v, spec[i].type))) {
 			ctl_error_invalid_parameter(c, spec[i].name);

@@ -61,9 +61,9 @@ pid_t ctl_peer_pid(const struct conn *);	/* for log lines only */
 /* PermissionDenied, logged with the peer's uid and pid. */
 void ctl_deny(struct conn *, const char *what);
 
-/* Table-driven parameter checking (control-params.c): unknown parameters
- * and wrong types are answered with InvalidParameter (and -EINVAL
- * returned). */
+/* Table-driven parameter checking (control-params.c): unknown parameters,
+ * wrong types and lists of more than VARLINK_MAX_NAMES entries are answered
+ * with InvalidParameter (and -EINVAL returned). */
 enum ctl_param_type {
 	CTL_STRING,			/* const char * */
 	CTL_INT,			/* int64_t; -1 when absent */
