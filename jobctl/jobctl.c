@@ -423,9 +423,20 @@ verb_wait(struct ctx *c)
 	    reply_runs);
 }
 
+/* A target made of digits is a run id, and must be one (jobd would refuse
+ * it too): anything else is a job name. */
 static int
 verb_cancel(struct ctx *c)
 {
+	json_int_t id;
+	int i;
+
+	for (i = 0; i < c->nargs; i++)
+		if (isdigit((unsigned char)c->args[i][0]) &&
+		    strspn(c->args[i], "0123456789") == strlen(c->args[i]) &&
+		    !parse_number(c->args[i], &id))
+			return jobctl_usage_error(c->verb,
+			    "invalid run id '%s'", c->args[i]);
 	return jobctl_call(c, VARLINK_INTERFACE ".Cancel",
 	    json_pack("{s:o}", "targets", args_array(c)), false, reply_runs);
 }

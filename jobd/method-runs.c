@@ -264,6 +264,21 @@ method_wait(struct conn *c, json_t *params)
 	run_wait_start(c, runs, n, p.any);
 }
 
+/* A run id as Cancel's targets write it: digits only, 1 to INT64_MAX. */
+static int
+cancel_parse_id(const char *t, uint64_t *ret)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(t, &end, 10);
+	if (errno != 0 || *end != '\0' || v > INT64_MAX)
+		return -ERANGE;
+	*ret = v;
+	return 0;
+}
+
 /* Resolves one Cancel target into runs; replies with an error if it
  * names nothing cancellable. */
 static int
@@ -272,12 +287,14 @@ cancel_resolve(struct conn *c, const char *t, struct run ***runs, size_t *n)
 	struct daemon *d = ctl_daemon(c);
 	struct run *r;
 	struct job *j;
-	char *end;
-	unsigned long long id;
+	uint64_t id;
 	size_t k;
 
 	if (*t && strspn(t, "0123456789") == strlen(t)) {
-		id = strtoull(t, &end, 10);
+		if (cancel_parse_id(t, &id) < 0) {
+			ctl_error_invalid_parameter(c, "targets");
+			return -ERANGE;
+		}
 		r = daemon_find_run(d, id);
 		if (!r) {
 			ctl_error(c, IFACE_ERROR("NoSuchRun"),
