@@ -21,7 +21,7 @@ struct job_config;
 struct access_peer {
 	uid_t uid;			/* effective ids at connect */
 	gid_t gid;
-	pid_t pid;			/* for log lines only, never decisions */
+	pid_t pid;			/* for log lines, never decisions */
 	gid_t *groups;			/* supplementary; NULL: only gid */
 	size_t ngroups;
 };
