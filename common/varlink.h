@@ -9,6 +9,10 @@
 #include <jansson.h>
 
 #define VARLINK_MAX_MESSAGE (64 * 1024)
+/* Entries of one list parameter of a call (jobs, services, targets, runs):
+ * jobd answers more with InvalidParameter and jobctl refuses more
+ * arguments, so that one call costs the loop a bounded amount of work. */
+#define VARLINK_MAX_NAMES 64
 
 #define VARLINK_INTERFACE "io.jobd.Manager"
 #define VARLINK_SERVICE "org.varlink.service"

@@ -75,10 +75,13 @@ static int verb_help(struct ctx *);
 static int verb_history(struct ctx *);
 static int verb_show(struct ctx *);
 
+/* The most names or run ids one call takes: jobd refuses more. */
+#define MAXN VARLINK_MAX_NAMES
+
 static const struct verb {
 	const char *name;
 	const char *args;
-	int min_args, max_args;	/* max -1: no limit */
+	int min_args, max_args;
 	unsigned opts;		/* OPT_* accepted besides OPT_GLOBAL */
 	const char *help;
 	int (*run)(struct ctx *);
@@ -87,26 +90,26 @@ static const struct verb {
 	    "list every job with its state and last run", verb_list },
 	{ "status", "[JOB]", 0, 1, OPT_DAEMON,
 	    "show jobs, their unfinished runs and last result", verb_status },
-	{ "start", "JOB|SERVICE...", 1, -1, OPT_WAIT,
+	{ "start", "JOB|SERVICE...", 1, MAXN, OPT_WAIT,
 	    "start a run of each JOB, print the run ids; or start services",
 	    verb_start },
-	{ "stop", "SERVICE...", 1, -1, OPT_WAIT, "stop services",
+	{ "stop", "SERVICE...", 1, MAXN, OPT_WAIT, "stop services",
 	    verbs_service_stop },
-	{ "restart", "SERVICE...", 1, -1, OPT_WAIT,
+	{ "restart", "SERVICE...", 1, MAXN, OPT_WAIT,
 	    "stop and start services, also failed ones",
 	    verbs_service_restart },
-	{ "wait", "RUN...", 1, -1, OPT_ANY,
+	{ "wait", "RUN...", 1, MAXN, OPT_ANY,
 	    "wait for runs to finish, print their results", verb_wait },
-	{ "cancel", "RUN|JOB...", 1, -1, 0,
+	{ "cancel", "RUN|JOB...", 1, MAXN, 0,
 	    "cancel runs, or every unfinished run of a job", verb_cancel },
 	{ "logs", "JOB", 1, 1, OPT_RUN | OPT_LINES | OPT_FOLLOW,
 	    "print the output of the job's latest run", verb_logs },
-	{ "reload", "[SERVICE...]", 0, -1, OPT_DRY_RUN,
+	{ "reload", "[SERVICE...]", 0, MAXN, OPT_DRY_RUN,
 	    "read the configuration again and apply it; with services, send\n"
 	    "        them their reload_signal", verbs_reload },
 	{ "signal", "SERVICE SIGNAL", 2, 2, 0,
 	    "send a signal to a service's main process", verbs_service_signal },
-	{ "reset-failed", "SERVICE...", 1, -1, 0,
+	{ "reset-failed", "SERVICE...", 1, MAXN, 0,
 	    "clear the failed state and start count of services",
 	    verbs_service_reset_failed },
 	{ "event", "set|clear NAME|list", 1, 2, 0,
@@ -420,9 +423,20 @@ verb_wait(struct ctx *c)
 	    reply_runs);
 }
 
+/* A target made of digits is a run id, and must be one (jobd would refuse
+ * it too): anything else is a job name. */
 static int
 verb_cancel(struct ctx *c)
 {
+	json_int_t id;
+	int i;
+
+	for (i = 0; i < c->nargs; i++)
+		if (isdigit((unsigned char)c->args[i][0]) &&
+		    strspn(c->args[i], "0123456789") == strlen(c->args[i]) &&
+		    !parse_number(c->args[i], &id))
+			return jobctl_usage_error(c->verb,
+			    "invalid run id '%s'", c->args[i]);
 	return jobctl_call(c, VARLINK_INTERFACE ".Cancel",
 	    json_pack("{s:o}", "targets", args_array(c)), false, reply_runs);
 }
@@ -697,9 +711,10 @@ parse_args(int argc, char **argv, struct ctx *c)
 	if (c->nargs < c->verb->min_args)
 		return jobctl_usage_error(c->verb, "'%s' needs %s",
 		    c->verb->name, c->verb->args);
-	if (c->verb->max_args >= 0 && c->nargs > c->verb->max_args)
+	if (c->nargs > c->verb->max_args)
 		return jobctl_usage_error(c->verb,
-		    "too many arguments for '%s'", c->verb->name);
+		    "too many arguments for '%s' (at most %d)", c->verb->name,
+		    c->verb->max_args);
 	return -1;
 }
 

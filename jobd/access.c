@@ -1,12 +1,15 @@
 /* Access control.  Names (groups, users) are resolved once per config, on
- * the executor, because NSS may block for seconds; a call is then judged
- * from the peer's SO_PEERCRED and, for group membership, the Groups: line
- * of /proc/PID/status (procfs, no NSS, no disk). */
+ * the executor, because NSS may block for seconds.  A peer's identity is
+ * taken once, from the socket, when it connects (SO_PEERCRED and
+ * SO_PEERGROUPS) and every call is judged from that copy: never from
+ * /proc/PID, whose PID may by then belong to another process. */
+#include <errno.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "access.h"
@@ -82,58 +85,94 @@ access_resolve(struct config *c)
 	}
 }
 
-/* Whether the peer (its primary gid, or a supplementary group read from
- * /proc) is in group g. */
-static bool
-peer_in_group(gid_t g, gid_t gid, pid_t pid)
+/* The peer's supplementary groups as the kernel recorded them at connect;
+ * the buffer grows to what SO_PEERGROUPS asks for (at most NGROUPS_MAX). */
+static int
+peer_groups_read(int fd, struct access_peer *p)
 {
-	char path[64], line[4096], *p, *end;
-	bool found = false;
-	FILE *f;
+	socklen_t len = 16 * sizeof(gid_t);
+	int r;
 
-	if (gid == g)
-		return true;
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if (!(f = fopen(path, "re")))
-		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "Groups:", 7))
-			continue;
-		for (p = line + 7; *p; p = end) {
-			unsigned long v = strtoul(p, &end, 10);
-
-			if (end == p)
-				break;
-			if ((gid_t)v == g)
-				found = true;
+	for (;;) {
+		p->groups = xrealloc(p->groups, len);
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, p->groups,
+		    &len) == 0) {
+			p->ngroups = len / sizeof(gid_t);
+			return 0;
 		}
-		break;
+		r = -errno;
+		if (r != -ERANGE || len == 0 ||
+		    len > ACCESS_MAX_GROUPS * sizeof(gid_t))
+			break;
 	}
-	fclose(f);
-	return found;
+	free(p->groups);
+	p->groups = NULL;
+	p->ngroups = 0;
+	return r;
+}
+
+int
+access_peer_read(int fd, struct access_peer *ret, int *ret_groups_error)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	*ret = (struct access_peer){ 0 };
+	*ret_groups_error = 0;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return -errno;
+	if (len != sizeof(cred))
+		return -EPROTO;
+	ret->uid = cred.uid;
+	ret->gid = cred.gid;
+	ret->pid = cred.pid;
+	*ret_groups_error = peer_groups_read(fd, ret);
+	return 0;
+}
+
+void
+access_peer_done(struct access_peer *p)
+{
+	free(p->groups);
+	p->groups = NULL;
+	p->ngroups = 0;
+}
+
+/* Whether the peer had group g, primary or supplementary, at connect. */
+static bool
+peer_in_group(const struct access_peer *p, gid_t g)
+{
+	size_t i;
+
+	if (p->gid == g)
+		return true;
+	for (i = 0; i < p->ngroups; i++)
+		if (p->groups[i] == g)
+			return true;
+	return false;
 }
 
 bool
-access_is_admin(const struct config *c, uid_t uid, gid_t gid, pid_t pid)
+access_is_admin(const struct config *c, const struct access_peer *p)
 {
-	if (uid == 0 || uid == geteuid())
+	if (p->uid == 0 || p->uid == geteuid())
 		return true;
-	return c->admin_gid_ok && peer_in_group(c->admin_gid, gid, pid);
+	return c->admin_gid_ok && peer_in_group(p, c->admin_gid);
 }
 
 bool
 access_may_start(const struct config *c, const struct job_config *jc,
-    uid_t uid, gid_t gid, pid_t pid)
+    const struct access_peer *p)
 {
 	size_t i;
 
-	if (access_is_admin(c, uid, gid, pid))
+	if (access_is_admin(c, p))
 		return true;
 	for (i = 0; i < jc->nallow_uids; i++)
-		if (jc->allow_uids[i] == uid)
+		if (jc->allow_uids[i] == p->uid)
 			return true;
 	for (i = 0; i < jc->nallow_gids; i++)
-		if (peer_in_group(jc->allow_gids[i], gid, pid))
+		if (peer_in_group(p, jc->allow_gids[i]))
 			return true;
 	return false;
 }

@@ -32,6 +32,7 @@ job_config_new(const char *name, const char *file, unsigned line,
 	job->service = service;
 	job->exec.umask = -1;
 	job->policy.retry_sec = USEC_PER_SEC;
+	job->policy.path_interval = CONFIG_DEFAULT_PATH_INTERVAL;
 	job->policy.retry_max_sec = 5 * USEC_PER_MINUTE;
 	job->policy.retry_on_failed = job->policy.retry_on_timeout = true;
 	job->svc = (struct job_service){

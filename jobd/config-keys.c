@@ -91,6 +91,21 @@ parse_timeout(const char *value, void *dst, const char *dir, char **cause)
 }
 
 static int
+parse_path_interval(const char *value, void *dst, const char *dir,
+    char **cause)
+{
+	usec_t *p = dst;
+	int r;
+
+	r = parse_timespan(value, dst, dir, cause);
+	if (r == 0 && (*p < CONFIG_MIN_PATH_INTERVAL ||
+	    *p > CONFIG_MAX_PATH_INTERVAL))
+		return config_fail(cause, xstrfmt("invalid interval '%s': "
+		    "expected 100ms to 1d", value));
+	return r;
+}
+
+static int
 parse_signal(const char *value, void *dst, const char *dir UNUSED,
     char **cause)
 {
@@ -366,6 +381,7 @@ const struct config_key config_keys[] = {
 	JOBD("admin_group", parse_group, admin_group),
 	{ CONFIG_SECTION_JOBD, "pass_environment", config_parse_env_names,
 	    offsetof(struct config, pass_environment), true },
+	JOBD("control_idle_timeout", parse_timeout, control_idle_timeout),
 	SEM("limit", config_parse_limit, limit),
 	JOB("command", parse_command, command_line, false),
 	JOB("shell", parse_bool, shell, false),
@@ -413,6 +429,8 @@ const struct config_key config_keys[] = {
 	    true),
 	JOBONLY("on_directory_not_empty", config_parse_paths,
 	    policy.on_directory_not_empty, true),
+	JOBONLY("path_trigger_interval", parse_path_interval,
+	    policy.path_interval, false),
 	JOB("condition_path_exists", config_parse_paths,
 	    policy.condition_path_exists, true),
 	JOB("condition_directory_not_empty", config_parse_paths,

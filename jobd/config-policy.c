@@ -389,6 +389,7 @@ job_policy_equal(const struct job_policy *a, const struct job_policy *b)
 	    strv_equal(a->on_path_changed, b->on_path_changed) &&
 	    strv_equal(a->on_path_exists, b->on_path_exists) &&
 	    strv_equal(a->on_directory_not_empty, b->on_directory_not_empty) &&
+	    a->path_interval == b->path_interval &&
 	    strv_equal(a->condition_path_exists, b->condition_path_exists) &&
 	    strv_equal(a->condition_directory_not_empty,
 	    b->condition_directory_not_empty) &&

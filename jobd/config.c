@@ -687,6 +687,7 @@ parser_init(struct parser *p, const char *path)
 	cfg->path = xstrdup(path);
 	cfg->tail_size = CONFIG_DEFAULT_TAIL_SIZE;
 	cfg->drain_timeout = CONFIG_DEFAULT_DRAIN_TIMEOUT;
+	cfg->control_idle_timeout = CONFIG_DEFAULT_IDLE_TIMEOUT;
 	cfg->history_max_runs = CONFIG_DEFAULT_HISTORY_MAX_RUNS;
 	cfg->socket_group = xstrdup("jobd");
 	TAILQ_INIT(&cfg->jobs);

@@ -38,6 +38,11 @@ extern const char *const output_mode_name[OUTPUT_NMODES];
 /* NOTIFY_SOCKET, LISTEN_FDS, ...: never passed to a run (NULL-ended). */
 extern const char *const config_manager_env[];
 #define CONFIG_DEFAULT_HISTORY_MAX_RUNS 1000
+#define CONFIG_DEFAULT_IDLE_TIMEOUT (60 * USEC_PER_SEC)
+/* path_trigger_interval=: one path-triggered run per job per interval. */
+#define CONFIG_DEFAULT_PATH_INTERVAL USEC_PER_SEC
+#define CONFIG_MIN_PATH_INTERVAL (100 * USEC_PER_MSEC)
+#define CONFIG_MAX_PATH_INTERVAL USEC_PER_DAY
 
 enum catch_up_mode {
 	CATCH_UP_NONE,
@@ -143,6 +148,7 @@ struct job_policy {
 	char **on_event;		/* run on clear -> set */
 	usec_t pending_timeout;		/* 0: wait forever */
 	char **on_path_changed, **on_path_exists, **on_directory_not_empty;
+	usec_t path_interval;		/* path_trigger_interval= */
 	char **condition_path_exists, **condition_directory_not_empty;
 	char *condition_command;
 	unsigned retry;			/* extra attempts */
@@ -227,6 +233,7 @@ struct config {
 	int cgroups;			/* enum cgroup_mode: auto, no, yes */
 	char *admin_group;		/* NULL: root only */
 	char **pass_environment;	/* for every run */
+	usec_t control_idle_timeout;	/* 0: connections never idle out */
 	gid_t socket_gid, admin_gid;	/* resolved by access_resolve() */
 	bool socket_gid_ok, admin_gid_ok;
 	struct config_semaphore *semaphores;

@@ -1,8 +1,9 @@
 /* The Varlink server.  One connection handles one call at a time, in the
  * order received (Varlink pipelining): while a call waits (start --wait,
  * logs --follow) later calls stay buffered.  A malformed or oversized
- * message closes that connection only; a client that does not read its
- * replies is disconnected once its queue passes a bound. */
+ * message closes that connection only; so do a client that does not read
+ * its replies and one idle for control_idle_timeout=.  Slots are shared
+ * per uid, with a reserve for administrators (control.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 
 #include "access.h"
 #include "control.h"
+#include "control-admit.h"
 #include "daemon.h"
 #include "heap.h"
 #include "json-writer.h"
@@ -26,10 +28,11 @@
 struct conn {
 	struct control *control;
 	uv_pipe_t pipe;
+	uv_timer_t idle;		/* armed while no call is in flight */
+	unsigned open_handles;		/* pipe and idle: freed at 0 */
 	struct varlink_framer framer;
-	uid_t uid;
-	gid_t gid;
-	pid_t pid;
+	struct access_peer peer;	/* taken at accept, never again */
+	bool privileged;		/* an admin at accept: the reserve */
 	bool busy;			/* a call awaits its final reply */
 	bool oneway, more;
 	bool dispatching;
@@ -50,6 +53,8 @@ struct control {
 	char *path;
 	TAILQ_HEAD(, conn) conns;
 	unsigned nconns;
+	bool groups_warned;		/* SO_PEERGROUPS failed once */
+	struct ctl_refusals refusals;	/* their log lines, rate-limited */
 };
 
 struct ctl_method {
@@ -106,12 +111,16 @@ static void conn_process(struct conn *);
 static void conn_alloc_cb(uv_handle_t *, size_t, uv_buf_t *);
 static void conn_read_cb(uv_stream_t *, ssize_t, const uv_buf_t *);
 
+/* The pipe and the idle timer both hold the connection's memory. */
 static void
 conn_close_cb(uv_handle_t *h)
 {
 	struct conn *c = h->data;
 
+	if (--c->open_handles > 0)
+		return;
 	varlink_framer_done(&c->framer);
+	access_peer_done(&c->peer);
 	free(c);
 }
 
@@ -123,8 +132,8 @@ conn_close(struct conn *c, const char *why)
 	if (c->closing)
 		return;
 	if (why)
-		log_debug("control: closing connection of pid %d: %s",
-		    (int)c->pid, why);
+		log_debug("control: closing connection of uid %u pid %d: %s",
+		    (unsigned)c->peer.uid, (int)c->peer.pid, why);
 	c->closing = true;
 	if (c->cancel) {
 		c->cancel(c->cancel_ctx);
@@ -133,6 +142,31 @@ conn_close(struct conn *c, const char *why)
 	TAILQ_REMOVE(&ctl->conns, c, entry);
 	ctl->nconns--;
 	uv_close((uv_handle_t *)&c->pipe, conn_close_cb);
+	uv_close((uv_handle_t *)&c->idle, conn_close_cb);
+}
+
+static void
+conn_idle_cb(uv_timer_t *t)
+{
+	struct conn *c = t->data;
+
+	if (!c->busy)
+		conn_close(c, "idle for control_idle_timeout=");
+}
+
+/* Starts the idle clock: nothing in flight, nothing subscribed. */
+static void
+conn_idle_arm(struct conn *c)
+{
+	usec_t t = c->control->daemon->config->control_idle_timeout;
+
+	if (c->closing || c->busy)
+		return;
+	if (t == 0 || t == USEC_INFINITY) {
+		uv_timer_stop(&c->idle);
+		return;
+	}
+	uv_timer_start(&c->idle, conn_idle_cb, t / USEC_PER_MSEC + 1, 0);
 }
 
 /* A reply on its way; a large one asks for a heap trim once freed. */
@@ -212,6 +246,7 @@ conn_call_done(struct conn *c)
 		uv_read_start((uv_stream_t *)&c->pipe, conn_alloc_cb,
 		    conn_read_cb);
 	}
+	conn_idle_arm(c);
 }
 
 void
@@ -265,14 +300,14 @@ void
 ctl_deny(struct conn *c, const char *what)
 {
 	log_notice("control: refused %s to uid %u pid %d", what,
-	    (unsigned)c->uid, (int)c->pid);
+	    (unsigned)c->peer.uid, (int)c->peer.pid);
 	ctl_error(c, "org.varlink.service.PermissionDenied", NULL);
 }
 
-gid_t
-ctl_peer_gid(const struct conn *c)
+const struct access_peer *
+ctl_peer(const struct conn *c)
 {
-	return c->gid;
+	return &c->peer;
 }
 
 void
@@ -329,97 +364,19 @@ ctl_daemon(const struct conn *c)
 uid_t
 ctl_peer_uid(const struct conn *c)
 {
-	return c->uid;
+	return c->peer.uid;
 }
 
 pid_t
 ctl_peer_pid(const struct conn *c)
 {
-	return c->pid;
+	return c->peer.pid;
 }
 
 bool
 ctl_more(const struct conn *c)
 {
 	return c->more;
-}
-
-static bool
-ctl_param_ok(json_t *v, enum ctl_param_type type)
-{
-	size_t i;
-	json_t *e;
-
-	switch (type) {
-	case CTL_STRING:
-		return json_is_string(v);
-	case CTL_INT:
-		return json_is_integer(v) && json_integer_value(v) >= 0;
-	case CTL_BOOL:
-		return json_is_boolean(v);
-	case CTL_STRINGS:
-	case CTL_INTS:
-		if (!json_is_array(v))
-			return false;
-		json_array_foreach(v, i, e)
-			if (type == CTL_STRINGS ? !json_is_string(e) :
-			    !(json_is_integer(e) && json_integer_value(e) >= 0))
-				return false;
-		return true;
-	}
-	return false;
-}
-
-static void
-ctl_param_store(json_t *v, const struct ctl_param *p, void *out)
-{
-	char *dst = (char *)out + p->offset;
-
-	switch (p->type) {
-	case CTL_STRING:
-		*(const char **)dst = v ? json_string_value(v) : NULL;
-		break;
-	case CTL_INT:
-		*(int64_t *)dst = v ? json_integer_value(v) : -1;
-		break;
-	case CTL_BOOL:
-		*(bool *)dst = v ? json_is_true(v) : false;
-		break;
-	default:
-		*(json_t **)dst = v;
-		break;
-	}
-}
-
-int
-ctl_params(struct conn *c, json_t *params, const struct ctl_param *spec,
-    size_t n, void *out)
-{
-	const char *key;
-	json_t *v;
-	size_t i;
-
-	json_object_foreach(params, key, v) {
-		for (i = 0; i < n; i++)
-			if (!strcmp(spec[i].name, key))
-				break;
-		if (i == n) {
-			ctl_error_invalid_parameter(c, key);
-			return -EINVAL;
-		}
-	}
-	for (i = 0; i < n; i++) {
-		v = json_object_get(params, spec[i].name);
-		if (v && json_is_null(v))
-			v = NULL;
-		if ((!v && spec[i].required) ||
-		    (v && !ctl_param_ok(v, spec[i].type))) {
-			ctl_error_invalid_parameter(c, spec[i].name);
-			return -EINVAL;
-		}
-		ctl_param_store(v, &spec[i], out);
-	}
-	return 0;
 }
 
 static void
@@ -435,6 +392,7 @@ conn_dispatch(struct conn *c, json_t *msg)
 		return;
 	}
 	c->busy = true;
+	uv_timer_stop(&c->idle);
 	c->oneway = call.oneway;
 	c->more = call.more;
 	for (i = 0; i < ELEMENTSOF(ctl_methods); i++)
@@ -445,8 +403,8 @@ conn_dispatch(struct conn *c, json_t *msg)
 		    json_pack("{s:s}", "method", call.method));
 		return;
 	}
-	if (ctl_methods[i].access == CTL_ADMIN && !access_is_admin(
-	    c->control->daemon->config, c->uid, c->gid, c->pid)) {
+	if (ctl_methods[i].access == CTL_ADMIN &&
+	    !access_is_admin(c->control->daemon->config, &c->peer)) {
 		ctl_deny(c, call.method);
 		return;
 	}
@@ -511,14 +469,50 @@ conn_read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 	}
 }
 
+/* Whether a new connection gets a slot (control-admit.c decides). */
+static bool
+conn_admitted(struct control *ctl, const struct conn *c)
+{
+	unsigned same = 0;
+	struct conn *o;
+	char why[128];
+
+	TAILQ_FOREACH(o, &ctl->conns, entry)
+		same += o != c && o->peer.uid == c->peer.uid;
+	if (ctl_admit(ctl->nconns - 1, same, c->privileged, &c->peer, why,
+	    sizeof(why)))
+		return true;
+	ctl_refusal_log(&ctl->refusals, &c->peer, why);
+	return false;
+}
+
+/* Takes the peer's identity from the socket, once. */
+static int
+conn_identify(struct control *ctl, struct conn *c)
+{
+	uv_os_fd_t fd;
+	int r, groups_error;
+
+	if ((r = uv_fileno((uv_handle_t *)&c->pipe, &fd)) < 0)
+		return r;
+	if ((r = access_peer_read(fd, &c->peer, &groups_error)) < 0)
+		return r;
+	if (groups_error < 0 && !ctl->groups_warned) {
+		ctl->groups_warned = true;
+		log_warning_errno(groups_error, "control: cannot read a peer's "
+		    "supplementary groups (SO_PEERGROUPS, Linux 4.13): %m; "
+		    "peers are judged by their primary group only");
+	}
+	c->privileged = access_is_admin(ctl->daemon->config, &c->peer);
+	return 0;
+}
+
 static void
 ctl_connection_cb(uv_stream_t *server, int status)
 {
 	struct control *ctl = server->data;
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
 	struct conn *c;
-	uv_os_fd_t fd;
+	int r;
 
 	if (status < 0) {
 		log_warning("control: accept: %s", uv_strerror(status));
@@ -528,6 +522,9 @@ ctl_connection_cb(uv_stream_t *server, int status)
 	c->control = ctl;
 	uv_pipe_init(server->loop, &c->pipe, 0);
 	c->pipe.data = c;
+	uv_timer_init(server->loop, &c->idle);
+	c->idle.data = c;
+	c->open_handles = 2;
 	varlink_framer_init(&c->framer, VARLINK_MAX_MESSAGE);
 	TAILQ_INSERT_TAIL(&ctl->conns, c, entry);
 	ctl->nconns++;
@@ -535,20 +532,19 @@ ctl_connection_cb(uv_stream_t *server, int status)
 		conn_close(c, "accept failed");
 		return;
 	}
-	if (uv_fileno((uv_handle_t *)&c->pipe, &fd) == 0 &&
-	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
-		c->uid = cred.uid;
-		c->gid = cred.gid;
-		c->pid = cred.pid;
+	if ((r = conn_identify(ctl, c)) < 0) {
+		log_warning_errno(r, "control: cannot read a peer's "
+		    "credentials (SO_PEERCRED): %m; refusing it");
+		conn_close(c, NULL);
+		return;
 	}
-	if (ctl->nconns > CONTROL_MAX_CONNECTIONS) {
-		log_warning("control: %u clients connected, the limit; "
-		    "refusing pid %d", ctl->nconns - 1, (int)c->pid);
-		conn_close(c, "too many connections");
+	if (!conn_admitted(ctl, c)) {
+		conn_close(c, "no slot");
 		return;
 	}
 	c->reading = true;
 	uv_read_start((uv_stream_t *)&c->pipe, conn_alloc_cb, conn_read_cb);
+	conn_idle_arm(c);
 }
 
 /* Creates the socket's directory (one level, like RuntimeDirectory=). */

@@ -17,7 +17,13 @@ struct daemon;
 struct control;
 struct conn;
 
+/* Connections at once.  The last CONTROL_RESERVED are kept for root,
+ * jobd's own user and admin_group= members, and any other uid holds at
+ * most CONTROL_MAX_PER_UID: one member of socket_group= cannot lock the
+ * others out, and none can lock out the administrators. */
 #define CONTROL_MAX_CONNECTIONS 128
+#define CONTROL_RESERVED 16
+#define CONTROL_MAX_PER_UID 32
 #define CONTROL_MAX_WRITE_QUEUE (4 * 1024 * 1024)
 
 int control_start(struct daemon *, const char *path, struct control **ret);
@@ -46,15 +52,18 @@ struct ctl_deferred;
 struct ctl_deferred *ctl_defer(struct conn *);
 struct conn *ctl_resume(struct ctl_deferred *);
 bool ctl_more(const struct conn *);	/* the call asked for "more" */
-/* The peer's credentials (SO_PEERCRED). */
+/* The peer's identity, taken from the socket when it connected
+ * (SO_PEERCRED, SO_PEERGROUPS). */
+struct access_peer;
+const struct access_peer *ctl_peer(const struct conn *);
 uid_t ctl_peer_uid(const struct conn *);
-gid_t ctl_peer_gid(const struct conn *);
+pid_t ctl_peer_pid(const struct conn *);	/* for log lines only */
 /* PermissionDenied, logged with the peer's uid and pid. */
 void ctl_deny(struct conn *, const char *what);
-pid_t ctl_peer_pid(const struct conn *);
 
-/* Table-driven parameter checking: unknown parameters and wrong types are
- * answered with InvalidParameter (and -EINVAL returned). */
+/* Table-driven parameter checking (control-params.c): unknown parameters,
+ * wrong types and lists of more than VARLINK_MAX_NAMES entries are answered
+ * with InvalidParameter (and -EINVAL returned). */
 enum ctl_param_type {
 	CTL_STRING,			/* const char * */
 	CTL_INT,			/* int64_t; -1 when absent */

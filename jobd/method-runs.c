@@ -147,8 +147,7 @@ start_services(struct conn *c, json_t *names, bool wait)
 		ctl_error_invalid_parameter(c, "jobs");
 		return true;
 	}
-	if (!access_is_admin(d->config, ctl_peer_uid(c), ctl_peer_gid(c),
-	    ctl_peer_pid(c))) {
+	if (!access_is_admin(d->config, ctl_peer(c))) {
 		ctl_deny(c, "Start of a service");
 		return true;
 	}
@@ -205,7 +204,7 @@ method_start(struct conn *c, json_t *params)
 			return;
 		}
 		if (!access_may_start(d->config, jobs[i]->config,
-		    ctl_peer_uid(c), ctl_peer_gid(c), ctl_peer_pid(c))) {
+		    ctl_peer(c))) {
 			ctl_deny(c, "Start");
 			free(jobs);
 			return;
@@ -265,6 +264,21 @@ method_wait(struct conn *c, json_t *params)
 	run_wait_start(c, runs, n, p.any);
 }
 
+/* A run id as Cancel's targets write it: digits only, 1 to INT64_MAX. */
+static int
+cancel_parse_id(const char *t, uint64_t *ret)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(t, &end, 10);
+	if (errno != 0 || *end != '\0' || v > INT64_MAX)
+		return -ERANGE;
+	*ret = v;
+	return 0;
+}
+
 /* Resolves one Cancel target into runs; replies with an error if it
  * names nothing cancellable. */
 static int
@@ -273,11 +287,14 @@ cancel_resolve(struct conn *c, const char *t, struct run ***runs, size_t *n)
 	struct daemon *d = ctl_daemon(c);
 	struct run *r;
 	struct job *j;
-	char *end;
-	unsigned long long id;
+	uint64_t id;
+	size_t k;
 
 	if (*t && strspn(t, "0123456789") == strlen(t)) {
-		id = strtoull(t, &end, 10);
+		if (cancel_parse_id(t, &id) < 0) {
+			ctl_error_invalid_parameter(c, "targets");
+			return -ERANGE;
+		}
 		r = daemon_find_run(d, id);
 		if (!r) {
 			ctl_error(c, IFACE_ERROR("NoSuchRun"),
@@ -303,11 +320,69 @@ cancel_resolve(struct conn *c, const char *t, struct run ***runs, size_t *n)
 		    t));
 		return -ESRCH;
 	}
-	TAILQ_FOREACH(r, &j->runs, entry) {
-		*runs = xreallocarray(*runs, *n + 1, sizeof(**runs));
+	k = 0;
+	TAILQ_FOREACH(r, &j->runs, entry)
+		k++;
+	*runs = xreallocarray(*runs, *n + k, sizeof(**runs));
+	TAILQ_FOREACH(r, &j->runs, entry)
 		(*runs)[(*n)++] = r;
-	}
 	return 0;
+}
+
+struct run_ref {
+	const struct run *run;
+	size_t index;
+};
+
+static int
+run_ref_cmp(const void *a, const void *b)
+{
+	const struct run_ref *x = a, *y = b;
+
+	if (x->run->id != y->run->id)
+		return x->run->id < y->run->id ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Keeps the first of each run, in order, in O(n log n): a run named by id
+ * and by its job, or a job named twice, is cancelled once (a second
+ * cancel would send SIGKILL).  Returns the new count. */
+static size_t
+runs_unique(struct run **runs, size_t n)
+{
+	_cleanup_free_ struct run_ref *refs = NULL;
+	_cleanup_free_ bool *dup = NULL;
+	size_t i, m = 0;
+
+	if (n < 2)
+		return n;
+	refs = xcalloc(n, sizeof(*refs));
+	dup = xcalloc(n, sizeof(*dup));
+	for (i = 0; i < n; i++)
+		refs[i] = (struct run_ref){ runs[i], i };
+	qsort(refs, n, sizeof(*refs), run_ref_cmp);
+	for (i = 1; i < n; i++)
+		if (refs[i].run == refs[i - 1].run)
+			dup[refs[i].index] = true;
+	for (i = 0; i < n; i++)
+		if (!dup[i])
+			runs[m++] = runs[i];
+	return m;
+}
+
+/* Whether targets[i] repeats an earlier target (at most
+ * VARLINK_MAX_NAMES, so the square is small): a job named twice expands
+ * to its runs once. */
+static bool
+target_repeated(json_t *targets, size_t i)
+{
+	const char *t = json_string_value(json_array_get(targets, i));
+	size_t k;
+
+	for (k = 0; k < i; k++)
+		if (!strcmp(t, json_string_value(json_array_get(targets, k))))
+			return true;
+	return false;
 }
 
 void
@@ -328,24 +403,17 @@ method_cancel(struct conn *c, json_t *params)
 		return;
 	}
 	json_array_foreach(targets, i, v)
-		if (cancel_resolve(c, json_string_value(v), &runs, &n) < 0)
+		if (!target_repeated(targets, i) &&
+		    cancel_resolve(c, json_string_value(v), &runs, &n) < 0)
 			return;
 	/* Each run is cancelled once even if named twice.  A run may finish
 	 * during its own cancel (one that never spawned), but none is freed
 	 * before its handles' close callbacks, after this returns: the
 	 * pointers stay good for the reply (looking each up by id again was
 	 * a scan of every run per run). */
-	m = 0;
-	for (i = 0; i < n; i++) {
-		size_t k;
-
-		for (k = 0; k < m && runs[k] != runs[i]; k++)
-			;
-		if (k < m)
-			continue;
-		runs[m++] = runs[i];
+	m = runs_unique(runs, n);
+	for (i = 0; i < m; i++)
 		run_event(runs[i], RUN_EV_CANCEL);
-	}
 	jw_init(&w);
 	jw_open(&w, '{');
 	jw_key(&w, "runs");

@@ -1,10 +1,9 @@
 /* Path triggers.  A watch on the path (or, while it does not exist, on
- * its directory) wakes us; the condition is then checked off the loop
- * (uv_fs_stat / uv_fs_scandir run on the thread pool).  The check also
- * runs right after the watch is armed, so a file that was already there
- * counts: nothing slips between "look" and "watch".  Level conditions
- * (exists, not empty) start the job again when its run ends and they
- * still hold, at most once a second, as systemd's path units do. */
+ * its directory) wakes us; level conditions (exists, not empty) are then
+ * checked off the loop (uv_fs_stat / uv_fs_scandir on the thread pool),
+ * also right after the watch is armed, so a file that was already there
+ * counts.  Each job has one gate that starts at most one run per
+ * path_trigger_interval=: a flood of changes is coalesced, not queued. */
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,17 +14,27 @@
 #include "watch.h"
 #include "xmalloc.h"
 
-#define WATCH_MIN_INTERVAL USEC_PER_SEC
-
 enum watch_kind {
 	WATCH_CHANGED,
 	WATCH_EXISTS,
 	WATCH_NOT_EMPTY,
 };
 
-struct watch {
+/* The rate limit of one job's path triggers, whichever path fired. */
+struct watch_gate {
 	struct daemon *daemon;
 	char *job;
+	usec_t interval;
+	usec_t last_fired;		/* monotonic; 0: never */
+	const struct watch *changed;	/* a change waits for the interval */
+	bool recheck;			/* a level hit waits for it */
+	bool closing;
+	unsigned refs;			/* its watches, and its timer */
+	uv_timer_t timer;		/* the end of the interval */
+};
+
+struct watch {
+	struct watch_gate *gate;
 	char *path;
 	enum watch_kind kind;
 	uv_fs_event_t event;
@@ -33,20 +42,34 @@ struct watch {
 	unsigned refs;			/* the handle, and a check in flight */
 	bool checking;			/* a check is in flight */
 	bool again;			/* another event came meanwhile */
-	usec_t last_fired;		/* monotonic */
 	uv_fs_t req;
-	uv_timer_t later;		/* the re-check after the rate limit */
 	struct watch *next;
 };
 
 static void watch_check(struct watch *);
+static void gate_timer_cb(uv_timer_t *);
+
+static void
+gate_unref(struct watch_gate *g)
+{
+	if (--g->refs > 0)
+		return;
+	free(g->job);
+	free(g);
+}
+
+static void
+gate_close_cb(uv_handle_t *h)
+{
+	gate_unref(h->data);
+}
 
 static void
 watch_unref(struct watch *w)
 {
 	if (--w->refs > 0)
 		return;
-	free(w->job);
+	gate_unref(w->gate);
 	free(w->path);
 	free(w);
 }
@@ -58,33 +81,95 @@ watch_close_cb(uv_handle_t *h)
 	watch_unref(h->data);
 }
 
-static void
-watch_later_cb(uv_timer_t *t)
+/* The job, if a trigger may start it now: none while it has an unfinished
+ * run (its end looks again, watch_job_idle) or jobd is stopping. */
+static struct job *
+gate_job(struct watch_gate *g)
 {
-	watch_check(t->data);
+	struct job *j = daemon_find_job(g->daemon, g->job);
+
+	if (!j || g->daemon->stopping || j->nactive > 0)
+		return NULL;
+	return j;
+}
+
+/* Whether the interval since the last run is over; if not, the timer is
+ * armed for its end. */
+static bool
+gate_open(struct watch_gate *g)
+{
+	usec_t now = now_monotonic(), left;
+
+	if (!g->last_fired || now - g->last_fired >= g->interval)
+		return true;
+	left = g->interval - (now - g->last_fired);
+	if (!uv_is_active((uv_handle_t *)&g->timer))
+		uv_timer_start(&g->timer, gate_timer_cb,
+		    left / USEC_PER_MSEC + 1, 0);
+	return false;
 }
 
 static void
-watch_fire(struct watch *w)
+gate_fire(struct watch_gate *g, struct job *j, const struct watch *w)
 {
-	struct job *j = daemon_find_job(w->daemon, w->job);
-	usec_t now = now_monotonic();
-
-	if (!j || w->daemon->stopping || j->nactive > 0)
-		return;
-	if (w->kind != WATCH_CHANGED && w->last_fired &&
-	    now - w->last_fired < WATCH_MIN_INTERVAL) {
-		/* Look again once the second is over, or nothing would. */
-		uv_timer_start(&w->later, watch_later_cb,
-		    (WATCH_MIN_INTERVAL - (now - w->last_fired)) /
-		    USEC_PER_MSEC + 1, 0);
-		return;
-	}
-	w->last_fired = now;
+	g->last_fired = now_monotonic();
+	g->changed = NULL;
+	g->recheck = false;
 	log_full(LOG_INFO, j->name, 0, "job '%s': '%s' %s", j->name, w->path,
 	    w->kind == WATCH_CHANGED ? "changed" : w->kind == WATCH_EXISTS ?
 	    "exists" : "is not empty");
 	job_trigger(j, TRIGGER_EVENT);
+}
+
+/* Looks at every level condition of the gate's job again. */
+static void
+gate_recheck(struct watch_gate *g)
+{
+	struct watch *w;
+
+	g->recheck = false;
+	for (w = g->daemon->watches; w; w = w->next)
+		if (w->gate == g && w->kind != WATCH_CHANGED)
+			watch_check(w);
+}
+
+/* The interval is over: a change that came within it starts its run now,
+ * and level conditions that held within it are looked at again (they may
+ * have stopped holding). */
+static void
+gate_timer_cb(uv_timer_t *t)
+{
+	struct watch_gate *g = t->data;
+	struct job *j = gate_job(g);
+
+	if (!j) {
+		g->changed = NULL;
+		return;
+	}
+	if (g->changed)
+		gate_fire(g, j, g->changed);
+	else if (g->recheck)
+		gate_recheck(g);
+}
+
+/* A change (on_path_changed=) or a condition that holds (the others). */
+static void
+gate_hit(struct watch_gate *g, const struct watch *w)
+{
+	struct job *j = gate_job(g);
+
+	if (!j)
+		return;
+	if (gate_open(g)) {
+		gate_fire(g, j, w);
+		return;
+	}
+	/* Within the interval: one run at its end stands for every change
+	 * meanwhile; a level condition is looked at again then. */
+	if (w->kind == WATCH_CHANGED)
+		g->changed = w;
+	else
+		g->recheck = true;
 }
 
 static void
@@ -111,7 +196,7 @@ watch_check_cb(uv_fs_t *req)
 	}
 	w->refs--;
 	if (hit)
-		watch_fire(w);
+		gate_hit(w->gate, w);
 	if (w->again) {
 		w->again = false;
 		watch_check(w);
@@ -122,6 +207,8 @@ watch_check_cb(uv_fs_t *req)
 static void
 watch_check(struct watch *w)
 {
+	struct daemon *d = w->gate->daemon;
+
 	if (w->kind == WATCH_CHANGED)
 		return;
 	if (w->checking) {
@@ -132,10 +219,9 @@ watch_check(struct watch *w)
 	w->refs++;
 	w->req.data = w;
 	if (w->kind == WATCH_EXISTS)
-		uv_fs_stat(w->daemon->loop, &w->req, w->path, watch_check_cb);
+		uv_fs_stat(d->loop, &w->req, w->path, watch_check_cb);
 	else
-		uv_fs_scandir(w->daemon->loop, &w->req, w->path, 0,
-		    watch_check_cb);
+		uv_fs_scandir(d->loop, &w->req, w->path, 0, watch_check_cb);
 }
 
 static void
@@ -153,13 +239,13 @@ watch_event_cb(uv_fs_event_t *h, const char *name, int events, int status)
 	    strcmp(name, base + 1))
 		return;
 	if (w->kind == WATCH_CHANGED)
-		watch_fire(w);
+		gate_hit(w->gate, w);
 	else
 		watch_check(w);
 }
 
 static void
-watch_add(struct daemon *d, struct job *j, const char *path,
+watch_add(struct daemon *d, struct watch_gate *g, const char *path,
     enum watch_kind kind)
 {
 	struct watch *w = xcalloc(1, sizeof(*w));
@@ -167,25 +253,37 @@ watch_add(struct daemon *d, struct job *j, const char *path,
 	const char *target;
 	int r;
 
-	w->daemon = d;
-	w->job = xstrdup(j->name);
+	w->gate = g;
+	g->refs++;
 	w->path = xstrdup(path);
 	w->kind = kind;
-	w->refs = 2;			/* the fs event and the timer */
+	w->refs = 1;			/* the fs event */
 	uv_fs_event_init(d->loop, &w->event);
 	w->event.data = w;
-	uv_timer_init(d->loop, &w->later);
-	w->later.data = w;
 	/* A directory to fill is watched itself; a file is watched through
 	 * its directory, which also sees it appear. */
 	target = kind == WATCH_NOT_EMPTY ? path : dirname(dir);
 	r = uv_fs_event_start(&w->event, watch_event_cb, target, 0);
 	if (r < 0)
-		log_full(LOG_WARNING, j->name, 0, "job '%s': cannot watch "
-		    "'%s': %s", j->name, target, uv_strerror(r));
+		log_full(LOG_WARNING, g->job, 0, "job '%s': cannot watch "
+		    "'%s': %s", g->job, target, uv_strerror(r));
 	w->next = d->watches;
 	d->watches = w;
 	watch_check(w);
+}
+
+static struct watch_gate *
+gate_new(struct daemon *d, const struct job *j)
+{
+	struct watch_gate *g = xcalloc(1, sizeof(*g));
+
+	g->daemon = d;
+	g->job = xstrdup(j->name);
+	g->interval = j->config->policy.path_interval;
+	g->refs = 1;			/* the timer */
+	uv_timer_init(d->loop, &g->timer);
+	g->timer.data = g;
+	return g;
 }
 
 void
@@ -196,33 +294,51 @@ watch_stop(struct daemon *d)
 	while ((w = d->watches)) {
 		d->watches = w->next;
 		w->closing = true;
+		if (!w->gate->closing) {
+			w->gate->closing = true;
+			uv_close((uv_handle_t *)&w->gate->timer, gate_close_cb);
+		}
 		if (w->checking)
 			uv_cancel((uv_req_t *)&w->req);
 		uv_close((uv_handle_t *)&w->event, watch_close_cb);
-		uv_close((uv_handle_t *)&w->later, watch_close_cb);
 	}
+}
+
+static void
+watch_add_each(struct daemon *d, struct watch_gate *g, char **paths,
+    enum watch_kind kind)
+{
+	size_t i;
+
+	for (i = 0; paths && paths[i]; i++)
+		watch_add(d, g, paths[i], kind);
 }
 
 void
 watch_apply(struct daemon *d)
 {
 	const struct job_policy *p;
+	struct watch_gate *g;
 	struct job *j;
-	size_t i;
 
 	watch_stop(d);
 	TAILQ_FOREACH(j, &d->jobs, entry) {
 		if (!j->config)
 			continue;
 		p = &j->config->policy;
-		for (i = 0; p->on_path_changed && p->on_path_changed[i]; i++)
-			watch_add(d, j, p->on_path_changed[i], WATCH_CHANGED);
-		for (i = 0; p->on_path_exists && p->on_path_exists[i]; i++)
-			watch_add(d, j, p->on_path_exists[i], WATCH_EXISTS);
-		for (i = 0; p->on_directory_not_empty &&
-		    p->on_directory_not_empty[i]; i++)
-			watch_add(d, j, p->on_directory_not_empty[i],
-			    WATCH_NOT_EMPTY);
+		if (!p->on_path_changed && !p->on_path_exists &&
+		    !p->on_directory_not_empty)
+			continue;
+		g = gate_new(d, j);
+		watch_add_each(d, g, p->on_path_changed, WATCH_CHANGED);
+		watch_add_each(d, g, p->on_path_exists, WATCH_EXISTS);
+		watch_add_each(d, g, p->on_directory_not_empty,
+		    WATCH_NOT_EMPTY);
+		/* No path after all: only the timer holds the gate. */
+		if (g->refs == 1) {
+			g->closing = true;
+			uv_close((uv_handle_t *)&g->timer, gate_close_cb);
+		}
 	}
 }
 
@@ -234,6 +350,8 @@ watch_job_idle(struct daemon *d, struct job *j)
 	if (j->nactive > 0)
 		return;
 	for (w = d->watches; w; w = w->next)
-		if (!strcmp(w->job, j->name) && w->kind != WATCH_CHANGED)
-			watch_check(w);
+		if (!strcmp(w->gate->job, j->name)) {
+			gate_recheck(w->gate);
+			return;
+		}
 }

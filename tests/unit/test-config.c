@@ -192,6 +192,12 @@ static const struct {
 	{ "= 1", "unknown key '' in [job a]" },
 	{ "just words", "invalid line 'just words': expected 'key = value' or "
 	    "'[section]'" },
+	{ "path_trigger_interval = 99ms", "path_trigger_interval: invalid "
+	    "interval '99ms': expected 100ms to 1d" },
+	{ "path_trigger_interval = 25h", "path_trigger_interval: invalid "
+	    "interval '25h': expected 100ms to 1d" },
+	{ "path_trigger_interval = 0", "path_trigger_interval: invalid "
+	    "interval '0': expected 100ms to 1d" },
 };
 
 TEST(job_bad)
@@ -308,8 +314,15 @@ TEST(jobd_good)
 	ASSERT_NULL(cfg->include_dir);
 	ASSERT_EQ(cfg->tail_size, CONFIG_DEFAULT_TAIL_SIZE);
 	ASSERT_EQ(cfg->drain_timeout, 5 * USEC_PER_SEC);
+	ASSERT_EQ(cfg->control_idle_timeout, 60 * USEC_PER_SEC);
 	config_free(cfg);
 
+	cfg = load_ok("[jobd]\ncontrol_idle_timeout = 5s\n");
+	ASSERT_EQ(cfg->control_idle_timeout, 5 * USEC_PER_SEC);
+	config_free(cfg);
+	cfg = load_ok("[jobd]\ncontrol_idle_timeout = infinity\n");
+	ASSERT_EQ(cfg->control_idle_timeout, 0);
+	config_free(cfg);
 	cfg = load_ok("[jobd]\noutput_tail = 16M\n");
 	ASSERT_EQ(cfg->tail_size, CONFIG_MAX_TAIL_SIZE);
 	config_free(cfg);
@@ -319,6 +332,20 @@ TEST(jobd_good)
 	cfg = load_ok("");
 	config_free(cfg);
 	ASSERT_NULL(config_free(NULL));
+}
+
+/* path_trigger_interval=: one path-triggered run per interval. */
+TEST(path_trigger_interval)
+{
+	struct config *cfg;
+
+	cfg = load_ok("[job a]\ncommand = a\non_path_changed = /tmp/x\n"
+	    "[job b]\ncommand = b\npath_trigger_interval = 100ms\n");
+	ASSERT_EQ(TAILQ_FIRST(&cfg->jobs)->policy.path_interval,
+	    USEC_PER_SEC);
+	ASSERT_EQ(TAILQ_LAST(&cfg->jobs, job_config_list)->policy.path_interval,
+	    100 * USEC_PER_MSEC);
+	config_free(cfg);
 }
 
 TEST(jobs_sorted)
@@ -619,6 +646,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(job_bad),
 	TEST_ENTRY(file_bad),
 	TEST_ENTRY(jobd_good),
+	TEST_ENTRY(path_trigger_interval),
 	TEST_ENTRY(jobs_sorted),
 	TEST_ENTRY(job_name_limits),
 	TEST_ENTRY(line_numbers),
