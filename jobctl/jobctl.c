@@ -438,7 +438,6 @@ reply_logs(json_t *p, bool continues, void *data)
 {
 	struct ctx *c = data;
 	json_t *lines = reply_array(p, "lines");
-
 	json_int_t omitted = 0;
 
 	if (!lines)
