@@ -16,6 +16,7 @@
 
 #include "client.h"
 #include "jobctl.h"
+#include "terminal.h"
 #include "timeutil.h"
 #include "print.h"
 #include "varlink.h"
@@ -34,6 +35,9 @@ static const struct opt {
 } opts[] = {
 	{ OPT_SOCKET, 's', "socket", "PATH", "talk to jobd at PATH" },
 	{ OPT_JSON, 0, "json", NULL, "print each reply as one line of JSON" },
+	{ OPT_RAW, 0, "raw", NULL,
+	    "print what jobd sends exactly, also on a terminal (where\n"
+	    "        control characters are shown escaped otherwise)" },
 	{ OPT_HELP, 'h', "help", NULL, "print this help" },
 	{ OPT_VERSION, 0, "version", NULL, "print the version" },
 	{ OPT_WAIT, 0, "wait", NULL,
@@ -448,9 +452,15 @@ reply_logs(json_t *p, bool continues, void *data)
 {
 	struct ctx *c = data;
 	json_t *lines = reply_array(p, "lines");
+	json_int_t omitted = 0;
 
 	if (!lines)
 		return client_mismatch("reply has no 'lines' array");
+	if (json_is_integer(json_object_get(p, "omitted")))
+		omitted = json_integer_value(json_object_get(p, "omitted"));
+	if (omitted > 0)
+		fprintf(stderr, "jobctl: %" JSON_INTEGER_FORMAT " older lines "
+		    "left out: a reply holds at most 4 MiB\n", omitted);
 	if (print_log_lines(lines, c->opts & OPT_JSON) < 0)
 		return client_mismatch("log line with invalid base64");
 	if (fflush(stdout) == EOF)
@@ -731,8 +741,10 @@ main(int argc, char **argv)
 		return r;
 	if (!c.socket)
 		c.socket = socket = client_default_socket();
+	terminal_init(c.opts & OPT_RAW);
 	r = c.verb->run(&c);
 	/* Write errors on stdout (| head) end jobctl quietly. */
 	fflush(stdout);
+	terminal_done();
 	return r;
 }

@@ -28,8 +28,9 @@ enum {
 	OPT_UNTIL = 1 << 13,
 	OPT_BASE = 1 << 14,
 	OPT_TIMEZONE = 1 << 15,
+	OPT_RAW = 1 << 16,
 };
-#define OPT_GLOBAL (OPT_SOCKET | OPT_JSON | OPT_HELP | OPT_VERSION)
+#define OPT_GLOBAL (OPT_SOCKET | OPT_JSON | OPT_HELP | OPT_VERSION | OPT_RAW)
 
 struct verb;
 

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "print.h"
+#include "terminal.h"
 #include "timeutil.h"
 #include "xmalloc.h"
 
@@ -103,7 +104,27 @@ format_span(char *buf, size_t len, json_int_t usec)
 void
 print_json(json_t *v)
 {
-	json_dumpf(v, stdout, JSON_COMPACT);
+	_cleanup_free_ char *text = NULL;
+	const unsigned char *p;
+
+	if (!terminal_stdout()) {
+		json_dumpf(v, stdout, JSON_COMPACT);
+		putchar('\n');
+		return;
+	}
+	/* jansson escapes the C0 controls but not DEL or the C1 controls
+	 * (U+0080 to U+009F); written as \u escapes the text is the same
+	 * JSON and nothing is left for the terminal filter to change. */
+	if (!(text = json_dumps(v, JSON_COMPACT)))
+		return;
+	for (p = (const unsigned char *)text; *p; p++) {
+		if (*p == 0x7f)
+			fputs("\\u007f", stdout);
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			printf("\\u%04x", *++p);
+		else
+			putchar(*p);
+	}
 	putchar('\n');
 }
 

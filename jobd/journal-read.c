@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <systemd/sd-journal.h>
 
@@ -31,9 +32,10 @@ journal_field(sd_journal *j, const char *field, const char **ret,
 }
 
 int
-journal_read_run(const char *job, uint64_t run, struct tail *t)
+journal_read_run(const char *job, uint64_t run, size_t lines,
+    struct tail *t)
 {
-	char match_job[256], match_run[64];
+	char match_job[256], match_run[64], match_uid[32];
 	sd_journal *j = NULL;
 	const char *msg, *stream;
 	size_t len, slen;
@@ -46,10 +48,15 @@ journal_read_run(const char *job, uint64_t run, struct tail *t)
 	snprintf(match_job, sizeof(match_job), "JOBD_JOB=%s", job);
 	snprintf(match_run, sizeof(match_run), "JOBD_RUN=%llu",
 	    (unsigned long long)run);
+	/* Anyone may log JOBD_JOB= and JOBD_RUN= fields; _UID is set by
+	 * journald itself, so only what jobd sent matches. */
+	snprintf(match_uid, sizeof(match_uid), "_UID=%u",
+	    (unsigned)geteuid());
 	if ((r = sd_journal_add_match(j, match_job, 0)) < 0 ||
-	    (r = sd_journal_add_match(j, match_run, 0)) < 0)
+	    (r = sd_journal_add_match(j, match_run, 0)) < 0 ||
+	    (r = sd_journal_add_match(j, match_uid, 0)) < 0)
 		goto out;
-	SD_JOURNAL_FOREACH(j) {
+	SD_JOURNAL_FOREACH_BACKWARDS(j) {
 		/* jobd's own messages about the run carry the same fields
 		 * but no JOBD_STREAM: they are not output. */
 		if (journal_field(j, "JOBD_STREAM", &stream, &slen) < 0 ||
@@ -57,8 +64,10 @@ journal_read_run(const char *job, uint64_t run, struct tail *t)
 			continue;
 		if (sd_journal_get_realtime_usec(j, &usec) < 0)
 			usec = 0;
-		tail_append(t, slen == 6 && !memcmp(stream, "stderr", 6) ?
-		    TAIL_STDERR : TAIL_STDOUT, usec, msg, len);
+		if ((lines && (size_t)n == lines) || !tail_prepend(t,
+		    slen == 6 && !memcmp(stream, "stderr", 6) ? TAIL_STDERR :
+		    TAIL_STDOUT, usec, msg, len))
+			break;
 		n++;
 	}
 	r = n;

@@ -8,9 +8,12 @@
 
 #include "tail.h"
 
-/* Appends the run's lines, oldest first, to t (bounded by t itself).
- * Returns the number of lines found, or -errno when the journal cannot
- * be read. */
-int journal_read_run(const char *job, uint64_t run, struct tail *t);
+/* Fills t with the run's last lines (at most lines of them, 0: as many as
+ * t holds), reading newest first: a run that wrote millions of lines
+ * costs only the entries kept.  Only entries jobd itself wrote count.
+ * Returns the number of lines kept, or -errno when the journal cannot be
+ * read. */
+int journal_read_run(const char *job, uint64_t run, size_t lines,
+    struct tail *t);
 
 #endif

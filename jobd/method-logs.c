@@ -1,8 +1,9 @@
 /* The Logs method: a run's output tail, and with follow the lines as they
  * arrive until the run ends.  Lines are bytes: valid UTF-8 goes out as
- * text, anything else as base64 of the exact bytes. */
+ * text, anything else as base64 of the exact bytes.  What a job prints is
+ * its user's to choose, so no reply grows past LOGS_REPLY_MAX, and a
+ * follower gets its lines in batches. */
 #include <stdlib.h>
-#include <string.h>
 #include <string.h>
 
 #include "control.h"
@@ -13,6 +14,14 @@
 #include "record.h"
 #include "run.h"
 #include "xmalloc.h"
+
+/* The lines of one reply, as log_line_size counts them: the newest that
+ * fit, with the number left out.  As much as a slow client may have
+ * queued (CONTROL_MAX_WRITE_QUEUE); the default output_tail= never
+ * comes near it. */
+#define LOGS_REPLY_MAX CONTROL_MAX_WRITE_QUEUE
+/* A follower's batch is sent when it reaches this many bytes. */
+#define LOGS_BATCH_MAX (64 * 1024)
 
 static char *
 base64_encode(const unsigned char *p, size_t n)
@@ -65,45 +74,160 @@ log_line_json(const struct tail_line *l)
 	return o;
 }
 
-static json_t *
-logs_reply(const struct run *r, json_t *lines, bool finished)
+/* An upper bound of the bytes a line takes in a reply: the fields around
+ * it, and its text with JSON's escapes (six bytes for a control byte) or
+ * as base64. */
+static size_t
+log_line_size(const struct tail_line *l)
 {
-	return json_pack("{s:I, s:o, s:b}", "run", (json_int_t)r->id, "lines",
-	    lines, "finished", finished);
+	const unsigned char *p = (const unsigned char *)l->data;
+	size_t n = 0, i;
+
+	for (i = 0; i < l->len; i++)
+		n += p[i] < 0x20 ? 6 : p[i] == '"' || p[i] == '\\' ? 2 : 1;
+	return 64 + MAX(n, 4 * ((l->len + 2) / 3));
 }
 
+/* The last n lines of t (n == 0: all) that fit in one reply, oldest
+ * first; *ret_omitted: how many of those n did not fit. */
+static json_t *
+logs_lines(const struct tail *t, size_t n, size_t *ret_omitted)
+{
+	const struct tail_line *first = tail_last(t, n), *l;
+	json_t *lines = json_array();
+	size_t size = 0;
+
+	for (l = first; l; l = TAILQ_NEXT(l, entry))
+		size += log_line_size(l);
+	/* The oldest go first: a reply holds the end of the output. */
+	*ret_omitted = 0;
+	for (; first && size > LOGS_REPLY_MAX; first = TAILQ_NEXT(first,
+	    entry)) {
+		size -= log_line_size(first);
+		(*ret_omitted)++;
+	}
+	for (l = first; l; l = TAILQ_NEXT(l, entry))
+		json_array_append_new(lines, log_line_json(l));
+	return lines;
+}
+
+static json_t *
+logs_reply(uint64_t run, json_t *lines, bool finished, size_t omitted)
+{
+	json_t *o = json_pack("{s:I, s:o, s:b}", "run", (json_int_t)run,
+	    "lines", lines, "finished", finished);
+
+	if (omitted > 0)
+		json_object_set_new(o, "omitted", json_integer(
+		    (json_int_t)omitted));
+	return o;
+}
+
+/* A follower gets the lines that came during one turn of the loop as one
+ * reply (or LOGS_BATCH_MAX bytes of them), not a reply per line: each
+ * reply queued for a client that reads slowly costs some 300 bytes
+ * besides its text, many times an empty line's share.  Freed in the
+ * close callback of its timer. */
 struct logs_follow {
 	struct run_observer observer;	/* first: container_of */
-	struct conn *conn;
+	struct conn *conn;		/* NULL once closing */
+	uv_timer_t flush;		/* sends the batch on the next turn */
+	json_t *batch;			/* lines not sent yet, or NULL */
+	size_t batch_size;		/* log_line_size of the batch */
+	uint64_t run;
+	bool closing;
 };
+
+static void
+logs_follow_close_cb(uv_handle_t *h)
+{
+	struct logs_follow *f = h->data;
+
+	json_decref(f->batch);
+	free(f);
+}
+
+/* Ends following: the run finished or the connection went.  Idempotent:
+ * a reply written here may close the connection, which cancels again. */
+static void
+logs_follow_end(struct logs_follow *f)
+{
+	if (f->closing)
+		return;
+	f->closing = true;
+	f->conn = NULL;
+	run_unobserve(&f->observer);
+	uv_close((uv_handle_t *)&f->flush, logs_follow_close_cb);
+}
+
+static void
+logs_follow_send(struct logs_follow *f)
+{
+	json_t *lines = f->batch;
+
+	if (!lines || f->closing)
+		return;
+	f->batch = NULL;
+	f->batch_size = 0;
+	uv_timer_stop(&f->flush);
+	/* A client over its write queue is closed here: f is then
+	 * closing, and still valid until the loop's next turn. */
+	ctl_reply(f->conn, logs_reply(f->run, lines, false, 0), true);
+}
+
+static void
+logs_flush_cb(uv_timer_t *t)
+{
+	logs_follow_send(t->data);
+}
 
 static void
 logs_line_cb(struct run_observer *o, const struct tail_line *l)
 {
 	struct logs_follow *f = (struct logs_follow *)o;
-	json_t *lines = json_array();
 
-	json_array_append_new(lines, log_line_json(l));
-	ctl_reply(f->conn, logs_reply(o->run, lines, false), true);
+	if (!f->batch) {
+		f->batch = json_array();
+		uv_timer_start(&f->flush, logs_flush_cb, 0, 0);
+	}
+	json_array_append_new(f->batch, log_line_json(l));
+	f->batch_size += log_line_size(l);
+	if (f->batch_size >= LOGS_BATCH_MAX)
+		logs_follow_send(f);
 }
 
 static void
 logs_done_cb(struct run_observer *o, struct run *r)
 {
 	struct logs_follow *f = (struct logs_follow *)o;
-	struct conn *c = f->conn;
+	struct conn *c;
 
-	free(f);
-	ctl_reply(c, logs_reply(r, json_array(), true), false);
+	logs_follow_send(f);
+	c = f->conn;
+	logs_follow_end(f);
+	if (c)
+		ctl_reply(c, logs_reply(r->id, json_array(), true, 0), false);
 }
 
 static void
 logs_cancel(void *ctx)
 {
-	struct logs_follow *f = ctx;
+	logs_follow_end(ctx);
+}
 
-	run_unobserve(&f->observer);
-	free(f);
+static void
+logs_follow(struct conn *c, struct run *r)
+{
+	struct logs_follow *f = xcalloc(1, sizeof(*f));
+
+	f->conn = c;
+	f->run = r->id;
+	uv_timer_init(ctl_daemon(c)->loop, &f->flush);
+	f->flush.data = f;
+	f->observer.line_cb = logs_line_cb;
+	f->observer.done_cb = logs_done_cb;
+	run_observe(r, &f->observer);
+	ctl_set_cancel(c, logs_cancel, f);
 }
 
 struct logs_params {
@@ -140,7 +264,30 @@ logs_past_journal_work(void *data)
 {
 	struct logs_past *q = data;
 
-	q->found = journal_read_run(q->job, q->id, &q->out);
+	q->found = journal_read_run(q->job, q->id, q->lines, &q->out);
+}
+
+/* The ledger's tail, newest line first, until q->out is full or has the
+ * lines asked for; the stream of each line was not kept. */
+static void
+logs_past_ledger_lines(struct logs_past *q)
+{
+	char *start = q->tail, *end = q->tail + q->tail_len, *nl, *line;
+
+	if (q->tail_len == 0)
+		return;
+	if (end[-1] == '\n')
+		end--;			/* every line ends with one */
+	for (;;) {
+		nl = memrchr(start, '\n', end - start);
+		line = nl ? nl + 1 : start;
+		if ((q->lines && q->out.nlines == q->lines) ||
+		    !tail_prepend(&q->out, TAIL_STDOUT, 0, line, end - line))
+			return;
+		if (!nl)
+			return;
+		end = nl;
+	}
 }
 
 static void
@@ -148,31 +295,42 @@ logs_past_journal_done(void *data, int status)
 {
 	struct logs_past *q = data;
 	struct conn *c = ctl_resume(q->deferred);
-	const struct tail_line *l;
+	size_t omitted;
 	json_t *lines;
-	char *p, *nl, *end;
 
 	(void)status;
-	if (!c)
-		goto out;
-	if (q->found <= 0) {
-		/* Not in the journal: the ledger's tail, line by line; the
-		 * stream of each line was not kept. */
-		for (p = q->tail, end = q->tail + q->tail_len; p && p < end;
-		    p = nl + 1) {
-			nl = memchr(p, '\n', end - p);
-			if (!nl)
-				nl = end;
-			tail_append(&q->out, TAIL_STDOUT, 0, p, nl - p);
+	if (c) {
+		if (q->found <= 0)
+			logs_past_ledger_lines(q);
+		lines = logs_lines(&q->out, q->lines, &omitted);
+		ctl_reply(c, logs_reply(q->id, lines, true, omitted), false);
+	}
+	logs_past_free(q);
+}
+
+/* Keeps the end of the ledger's tail, as much as the tail's bound could
+ * hold: a line costs more than its bytes.  Rows written before lines were
+ * charged their bookkeeping can be far longer. */
+static void
+logs_past_keep_row(struct logs_past *q, const struct ledger_run *row)
+{
+	const char *p = row->tail, *nl;
+	size_t len = row->tail_len;
+
+	if (len > q->out.max_cost) {
+		p += len - q->out.max_cost;
+		len = q->out.max_cost;
+		/* Whole lines only: skip the one cut. */
+		if ((nl = memchr(p, '\n', len)) != NULL) {
+			len -= nl + 1 - p;
+			p = nl + 1;
 		}
 	}
-	lines = json_array();
-	for (l = tail_last(&q->out, q->lines); l; l = TAILQ_NEXT(l, entry))
-		json_array_append_new(lines, log_line_json(l));
-	ctl_reply(c, json_pack("{s:I, s:o, s:b}", "run", (json_int_t)q->id,
-	    "lines", lines, "finished", true), false);
-out:
-	logs_past_free(q);
+	if (len == 0)
+		return;
+	q->tail = xmalloc(len);
+	memcpy(q->tail, p, len);
+	q->tail_len = len;
 }
 
 static void
@@ -189,11 +347,7 @@ logs_past_row_cb(void *ctx, int r, struct ledger_run *runs, size_t n)
 		logs_past_free(q);
 		return;
 	}
-	if (runs[0].tail_len) {
-		q->tail = xmalloc(runs[0].tail_len);
-		memcpy(q->tail, runs[0].tail, runs[0].tail_len);
-		q->tail_len = runs[0].tail_len;
-	}
+	logs_past_keep_row(q, &runs[0]);
 	executor_submit(&q->daemon->executor, logs_past_journal_work,
 	    logs_past_journal_done, q);
 }
@@ -271,10 +425,9 @@ method_logs(struct conn *c, json_t *params)
 		{ "follow", CTL_BOOL, false, offsetof(struct logs_params,
 		    follow) },
 	};
-	const struct tail_line *l;
 	struct logs_params p;
-	struct logs_follow *f;
 	struct run *r;
+	size_t omitted;
 	json_t *lines;
 	bool follow;
 
@@ -282,18 +435,11 @@ method_logs(struct conn *c, json_t *params)
 		return;
 	if (!(r = logs_find_run(c, &p)))
 		return;
-	lines = json_array();
-	for (l = tail_last(&r->tail, p.lines > 0 ? (size_t)p.lines : 0); l;
-	    l = TAILQ_NEXT(l, entry))
-		json_array_append_new(lines, log_line_json(l));
+	lines = logs_lines(&r->tail, p.lines > 0 ? (size_t)p.lines : 0,
+	    &omitted);
 	follow = p.follow && ctl_more(c) && run_is_active(r);
-	ctl_reply(c, logs_reply(r, lines, !run_is_active(r)), follow);
-	if (!follow)
-		return;
-	f = xcalloc(1, sizeof(*f));
-	f->conn = c;
-	f->observer.line_cb = logs_line_cb;
-	f->observer.done_cb = logs_done_cb;
-	run_observe(r, &f->observer);
-	ctl_set_cancel(c, logs_cancel, f);
+	ctl_reply(c, logs_reply(r->id, lines, !run_is_active(r), omitted),
+	    follow);
+	if (follow)
+		logs_follow(c, r);
 }

@@ -108,12 +108,13 @@ output_flush_partial(struct output *o, int stream)
 	s->partial_len = 0;
 }
 
-static void
+/* Returns how many lines went to the sinks. */
+static size_t
 output_feed(struct output *o, int stream, const char *data, size_t len)
 {
 	struct output_stream *s = &o->streams[stream];
+	size_t take, n, lines = 0;
 	const char *nl;
-	size_t take, n;
 
 	while (len > 0) {
 		nl = memchr(data, '\n', len);
@@ -121,6 +122,7 @@ output_feed(struct output *o, int stream, const char *data, size_t len)
 		if (s->partial_len == 0 && nl && take <= OUTPUT_LINE_MAX) {
 			/* The common case: a whole line, no copy. */
 			output_line(o, stream, data, take);
+			lines++;
 			data += take + 1;
 			len -= take + 1;
 			continue;
@@ -134,17 +136,24 @@ output_feed(struct output *o, int stream, const char *data, size_t len)
 		len -= n;
 		if (nl && n == take) {
 			output_flush_partial(o, stream);
+			lines++;
 			data++;
 			len--;
 		} else if (s->partial_len == OUTPUT_LINE_MAX) {
 			output_flush_partial(o, stream);
+			lines++;
 		}
 	}
+	return lines;
 }
 
-/* Reads at most this many buffers per wake-up, so that one chatty run
- * cannot hold the loop (the poll is level-triggered: it comes back). */
+/* Reads at most this many buffers, and goes on reading only while fewer
+ * than this many lines were handed on, per wake-up, so that one chatty
+ * run cannot hold the loop (the poll is level-triggered: it comes back).
+ * Lines count as well as bytes: each costs the sinks the same work
+ * however short, and one buffer of newlines is 65536 lines. */
 #define OUTPUT_READS_PER_WAKEUP 32
+#define OUTPUT_LINES_PER_WAKEUP 16384
 
 static void
 output_poll_stop(struct output *o)
@@ -171,6 +180,7 @@ output_poll_cb(uv_poll_t *h, int status, int events)
 {
 	struct output *o = h->data;
 	int stream = h == &o->streams[1].poll, i;
+	size_t lines = 0;
 	ssize_t n;
 
 	(void)events;
@@ -179,7 +189,8 @@ output_poll_cb(uv_poll_t *h, int status, int events)
 		n = status < 0 ? -1 : read(o->streams[stream].fd,
 		    output_readbuf, sizeof(output_readbuf));
 		if (n > 0) {
-			output_feed(o, stream, output_readbuf, (size_t)n);
+			lines += output_feed(o, stream, output_readbuf,
+			    (size_t)n);
 			if (!o->streams[stream].open)
 				return;		/* closed meanwhile */
 			if (o->file && logfile_full(o->file)) {
@@ -189,7 +200,8 @@ output_poll_cb(uv_poll_t *h, int status, int events)
 			/* Short: the pipe is (very likely) empty; not one more
 			 * read() just to hear EAGAIN (libuv's streams do the
 			 * same). */
-			if ((size_t)n < sizeof(output_readbuf))
+			if ((size_t)n < sizeof(output_readbuf) ||
+			    lines >= OUTPUT_LINES_PER_WAKEUP)
 				return;
 			continue;
 		}
