@@ -22,7 +22,8 @@ static const struct client_error {
 	int code;
 	bool cancel;		/* only for Cancel (listed first) */
 } client_errors[] = {
-	{ VARLINK_INTERFACE ".NoSuchJob", "job", "no such job '%s'", 1, 0 },
+	{ VARLINK_INTERFACE ".NoSuchJob", "job", "no such job or service "
+	    "'%s'", 1, 0 },
 	{ VARLINK_INTERFACE ".NoSuchRun", "run", "no such run %s", 1, 0 },
 	{ VARLINK_INTERFACE ".NoRuns", "job", "job '%s' has no active run",
 	    1, 1 },
@@ -40,6 +41,8 @@ static const struct client_error {
 	    "the run ledger is unavailable: %s", 1, 0 },
 	{ VARLINK_INTERFACE ".NotService", "unit", "'%s' is not a service",
 	    1, 0 },
+	{ VARLINK_INTERFACE ".IsService", "service", "'%s' is a service: "
+	    "stop it with 'jobctl stop' or 'jobctl restart'", 1, 0 },
 	{ VARLINK_INTERFACE ".TooManyRuns", "limit",
 	    "too many runs in flight (the limit is %s)", 1, 0 },
 	{ VARLINK_INTERFACE ".ServiceFailed", "reason",

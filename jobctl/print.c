@@ -159,6 +159,34 @@ job_next_cell(json_t *job)
 	return xstrdup(format_time(tbuf, sizeof(tbuf), t));
 }
 
+/* A service with a process: its current run, not the result of the one
+ * before (which looked like this process's own).  Adds the LAST-RESULT
+ * and LAST-RUN cells; false when there is no such run.  The service's
+ * fields are in its own object (List) or the job's (Summary). */
+static bool
+service_current_run(json_t *job, struct table *t)
+{
+	json_t *svc = json_object_get(job, "service");
+	json_int_t run, up;
+
+	if (strcmp(str(job, "kind"), "service"))
+		return false;
+	if (!json_is_object(svc))
+		svc = job;
+	if (!num(svc, "run", &run))
+		return false;
+	table_add(t, xstrdup("running"));
+	if (num(svc, "uptime_usec", &up)) {
+		char sbuf[TIMESPAN_MAX];
+
+		table_add(t, xstrfmt("%" JSON_INTEGER_FORMAT " up %s", run,
+		    format_span(sbuf, sizeof(sbuf), up)));
+	} else {
+		table_add(t, xstrfmt("%" JSON_INTEGER_FORMAT, run));
+	}
+	return true;
+}
+
 void
 print_jobs(json_t *jobs)
 {
@@ -177,10 +205,12 @@ print_jobs(json_t *jobs)
 		table_add(&t, xstrdup(str(job, "name")));
 		table_add(&t, xstrdup(str(job, "state")));
 		table_add(&t, job_next_cell(job));
-		table_add(&t, xstrdup(json_is_object(last) ?
-		    (json_object_get(last, "result") ? str(last, "result") :
-		    str(last, "state")) : "-"));
-		table_add(&t, job_last_cell(last));
+		if (!service_current_run(job, &t)) {
+			table_add(&t, xstrdup(json_is_object(last) ?
+			    (json_object_get(last, "result") ?
+			    str(last, "result") : str(last, "state")) : "-"));
+			table_add(&t, job_last_cell(last));
+		}
 		table_add(&t, xstrdup(json_string_value(json_object_get(job,
 		    "description")) ?: ""));
 	}

@@ -137,6 +137,17 @@ daemon_apply_config(struct daemon *d, struct config *c, char **restart)
 	}
 }
 
+static size_t
+daemon_nservices(const struct daemon *d)
+{
+	const struct job_config *jc;
+	size_t n = 0;
+
+	TAILQ_FOREACH(jc, &d->config->jobs, entry)
+		n += jc->service;
+	return n;
+}
+
 /* The sd_notify socket for services, beside the control socket, in the
  * runtime directory made (with its parents) before either. */
 static void
@@ -341,8 +352,11 @@ daemon_access_done(void *data, int status)
 		daemon_shutdown(d);
 		return;
 	}
-	log_info("jobd started: %zu jobs, control socket '%s'",
-	    d->config->njobs, d->socket_path);
+	log_info("jobd started: %zu job%s, %zu service%s, control socket "
+	    "'%s'", d->config->njobs - daemon_nservices(d),
+	    d->config->njobs - daemon_nservices(d) == 1 ? "" : "s",
+	    daemon_nservices(d), daemon_nservices(d) == 1 ? "" : "s",
+	    d->socket_path);
 	d->services_started = true;
 	service_start_all(d);
 	watch_apply(d);
@@ -439,9 +453,12 @@ daemon_plan(struct daemon *d, const struct config *c, struct reload_plan *p)
 			p->unchanged = strv_append(p->unchanged, jc->name);
 		} else {
 			p->changed = strv_append(p->changed, jc->name);
-			/* A service restarts only for a new exec context; a
-			 * job's runs keep theirs, so jobs only update. */
-			if (jc->service && j->config->service &&
+			/* A service restarts only for a new exec context, and
+			 * only when it is up or coming up (a reload neither
+			 * starts a stopped service nor revives a failed one);
+			 * a job's runs keep theirs, so jobs only update. */
+			if (jc->service && j->config->service && j->service &&
+			    service_is_active(j->service) &&
 			    !job_config_exec_equal(j->config, jc))
 				p->restarted = strv_append(p->restarted,
 				    jc->name);

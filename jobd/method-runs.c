@@ -281,6 +281,16 @@ cancel_parse_id(const char *t, uint64_t *ret)
 
 /* Resolves one Cancel target into runs; replies with an error if it
  * names nothing cancellable. */
+/* A service's process is stopped by Stop or Restart: cancelled, it would
+ * be judged by restart= as a crash. */
+static int
+cancel_refuse_service(struct conn *c, const struct job *j)
+{
+	ctl_error(c, IFACE_ERROR("IsService"), json_pack("{s:s}", "service",
+	    j->name));
+	return -EINVAL;
+}
+
 static int
 cancel_resolve(struct conn *c, const char *t, struct run ***runs, size_t *n)
 {
@@ -306,6 +316,8 @@ cancel_resolve(struct conn *c, const char *t, struct run ***runs, size_t *n)
 			    json_pack("{s:I}", "run", (json_int_t)id));
 			return -ESRCH;
 		}
+		if (r->job->service)
+			return cancel_refuse_service(c, r->job);
 		*runs = xreallocarray(*runs, *n + 1, sizeof(**runs));
 		(*runs)[(*n)++] = r;
 		return 0;
@@ -315,6 +327,8 @@ cancel_resolve(struct conn *c, const char *t, struct run ***runs, size_t *n)
 		    t));
 		return -ENOENT;
 	}
+	if (j->service)
+		return cancel_refuse_service(c, j);
 	if (TAILQ_EMPTY(&j->runs)) {
 		ctl_error(c, IFACE_ERROR("NoRuns"), json_pack("{s:s}", "job",
 		    t));

@@ -181,10 +181,13 @@ service_forget_main_pid(struct service *s, pid_t pid)
 static void
 service_enter_ready(struct service *s)
 {
-	if (s->state == SVC_STARTING)
+	/* Uptime counts from the first ready of this process: a reload
+	 * (RELOADING, then READY=1) does not start it over. */
+	if (s->state == SVC_STARTING) {
 		log_svc(s, LOG_INFO, "service '%s' is ready (pid %d)",
 		    s->job->name, s->main_pid);
-	s->ready_at = now_realtime();
+		s->ready_at = now_realtime();
+	}
 	service_set_state(s, SVC_READY);
 }
 
@@ -356,6 +359,8 @@ service_done_cb(struct run_observer *o, struct run *r)
 
 	s->run = NULL;
 	service_forget_main_pid(s, 0);
+	/* STATUS= described that process; it is gone. */
+	s->status_text = (free(s->status_text), NULL);
 	s->last_exit_status = run_exit_status(r);
 	free(s->last_result);
 	s->last_result = xstrdup(run_result_name[r->result]);
@@ -666,7 +671,8 @@ service_stop(struct service *s, const char *reason)
 {
 	s->want_up = false;
 	s->restart_pending = false;
-	if (reason)
+	/* A failed service keeps saying why it failed. */
+	if (reason && s->state != SVC_FAILED)
 		service_set_reason(s, xstrdup(reason));
 	if (s->run) {
 		s->stop_requested = true;
@@ -878,6 +884,12 @@ service_new(struct job *j)
 	return s;
 }
 
+bool
+service_is_active(const struct service *s)
+{
+	return s->run || (s->want_up && s->state != SVC_FAILED);
+}
+
 static void
 service_close_cb(uv_handle_t *h)
 {
@@ -942,7 +954,7 @@ service_apply_config(struct daemon *d, char **restart)
 				j->service = NULL;
 			}
 		} else if (is_svc && strv_contains(restart, j->name) &&
-		    (j->service->run || j->service->want_up)) {
+		    service_is_active(j->service)) {
 			log_svc(j->service, LOG_INFO, "service '%s': exec "
 			    "context changed; restarting", j->name);
 			service_restart(j->service);

@@ -90,6 +90,9 @@ void service_unwait(struct service *, struct service_waiter *);
 void service_start_all(struct daemon *);
 void service_deps_changed(struct daemon *);
 void service_stop_all(struct daemon *);
+/* Has a process, or is on its way up (not stopped, not failed): what a
+ * reload restarts for a new exec context. */
+bool service_is_active(const struct service *);
 /* True while any service still has a process. */
 bool service_any_running(struct daemon *);
 

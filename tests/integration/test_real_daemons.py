@@ -210,3 +210,86 @@ def test_pass_environment_refuses_the_managers_variables(jobd):
 def run_check(d):
     from conftest import JOBD, run_cmd
     return run_cmd([JOBD, "--check", "--config", str(d.conf)])
+
+
+# ------------------------------------------------------------ smaller ones
+
+def test_status_text_goes_with_its_process(jobd):
+    d = start_units(jobd, services={"s": {
+        "command": "sh -c 'systemd-notify --ready --status=serving; "
+                   "sleep 0.3; exit 3'", "ready": "notify",
+        "restart": "no"}})
+    wait_service(d, "s", "ready", pred=lambda s: s.get("status_text"))
+    svc = wait_service(d, "s", "failed")
+    assert "status_text" not in svc, svc
+    assert "status:" not in d.jobctl("status", "s")[1]
+
+
+def test_uptime_survives_a_service_reload(jobd, workdir):
+    hup = workdir / "hups"
+    d = start_units(jobd, services={"s": {
+        "command": notify_child("--hup-file", hup, "ready", 0),
+        "ready": "notify"}})
+    wait_service(d, "s", "ready",
+                 pred=lambda s: s.get("uptime_usec", 0) > 300000)
+    rc, out, err = d.jobctl("reload", "s")
+    assert rc == 0, err
+    wait_for(lambda: hup.exists() and "hup" in hup.read_text(), 10, "HUP")
+    svc = wait_service(d, "s", "ready")
+    assert svc["uptime_usec"] > 300000, svc
+
+
+def test_reload_neither_starts_nor_revives(jobd):
+    """A changed exec context restarts only what is up: before, a
+    stopped service was listed as restarted and a failed one started."""
+    units = {
+        "off": {"command": "sleep 60", "autostart": "no"},
+        "dead": {"command": child("exit", 3), "start_limit_burst": 1,
+                 "ready_after": "1s"},
+        "up": {"command": "sleep 60", "ready_after": "0"}}
+    d = start_units(jobd, services=units)
+    wait_service(d, "dead", "failed")
+    wait_service(d, "up", "ready")
+    for u in units.values():
+        u["environment"] = "CHANGED=1"
+    write_units(d, services=units)
+    reply = d.jobctl_json("reload")
+    assert reply["restarted"] == ["up"], reply
+    assert sorted(reply["updated"]) == ["dead", "off"], reply
+    rc, out, err = d.jobctl("reload")
+    assert service(d, "off")["state"] == "stopped"
+    assert service(d, "dead")["state"] == "failed"
+
+
+def test_stop_keeps_the_failure_reason(jobd):
+    d = start_units(jobd, services={"dead": {
+        "command": child("exit", 3), "start_limit_burst": 1}})
+    reason = wait_service(d, "dead", "failed")["reason"]
+    rc, out, err = d.jobctl("stop", "dead")
+    assert service(d, "dead")["reason"] == reason
+
+
+def test_cancel_refuses_services(jobd):
+    d = start_units(jobd, services={"web": {"command": "sleep 60",
+                                            "ready_after": "0"}})
+    svc = wait_service(d, "web", "ready")
+    for target in ("web", str(svc["run"])):
+        rc, out, err = d.jobctl("cancel", target)
+        assert rc == 1, (target, rc, out, err)
+        assert "'web' is a service: stop it with 'jobctl stop' or " \
+            "'jobctl restart'" in err, err
+    assert service(d, "web")["state"] == "ready"
+    assert service(d, "web")["restarts"] == 0
+
+
+def test_list_shows_the_running_process_of_a_service(jobd, workdir):
+    flag = workdir / "once"
+    d = start_units(jobd, services={"web": {
+        "command": "sh -c 'if [ -e %s ]; then exec sleep 60; fi; touch %s;"
+                   " exit 3'" % (flag, flag), "ready_after": "0"}})
+    svc = wait_service(d, "web", "ready", pred=lambda s: s["restarts"])
+    rc, out, err = d.jobctl("list")
+    row = [l for l in out.splitlines() if l.startswith("web ")][0]
+    assert row.split()[3] == "running", out
+    assert row.split()[4] == str(svc["run"]), out
+    assert "failed" not in row, out

@@ -315,7 +315,7 @@ def test_verbs_refuse_jobs_and_unknown_names(jobd):
     rc, out, err = d.jobctl("stop", "j")
     assert rc == 1 and "'j' is not a service" in err
     rc, out, err = d.jobctl("restart", "nope")
-    assert rc == 1 and "no such job 'nope'" in err
+    assert rc == 1 and "no such job or service 'nope'" in err
     rc, out, err = d.jobctl("signal", "j")
     assert rc == 2
 
