@@ -23,6 +23,10 @@ enum ledger_stmt {
 	ST_MARK_LOST,
 	ST_JOBS,
 	ST_PRUNE,
+	ST_META_GET,
+	ST_RESERVE,
+	ST_RESERVE_SET,
+	ST_INSTANCE_SET,
 	ST_N
 };
 

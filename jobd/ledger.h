@@ -15,7 +15,7 @@
 
 #define LEDGER_FILE "ledger.db"
 #define LEDGER_APPLICATION_ID 0x6a6f6264	/* "jobd" */
-#define LEDGER_VERSION 1			/* newest schema we know */
+#define LEDGER_VERSION 2			/* newest schema we know */
 
 struct ledger;
 
@@ -105,6 +105,25 @@ struct ledger_prune {
  */
 int ledger_open(const char *state_dir, bool sync_full, struct ledger **ret,
     char **cause);
+/*
+ * The ledger's own state (table jobd_state, made by the migration to
+ * version 2).  instance: a random id every run of this state directory
+ * carries as JOBD_INSTANCE=.  reserved: run ids up to here may have been
+ * handed out; a new daemon continues above it and above every row.
+ */
+struct ledger_meta {
+	char *instance;
+	uint64_t reserved;
+};
+int ledger_meta_get(struct ledger *, struct ledger_meta *ret, char **cause);
+void ledger_meta_free_contents(struct ledger_meta *);
+/* Raises the reservation to upto (never lowers it); with exact, sets it
+ * (at a clean stop, to the last id handed out: ids above are free). */
+int ledger_reserve_ids(struct ledger *, uint64_t upto, bool exact,
+    char **cause);
+int ledger_set_instance(struct ledger *, const char *instance,
+    char **cause);
+
 /* Closes; accepts NULL and returns NULL. */
 struct ledger *ledger_close(struct ledger *);
 const char *ledger_path(const struct ledger *);
@@ -123,7 +142,8 @@ int ledger_write_batch(struct ledger *, const struct ledger_op *ops,
     size_t n, char **cause);
 
 /* At startup: every unfinished row (result NULL) becomes "lost" with the
- * given reason, in one transaction.  Returns those rows, oldest first. */
+ * given reason and no end (when it ended is not known), in one
+ * transaction.  Returns those rows, oldest first. */
 int ledger_mark_lost(struct ledger *, const char *reason,
     struct ledger_lost **ret, size_t *ret_n, char **cause);
 void ledger_lost_free(struct ledger_lost *, size_t n);
