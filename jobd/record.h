@@ -1,5 +1,6 @@
 /* The loop side of the run ledger: every run's row queued on the loop and
- * written in batches through the executor, one ledger call at a time. */
+ * written in batches on the ledger's own thread, one ledger call at a
+ * time; run ids, reserved in the ledger before they are handed out. */
 #ifndef JOBD_RECORD_H
 #define JOBD_RECORD_H
 
@@ -9,18 +10,25 @@
 
 #include <uv.h>
 
+#include "executor.h"
 #include "ledger.h"
 
 struct daemon;
 struct run;
 
 #define RECORD_QUEUE_MAX 10000		/* rows waiting for the disk */
+/* Run ids reserved at a time (plus one per job in the config, for the
+ * services and boot jobs that start at once); the next block is reserved
+ * when half of this one is left. */
+#define RECORD_ID_BLOCK 10000
+#define RECORD_INSTANCE_MAX 64
 
 struct record_task;
 
 struct record {
 	struct daemon *daemon;
 	struct ledger *ledger;		/* NULL when not open */
+	struct executor_lane lane;	/* the ledger's thread */
 	char *state_dir;
 	bool busy;			/* a ledger call is in flight */
 	bool closing;
@@ -35,6 +43,13 @@ struct record {
 	uv_timer_t retry;
 	usec_t retry_delay;
 	unsigned long long written;
+	/* Run ids (record-ids.c). */
+	char instance_env[sizeof("JOBD_INSTANCE=") + RECORD_INSTANCE_MAX];
+	uint64_t last_id;		/* the last one handed out */
+	uint64_t id_reserved;		/* on disk: ids up to here are ours */
+	uint64_t id_reserving;		/* a reservation up to here in flight */
+	usec_t id_retry_at;		/* after a failed reservation */
+	bool ids_unreserved;		/* past the reservation: warned */
 };
 
 /* Opens the ledger on the executor, marks unfinished rows lost and stops
@@ -42,6 +57,15 @@ struct record {
  * could not be opened and its reason has been logged). */
 void record_open(struct record *, struct daemon *, const char *state_dir,
     bool sync_full, void (*done)(struct daemon *, int r));
+/* The next run id.  Below the reservation on disk, so that a restart
+ * after kill -9 never hands it out again; past it (the ledger could not
+ * reserve in time), from a floor derived from the clock. */
+uint64_t record_next_run_id(struct record *);
+/* "JOBD_INSTANCE=ID" for a run's environment. */
+const char *record_instance_env(const struct record *);
+/* Runs queued and not yet in the ledger (distinct run ids). */
+size_t record_pending_runs(const struct record *);
+
 /* Reads the schedule state of each job in names (taken); cb gets them in
  * the same order, job NULL where none is on record, and may keep the
  * strings it takes out (it must NULL them). */
