@@ -87,6 +87,7 @@ spawn_exec_new(const struct job_config *jc, const struct daemon *d,
 	struct run_exec *e = xcalloc(1, sizeof(*e));
 
 	e->env = spawn_env_build(jc, ids);
+	e->env = strv_env_set(e->env, record_instance_env(&d->record));
 	e->cwd = jc->working_directory ? xstrdup(jc->working_directory) :
 	    NULL;
 	if (ids->exec_helper && (ids->cgroup ||
