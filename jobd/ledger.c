@@ -38,11 +38,12 @@ static const char *const ledger_migrations[] = {
 	" paused_until_usec INTEGER,"
 	" skips_pending INTEGER NOT NULL DEFAULT 0);",
 	/* 2: the instance id every run carries (JOBD_INSTANCE=, so that an
-	 * orphan sweep never touches another jobd's runs), and the run ids
-	 * reserved ahead of use. */
+	 * orphan sweep never touches another jobd's runs), the run ids
+	 * reserved ahead of use, and where the last daemon's ids began. */
 	"CREATE TABLE jobd_state ("
 	" id INTEGER PRIMARY KEY CHECK (id = 1),"
 	" instance TEXT NOT NULL,"
+	" run_id_base INTEGER NOT NULL DEFAULT 0,"
 	" run_id_reserved INTEGER NOT NULL DEFAULT 0);"
 	"INSERT INTO jobd_state (id, instance)"
 	" VALUES (1, lower(hex(randomblob(16))));",

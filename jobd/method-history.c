@@ -29,8 +29,8 @@ history_run_json(const struct ledger_run *r)
 	json_object_set_new(o, "job", json_string(r->job ? r->job : ""));
 	json_object_set_new(o, "trigger",
 	    json_string(r->trigger ? r->trigger : ""));
-	json_object_set_new(o, "state",
-	    json_string(r->result ? "finished" : "running"));
+	json_object_set_new(o, "state", json_string(r->result ? "finished" :
+	    r->started ? "running" : "pending"));
 	json_object_set_new(o, "queued_usec",
 	    json_integer((json_int_t)r->queued));
 	json_set_nonzero(o, "pid", r->pid);

@@ -34,10 +34,14 @@ struct orphans_env {
 };
 
 struct orphans_scan {
-	const struct orphans_match *m;
-	struct orphans_run *runs;
+	const char *instance;
+	uint64_t above, upto;		/* find: the range */
+	const uint64_t *ids;		/* kill: the runs */
+	size_t nids;
+	struct orphans_run *runs;	/* find: found */
 	size_t nruns, alloc;
-	size_t killed;
+	pid_t *killed;			/* kill: signalled */
+	size_t nkilled, killed_alloc;
 };
 
 /* Copies the value of NAME= if var is that variable (cut to fit). */
@@ -118,15 +122,15 @@ orphans_started(const char *pid)
 }
 
 static bool
-orphans_is_lost(const struct orphans_match *m, uint64_t id)
+orphans_has(const uint64_t *ids, size_t n, uint64_t id)
 {
-	size_t lo = 0, hi = m->nlost, mid;
+	size_t lo = 0, hi = n, mid;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (m->lost[mid] == id)
+		if (ids[mid] == id)
 			return true;
-		if (m->lost[mid] < id)
+		if (ids[mid] < id)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -134,8 +138,8 @@ orphans_is_lost(const struct orphans_match *m, uint64_t id)
 	return false;
 }
 
-/* Remembers a process of a run not on record; of several processes of
- * one run, the earliest started speaks for it. */
+/* Remembers a process of a run; of several processes of one run, the
+ * earliest started speaks for it. */
 static void
 orphans_note(struct orphans_scan *s, const char *pid,
     const struct orphans_env *e)
@@ -169,15 +173,35 @@ orphans_note(struct orphans_scan *s, const char *pid,
 	r->uid = stat(path, &st) == 0 ? st.st_uid : (uid_t)-1;
 }
 
-/* One pass over /proc; the number of processes killed. */
-static size_t
-orphans_pass(struct orphans_scan *s, pid_t self)
+/* Kills pid unless this sweep did already; true if it is new. */
+static bool
+orphans_signal(struct orphans_scan *s, pid_t pid)
 {
-	const struct orphans_match *m = s->m;
+	size_t i;
+
+	for (i = 0; i < s->nkilled; i++)
+		if (s->killed[i] == pid)
+			return false;
+	if (kill(pid, SIGKILL) < 0)
+		return false;
+	if (s->nkilled == s->killed_alloc) {
+		s->killed_alloc = s->killed_alloc ? s->killed_alloc * 2 : 64;
+		s->killed = xreallocarray(s->killed, s->killed_alloc,
+		    sizeof(*s->killed));
+	}
+	s->killed[s->nkilled++] = pid;
+	return true;
+}
+
+/* One pass over /proc: notes (find) or kills (kill) the processes of
+ * this instance's runs; returns how many new ones it killed. */
+static size_t
+orphans_pass(struct orphans_scan *s, bool kill_them)
+{
 	struct orphans_env e;
 	struct dirent *de;
+	pid_t self = getpid();
 	size_t killed = 0;
-	bool unrecorded;
 	DIR *d;
 
 	if (!(d = opendir("/proc")))
@@ -187,15 +211,12 @@ orphans_pass(struct orphans_scan *s, pid_t self)
 		    atoi(de->d_name) == self)
 			continue;
 		if (!orphans_environ(de->d_name, &e) ||
-		    strcmp(e.instance, m->instance))
+		    strcmp(e.instance, s->instance))
 			continue;
-		unrecorded = e.run > m->above && e.run <= m->upto;
-		if (!unrecorded && !orphans_is_lost(m, e.run))
-			continue;
-		if (unrecorded)
+		if (!kill_them && e.run > s->above && e.run <= s->upto)
 			orphans_note(s, de->d_name, &e);
-		if (kill(atoi(de->d_name), SIGKILL) == 0)
-			killed++;
+		else if (kill_them && orphans_has(s->ids, s->nids, e.run))
+			killed += orphans_signal(s, atoi(de->d_name));
 	}
 	closedir(d);
 	return killed;
@@ -210,28 +231,34 @@ orphans_cmp(const void *a, const void *b)
 }
 
 size_t
-orphans_kill(const struct orphans_match *m, struct orphans_run **ret,
-    size_t *ret_n)
+orphans_find(const char *instance, uint64_t above, uint64_t upto,
+    struct orphans_run **ret)
 {
-	struct orphans_scan s = { .m = m };
-	pid_t self = getpid();
-	size_t n;
-	int pass;
+	struct orphans_scan s = { .instance = instance, .above = above,
+	    .upto = upto };
 
 	*ret = NULL;
-	*ret_n = 0;
-	if (!m->instance || !*m->instance || (m->nlost == 0 &&
-	    m->upto <= m->above))
+	if (!instance || !*instance || upto <= above)
 		return 0;
-	for (pass = 0; pass < ORPHANS_PASSES; pass++) {
-		n = orphans_pass(&s, self);
-		s.killed += n;
-		if (n == 0)
-			break;
-	}
+	orphans_pass(&s, false);
 	if (s.nruns > 1)
 		qsort(s.runs, s.nruns, sizeof(*s.runs), orphans_cmp);
 	*ret = s.runs;
-	*ret_n = s.nruns;
-	return s.killed;
+	return s.nruns;
+}
+
+size_t
+orphans_kill(const char *instance, const uint64_t *ids, size_t n)
+{
+	struct orphans_scan s = { .instance = instance, .ids = ids,
+	    .nids = n };
+	int pass;
+
+	if (!instance || !*instance || n == 0)
+		return 0;
+	for (pass = 0; pass < ORPHANS_PASSES; pass++)
+		if (orphans_pass(&s, true) == 0)
+			break;
+	free(s.killed);
+	return s.nkilled;
 }

@@ -12,18 +12,8 @@
 
 #define ORPHANS_NAME_MAX 64	/* longer JOBD_JOB=/JOBD_TRIGGER= are cut */
 
-/* Which processes are orphans: those of this instance whose run id is
- * one of lost (sorted), or lies in (above, upto]: ids handed out but not
- * on record yet. */
-struct orphans_match {
-	const char *instance;
-	const uint64_t *lost;
-	size_t nlost;
-	uint64_t above, upto;
-};
-
-/* A run in (above, upto] seen in /proc: what its first process (the
- * earliest started) says about it. */
+/* A run seen in /proc: what its first process (the earliest started)
+ * says about it. */
 struct orphans_run {
 	uint64_t id;
 	char job[ORPHANS_NAME_MAX + 1];
@@ -33,10 +23,14 @@ struct orphans_run {
 	usec_t started;		/* realtime; 0 if not known */
 };
 
-/* Blocking (reads /proc): call on the executor.  Sends SIGKILL to every
- * matching process and returns how many; *ret gets one entry per run of
- * (above, upto] it saw (ordered by id; free()). */
-size_t orphans_kill(const struct orphans_match *, struct orphans_run **ret,
-    size_t *ret_n);
+/* Blocking (reads /proc): call on the executor.  Every run of instance
+ * with a live process whose run id lies in (above, upto]; *ret is ordered
+ * by id (free() it). */
+size_t orphans_find(const char *instance, uint64_t above, uint64_t upto,
+    struct orphans_run **ret);
+/* Blocking.  Sends SIGKILL to every process of instance whose run id is
+ * one of ids (sorted), scanning again while a pass finds more (a process
+ * may fork meanwhile); returns how many processes it killed. */
+size_t orphans_kill(const char *instance, const uint64_t *ids, size_t n);
 
 #endif

@@ -32,12 +32,16 @@ struct record_task {
 	 * running but not on record: owned. */
 	struct ledger_op *ops;
 	size_t nops;
+	uint64_t seq;		/* rows queued up to here are in ops, or
+				 * were in an earlier task */
 	int r;
 	char *cause;
 	/* TASK_OPEN */
 	bool boot_first, reopen;
 	char instance[RECORD_INSTANCE_MAX + 1];	/* ours at a reopen; out */
 	uint64_t last_id;	/* in: handed out so far; out: continue here */
+	uint64_t base;		/* this daemon's ids are above: in at a
+				 * reopen, else out */
 	uint64_t reserved;	/* out: reserved up to here, 0: not */
 	int reserve_r;		/* out: why not */
 	size_t nlost, orphans;

@@ -225,25 +225,43 @@ record_orphan_rows(struct record_task *t, struct orphans_run *o, size_t n)
 	}
 }
 
-/* Worker thread: stops the processes of the lost rows and of the ids the
- * last daemon reserved above its last row (started, not yet recorded),
- * all of this state directory's instance. */
-static void
-record_orphans(struct record_task *t, const struct ledger_meta *meta,
-    const struct ledger_lost *lost, size_t nlost, uint64_t max_id)
+static int
+record_id_cmp(const void *a, const void *b)
 {
-	uint64_t *ids = xcalloc(nlost + 1, sizeof(*ids));
-	struct orphans_run *o = NULL;
-	size_t i, n = 0;
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
+	return x < y ? -1 : x > y;
+}
+
+/* Worker thread: stops the processes of this state directory's instance
+ * that belong to the lost rows, or to ids the last daemon handed out
+ * (above its base, up to its reservation) that have no row at all: runs
+ * started and not yet recorded.  A process of a run on record as
+ * finished was left behind on purpose (see drain_timeout=): spared. */
+static void
+record_orphans(struct record_task *t, struct ledger *l,
+    const struct ledger_meta *meta, const struct ledger_lost *lost,
+    size_t nlost)
+{
+	struct orphans_run *o = NULL;
+	uint64_t *ids;
+	size_t i, n, k = 0, nids = 0;
+	bool exists;
+
+	n = orphans_find(meta->instance, meta->base, meta->reserved, &o);
+	ids = xcalloc(nlost + n + 1, sizeof(*ids));
 	for (i = 0; i < nlost; i++)
-		ids[i] = lost[i].id;		/* oldest first: sorted */
-	t->orphans = orphans_kill(&(struct orphans_match){
-		.instance = meta->instance,
-		.lost = ids, .nlost = nlost,
-		.above = max_id, .upto = meta->reserved,
-	}, &o, &n);
-	record_orphan_rows(t, o, n);
+		ids[nids++] = lost[i].id;
+	for (i = 0; i < n; i++) {
+		if (ledger_run_exists(l, o[i].id, &exists, NULL) < 0 ||
+		    exists)
+			continue;
+		ids[nids++] = o[i].id;
+		o[k++] = o[i];
+	}
+	qsort(ids, nids, sizeof(*ids), record_id_cmp);
+	t->orphans = orphans_kill(meta->instance, ids, nids);
+	record_orphan_rows(t, o, k);
 	free(o);
 	free(ids);
 }
@@ -255,7 +273,7 @@ record_open_ledger(struct record_task *t, struct ledger *l)
 {
 	struct ledger_meta meta = { 0 };
 	struct ledger_lost *lost = NULL;
-	uint64_t max_id = 0, base;
+	uint64_t max_id = 0, next;
 	int r;
 
 	if ((r = ledger_meta_get(l, &meta, &t->cause)) < 0)
@@ -268,19 +286,21 @@ record_open_ledger(struct record_task *t, struct ledger *l)
 	}
 	/* At a reopen this daemon's runs carry its own instance, never the
 	 * one on record: the sweep cannot touch them. */
-	record_orphans(t, &meta, lost, t->nlost, max_id);
+	record_orphans(t, l, &meta, lost, t->nlost);
 	ledger_lost_free(lost, t->nlost);
 	if (t->reopen)
 		t->reserve_r = ledger_set_instance(l, t->instance, NULL);
 	else
 		snprintf(t->instance, sizeof(t->instance), "%s",
 		    meta.instance);
-	base = MAX(MAX(max_id, meta.reserved), t->last_id);
+	next = MAX(MAX(max_id, meta.reserved), t->last_id);
+	if (!t->reopen)
+		t->base = next;
 	if (t->reserve_r == 0)
-		t->reserve_r = ledger_reserve_ids(l, base + t->id, false,
+		t->reserve_r = ledger_ids_begin(l, t->base, next + t->id,
 		    NULL);
-	t->last_id = base;
-	t->reserved = t->reserve_r == 0 ? base + t->id : 0;
+	t->last_id = next;
+	t->reserved = t->reserve_r == 0 ? next + t->id : 0;
 	ledger_meta_free_contents(&meta);
 	return 0;
 }
@@ -327,8 +347,10 @@ record_open_failed(struct record *rec, struct record_task *t)
 	free(rec->error_text);
 	rec->error_text = t->cause ? xstrdup(t->cause) :
 	    xstrdup(strerror(-t->r));
-	if (t->open_done)
+	if (t->open_done) {
 		rec->last_id = MAX(rec->last_id, record_id_floor());
+		rec->id_base = rec->last_id;
+	}
 	if (rec->closing) {
 		record_end(rec);
 		return;
@@ -403,6 +425,7 @@ record_open_task(struct record *rec, bool reopen)
 	t->record = rec;
 	t->reopen = reopen;
 	t->last_id = rec->last_id;
+	t->base = rec->id_base;
 	t->id = record_id_block(rec);
 	if (reopen)
 		snprintf(t->instance, sizeof(t->instance), "%s",

@@ -20,6 +20,13 @@
 #define RECORD_RETRY_MIN USEC_PER_SEC
 #define RECORD_RETRY_MAX (30 * USEC_PER_SEC)
 
+struct record_waiter {
+	uint64_t seq;			/* rows queued up to here */
+	void (*cb)(void *, int);
+	void *ctx;
+	struct record_waiter *next;
+};
+
 static void record_work(void *);
 static void record_done(void *, int);
 
@@ -94,6 +101,7 @@ record_take_queue(struct record *rec, enum record_task_type type)
 	t->type = type;
 	t->ops = rec->queue;
 	t->nops = rec->nqueue;
+	t->seq = rec->enqueued;
 	rec->queue = NULL;
 	rec->nqueue = rec->cap = 0;
 	return t;
@@ -203,6 +211,46 @@ record_retry_cb(uv_timer_t *timer)
 	record_pump(timer->data);
 }
 
+/* Tells the waiters whose rows were in a write that ended (all: the
+ * ledger is gone). */
+static void
+record_wake(struct record *rec, uint64_t settled, int r, bool all)
+{
+	struct record_waiter *w;
+
+	rec->settled = MAX(rec->settled, settled);
+	while ((w = rec->waiters) && (all || w->seq <= rec->settled)) {
+		rec->waiters = w->next;
+		if (!rec->waiters)
+			rec->waiters_tail = NULL;
+		w->cb(w->ctx, r);
+		free(w);
+	}
+}
+
+void
+record_flush(struct record *rec, void (*cb)(void *, int), void *ctx)
+{
+	struct record_waiter *w;
+
+	if (!rec->ledger || rec->closing || rec->error ||
+	    rec->settled >= rec->enqueued) {
+		cb(ctx, rec->ledger && !rec->closing ? rec->error :
+		    -ENOTCONN);
+		return;
+	}
+	w = xcalloc(1, sizeof(*w));
+	w->seq = rec->enqueued;
+	w->cb = cb;
+	w->ctx = ctx;
+	if (rec->waiters_tail)
+		rec->waiters_tail->next = w;
+	else
+		rec->waiters = w;
+	rec->waiters_tail = w;
+	record_pump(rec);
+}
+
 static void
 record_write_done(struct record *rec, struct record_task *t)
 {
@@ -271,6 +319,7 @@ record_task_free(struct record_task *t)
 void
 record_end(struct record *rec)
 {
+	record_wake(rec, rec->enqueued, -ENOTCONN, true);
 	if (!uv_is_closing((uv_handle_t *)&rec->retry))
 		uv_close((uv_handle_t *)&rec->retry, NULL);
 	executor_lane_stop(&rec->lane);
@@ -287,6 +336,7 @@ record_done(void *data, int status)
 	switch (t->type) {
 	case TASK_WRITE:
 		record_write_done(rec, t);
+		record_wake(rec, t->seq, t->r, false);
 		break;
 	case TASK_QUERY:
 	case TASK_GET:
@@ -297,6 +347,7 @@ record_done(void *data, int status)
 			log_error("ledger: %s; %zu rows not written at exit",
 			    t->cause ? t->cause : strerror(-t->r), t->nops);
 		rec->ledger = NULL;
+		record_wake(rec, t->seq, t->r, true);
 		record_end(rec);
 		break;
 	case TASK_OPEN:
@@ -361,6 +412,7 @@ record_enqueue(struct record *rec, struct ledger_op *op)
 		    sizeof(*op));
 	}
 	rec->queue[rec->nqueue++] = *op;
+	rec->enqueued++;
 	record_pump(rec);
 }
 
@@ -406,6 +458,12 @@ record_fill(struct ledger_run *row, const struct run *r)
 		p[l->len] = '\n';
 		p += l->len + 1;
 	}
+}
+
+void
+record_run_queued(struct record *rec, const struct run *r)
+{
+	record_run_started(rec, r);
 }
 
 void

@@ -24,6 +24,7 @@ struct run;
 #define RECORD_INSTANCE_MAX 64
 
 struct record_task;
+struct record_waiter;
 
 struct record {
 	struct daemon *daemon;
@@ -38,6 +39,9 @@ struct record {
 	size_t nqueue, cap;
 	struct record_task *tasks, *tasks_tail;
 	size_t dropped;			/* rows lost to the bound */
+	uint64_t enqueued;		/* rows ever queued */
+	uint64_t settled;		/* of those, tried (written or not) */
+	struct record_waiter *waiters, *waiters_tail;	/* record_flush */
 	int error;			/* last write error, 0 when healthy */
 	char *error_text;
 	uv_timer_t retry;
@@ -46,6 +50,7 @@ struct record {
 	/* Run ids (record-ids.c). */
 	char instance_env[sizeof("JOBD_INSTANCE=") + RECORD_INSTANCE_MAX];
 	uint64_t last_id;		/* the last one handed out */
+	uint64_t id_base;		/* ours are above (open failed) */
 	uint64_t id_reserved;		/* on disk: ids up to here are ours */
 	uint64_t id_reserving;		/* a reservation up to here in flight */
 	usec_t id_retry_at;		/* after a failed reservation */
@@ -73,7 +78,15 @@ void record_load_states(struct record *, char **names,
     void (*cb)(void *, struct ledger_job_state *, size_t), void *ctx);
 /* Applies retention rules (takes rules and their job names). */
 void record_prune(struct record *, struct ledger_prune *rules, size_t n);
+/* A run's row: when it is queued (job.c), then when it starts. */
+void record_run_queued(struct record *, const struct run *);
 void record_run_started(struct record *, const struct run *);
+/* cb(ctx, r) once every row queued so far is written (r 0), or could not
+ * be (r < 0: the ledger is failing or closed; the rows stay queued); at
+ * once when there is nothing to wait for.  A Start reply waits for it, so
+ * that no client holds a run id the ledger does not have. */
+void record_flush(struct record *, void (*cb)(void *ctx, int r),
+    void *ctx);
 void record_run_finished(struct record *, const struct run *);
 /* A slot that was not run, as a skipped run with its reason. */
 void record_run_skipped(struct record *, uint64_t id, const char *job,
