@@ -136,7 +136,8 @@ log_repeat_flush(bool all)
 
 	for (i = 0; i < LOG_REPEAT_SLOTS; i++) {
 		r = &log_repeats[i];
-		if (!r->used || (!all && now - r->since < LOG_REPEAT_WINDOW_SEC))
+		if (!r->used ||
+		    (!all && now - r->since < LOG_REPEAT_WINDOW_SEC))
 			continue;
 		if (r->count > 0)
 			log_repeat_tell(r, now);

@@ -624,8 +624,8 @@ ledger_ids_begin(struct ledger *l, uint64_t base, uint64_t upto,
 
 	if (upto > INT64_MAX || base > upto) {
 		if (cause)
-			*cause = xstrfmt("ledger '%s': run ids %llu..%llu out of "
-			    "range", l->path, (unsigned long long)base,
+			*cause = xstrfmt("ledger '%s': run ids %llu..%llu out "
+			    "of range", l->path, (unsigned long long)base,
 			    (unsigned long long)upto);
 		return -EINVAL;
 	}

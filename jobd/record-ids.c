@@ -51,7 +51,8 @@ record_ids_set_instance(struct record *rec, const char *instance)
 
 	if (!instance) {
 		if (getrandom(b, sizeof(b), GRND_NONBLOCK) != sizeof(b)) {
-			uint64_t x = now_realtime() ^ ((uint64_t)getpid() << 32);
+			uint64_t x = now_realtime() ^
+			    ((uint64_t)getpid() << 32);
 
 			for (i = 0; i < sizeof(b); i++)
 				b[i] = (unsigned char)(x >> (8 * (i % 8)) ^ i);
@@ -98,8 +99,8 @@ record_reserve_done(struct record *rec, struct record_task *t)
 	if (t->r < 0) {
 		rec->id_retry_at = now_monotonic() + RECORD_RESERVE_RETRY;
 		if (!rec->ids_unreserved)
-			log_warning("ledger: cannot reserve run ids up to %llu: "
-			    "%s", (unsigned long long)t->id, t->cause ?
+			log_warning("ledger: cannot reserve run ids up to "
+			    "%llu: %s", (unsigned long long)t->id, t->cause ?
 			    t->cause : strerror(-t->r));
 		return;
 	}

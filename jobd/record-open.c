@@ -384,9 +384,9 @@ record_open_done(struct record *rec, struct record_task *t)
 		rec->retry_delay = 0;
 		record_ids_opened(rec, t);
 		if (t->nlost || t->nops)
-			log_warning("%zu runs were in flight when the last jobd "
-			    "stopped, %zu of them not yet on record; recorded "
-			    "as lost (%zu orphaned processes killed)",
+			log_warning("%zu runs were in flight when the last "
+			    "jobd stopped, %zu of them not yet on record; "
+			    "recorded as lost (%zu orphaned processes killed)",
 			    t->nlost + t->nops, t->nops, t->orphans);
 		for (i = 0; i < t->nops; i++)
 			record_enqueue(rec, &t->ops[i]);
