@@ -44,15 +44,20 @@ struct orphans_scan {
 	size_t nkilled, killed_alloc;
 };
 
-/* Copies the value of NAME= if var is that variable (cut to fit). */
+/* Copies the value of NAME= if var is that variable: cut to fit, and
+ * control characters made '?' (the value is the process owner's choice,
+ * and may end up in a log line). */
 static void
 orphans_take(const char *var, const char *name, char *dst, size_t size)
 {
-	size_t n = strlen(name);
+	size_t n = strlen(name), i;
 
 	if (strncmp(var, name, n) || var[n] != '=')
 		return;
 	snprintf(dst, size, "%s", var + n + 1);
+	for (i = 0; dst[i]; i++)
+		if ((unsigned char)dst[i] < 0x20 || dst[i] == 0x7f)
+			dst[i] = '?';
 }
 
 /* Reads pid's jobd variables; false when it has no JOBD_RUN=. */

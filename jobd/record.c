@@ -211,6 +211,41 @@ record_retry_cb(uv_timer_t *timer)
 	record_pump(timer->data);
 }
 
+/* Every queued write task and the queue, in order, as one write task
+ * (rows of one job's state must not overtake each other). */
+static struct record_task *
+record_take_writes(struct record *rec)
+{
+	struct record_task *w = record_take_queue(rec, TASK_WRITE);
+	struct record_task **pp = &rec->tasks, *t, *prev = NULL;
+	struct ledger_op *ops = NULL;
+	size_t n = 0;
+
+	while ((t = *pp)) {
+		if (t->type != TASK_WRITE) {
+			prev = t;
+			pp = &t->next;
+			continue;
+		}
+		*pp = t->next;
+		ops = xreallocarray(ops, n + t->nops + 1, sizeof(*ops));
+		memcpy(ops + n, t->ops, t->nops * sizeof(*ops));
+		n += t->nops;
+		free(t->ops);
+		t->ops = NULL;
+		t->nops = 0;
+		record_task_free(t);
+	}
+	rec->tasks_tail = prev;
+	ops = xreallocarray(ops, n + w->nops + 1, sizeof(*ops));
+	if (w->nops)
+		memcpy(ops + n, w->ops, w->nops * sizeof(*ops));
+	free(w->ops);
+	w->ops = ops;
+	w->nops += n;
+	return w;
+}
+
 /* Tells the waiters whose rows were in a write that ended (all: the
  * ledger is gone). */
 static void
@@ -248,6 +283,10 @@ record_flush(struct record *rec, void (*cb)(void *, int), void *ctx)
 	else
 		rec->waiters = w;
 	rec->waiters_tail = w;
+	/* A client waits: the rows go ahead of queued queries and pruning
+	 * (a call in flight still finishes first). */
+	if (rec->nqueue > 0)
+		record_push_front(rec, record_take_writes(rec));
 	record_pump(rec);
 }
 
