@@ -322,12 +322,20 @@ static int
 reply_daemon(json_t *p, bool continues, void *data)
 {
 	struct ctx *c = data;
+	json_t *lane;
 
 	(void)continues;
-	if (c->opts & OPT_JSON)
+	if (c->opts & OPT_JSON) {
 		print_json(p);
-	else
-		print_daemon(p);
+		return 0;
+	}
+	print_daemon(p);
+	lane = json_object_get(p, "ledger_thread");
+	if (json_is_object(lane))
+		printf("  ledger thread: %lld queued, %lld completed\n",
+		    (long long)json_integer_value(json_object_get(lane,
+		    "queued")), (long long)json_integer_value(
+		    json_object_get(lane, "completed")));
 	return 0;
 }
 
@@ -535,6 +543,22 @@ parse_time(const char *s, enum span_mode mode, usec_t *ret)
 	return 0;
 }
 
+/* History and Show answer from the ledger: rows jobd could not write yet
+ * (a full or read-only disk) are not in it, and the reply says so. */
+static void
+warn_pending_writes(json_t *p)
+{
+	long long n = json_integer_value(json_object_get(p, "pending_writes"));
+	json_t *why = json_object_get(p, "ledger_error");
+
+	if (n <= 0)
+		return;
+	fprintf(stderr, "jobctl: warning: %lld run%s not yet written to the "
+	    "ledger%s%s%s; this list may be incomplete\n", n, n == 1 ? "" :
+	    "s", json_is_string(why) ? " (" : "", json_is_string(why) ?
+	    json_string_value(why) : "", json_is_string(why) ? ")" : "");
+}
+
 static int
 reply_history(json_t *p, bool continues UNUSED, void *data)
 {
@@ -547,6 +571,7 @@ reply_history(json_t *p, bool continues UNUSED, void *data)
 		print_json(p);
 	else
 		print_history(runs);
+	warn_pending_writes(p);
 	return 0;
 }
 
@@ -579,6 +604,7 @@ reply_show(json_t *p, bool continues UNUSED, void *data)
 		print_json(p);
 	else
 		print_show(p);
+	warn_pending_writes(p);
 	return 0;
 }
 

@@ -78,7 +78,7 @@ daemon_find_run(struct daemon *d, uint64_t id)
 uint64_t
 daemon_next_run_id(struct daemon *d)
 {
-	return ++d->last_run_id;
+	return record_next_run_id(&d->record);
 }
 
 /* Inserts in name order, so that List needs no sorting. */

@@ -56,7 +56,6 @@ struct daemon {
 	unsigned reload_gen;		/* reloads requested */
 	unsigned reload_applied;	/* newest reload applied */
 	usec_t started;
-	uint64_t last_run_id;
 	struct job_list jobs;		/* in name order */
 	unsigned nruns_open;		/* runs not yet closed */
 	struct control *control;

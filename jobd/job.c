@@ -59,6 +59,7 @@ job_trigger_full(struct job *j, enum run_trigger trigger,
 	TAILQ_INSERT_TAIL(&j->runs, r, entry);
 	j->nactive++;
 	j->daemon->nruns_open++;
+	record_run_queued(&j->daemon->record, r);
 	bus_emit_run(j->daemon, "run-queued", r);
 	run_begin(r);
 	return r;

@@ -31,7 +31,11 @@ static const char *const ledger_sql[ST_N] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
-	[ST_START] = RUN_INSERT "ON CONFLICT (id) DO NOTHING",
+	/* A run is on record from its queueing; its start fills in the
+	 * rest, never over a result. */
+	[ST_START] = RUN_INSERT "ON CONFLICT (id) DO UPDATE SET "
+	    "started_usec = excluded.started_usec, pid = excluded.pid "
+	    "WHERE result IS NULL",
 	[ST_COMPLETE] = RUN_INSERT "ON CONFLICT (id) DO UPDATE SET "
 	    "job = excluded.job, \"trigger\" = excluded.\"trigger\", "
 	    "scheduled_usec = excluded.scheduled_usec, "
@@ -65,13 +69,24 @@ static const char *const ledger_sql[ST_N] = {
 	    "WHERE name = 'runs'), 0))",
 	[ST_UNFINISHED] = "SELECT id, job, pid, started_usec FROM runs "
 	    "WHERE result IS NULL ORDER BY id",
-	[ST_MARK_LOST] = "UPDATE runs SET result = 'lost', reason = ?1 "
-	    "WHERE result IS NULL",
+	/* When a lost run ended is not known: not when jobd noticed. */
+	[ST_MARK_LOST] = "UPDATE runs SET result = 'lost', reason = ?1, "
+	    "ended_usec = NULL, duration_usec = NULL WHERE result IS NULL",
 	[ST_JOBS] = "SELECT DISTINCT job FROM runs",
 	[ST_PRUNE] = "DELETE FROM runs WHERE job = ?1 AND result IS NOT NULL "
 	    "AND (id NOT IN (SELECT id FROM runs WHERE job = ?1 "
 	    "ORDER BY id DESC LIMIT ?2) OR COALESCE(ended_usec, "
 	    "started_usec, queued_usec, scheduled_usec, 0) < ?3)",
+	[ST_META_GET] = "SELECT instance, run_id_reserved, run_id_base "
+	    "FROM jobd_state WHERE id = 1",
+	[ST_EXISTS] = "SELECT 1 FROM runs WHERE id = ?1",
+	[ST_IDS_BEGIN] = "UPDATE jobd_state SET run_id_base = ?1, "
+	    "run_id_reserved = max(run_id_reserved, ?2) WHERE id = 1",
+	[ST_RESERVE] = "UPDATE jobd_state SET run_id_reserved = "
+	    "max(run_id_reserved, ?1) WHERE id = 1",
+	[ST_RESERVE_SET] = "UPDATE jobd_state SET run_id_reserved = ?1 "
+	    "WHERE id = 1",
+	[ST_INSTANCE_SET] = "UPDATE jobd_state SET instance = ?1 WHERE id = 1",
 };
 
 int
@@ -538,4 +553,114 @@ ledger_job_state_free_contents(struct ledger_job_state *js)
 {
 	free(js->job);
 	memset(js, 0, sizeof(*js));
+}
+
+int
+ledger_meta_get(struct ledger *l, struct ledger_meta *ret, char **cause)
+{
+	sqlite3_stmt *st = l->stmt[ST_META_GET];
+	int r = 0, rc;
+
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		ret->instance = column_strdup(st, 0);
+		ret->reserved = (uint64_t)sqlite3_column_int64(st, 1);
+		ret->base = (uint64_t)sqlite3_column_int64(st, 2);
+	} else {
+		r = ledger_fail(l, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc,
+		    "read jobd_state", cause);
+	}
+	sqlite3_reset(st);
+	return r;
+}
+
+void
+ledger_meta_free_contents(struct ledger_meta *m)
+{
+	free(m->instance);
+	memset(m, 0, sizeof(*m));
+}
+
+/* One statement with one integer or text binding, in its own
+ * transaction (an UPDATE is one already). */
+static int
+ledger_update_one(struct ledger *l, enum ledger_stmt id, int64_t v,
+    const char *text, const char *what, char **cause)
+{
+	int rc = SQLITE_OK;
+
+	if (text)
+		bind_text(l->stmt[id], 1, text, &rc);
+	else
+		bind_int(l->stmt[id], 1, v, &rc);
+	if (rc == SQLITE_OK)
+		rc = ledger_exec_stmt(l, id);
+	else
+		sqlite3_clear_bindings(l->stmt[id]);
+	if (rc != SQLITE_OK)
+		return ledger_fail(l, rc, what, cause);
+	return 0;
+}
+
+int
+ledger_reserve_ids(struct ledger *l, uint64_t upto, bool exact, char **cause)
+{
+	if (upto > INT64_MAX) {
+		if (cause)
+			*cause = xstrfmt("ledger '%s': run id %llu out of "
+			    "range", l->path, (unsigned long long)upto);
+		return -EINVAL;
+	}
+	return ledger_update_one(l, exact ? ST_RESERVE_SET : ST_RESERVE,
+	    (int64_t)upto, NULL, "reserve run ids", cause);
+}
+
+int
+ledger_ids_begin(struct ledger *l, uint64_t base, uint64_t upto,
+    char **cause)
+{
+	sqlite3_stmt *st = l->stmt[ST_IDS_BEGIN];
+	int rc = SQLITE_OK;
+
+	if (upto > INT64_MAX || base > upto) {
+		if (cause)
+			*cause = xstrfmt("ledger '%s': run ids %llu..%llu out "
+			    "of range", l->path, (unsigned long long)base,
+			    (unsigned long long)upto);
+		return -EINVAL;
+	}
+	bind_int(st, 1, (int64_t)base, &rc);
+	bind_int(st, 2, (int64_t)upto, &rc);
+	if (rc == SQLITE_OK)
+		rc = ledger_exec_stmt(l, ST_IDS_BEGIN);
+	else
+		sqlite3_clear_bindings(st);
+	if (rc != SQLITE_OK)
+		return ledger_fail(l, rc, "reserve run ids", cause);
+	return 0;
+}
+
+int
+ledger_run_exists(struct ledger *l, uint64_t id, bool *ret, char **cause)
+{
+	sqlite3_stmt *st = l->stmt[ST_EXISTS];
+	int r = 0, rc = SQLITE_OK;
+
+	bind_int(st, 1, (int64_t)MIN(id, (uint64_t)INT64_MAX), &rc);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		*ret = rc == SQLITE_ROW;
+	else
+		r = ledger_fail(l, rc, "read run", cause);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return r;
+}
+
+int
+ledger_set_instance(struct ledger *l, const char *instance, char **cause)
+{
+	return ledger_update_one(l, ST_INSTANCE_SET, 0, instance,
+	    "set instance", cause);
 }

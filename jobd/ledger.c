@@ -3,8 +3,10 @@
  * transactions and error reporting.  Rows are ledger-runs.c's.  Nothing
  * here queues, retries or logs, and everything blocks: worker threads only. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ledger-internal.h"
 #include "xmalloc.h"
@@ -35,6 +37,16 @@ static const char *const ledger_migrations[] = {
 	" last_slot_usec INTEGER,"
 	" paused_until_usec INTEGER,"
 	" skips_pending INTEGER NOT NULL DEFAULT 0);",
+	/* 2: the instance id every run carries (JOBD_INSTANCE=, so that an
+	 * orphan sweep never touches another jobd's runs), the run ids
+	 * reserved ahead of use, and where the last daemon's ids began. */
+	"CREATE TABLE jobd_state ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" instance TEXT NOT NULL,"
+	" run_id_base INTEGER NOT NULL DEFAULT 0,"
+	" run_id_reserved INTEGER NOT NULL DEFAULT 0);"
+	"INSERT INTO jobd_state (id, instance)"
+	" VALUES (1, lower(hex(randomblob(16))));",
 };
 
 _Static_assert(ELEMENTSOF(ledger_migrations) == LEDGER_VERSION,
@@ -248,12 +260,13 @@ ledger_verify(struct ledger *l, int *ret_version, char **cause)
 	if ((rc = ledger_quick_check(l, cause)) < 0)
 		return rc;
 	rc = ledger_query_int(l, "SELECT count(*) FROM sqlite_schema WHERE "
-	    "type = 'table' AND name IN ('runs', 'job_state')", &tables);
+	    "type = 'table' AND name IN ('runs', 'job_state', 'jobd_state')",
+	    &tables);
 	if (rc != SQLITE_OK)
 		return ledger_fail(l, rc, "cannot read", cause);
-	if (tables != 2)
-		return ledger_refuse(l, xstrdup("tables runs or job_state "
-		    "missing"), cause);
+	if (tables != (version >= 2 ? 3 : 2))
+		return ledger_refuse(l, xstrdup("tables runs, job_state or "
+		    "jobd_state missing"), cause);
 	*ret_version = (int)version;
 	return 0;
 }
@@ -306,6 +319,22 @@ ledger_migrate(struct ledger *l, int version, char **cause)
 	return 0;
 }
 
+/* A new ledger is created 0600 here, not by SQLite (0644 less the umask):
+ * it holds the output tail of every run.  SQLite gives the -wal and -shm
+ * files it creates later the mode of the database file.  An existing file
+ * is left as it is (the caller tightens its mode). */
+static void
+ledger_create_private(const char *path)
+{
+	int fd;
+
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	if (fd >= 0)
+		close(fd);
+	/* Any error is SQLite's to report, with its own words. */
+}
+
 int
 ledger_open(const char *state_dir, bool sync_full, struct ledger **ret,
     char **cause)
@@ -314,6 +343,7 @@ ledger_open(const char *state_dir, bool sync_full, struct ledger **ret,
 	int rc, r, version = 0;
 
 	l->path = xstrfmt("%s/%s", state_dir, LEDGER_FILE);
+	ledger_create_private(l->path);
 	rc = sqlite3_open_v2(l->path, &l->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL);
 	if (rc != SQLITE_OK) {

@@ -15,7 +15,7 @@
 
 #define LEDGER_FILE "ledger.db"
 #define LEDGER_APPLICATION_ID 0x6a6f6264	/* "jobd" */
-#define LEDGER_VERSION 1			/* newest schema we know */
+#define LEDGER_VERSION 2			/* newest schema we know */
 
 struct ledger;
 
@@ -55,8 +55,9 @@ struct ledger_job_state {
 };
 
 enum ledger_op_type {
-	/* Insert the run unless its id is on record already, so replaying
-	 * a queued START never undoes a COMPLETE. */
+	/* Insert the run (when it is queued, and again when it starts); on
+	 * record already, only its start time and pid change, and only while
+	 * it has no result, so replaying a START never undoes a COMPLETE. */
 	LEDGER_OP_START,
 	/* Insert or overwrite the run with every field (result required),
 	 * so a COMPLETE whose START was dropped still leaves a full row. */
@@ -105,6 +106,34 @@ struct ledger_prune {
  */
 int ledger_open(const char *state_dir, bool sync_full, struct ledger **ret,
     char **cause);
+/*
+ * The ledger's own state (table jobd_state, made by the migration to
+ * version 2).  instance: a random id every run of this state directory
+ * carries as JOBD_INSTANCE=.  reserved: run ids up to here may have been
+ * handed out; a new daemon continues above it and above every row.  base:
+ * the last daemon handed out ids above this one only.
+ */
+struct ledger_meta {
+	char *instance;
+	uint64_t reserved;
+	uint64_t base;
+};
+int ledger_meta_get(struct ledger *, struct ledger_meta *ret, char **cause);
+void ledger_meta_free_contents(struct ledger_meta *);
+/* A daemon begins: its ids are above base, reserved up to upto (the
+ * reservation is never lowered here). */
+int ledger_ids_begin(struct ledger *, uint64_t base, uint64_t upto,
+    char **cause);
+/* Raises the reservation to upto (never lowers it); with exact, sets it
+ * (at a clean stop, to the last id handed out: ids above are free). */
+int ledger_reserve_ids(struct ledger *, uint64_t upto, bool exact,
+    char **cause);
+/* Whether a row with this id is on record. */
+int ledger_run_exists(struct ledger *, uint64_t id, bool *ret,
+    char **cause);
+int ledger_set_instance(struct ledger *, const char *instance,
+    char **cause);
+
 /* Closes; accepts NULL and returns NULL. */
 struct ledger *ledger_close(struct ledger *);
 const char *ledger_path(const struct ledger *);
@@ -123,7 +152,8 @@ int ledger_write_batch(struct ledger *, const struct ledger_op *ops,
     size_t n, char **cause);
 
 /* At startup: every unfinished row (result NULL) becomes "lost" with the
- * given reason, in one transaction.  Returns those rows, oldest first. */
+ * given reason and no end (when it ended is not known), in one
+ * transaction.  Returns those rows, oldest first. */
 int ledger_mark_lost(struct ledger *, const char *reason,
     struct ledger_lost **ret, size_t *ret_n, char **cause);
 void ledger_lost_free(struct ledger_lost *, size_t n);

@@ -133,7 +133,7 @@ method_daemon(struct conn *c, json_t *params)
 	TAILQ_FOREACH(j, &d->jobs, entry)
 		running += j->nactive;
 	ctl_reply(c, json_pack("{s:s, s:i, s:I, s:s, s:s, s:I, s:i, s:{s:I, "
-	    "s:I, s:I}, s:{s:i, s:I}, s:o}",
+	    "s:I, s:I}, s:{s:i, s:I}, s:{s:i, s:I}, s:o}",
 	    "version", JOBD_VERSION, "pid", (int)getpid(),
 	    "started_usec", (json_int_t)d->started, "config", d->config_path,
 	    "socket", d->socket_path,
@@ -143,6 +143,8 @@ method_daemon(struct conn *c, json_t *params)
 	    "max_usec", (json_int_t)d->looplag.max,
 	    "executor", "queued", d->executor.queued,
 	    "completed", (json_int_t)d->executor.completed,
+	    "ledger_thread", "queued", d->record.lane.queued,
+	    "completed", (json_int_t)d->record.lane.completed,
 	    "ledger", daemon_ledger_json(d)), false);
 }
 

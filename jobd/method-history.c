@@ -29,8 +29,8 @@ history_run_json(const struct ledger_run *r)
 	json_object_set_new(o, "job", json_string(r->job ? r->job : ""));
 	json_object_set_new(o, "trigger",
 	    json_string(r->trigger ? r->trigger : ""));
-	json_object_set_new(o, "state",
-	    json_string(r->result ? "finished" : "running"));
+	json_object_set_new(o, "state", json_string(r->result ? "finished" :
+	    r->started ? "running" : "pending"));
 	json_object_set_new(o, "queued_usec",
 	    json_integer((json_int_t)r->queued));
 	json_set_nonzero(o, "pid", r->pid);
@@ -41,11 +41,12 @@ history_run_json(const struct ledger_run *r)
 	json_set_nonzero(o, "peak_rss_kb", (long long)r->peak_rss_kb);
 	json_set_nonzero(o, "started_usec", (long long)r->started);
 	json_set_nonzero(o, "ended_usec", (long long)r->ended);
-	if (r->result) {
+	if (r->result)
 		json_object_set_new(o, "result", json_string(r->result));
+	/* A lost run's end is not known, and so is not its duration. */
+	if (r->result && r->ended)
 		json_object_set_new(o, "runtime_usec",
 		    json_integer((json_int_t)r->duration));
-	}
 	if (r->signal) {
 		json_object_set_new(o, "signal", json_integer(r->signal));
 		json_object_set_new(o, "exit_status",
@@ -60,6 +61,23 @@ history_run_json(const struct ledger_run *r)
 	return o;
 }
 
+/* Rows still queued (the disk is full or read-only): the ledger's
+ * answer may lack them, and the client should say so. */
+static void
+history_pending(struct conn *c, json_t *reply)
+{
+	const struct record *rec = &ctl_daemon(c)->record;
+	size_t n = record_pending_runs(rec);
+
+	if (n == 0)
+		return;
+	json_object_set_new(reply, "pending_writes",
+	    json_integer((json_int_t)n));
+	if (rec->error_text)
+		json_object_set_new(reply, "ledger_error",
+		    json_string(rec->error_text));
+}
+
 static void
 history_error(struct conn *c, int r)
 {
@@ -71,7 +89,7 @@ static void
 history_done(void *ctx, int r, struct ledger_run *runs, size_t n)
 {
 	struct conn *c = ctl_resume(ctx);
-	json_t *a;
+	json_t *a, *o;
 	size_t i;
 
 	if (!c)
@@ -83,7 +101,9 @@ history_done(void *ctx, int r, struct ledger_run *runs, size_t n)
 	a = json_array();
 	for (i = 0; i < n; i++)
 		json_array_append_new(a, history_run_json(&runs[i]));
-	ctl_reply(c, json_pack("{s:o}", "runs", a), false);
+	o = json_pack("{s:o}", "runs", a);
+	history_pending(c, o);
+	ctl_reply(c, o, false);
 }
 
 struct history_params {
@@ -143,6 +163,7 @@ show_done(void *ctx, int r, struct ledger_run *runs, size_t n)
 		json_object_set_new(o, "output", t ? t :
 		    json_string("(binary output: see jobctl logs)"));
 	}
+	history_pending(c, o);
 	ctl_reply(c, o, false);
 }
 

@@ -160,6 +160,38 @@ struct start_params {
 	bool wait;
 };
 
+struct start_reply {
+	struct ctl_deferred *defer;
+	json_t *reply;
+};
+
+static void
+start_recorded_cb(void *ctx, int r)
+{
+	struct start_reply *q = ctx;
+	struct conn *c = ctl_resume(q->defer);
+
+	(void)r;	/* a failing ledger has said so in the log */
+	if (c)
+		ctl_reply(c, q->reply, false);
+	else
+		json_decref(q->reply);
+	free(q);
+}
+
+/* The reply waits until the runs are on record (one ledger write), so
+ * that a client never holds a run id that jobd, killed now, would not
+ * find at its restart. */
+static void
+start_reply_recorded(struct conn *c, struct run **runs, size_t n)
+{
+	struct start_reply *q = xcalloc(1, sizeof(*q));
+
+	q->reply = json_pack("{s:o}", "runs", runs_json(runs, n));
+	q->defer = ctl_defer(c);
+	record_flush(&ctl_daemon(c)->record, start_recorded_cb, q);
+}
+
 void
 method_start(struct conn *c, json_t *params)
 {
@@ -216,8 +248,7 @@ method_start(struct conn *c, json_t *params)
 		runs[i] = job_trigger(jobs[i], TRIGGER_MANUAL);
 	free(jobs);
 	if (!p.wait) {
-		ctl_reply(c, json_pack("{s:o}", "runs", runs_json(runs, n)),
-		    false);
+		start_reply_recorded(c, runs, n);
 		return;
 	}
 	if (ctl_more(c))

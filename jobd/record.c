@@ -1,18 +1,18 @@
 /* Run records on their way to the ledger.  Rows are queued on the loop and
- * written by one executor job at a time, all queued rows in one
- * transaction, so a burst of runs costs one fsync.  When the disk is full
- * or read-only the rows stay queued (bounded, oldest dropped and counted)
- * and the write is retried with a growing delay; jobs keep running. */
+ * written by one call at a time on the ledger's own thread, all queued
+ * rows in one transaction, so a burst of runs costs one fsync and no job's
+ * file work on the thread pool delays it.  When the disk is full or
+ * read-only the rows stay queued (bounded, oldest dropped and counted) and
+ * the write is retried with a growing delay; jobs keep running. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "daemon.h"
 #include "job.h"
 #include "log.h"
-#include "orphans.h"
-#include "record.h"
+#include "record-internal.h"
 #include "run.h"
 #include "strv.h"
 #include "xmalloc.h"
@@ -20,48 +20,14 @@
 #define RECORD_RETRY_MIN USEC_PER_SEC
 #define RECORD_RETRY_MAX (30 * USEC_PER_SEC)
 
-enum record_task_type {
-	TASK_OPEN,
-	TASK_WRITE,
-	TASK_QUERY,
-	TASK_GET,
-	TASK_CLOSE,
-	TASK_PRUNE,
-	TASK_STATES,
-};
-
-struct record_task {
-	enum record_task_type type;
-	struct record *record;
-	struct record_task *next;
-	/* TASK_WRITE and TASK_CLOSE: the rows, owned. */
-	struct ledger_op *ops;
-	size_t nops;
-	int r;
-	char *cause;
-	/* TASK_OPEN */
-	bool boot_first, reopen;
-	uint64_t max_id;
-	size_t nlost, orphans;
-	void (*open_done)(struct daemon *, int);
-	/* TASK_QUERY and TASK_GET */
-	struct ledger_filter filter;
-	char *filter_job;
-	uint64_t id;
-	struct ledger_run *runs;
-	size_t nruns;
-	record_query_cb cb;
+struct record_waiter {
+	uint64_t seq;			/* rows queued up to here */
+	void (*cb)(void *, int);
 	void *ctx;
-	/* TASK_STATES: names in, states out (job NULL: none on record). */
-	char **names;
-	struct ledger_job_state *states;
-	void (*states_cb)(void *, struct ledger_job_state *, size_t);
-	/* TASK_PRUNE: one rule per job, names owned. */
-	struct ledger_prune *rules;
-	size_t nrules, pruned;
+	struct record_waiter *next;
 };
 
-static void record_pump(struct record *);
+static void record_work(void *);
 static void record_done(void *, int);
 
 static void
@@ -88,7 +54,7 @@ record_ops_free(struct ledger_op *ops, size_t n)
 	free(ops);
 }
 
-static void
+void
 record_push_task(struct record *rec, struct record_task *t)
 {
 	t->record = rec;
@@ -99,8 +65,35 @@ record_push_task(struct record *rec, struct record_task *t)
 	rec->tasks_tail = t;
 }
 
+void
+record_push_front(struct record *rec, struct record_task *t)
+{
+	t->record = rec;
+	t->next = rec->tasks;
+	rec->tasks = t;
+	if (!rec->tasks_tail)
+		rec->tasks_tail = t;
+}
+
+void
+record_submit(struct record *rec, struct record_task *t)
+{
+	t->record = rec;
+	rec->busy = true;
+	executor_lane_submit(&rec->lane, record_work, record_done, t);
+}
+
+/* The next retry delay: doubling from 1 s up to 30 s. */
+usec_t
+record_backoff(struct record *rec)
+{
+	rec->retry_delay = MIN(MAX(rec->retry_delay * 2, RECORD_RETRY_MIN),
+	    RECORD_RETRY_MAX);
+	return rec->retry_delay;
+}
+
 /* Moves every queued row into a write task. */
-static struct record_task *
+struct record_task *
 record_take_queue(struct record *rec, enum record_task_type type)
 {
 	struct record_task *t = xcalloc(1, sizeof(*t));
@@ -108,98 +101,10 @@ record_take_queue(struct record *rec, enum record_task_type type)
 	t->type = type;
 	t->ops = rec->queue;
 	t->nops = rec->nqueue;
+	t->seq = rec->enqueued;
 	rec->queue = NULL;
 	rec->nqueue = rec->cap = 0;
 	return t;
-}
-
-#define LOST_REASON "jobd stopped while the run was in flight"
-
-/* Worker thread: the state directory and its parents (a user's
- * ~/.local/state may not exist yet). */
-static int
-record_mkdir_p(const char *path)
-{
-	_cleanup_free_ char *p = xstrdup(path);
-	char *s;
-
-	for (s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
-		*s = '\0';
-		if (mkdir(p, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*s = '/';
-	}
-	if (mkdir(p, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
-/* Worker thread: whether this is the first start since boot (for
- * @reboot and on_boot=), by the kernel's boot id kept in the state
- * directory. */
-static bool
-record_boot_first(const char *state_dir)
-{
-	char now[64] = "", seen[64] = "";
-	_cleanup_free_ char *path = xstrfmt("%s/boot_id", state_dir);
-	FILE *f;
-
-	if ((f = fopen("/proc/sys/kernel/random/boot_id", "re"))) {
-		if (!fgets(now, sizeof(now), f))
-			now[0] = '\0';
-		fclose(f);
-	}
-	if ((f = fopen(path, "re"))) {
-		if (!fgets(seen, sizeof(seen), f))
-			seen[0] = '\0';
-		fclose(f);
-	}
-	if (!strcmp(now, seen))
-		return false;
-	if ((f = fopen(path, "we"))) {
-		fputs(now, f);
-		fclose(f);
-	}
-	return true;
-}
-
-/* Worker thread: open the ledger, mark what the last daemon left
- * unfinished as lost, and stop the processes those runs left behind. */
-static void
-record_open_work(struct record_task *t)
-{
-	struct ledger_lost *lost = NULL;
-	struct ledger *l = NULL;
-	uint64_t *ids;
-	unsigned *killed;
-	size_t i;
-
-	if ((t->r = record_mkdir_p(t->record->state_dir)) < 0) {
-		xasprintf(&t->cause, "cannot create state directory '%s': %s",
-		    t->record->state_dir, strerror(-t->r));
-		return;
-	}
-	t->boot_first = record_boot_first(t->record->state_dir);
-	t->r = ledger_open(t->record->state_dir, t->record->sync_full, &l,
-	    &t->cause);
-	if (t->r < 0)
-		return;
-	if ((t->r = ledger_mark_lost(l, LOST_REASON, &lost, &t->nlost,
-	    &t->cause)) < 0 ||
-	    (t->r = ledger_max_run_id(l, &t->max_id, &t->cause)) < 0) {
-		ledger_close(l);
-		return;
-	}
-	t->runs = (struct ledger_run *)l;	/* handed to the loop */
-	ids = xcalloc(t->nlost + 1, sizeof(*ids));
-	killed = xcalloc(t->nlost + 1, sizeof(*killed));
-	for (i = 0; i < t->nlost; i++)
-		ids[i] = lost[i].id;
-	if (!t->reopen)
-		t->orphans = orphans_kill(ids, t->nlost, killed);
-	ledger_lost_free(lost, t->nlost);
-	free(ids);
-	free(killed);
 }
 
 /* Worker thread: retention, job by job; a failure stops the pass and
@@ -257,7 +162,13 @@ record_work(void *data)
 		if (t->nops)
 			t->r = ledger_write_batch(l, t->ops, t->nops,
 			    &t->cause);
+		/* Ids above the last one handed out are free again, so that
+		 * a clean restart continues without a gap. */
+		(void)ledger_reserve_ids(l, t->id, true, NULL);
 		ledger_close(l);
+		break;
+	case TASK_RESERVE:
+		t->r = ledger_reserve_ids(l, t->id, false, &t->cause);
 		break;
 	case TASK_OPEN:
 		record_open_work(t);
@@ -300,6 +211,85 @@ record_retry_cb(uv_timer_t *timer)
 	record_pump(timer->data);
 }
 
+/* Every queued write task and the queue, in order, as one write task
+ * (rows of one job's state must not overtake each other). */
+static struct record_task *
+record_take_writes(struct record *rec)
+{
+	struct record_task *w = record_take_queue(rec, TASK_WRITE);
+	struct record_task **pp = &rec->tasks, *t, *prev = NULL;
+	struct ledger_op *ops = NULL;
+	size_t n = 0;
+
+	while ((t = *pp)) {
+		if (t->type != TASK_WRITE) {
+			prev = t;
+			pp = &t->next;
+			continue;
+		}
+		*pp = t->next;
+		ops = xreallocarray(ops, n + t->nops + 1, sizeof(*ops));
+		memcpy(ops + n, t->ops, t->nops * sizeof(*ops));
+		n += t->nops;
+		free(t->ops);
+		t->ops = NULL;
+		t->nops = 0;
+		record_task_free(t);
+	}
+	rec->tasks_tail = prev;
+	ops = xreallocarray(ops, n + w->nops + 1, sizeof(*ops));
+	if (w->nops)
+		memcpy(ops + n, w->ops, w->nops * sizeof(*ops));
+	free(w->ops);
+	w->ops = ops;
+	w->nops += n;
+	return w;
+}
+
+/* Tells the waiters whose rows were in a write that ended (all: the
+ * ledger is gone). */
+static void
+record_wake(struct record *rec, uint64_t settled, int r, bool all)
+{
+	struct record_waiter *w;
+
+	rec->settled = MAX(rec->settled, settled);
+	while ((w = rec->waiters) && (all || w->seq <= rec->settled)) {
+		rec->waiters = w->next;
+		if (!rec->waiters)
+			rec->waiters_tail = NULL;
+		w->cb(w->ctx, r);
+		free(w);
+	}
+}
+
+void
+record_flush(struct record *rec, void (*cb)(void *, int), void *ctx)
+{
+	struct record_waiter *w;
+
+	if (!rec->ledger || rec->closing || rec->error ||
+	    rec->settled >= rec->enqueued) {
+		cb(ctx, rec->ledger && !rec->closing ? rec->error :
+		    -ENOTCONN);
+		return;
+	}
+	w = xcalloc(1, sizeof(*w));
+	w->seq = rec->enqueued;
+	w->cb = cb;
+	w->ctx = ctx;
+	if (rec->waiters_tail)
+		rec->waiters_tail->next = w;
+	else
+		rec->waiters = w;
+	rec->waiters_tail = w;
+	/* A client waits: the rows go ahead of queued queries and pruning
+	 * (a call in flight still finishes first). */
+	if (rec->nqueue > 0)
+		record_push_front(rec, record_take_writes(rec));
+	record_pump(rec);
+}
+
 static void
 record_write_done(struct record *rec, struct record_task *t)
 {
@@ -332,116 +322,11 @@ record_write_done(struct record *rec, struct record_task *t)
 		return;
 	}
 	record_requeue(rec, t);
-	rec->retry_delay = MIN(MAX(rec->retry_delay * 2, RECORD_RETRY_MIN),
-	    RECORD_RETRY_MAX);
 	uv_timer_start(&rec->retry, record_retry_cb,
-	    rec->retry_delay / USEC_PER_MSEC, 0);
-}
-
-static void record_reopen_cb(uv_timer_t *);
-
-/* The ledger could not be opened.  A file that is not ours stays alone
- * for good; a read-only or full directory is tried again, with the rows
- * queued meanwhile.  Run ids then start from a time-based floor so that
- * they cannot collide with ids already on record. */
-static void
-record_open_failed(struct record *rec, struct record_task *t)
-{
-	struct daemon *d = rec->daemon;
-	bool foreign = t->r == -EBADMSG || t->r == -EPROTONOSUPPORT;
-	usec_t floor = now_realtime() / USEC_PER_SEC * 1000;
-
-	if (rec->error != t->r)
-		log_error("ledger %s: %s", foreign ? "disabled" :
-		    "unavailable, retrying", t->cause ? t->cause :
-		    strerror(-t->r));
-	rec->error = t->r;
-	free(rec->error_text);
-	rec->error_text = t->cause ? xstrdup(t->cause) :
-	    xstrdup(strerror(-t->r));
-	if (t->open_done && d->last_run_id < floor)
-		d->last_run_id = floor;
-	if (rec->closing) {
-		uv_close((uv_handle_t *)&rec->retry, NULL);
-		return;
-	}
-	if (foreign)
-		return;
-	rec->retry_delay = MIN(MAX(rec->retry_delay * 2, RECORD_RETRY_MIN),
-	    RECORD_RETRY_MAX);
-	uv_timer_start(&rec->retry, record_reopen_cb,
-	    rec->retry_delay / USEC_PER_MSEC, 0);
-}
-
-static void
-record_open_done(struct record *rec, struct record_task *t)
-{
-	struct daemon *d = rec->daemon;
-	struct ledger *l = (struct ledger *)t->runs;
-
-	t->runs = NULL;
-	rec->boot_first = rec->boot_first || t->boot_first;
-	if (t->r < 0) {
-		record_open_failed(rec, t);
-	} else {
-		rec->ledger = l;
-		if (rec->error)
-			log_notice("ledger '%s/%s' is writable again",
-			    rec->state_dir, LEDGER_FILE);
-		rec->error = 0;
-		free(rec->error_text);
-		rec->error_text = NULL;
-		rec->retry_delay = 0;
-		if (t->max_id > d->last_run_id)
-			d->last_run_id = t->max_id;
-		if (t->nlost)
-			log_warning("%zu runs were in flight when the last jobd "
-			    "stopped; recorded as lost (%zu orphaned processes "
-			    "killed)", t->nlost, t->orphans);
-		if (rec->closing)
-			record_push_task(rec, record_take_queue(rec,
-			    TASK_CLOSE));
-	}
-	if (t->open_done)
-		t->open_done(d, t->r);
-}
-
-/* Open again: without killing orphans, since the runs of this daemon
- * may carry the ids of lost rows. */
-static void
-record_reopen_cb(uv_timer_t *timer)
-{
-	struct record *rec = timer->data;
-	struct record_task *t;
-
-	if (rec->busy || rec->closing || rec->ledger)
-		return;
-	t = xcalloc(1, sizeof(*t));
-	t->type = TASK_OPEN;
-	t->record = rec;
-	t->reopen = true;
-	rec->busy = true;
-	executor_submit(&rec->daemon->executor, record_work, record_done, t);
+	    record_backoff(rec) / USEC_PER_MSEC, 0);
 }
 
 void
-record_open(struct record *rec, struct daemon *d, const char *state_dir,
-    bool sync_full, void (*done)(struct daemon *, int))
-{
-	struct record_task *t = xcalloc(1, sizeof(*t));
-
-	*rec = (struct record){ .daemon = d, .state_dir = xstrdup(state_dir),
-	    .sync_full = sync_full };
-	uv_timer_init(d->loop, &rec->retry);
-	rec->retry.data = rec;
-	t->type = TASK_OPEN;
-	t->record = rec;
-	t->open_done = done;
-	rec->busy = true;
-	executor_submit(&d->executor, record_work, record_done, t);
-}
-
-static void
 record_task_free(struct record_task *t)
 {
 	if (t->runs)
@@ -460,7 +345,23 @@ record_task_free(struct record_task *t)
 		free(t->states);
 	}
 	strv_free(t->names);
+	while (t->nusers > 0) {
+		t->nusers--;
+		free(t->users[t->nusers].job);
+		free(t->users[t->nusers].user);
+	}
+	free(t->users);
+	strv_free(t->notes);
 	free(t);
+}
+
+void
+record_end(struct record *rec)
+{
+	record_wake(rec, rec->enqueued, -ENOTCONN, true);
+	if (!uv_is_closing((uv_handle_t *)&rec->retry))
+		uv_close((uv_handle_t *)&rec->retry, NULL);
+	executor_lane_stop(&rec->lane);
 }
 
 static void
@@ -474,6 +375,7 @@ record_done(void *data, int status)
 	switch (t->type) {
 	case TASK_WRITE:
 		record_write_done(rec, t);
+		record_wake(rec, t->seq, t->r, false);
 		break;
 	case TASK_QUERY:
 	case TASK_GET:
@@ -484,10 +386,14 @@ record_done(void *data, int status)
 			log_error("ledger: %s; %zu rows not written at exit",
 			    t->cause ? t->cause : strerror(-t->r), t->nops);
 		rec->ledger = NULL;
-		uv_close((uv_handle_t *)&rec->retry, NULL);
+		record_wake(rec, t->seq, t->r, true);
+		record_end(rec);
 		break;
 	case TASK_OPEN:
 		record_open_done(rec, t);
+		break;
+	case TASK_RESERVE:
+		record_reserve_done(rec, t);
 		break;
 	case TASK_STATES:
 		t->states_cb(t->ctx, t->states, t->nruns);
@@ -507,7 +413,7 @@ record_done(void *data, int status)
 		daemon_run_closed(rec->daemon);
 }
 
-static void
+void
 record_pump(struct record *rec)
 {
 	struct record_task *t;
@@ -522,11 +428,11 @@ record_pump(struct record *rec)
 	rec->tasks = t->next;
 	if (!rec->tasks)
 		rec->tasks_tail = NULL;
-	rec->busy = true;
-	executor_submit(&rec->daemon->executor, record_work, record_done, t);
+	t->next = NULL;
+	record_submit(rec, t);
 }
 
-static void
+void
 record_enqueue(struct record *rec, struct ledger_op *op)
 {
 	if (rec->nqueue >= RECORD_QUEUE_MAX) {
@@ -545,6 +451,7 @@ record_enqueue(struct record *rec, struct ledger_op *op)
 		    sizeof(*op));
 	}
 	rec->queue[rec->nqueue++] = *op;
+	rec->enqueued++;
 	record_pump(rec);
 }
 
@@ -590,6 +497,12 @@ record_fill(struct ledger_run *row, const struct run *r)
 		p[l->len] = '\n';
 		p += l->len + 1;
 	}
+}
+
+void
+record_run_queued(struct record *rec, const struct run *r)
+{
+	record_run_started(rec, r);
 }
 
 void
@@ -741,6 +654,16 @@ record_prune(struct record *rec, struct ledger_prune *rules, size_t n)
 	record_pump(rec);
 }
 
+/* The last call: what is queued, then the ledger closes. */
+void
+record_push_close(struct record *rec)
+{
+	struct record_task *t = record_take_queue(rec, TASK_CLOSE);
+
+	t->id = rec->last_id;
+	record_push_task(rec, t);
+}
+
 void
 record_close(struct record *rec)
 {
@@ -751,12 +674,38 @@ record_close(struct record *rec)
 		return;		/* never opened */
 	uv_timer_stop(&rec->retry);
 	if (rec->ledger) {
-		record_push_task(rec, record_take_queue(rec, TASK_CLOSE));
+		record_push_close(rec);
 		record_pump(rec);
 	} else if (!rec->busy) {
-		uv_close((uv_handle_t *)&rec->retry, NULL);
+		record_end(rec);
 	}
 	/* Otherwise the open is in flight, and its completion closes. */
+}
+
+static int
+record_id_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+size_t
+record_pending_runs(const struct record *rec)
+{
+	_cleanup_free_ uint64_t *ids = NULL;
+	size_t i, n = 0, distinct = 0;
+
+	if (rec->nqueue == 0)
+		return 0;
+	ids = xreallocarray(NULL, rec->nqueue, sizeof(*ids));
+	for (i = 0; i < rec->nqueue; i++)
+		if (rec->queue[i].type != LEDGER_OP_JOB_STATE)
+			ids[n++] = rec->queue[i].run.id;
+	qsort(ids, n, sizeof(*ids), record_id_cmp);
+	for (i = 0; i < n; i++)
+		distinct += i == 0 || ids[i] != ids[i - 1];
+	return distinct;
 }
 
 bool

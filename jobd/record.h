@@ -1,5 +1,6 @@
 /* The loop side of the run ledger: every run's row queued on the loop and
- * written in batches through the executor, one ledger call at a time. */
+ * written in batches on the ledger's own thread, one ledger call at a
+ * time; run ids, reserved in the ledger before they are handed out. */
 #ifndef JOBD_RECORD_H
 #define JOBD_RECORD_H
 
@@ -9,18 +10,26 @@
 
 #include <uv.h>
 
+#include "executor.h"
 #include "ledger.h"
 
 struct daemon;
 struct run;
 
 #define RECORD_QUEUE_MAX 10000		/* rows waiting for the disk */
+/* Run ids reserved at a time (plus one per job in the config, for the
+ * services and boot jobs that start at once); the next block is reserved
+ * when half of this one is left. */
+#define RECORD_ID_BLOCK 10000
+#define RECORD_INSTANCE_MAX 64
 
 struct record_task;
+struct record_waiter;
 
 struct record {
 	struct daemon *daemon;
 	struct ledger *ledger;		/* NULL when not open */
+	struct executor_lane lane;	/* the ledger's thread */
 	char *state_dir;
 	bool busy;			/* a ledger call is in flight */
 	bool closing;
@@ -30,11 +39,22 @@ struct record {
 	size_t nqueue, cap;
 	struct record_task *tasks, *tasks_tail;
 	size_t dropped;			/* rows lost to the bound */
+	uint64_t enqueued;		/* rows ever queued */
+	uint64_t settled;		/* of those, tried (written or not) */
+	struct record_waiter *waiters, *waiters_tail;	/* record_flush */
 	int error;			/* last write error, 0 when healthy */
 	char *error_text;
 	uv_timer_t retry;
 	usec_t retry_delay;
 	unsigned long long written;
+	/* Run ids (record-ids.c). */
+	char instance_env[sizeof("JOBD_INSTANCE=") + RECORD_INSTANCE_MAX];
+	uint64_t last_id;		/* the last one handed out */
+	uint64_t id_base;		/* ours are above (open failed) */
+	uint64_t id_reserved;		/* on disk: ids up to here are ours */
+	uint64_t id_reserving;		/* a reservation up to here in flight */
+	usec_t id_retry_at;		/* after a failed reservation */
+	bool ids_unreserved;		/* past the reservation: warned */
 };
 
 /* Opens the ledger on the executor, marks unfinished rows lost and stops
@@ -42,6 +62,15 @@ struct record {
  * could not be opened and its reason has been logged). */
 void record_open(struct record *, struct daemon *, const char *state_dir,
     bool sync_full, void (*done)(struct daemon *, int r));
+/* The next run id.  Below the reservation on disk, so that a restart
+ * after kill -9 never hands it out again; past it (the ledger could not
+ * reserve in time), from a floor derived from the clock. */
+uint64_t record_next_run_id(struct record *);
+/* "JOBD_INSTANCE=ID" for a run's environment. */
+const char *record_instance_env(const struct record *);
+/* Runs queued and not yet in the ledger (distinct run ids). */
+size_t record_pending_runs(const struct record *);
+
 /* Reads the schedule state of each job in names (taken); cb gets them in
  * the same order, job NULL where none is on record, and may keep the
  * strings it takes out (it must NULL them). */
@@ -49,7 +78,15 @@ void record_load_states(struct record *, char **names,
     void (*cb)(void *, struct ledger_job_state *, size_t), void *ctx);
 /* Applies retention rules (takes rules and their job names). */
 void record_prune(struct record *, struct ledger_prune *rules, size_t n);
+/* A run's row: when it is queued (job.c), then when it starts. */
+void record_run_queued(struct record *, const struct run *);
 void record_run_started(struct record *, const struct run *);
+/* cb(ctx, r) once every row queued so far is written (r 0), or could not
+ * be (r < 0: the ledger is failing or closed; the rows stay queued); at
+ * once when there is nothing to wait for.  A Start reply waits for it, so
+ * that no client holds a run id the ledger does not have. */
+void record_flush(struct record *, void (*cb)(void *ctx, int r),
+    void *ctx);
 void record_run_finished(struct record *, const struct run *);
 /* A slot that was not run, as a skipped run with its reason. */
 void record_run_skipped(struct record *, uint64_t id, const char *job,

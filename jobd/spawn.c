@@ -23,6 +23,7 @@ spawn_exec_new(const struct job_config *jc, const struct daemon *d,
 	struct run_exec *e = xcalloc(1, sizeof(*e));
 
 	e->env = spawn_env_build(jc, d->config->pass_environment, ids);
+	e->env = strv_env_set(e->env, record_instance_env(&d->record));
 	e->identity_pending = !jc->user && !spawn_identity_known();
 	e->clear_environment = jc->exec.clear_environment;
 	/* Like systemd: / unless working_directory= says otherwise; "~"
