@@ -14,6 +14,7 @@
 #include "daemon.h"
 #include "hooks.h"
 #include "log.h"
+#include "signame.h"
 #include "sockpath.h"
 #include "spawn-run.h"
 #include "spawn-thread.h"
@@ -135,6 +136,26 @@ daemon_apply_config(struct daemon *d, struct config *c, char **restart)
 			sched_job_removed(&d->sched, j);
 		job_maybe_free(j);
 	}
+}
+
+/* JOBD_INSTANCE's value, for the escape sweep. */
+static const char *
+daemon_instance(void *ctx)
+{
+	struct daemon *d = ctx;
+
+	return record_instance_env(&d->record) + strlen("JOBD_INSTANCE=");
+}
+
+/* A process that had left its run's process group was signalled. */
+static void
+daemon_escaped(void *ctx, uint64_t run, int sig, pid_t pid,
+    const char *comm)
+{
+	(void)ctx;
+	log_full(LOG_NOTICE, NULL, run, "run %llu: %s to process %d (%s), "
+	    "which had left the run's process group", (unsigned long long)run,
+	    signal_to_string(sig), (int)pid, comm);
 }
 
 static size_t
@@ -397,6 +418,8 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_options *o)
 	d->started = now_realtime();
 	if ((r = daemon_load_initial(d, o)) != 0)
 		return r;
+	escape_init(&d->escape, &d->executor, daemon_instance,
+	    daemon_escaped, d);
 	/* Runs without user= get jobd's own user's HOME, USER, ... */
 	spawn_identity_init(&d->executor);
 	/* Handles only once jobd will run: a refused config returns above

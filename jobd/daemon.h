@@ -11,6 +11,7 @@
 #include "bus.h"
 #include "cgroup.h"
 #include "config.h"
+#include "escape.h"
 #include "executor.h"
 #include "heap.h"
 #include "job.h"
@@ -53,6 +54,7 @@ struct daemon {
 	struct notify notify;		/* sd_notify for services */
 	struct manager manager;		/* sd_notify to our own manager */
 	struct cgroup cgroup;		/* per-run cgroups, when delegated */
+	struct escape escape;		/* what left a run's process group */
 	unsigned reload_gen;		/* reloads requested */
 	unsigned reload_applied;	/* newest reload applied */
 	usec_t started;

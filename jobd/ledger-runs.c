@@ -23,7 +23,8 @@ static const char *const ledger_results[] = {
 	"INSERT INTO runs (" RUN_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, " \
 	"?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) "
 #define QUERY_WHERE							\
-	" (?2 = 0 OR (result IS NOT NULL AND result <> 'success'))"	\
+	" (?2 = 0 OR (result IS NOT NULL AND"				\
+	" result NOT IN ('success', 'cancelled')))"			\
 	" AND COALESCE(started_usec, queued_usec, scheduled_usec, 0) >= ?3" \
 	" ORDER BY id DESC LIMIT ?4"
 

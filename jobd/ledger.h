@@ -85,7 +85,7 @@ struct ledger_lost {
 
 struct ledger_filter {
 	const char *job;	/* NULL: every job */
-	bool failed_only;	/* finished with any result but success */
+	bool failed_only;	/* finished, neither success nor cancelled */
 	usec_t since;		/* 0, or started (else queued) at or after */
 	size_t limit;		/* newest first; 0: no limit */
 };

@@ -3,9 +3,11 @@
  * called setsid() is not even in the group.  Every process a run starts
  * inherits JOBD_INSTANCE= (this state directory's jobd) and JOBD_RUN=, so
  * /proc tells which processes belong to which of our lost runs, wherever
- * they moved, and never confuses another jobd's runs with ours. */
-#include <ctype.h>
-#include <dirent.h>
+ * they moved, and never confuses another jobd's runs with ours.  Daemons
+ * that rewrite their process title overwrite that environment (redis,
+ * nginx, PostgreSQL): their runs are also found by what the ledger
+ * recorded, the run's pid and start time, whose session every process of
+ * the run starts in. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -19,19 +21,11 @@
 
 #include "macro.h"
 #include "orphans.h"
+#include "procfs.h"
 #include "xmalloc.h"
-
-#define ENVIRON_MAX (256 * 1024)
 /* A process may fork while the scan runs: scan again while a pass still
  * found something to kill, this many times at most. */
 #define ORPHANS_PASSES 5
-
-struct orphans_env {
-	uint64_t run;
-	char instance[ORPHANS_NAME_MAX + 1];
-	char job[ORPHANS_NAME_MAX + 1];
-	char trigger[ORPHANS_NAME_MAX + 1];
-};
 
 struct orphans_scan {
 	const char *instance;
@@ -42,89 +36,11 @@ struct orphans_scan {
 	size_t nruns, alloc;
 	pid_t *killed;			/* kill: signalled */
 	size_t nkilled, killed_alloc;
+	bool kill;
+	size_t pass_killed;
+	const struct orphans_session *sessions;	/* kill_sessions */
+	size_t nsessions;
 };
-
-/* Copies the value of NAME= if var is that variable: cut to fit, and
- * control characters made '?' (the value is the process owner's choice,
- * and may end up in a log line). */
-static void
-orphans_take(const char *var, const char *name, char *dst, size_t size)
-{
-	size_t n = strlen(name), i;
-
-	if (strncmp(var, name, n) || var[n] != '=')
-		return;
-	snprintf(dst, size, "%s", var + n + 1);
-	for (i = 0; dst[i]; i++)
-		if ((unsigned char)dst[i] < 0x20 || dst[i] == 0x7f)
-			dst[i] = '?';
-}
-
-/* Reads pid's jobd variables; false when it has no JOBD_RUN=. */
-static bool
-orphans_environ(const char *pid, struct orphans_env *e)
-{
-	_cleanup_free_ char *buf = NULL;
-	_cleanup_close_ int fd = -1;
-	char path[300], run[32] = "";
-	size_t len = 0;
-	ssize_t n;
-	char *p;
-
-	memset(e, 0, sizeof(*e));
-	snprintf(path, sizeof(path), "/proc/%s/environ", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || !(buf = malloc(ENVIRON_MAX + 1)))
-		return false;
-	while (len < ENVIRON_MAX &&
-	    (n = read(fd, buf + len, ENVIRON_MAX - len)) > 0)
-		len += n;
-	buf[len] = '\0';
-	for (p = buf; p < buf + len; p += strlen(p) + 1) {
-		orphans_take(p, "JOBD_RUN", run, sizeof(run));
-		orphans_take(p, "JOBD_INSTANCE", e->instance,
-		    sizeof(e->instance));
-		orphans_take(p, "JOBD_JOB", e->job, sizeof(e->job));
-		orphans_take(p, "JOBD_TRIGGER", e->trigger,
-		    sizeof(e->trigger));
-	}
-	e->run = strtoull(run, NULL, 10);
-	return e->run != 0;
-}
-
-/* When pid started, in realtime µs; 0 if /proc does not say. */
-static usec_t
-orphans_started(const char *pid)
-{
-	char path[300], buf[1024], *p;
-	unsigned long long ticks = 0;
-	struct timespec real, boot;
-	long hz = sysconf(_SC_CLK_TCK);
-	usec_t since_boot, now_boot, now;
-	FILE *f;
-	int i;
-
-	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
-	if (!(f = fopen(path, "re")))
-		return 0;
-	p = fgets(buf, sizeof(buf), f);
-	fclose(f);
-	/* The command name may hold spaces: count from its ')'. */
-	if (!p || !(p = strrchr(buf, ')')) || hz <= 0)
-		return 0;
-	for (i = 0; i < 20 && p; i++)
-		p = strchr(p + 1, ' ');
-	if (!p || sscanf(p, "%llu", &ticks) != 1)
-		return 0;
-	clock_gettime(CLOCK_REALTIME, &real);
-	clock_gettime(CLOCK_BOOTTIME, &boot);
-	since_boot = (usec_t)ticks * USEC_PER_SEC / (usec_t)hz;
-	now_boot = (usec_t)boot.tv_sec * USEC_PER_SEC + boot.tv_nsec / 1000;
-	now = (usec_t)real.tv_sec * USEC_PER_SEC + real.tv_nsec / 1000;
-	if (since_boot > now_boot || now_boot - since_boot > now)
-		return 0;
-	return now - (now_boot - since_boot);
-}
 
 static bool
 orphans_has(const uint64_t *ids, size_t n, uint64_t id)
@@ -146,13 +62,13 @@ orphans_has(const uint64_t *ids, size_t n, uint64_t id)
 /* Remembers a process of a run; of several processes of one run, the
  * earliest started speaks for it. */
 static void
-orphans_note(struct orphans_scan *s, const char *pid,
-    const struct orphans_env *e)
+orphans_note(struct orphans_scan *s, pid_t pid, const struct procfs_env *e)
 {
 	struct orphans_run *r = NULL;
-	char path[300];
+	struct procfs_stat ps;
+	char path[64];
 	struct stat st;
-	usec_t started = orphans_started(pid);
+	usec_t started = procfs_stat(pid, &ps) ? ps.started : 0;
 	size_t i;
 
 	for (i = 0; i < s->nruns && !r; i++)
@@ -172,9 +88,9 @@ orphans_note(struct orphans_scan *s, const char *pid,
 	r->id = e->run;
 	memcpy(r->job, e->job, sizeof(r->job));
 	memcpy(r->trigger, e->trigger, sizeof(r->trigger));
-	r->pid = atoi(pid);
+	r->pid = pid;
 	r->started = started;
-	snprintf(path, sizeof(path), "/proc/%s", pid);
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
 	r->uid = stat(path, &st) == 0 ? st.st_uid : (uid_t)-1;
 }
 
@@ -198,33 +114,31 @@ orphans_signal(struct orphans_scan *s, pid_t pid)
 	return true;
 }
 
-/* One pass over /proc: notes (find) or kills (kill) the processes of
- * this instance's runs; returns how many new ones it killed. */
+/* One process: noted (find) or killed (kill) when it carries one of
+ * this instance's runs. */
+static bool
+orphans_visit(pid_t pid, void *ctx)
+{
+	struct orphans_scan *s = ctx;
+	struct procfs_env e;
+
+	if (!procfs_env(pid, &e) || strcmp(e.instance, s->instance))
+		return true;
+	if (!s->kill && e.run > s->above && e.run <= s->upto)
+		orphans_note(s, pid, &e);
+	else if (s->kill && orphans_has(s->ids, s->nids, e.run))
+		s->pass_killed += orphans_signal(s, pid);
+	return true;
+}
+
+/* One pass over /proc; returns how many new processes it killed. */
 static size_t
 orphans_pass(struct orphans_scan *s, bool kill_them)
 {
-	struct orphans_env e;
-	struct dirent *de;
-	pid_t self = getpid();
-	size_t killed = 0;
-	DIR *d;
-
-	if (!(d = opendir("/proc")))
-		return 0;
-	while ((de = readdir(d))) {
-		if (!isdigit((unsigned char)de->d_name[0]) ||
-		    atoi(de->d_name) == self)
-			continue;
-		if (!orphans_environ(de->d_name, &e) ||
-		    strcmp(e.instance, s->instance))
-			continue;
-		if (!kill_them && e.run > s->above && e.run <= s->upto)
-			orphans_note(s, de->d_name, &e);
-		else if (kill_them && orphans_has(s->ids, s->nids, e.run))
-			killed += orphans_signal(s, atoi(de->d_name));
-	}
-	closedir(d);
-	return killed;
+	s->kill = kill_them;
+	s->pass_killed = 0;
+	procfs_each(orphans_visit, s);
+	return s->pass_killed;
 }
 
 static int
@@ -264,6 +178,69 @@ orphans_kill(const char *instance, const uint64_t *ids, size_t n)
 	for (pass = 0; pass < ORPHANS_PASSES; pass++)
 		if (orphans_pass(&s, true) == 0)
 			break;
+	free(s.killed);
+	return s.nkilled;
+}
+
+/* A session of a lost run, when its leader is ours: alive with the start
+ * time on record, or gone (a session's id is not reused while any member
+ * lives).  Members started before the run are someone else's. */
+static bool
+orphans_session_visit(pid_t pid, void *ctx)
+{
+	struct orphans_scan *s = ctx;
+	struct procfs_stat st;
+	size_t i;
+
+	if (!procfs_stat(pid, &st) || st.state == 'Z')
+		return true;
+	for (i = 0; i < s->nsessions; i++) {
+		const struct orphans_session *o = &s->sessions[i];
+
+		if (st.sid != o->pid || (st.started && st.started +
+		    ORPHANS_START_SLACK < o->started))
+			continue;
+		s->pass_killed += orphans_signal(s, pid);
+		break;
+	}
+	return true;
+}
+
+/* Drops the sessions whose leader pid now belongs to another process. */
+static size_t
+orphans_own_sessions(struct orphans_session *v, size_t n)
+{
+	struct procfs_stat st;
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (v[i].pid <= 1 || !v[i].started)
+			continue;
+		if (procfs_stat(v[i].pid, &st) && st.started &&
+		    (st.started > v[i].started + ORPHANS_START_SLACK ||
+		    st.started + ORPHANS_START_SLACK < v[i].started))
+			continue;
+		v[k++] = v[i];
+	}
+	return k;
+}
+
+size_t
+orphans_kill_sessions(struct orphans_session *sessions, size_t n)
+{
+	struct orphans_scan s = { 0 };
+	int pass;
+
+	s.sessions = sessions;
+	s.nsessions = orphans_own_sessions(sessions, n);
+	if (s.nsessions == 0)
+		return 0;
+	for (pass = 0; pass < ORPHANS_PASSES; pass++) {
+		s.pass_killed = 0;
+		procfs_each(orphans_session_visit, &s);
+		if (s.pass_killed == 0)
+			break;
+	}
 	free(s.killed);
 	return s.nkilled;
 }

@@ -10,7 +10,9 @@
 
 #include "timeutil.h"
 
-#define ORPHANS_NAME_MAX 64	/* longer JOBD_JOB=/JOBD_TRIGGER= are cut */
+#include "procfs.h"
+
+#define ORPHANS_NAME_MAX PROCFS_NAME_MAX
 
 /* A run seen in /proc: what its first process (the earliest started)
  * says about it. */
@@ -32,5 +34,21 @@ size_t orphans_find(const char *instance, uint64_t above, uint64_t upto,
  * one of ids (sorted), scanning again while a pass finds more (a process
  * may fork meanwhile); returns how many processes it killed. */
 size_t orphans_kill(const char *instance, const uint64_t *ids, size_t n);
+
+/* A lost run as the ledger recorded it: its first process, whose session
+ * every process of the run starts in. */
+struct orphans_session {
+	pid_t pid;
+	usec_t started;			/* realtime */
+};
+
+/* How far /proc's start time (clock ticks since boot) and the recorded
+ * one may differ for the same process. */
+#define ORPHANS_START_SLACK (2 * USEC_PER_SEC)
+
+/* Blocking.  SIGKILL to every process in the session of each lost run
+ * whose leader is still the recorded process (or gone), found even when
+ * it rewrote its environment; returns how many it killed.  Reorders v. */
+size_t orphans_kill_sessions(struct orphans_session *v, size_t n);
 
 #endif

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 
 #include <systemd/sd-journal.h>
@@ -303,6 +304,17 @@ void
 output_start(struct output *o)
 {
 	output_drain_cb(o);
+}
+
+void
+output_pipe_inodes(const struct output *o, ino_t ret[2])
+{
+	struct stat st;
+	int i;
+
+	for (i = 0; i < 2; i++)
+		ret[i] = o->streams[i].open && !o->streams[i].eof &&
+		    fstat(o->streams[i].fd, &st) == 0 ? st.st_ino : 0;
 }
 
 bool

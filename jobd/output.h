@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <uv.h>
 
@@ -48,6 +49,9 @@ int output_init(struct output *, struct run *, uv_loop_t *,
 void output_start(struct output *);
 /* True when every stream reached EOF (or has none). */
 bool output_done(const struct output *);
+/* The inodes of the pipes still open (0: none), which the run's
+ * processes hold the other end of. */
+void output_pipe_inodes(const struct output *, ino_t ret[2]);
 /* Flushes partial lines and closes the pipes; close_cb gets each handle. */
 unsigned output_close(struct output *, uv_close_cb close_cb);
 

@@ -233,6 +233,24 @@ record_id_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Worker thread: what is left of the lost runs' sessions, found by the
+ * pid and start time on record (a daemon that rewrote its environment
+ * carries no JOBD_RUN= any more). */
+static size_t
+record_orphan_sessions(const struct ledger_lost *lost, size_t nlost)
+{
+	struct orphans_session *v = xcalloc(nlost + 1, sizeof(*v));
+	size_t i, n = 0, killed;
+
+	for (i = 0; i < nlost; i++)
+		if (lost[i].pid > 0 && lost[i].started)
+			v[n++] = (struct orphans_session){ lost[i].pid,
+			    lost[i].started };
+	killed = orphans_kill_sessions(v, n);
+	free(v);
+	return killed;
+}
+
 /* Worker thread: stops the processes of this state directory's instance
  * that belong to the lost rows, or to ids the last daemon handed out
  * (above its base, up to its reservation) that have no row at all: runs
@@ -261,6 +279,7 @@ record_orphans(struct record_task *t, struct ledger *l,
 	}
 	qsort(ids, nids, sizeof(*ids), record_id_cmp);
 	t->orphans = orphans_kill(meta->instance, ids, nids);
+	t->orphans += record_orphan_sessions(lost, nlost);
 	record_orphan_rows(t, o, k);
 	free(o);
 	free(ids);

@@ -105,6 +105,19 @@ run_set_state(struct run *r, enum run_state s)
 		    (deadline + USEC_PER_MSEC - 1) / USEC_PER_MSEC, 0);
 }
 
+/* What left the process group (setsid, another group of the session)
+ * gets the signal too, found by a /proc scan on the executor. */
+static void
+run_kill_escaped(struct run *r, int sig)
+{
+	struct escape_target t = { .run = r->id, .sid = r->pid, .sig = sig };
+
+	if (r->pid <= 0)
+		return;
+	output_pipe_inodes(&r->output, t.pipes);
+	escape_request(&r->job->daemon->escape, &t);
+}
+
 /* Signals the run's whole process group (its pgid is its pid). */
 static void
 run_kill(struct run *r, int sig)
@@ -223,10 +236,13 @@ run_enter_finished(struct run *r)
 static void
 run_enter_stopping(struct run *r)
 {
+	int sig = r->kill_signal ? r->kill_signal : r->exec->stop_signal;
+
 	run_set_state(r, RUN_STOPPING);
-	run_kill(r, r->kill_signal ? r->kill_signal : r->exec->stop_signal);
+	run_kill(r, sig);
 	/* A stopped process would never see the signal. */
 	run_kill(r, SIGCONT);
+	run_kill_escaped(r, sig);
 }
 
 static void
@@ -234,11 +250,21 @@ run_enter_killing(struct run *r)
 {
 	run_set_state(r, RUN_KILLING);
 	run_kill(r, SIGKILL);
+	run_kill_escaped(r, SIGKILL);
 }
 
 static void
 run_enter_draining(struct run *r)
 {
+	bool service_gone = r->job->service && !r->cancelled;
+
+	/* A service's process ended by itself: what it left behind would
+	 * only stand in the way of the next one (systemd stops the rest of a
+	 * service's cgroup the same way). */
+	if (service_gone) {
+		run_kill(r, SIGKILL);
+		run_kill_escaped(r, SIGKILL);
+	}
 	if (output_done(&r->output)) {
 		run_enter_finished(r);
 		return;
@@ -246,7 +272,10 @@ run_enter_draining(struct run *r)
 	/* Whatever is left of the process group holds the pipes: ask it to
 	 * go, and stop waiting for it at the drain deadline. */
 	run_set_state(r, RUN_DRAINING);
-	run_kill(r, r->exec->stop_signal);
+	if (!service_gone) {
+		run_kill(r, r->exec->stop_signal);
+		run_kill_escaped(r, r->exec->stop_signal);
+	}
 }
 
 static void
@@ -483,6 +512,7 @@ run_event(struct run *r, enum run_event ev)
 			    "open after the process exited; closing it",
 			    r->job->name, (unsigned long long)r->id);
 			run_kill(r, SIGKILL);
+			run_kill_escaped(r, SIGKILL);
 			run_enter_finished(r);
 		} else if (ev == RUN_EV_OUTPUT_EOF || ev == RUN_EV_CANCEL ||
 		    ev == RUN_EV_SHUTDOWN) {

@@ -42,6 +42,9 @@ static const char usage[] =
 "  kill-self SIG       send SIG (name or number) to itself\n"
 "  pwd                 print the working directory\n"
 "  id                  print 'uid gid'\n"
+"  wipe-env            overwrite the environment block with NULs, as\n"
+"                      daemons that rewrite their title do (redis,\n"
+"                      nginx): /proc/PID/environ shows nothing after\n"
 "TEXT is taken only when it is not a command name, TIMEOUT only when\n"
 "it is a number.\n";
 
@@ -49,6 +52,7 @@ static const char *const commands[] = {
 	"exit", "sleep", "print", "eprint", "nonl", "longline", "binary",
 	"flood", "ignore-term", "grandchild", "subchild", "close-stdout",
 	"pidfile", "touch", "wait-file", "env", "kill-self", "pwd", "id",
+	"wipe-env",
 };
 
 static const struct {
@@ -372,6 +376,18 @@ required_arg(int argc, char **argv, int *i)
 	return argv[++*i];
 }
 
+/* The strings environ points to live in the block /proc/PID/environ
+ * shows: zeroing them in place is what title-rewriting daemons do. */
+static void
+cmd_wipe_env(void)
+{
+	extern char	**environ;
+	char		**e;
+
+	for (e = environ; *e != NULL; e++)
+		memset(*e, 0, strlen(*e));
+}
+
 /* Runs the command at argv[*i], consuming its arguments. */
 static void
 run_command(int argc, char **argv, int *i)
@@ -389,6 +405,8 @@ run_command(int argc, char **argv, int *i)
 		cmd_pwd();
 	else if (strcmp(cmd, "id") == 0)
 		dprintf(1, "%ld %ld\n", (long)getuid(), (long)getgid());
+	else if (strcmp(cmd, "wipe-env") == 0)
+		cmd_wipe_env();
 	else if (!is_command(cmd)) {
 		write_all(2, usage, sizeof usage - 1);
 		die("unknown command '%s'", cmd);

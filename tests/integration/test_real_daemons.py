@@ -1,13 +1,14 @@
 """What real daemons under jobd run into in their first hour (issue 15):
 sd_notify from a service that is not root, a runtime directory that does
-not exist yet, start --wait of a start that fails, ready_after=, and a
-live notify socket that belongs to someone else."""
+not exist yet, start --wait of a start that fails, ready_after=, a live
+notify socket that belongs to someone else, a clean run environment,
+orphans that rewrote their environment, and the smaller service defects."""
 import os
 import socket
 import time
 
-from conftest import (Daemon, child, notify_child, service, start_units,
-                      wait_for, wait_service, write_units)
+from conftest import (Daemon, child, history, notify_child, service,
+                      start_units, wait_for, wait_service, write_units)
 
 
 def reachable(workdir):
@@ -293,3 +294,84 @@ def test_list_shows_the_running_process_of_a_service(jobd, workdir):
     assert row.split()[3] == "running", out
     assert row.split()[4] == str(svc["run"]), out
     assert "failed" not in row, out
+
+
+# ------------------------------------------------------------ orphans
+
+def environ_of(pid):
+    with open("/proc/%d/environ" % pid, "rb") as f:
+        return f.read()
+
+
+def test_orphan_that_wiped_its_environment_is_stopped(jobd, workdir):
+    """redis, nginx and PostgreSQL rewrite their title over their
+    environment: after kill -9 of jobd their JOBD_RUN= was gone, they were
+    missed, and the restarted service failed with 'Address already in
+    use'.  The ledger's pid and start time find them by session."""
+    pidfile = workdir / "svc.pid"
+    kidfile = workdir / "kid.pid"
+    d = start_units(jobd, services={"redis": {
+        "command": child("subchild", 60, "wipe-env", "pidfile", pidfile,
+                         "sleep", 60),
+        "environment": "TEST_SUBCHILD_PIDFILE=%s" % kidfile,
+        "ready_after": "0"}})
+    wait_service(d, "redis", "ready")
+    pid = int(wait_for(lambda: pidfile.exists() and pidfile.read_text(),
+                       10, "pid file"))
+    kid = int(wait_for(lambda: kidfile.exists() and kidfile.read_text(),
+                       10, "subchild pid file"))
+    assert b"JOBD_RUN=" not in environ_of(pid)
+    # The row with the pid is on record before the kill.
+    wait_for(lambda: d.jobctl_json("status", "--daemon")["ledger"]
+             ["queued"] == 0, 10, "the ledger written")
+    d.proc.kill()
+    d.proc.wait()
+    d.spared(pid)
+    d.spared(kid)
+    pidfile.unlink()
+    t0 = time.monotonic()
+    d.start()
+    wait_for(lambda: not os.path.exists("/proc/%d" % pid) or
+             open("/proc/%d/stat" % pid).read().split(")")[1].split()[0]
+             in "ZX", 5, "the old service process to be gone")
+    assert time.monotonic() - t0 < 3.0
+    wait_for(lambda: not os.path.exists("/proc/%d" % kid), 5,
+             "its child (same session) to be gone")
+    # The new process of the service is up.
+    wait_service(d, "redis", "ready")
+
+
+def test_history_failed_leaves_out_stops_asked_for(jobd):
+    d = start_units(jobd, services={"web": {"command": "sleep 60",
+                                            "ready_after": "0"}},
+                    jobs={"bad": {"command": child("exit", 2)}})
+    run = wait_service(d, "web", "ready")["run"]
+    assert d.jobctl("stop", "web", "--wait")[0] == 0
+    bad = d.wait_run(d.start_run("bad"))["id"]
+    wait_for(lambda: {r["id"] for r in history(d)} >= {run, bad}, 10,
+             "both runs on record")
+    failed = {r["id"] for r in history(d, "--failed")}
+    assert bad in failed and run not in failed, failed
+
+
+def test_stop_reaches_another_process_group_of_the_session(jobd, workdir):
+    """kill(-pgid) misses a process that moved to a process group of its
+    own in the run's session (as shells with job control do)."""
+    script = workdir / "pg.py"
+    script.write_text("import os, sys, time\n"
+                      "os.setpgid(0, 0)\n"
+                      "open(sys.argv[1], 'w').write(str(os.getpid()))\n"
+                      "time.sleep(60)\n")
+    pidfile = workdir / "pg.pid"
+    d = start_units(jobd, services={"svc": {
+        "command": "sh -c '/usr/bin/python3 %s %s & exec sleep 60'"
+        % (script, pidfile), "ready_after": "0"}})
+    wait_service(d, "svc", "ready")
+    pid = int(wait_for(lambda: pidfile.exists() and pidfile.read_text(),
+                       10, "the pid file"))
+    assert os.getpgid(pid) == pid
+    t0 = time.monotonic()
+    assert d.jobctl("stop", "svc", "--wait")[0] == 0
+    wait_for(lambda: not os.path.exists("/proc/%d" % pid), 5,
+             "the process in its own group to be stopped")
+    assert time.monotonic() - t0 < 3.0
