@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 
 if [[ $(id -u) -ne 0 ]]; then
-	echo "quickstart.sh: run as root (sudo bash $0)" >&2
+	echo "quickstart.sh: run as root (bash $0 as root)" >&2
 	exit 1
 fi
 
@@ -18,7 +18,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update
 apt-get install -y meson ninja-build pkg-config gcc libuv1-dev libinih-dev \
 	libsystemd-dev libjansson-dev libsqlite3-dev python3-pytest \
-	python3-pytest-timeout
+	python3-pytest-timeout systemd
 
 if [[ ! -e build/build.ninja ]]; then
 	meson setup build
