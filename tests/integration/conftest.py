@@ -185,9 +185,11 @@ class Daemon:
         for old in self.confd.glob("*.conf"):
             old.unlink()
         # Runs get nothing of jobd's environment but what this names: the
-        # token lets teardown find what a test's runs left behind.
+        # token lets teardown find what a test's runs left behind, and a
+        # sanitized build's children keep the sanitizer options (under
+        # strace, LeakSanitizer must be off in them too).
         main = {"include_dir": "conf.d", "pass_environment":
-                "JOBD_TEST_TOKEN"}
+                "JOBD_TEST_TOKEN ASAN_OPTIONS UBSAN_OPTIONS"}
         main.update(settings or {})
         text = format_section("jobd", main)
         for name, keys in (main_jobs or {}).items():
