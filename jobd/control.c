@@ -18,7 +18,10 @@
 #include "access.h"
 #include "control.h"
 #include "control-admit.h"
-#include "daemon.h"
+#include "config.h"
+#include "heap.h"
+#include "method.h"
+#include "run-ctx.h"
 #include "heap.h"
 #include "json-writer.h"
 #include "log.h"
@@ -44,7 +47,7 @@ struct conn {
 };
 
 struct control {
-	struct daemon *daemon;
+	struct method_ctx *methods;
 	uv_pipe_t listener;
 	bool listening;			/* accepting connections */
 	bool listener_open;		/* the handle is not closed yet */
@@ -158,7 +161,7 @@ conn_idle_cb(uv_timer_t *t)
 static void
 conn_idle_arm(struct conn *c)
 {
-	usec_t t = c->control->daemon->config->control_idle_timeout;
+	usec_t t = c->control->methods->runs->config->control_idle_timeout;
 
 	if (c->closing || c->busy)
 		return;
@@ -209,7 +212,7 @@ conn_write(struct conn *c, uv_buf_t *bufs, unsigned n, unsigned owned)
 	w = xmalloc(sizeof(*w));
 	w->buf = bufs[owned].base;
 	w->trim = bufs[owned].len > CONN_LARGE_REPLY ?
-	    &c->control->daemon->heap : NULL;
+	    c->control->methods->heap : NULL;
 	if (uv_write(&w->req, (uv_stream_t *)&c->pipe, bufs, n,
 	    conn_write_cb) < 0) {
 		free(w->buf);
@@ -355,10 +358,10 @@ ctl_resume(struct ctl_deferred *q)
 	return c;
 }
 
-struct daemon *
-ctl_daemon(const struct conn *c)
+struct method_ctx *
+ctl_ctx(const struct conn *c)
 {
-	return c->control->daemon;
+	return c->control->methods;
 }
 
 uid_t
@@ -404,7 +407,7 @@ conn_dispatch(struct conn *c, json_t *msg)
 		return;
 	}
 	if (ctl_methods[i].access == CTL_ADMIN &&
-	    !access_is_admin(c->control->daemon->config, &c->peer)) {
+	    !access_is_admin(c->control->methods->runs->config, &c->peer)) {
 		ctl_deny(c, call.method);
 		return;
 	}
@@ -503,7 +506,7 @@ conn_identify(struct control *ctl, struct conn *c)
 		    "supplementary groups (SO_PEERGROUPS, Linux 4.13): %m; "
 		    "peers are judged by their primary group only");
 	}
-	c->privileged = access_is_admin(ctl->daemon->config, &c->peer);
+	c->privileged = access_is_admin(ctl->methods->runs->config, &c->peer);
 	return 0;
 }
 
@@ -640,7 +643,7 @@ ctl_listen(struct control *ctl, uv_loop_t *loop)
 		return log_error_errno(r, "cannot bind '%s': %m", ctl->path);
 	ctl->bound = true;
 	chmod(ctl->path, 0660);
-	access_socket_group(ctl->daemon->config, ctl->path);
+	access_socket_group(ctl->methods->runs->config, ctl->path);
 	r = uv_listen((uv_stream_t *)&ctl->listener, 128, ctl_connection_cb);
 	if (r < 0)
 		return log_error_errno(r, "cannot listen on '%s': %m",
@@ -649,16 +652,16 @@ ctl_listen(struct control *ctl, uv_loop_t *loop)
 }
 
 int
-control_start(struct daemon *d, const char *path, struct control **ret)
+control_start(struct method_ctx *m, const char *path, struct control **ret)
 {
 	struct control *ctl = xcalloc(1, sizeof(*ctl));
 
-	ctl->daemon = d;
+	ctl->methods = m;
 	ctl->path = xstrdup(path);
 	TAILQ_INIT(&ctl->conns);
 	/* Even on failure the caller gets ctl, to free with control_free. */
 	*ret = ctl;
-	return ctl_listen(ctl, d->loop);
+	return ctl_listen(ctl, m->runs->loop);
 }
 
 /* The listener's memory is inside ctl: free ctl only after both

@@ -13,7 +13,7 @@
 
 #include "varlink.h"
 
-struct daemon;
+struct method_ctx;
 struct control;
 struct conn;
 
@@ -26,7 +26,7 @@ struct conn;
 #define CONTROL_MAX_PER_UID 32
 #define CONTROL_MAX_WRITE_QUEUE (4 * 1024 * 1024)
 
-int control_start(struct daemon *, const char *path, struct control **ret);
+int control_start(struct method_ctx *, const char *path, struct control **ret);
 void control_stop_listening(struct control *);
 /* Closes the listener and every connection. */
 struct control *control_free(struct control *);
@@ -44,7 +44,7 @@ void ctl_error(struct conn *, const char *error, json_t *params);
 void ctl_error_invalid_parameter(struct conn *, const char *name);
 /* cancel(ctx) runs if the connection closes before the final reply. */
 void ctl_set_cancel(struct conn *, void (*cancel)(void *), void *ctx);
-struct daemon *ctl_daemon(const struct conn *);
+struct method_ctx *ctl_ctx(const struct conn *);
 /* For a reply that comes back from the executor: a handle that forgets
  * the connection if it closes meanwhile.  ctl_resume() frees the handle
  * and returns the connection, or NULL when it has gone. */

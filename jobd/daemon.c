@@ -12,15 +12,18 @@
 #include "access.h"
 #include "control.h"
 #include "daemon.h"
-#include "hooks.h"
+#include "job.h"
 #include "log.h"
 #include "signame.h"
 #include "sockpath.h"
 #include "spawn-run.h"
 #include "spawn-thread.h"
 #include "strv.h"
-#include "watch.h"
 #include "xmalloc.h"
+
+static void daemon_maybe_finish(struct daemon *);
+static void daemon_reload(struct daemon *, bool,
+    void (*)(void *, int, char **, const struct reload_plan *), void *);
 
 #ifndef JOBD_LIBEXECDIR
 #define JOBD_LIBEXECDIR "/usr/libexec/jobd"
@@ -48,66 +51,6 @@ daemon_default_state_dir(void)
 	return xstrfmt("%s/.local/state/jobd", home ? home : "/tmp");
 }
 
-struct job *
-daemon_find_job(struct daemon *d, const char *name)
-{
-	struct job *j;
-
-	TAILQ_FOREACH(j, &d->jobs, entry)
-		if (j->config && !strcmp(j->name, name))
-			return j;
-	return NULL;
-}
-
-struct run *
-daemon_find_run(struct daemon *d, uint64_t id)
-{
-	struct job *j;
-	struct run *r;
-
-	TAILQ_FOREACH(j, &d->jobs, entry) {
-		TAILQ_FOREACH(r, &j->runs, entry)
-			if (r->id == id)
-				return r;
-		TAILQ_FOREACH(r, &j->history, entry)
-			if (r->id == id)
-				return r;
-	}
-	return NULL;
-}
-
-uint64_t
-daemon_next_run_id(struct daemon *d)
-{
-	return record_next_run_id(&d->record);
-}
-
-/* Inserts in name order, so that List needs no sorting. */
-static void
-daemon_insert_job(struct daemon *d, struct job *j)
-{
-	struct job *k;
-
-	TAILQ_FOREACH(k, &d->jobs, entry) {
-		if (strcmp(k->name, j->name) > 0) {
-			TAILQ_INSERT_BEFORE(k, j, entry);
-			return;
-		}
-	}
-	TAILQ_INSERT_TAIL(&d->jobs, j, entry);
-}
-
-static struct job *
-daemon_find_job_any(struct daemon *d, const char *name)
-{
-	struct job *j;
-
-	TAILQ_FOREACH(j, &d->jobs, entry)
-		if (!strcmp(j->name, name))
-			return j;
-	return NULL;
-}
-
 /* Points every job at its definition in c, creating and retiring jobs. */
 static void
 daemon_apply_config(struct daemon *d, struct config *c, char **restart)
@@ -115,21 +58,25 @@ daemon_apply_config(struct daemon *d, struct config *c, char **restart)
 	struct job_config *jc;
 	struct job *j, *tmp;
 
-	TAILQ_FOREACH(j, &d->jobs, entry)
+	TAILQ_FOREACH(j, &d->units.jobs, entry)
 		j->config = NULL;
 	TAILQ_FOREACH(jc, &c->jobs, entry) {
-		j = daemon_find_job_any(d, jc->name);
+		j = units_find_any(&d->units, jc->name);
 		if (j)
 			j->config = jc;
 		else
-			daemon_insert_job(d, job_new(d, jc));
+			units_add(&d->units, job_new(&d->runs, jc));
 	}
 	config_free(d->config);
 	d->config = c;
-	service_apply_config(d, restart);
+	d->runs.config = c;
+	services_apply_config(&d->units, &d->services, d->services_started,
+	    restart);
+	deps_count(&d->deps);
+	deps_changed(&d->deps);
 	if (d->services_started)
-		watch_apply(d);
-	TAILQ_FOREACH_SAFE(j, &d->jobs, entry, tmp) {
+		watch_apply(&d->watches);
+	TAILQ_FOREACH_SAFE(j, &d->units.jobs, entry, tmp) {
 		if (j->config)
 			sched_job_changed(&d->sched, j);
 		else
@@ -147,6 +94,18 @@ daemon_instance(void *ctx)
 	return record_instance_env(&d->record) + strlen("JOBD_INSTANCE=");
 }
 
+static const char *
+daemon_instance_env(void *ctx)
+{
+	return record_instance_env(&((struct daemon *)ctx)->record);
+}
+
+static uint64_t
+daemon_next_id(void *ctx)
+{
+	return record_next_run_id(&((struct daemon *)ctx)->record);
+}
+
 /* A process that had left its run's process group was signalled. */
 static void
 daemon_escaped(void *ctx, uint64_t run, int sig, pid_t pid,
@@ -158,16 +117,6 @@ daemon_escaped(void *ctx, uint64_t run, int sig, pid_t pid,
 	    signal_to_string(sig), (int)pid, comm);
 }
 
-static size_t
-daemon_nservices(const struct daemon *d)
-{
-	const struct job_config *jc;
-	size_t n = 0;
-
-	TAILQ_FOREACH(jc, &d->config->jobs, entry)
-		n += jc->service;
-	return n;
-}
 
 /* The sd_notify socket for services, beside the control socket, in the
  * runtime directory made (with its parents) before either. */
@@ -185,7 +134,8 @@ daemon_notify_open(struct daemon *d)
 	if ((r = sockpath_make_dir(path)) < 0)
 		log_error_errno(r, "cannot create the runtime directory of '%s': "
 		    "%m", path);
-	r = notify_open(&d->notify, d, path);
+	r = notify_open(&d->notify, d->loop, path, service_notify,
+	    &d->services);
 	if (r == -EADDRINUSE)
 		log_error("another process is listening on the notify socket "
 		    "'%s'; not replacing it: services with ready=notify or "
@@ -326,13 +276,13 @@ daemon_states_cb(void *ctx, struct ledger_job_state *states, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (!states[i].job || !(j = daemon_find_job(d, states[i].job)))
+		if (!states[i].job || !(j = units_find(&d->units, states[i].job)))
 			continue;
 		j->sched.last_slot = states[i].last_slot;
 		j->sched.paused_until = states[i].paused_until;
 		j->sched.skips_pending = states[i].skips_pending;
 	}
-	if (!d->stopping)
+	if (!d->runs.stopping)
 		sched_start(&d->sched);
 }
 
@@ -364,23 +314,23 @@ static void
 daemon_access_done(void *data, int status)
 {
 	struct daemon *d = data;
+	size_t nsvc;
 
 	(void)status;
-	if (d->stopping)
+	if (d->runs.stopping)
 		return;
-	if (control_start(d, d->socket_path, &d->control) < 0) {
+	if (control_start(&d->methods, d->socket_path, &d->control) < 0) {
 		d->exit_code = 1;
 		daemon_shutdown(d);
 		return;
 	}
+	nsvc = units_nservices(&d->units);
 	log_info("jobd started: %zu job%s, %zu service%s, control socket "
-	    "'%s'", d->config->njobs - daemon_nservices(d),
-	    d->config->njobs - daemon_nservices(d) == 1 ? "" : "s",
-	    daemon_nservices(d), daemon_nservices(d) == 1 ? "" : "s",
-	    d->socket_path);
-	d->services_started = true;
-	service_start_all(d);
-	watch_apply(d);
+	    "'%s'", d->config->njobs - nsvc, d->config->njobs - nsvc == 1 ?
+	    "" : "s", nsvc, nsvc == 1 ? "" : "s", d->socket_path);
+	d->services_started = d->deps.started = true;
+	services_start_all(&d->units);
+	watch_apply(&d->watches);
 	manager_ready(&d->manager);
 	/* The config parse leaves holes in the heap; spawns still on their
 	 * way trim when the last is answered (run.c). */
@@ -389,9 +339,11 @@ daemon_access_done(void *data, int status)
 }
 
 static void
-daemon_ledger_ready(struct daemon *d, int r)
+daemon_ledger_ready(void *owner, int r)
 {
-	if (d->stopping)
+	struct daemon *d = owner;
+
+	if (d->runs.stopping)
 		return;
 	daemon_sched_start(d);
 	if (r == 0) {
@@ -404,22 +356,169 @@ daemon_ledger_ready(struct daemon *d, int r)
 	    d);
 }
 
+/* The owner's side of the callbacks the modules were given: each only
+ * passes the news on to the module that acts on it. */
+static void
+daemon_admit(void *ctx, struct run *r)
+{
+	sync_admit(&((struct daemon *)ctx)->sync, r);
+}
+
+static void
+daemon_freeing(void *ctx, struct job *j)
+{
+	(void)ctx;
+	service_free(j->service);
+	j->service = NULL;
+}
+
+static const char *
+daemon_waiting_for(void *ctx, const struct job_config *jc)
+{
+	return deps_waiting_for(&((struct daemon *)ctx)->deps, jc);
+}
+
+static const char *
+daemon_required_down(void *ctx, const struct job_config *jc)
+{
+	return deps_required_down(&((struct daemon *)ctx)->deps, jc);
+}
+
+static void
+daemon_pull(void *ctx, const struct job_config *jc)
+{
+	deps_pull(&((struct daemon *)ctx)->deps, jc);
+}
+
+static void
+daemon_acquired(void *ctx, const struct run *r, char **locks, char **sems)
+{
+	bus_acquired(&((struct daemon *)ctx)->bus, r, locks, sems);
+}
+
+static void
+daemon_released(void *ctx, const struct run *r, char **sems)
+{
+	bus_released(&((struct daemon *)ctx)->bus, r, sems);
+}
+
+static void
+daemon_service_changed(void *ctx, struct service *s)
+{
+	struct daemon *d = ctx;
+
+	bus_service_state(&d->bus, s);
+	deps_service_changed(&d->deps, s);
+}
+
+
+static void
+daemon_closed_cb(struct run_subscriber *sub, struct run *r)
+{
+	(void)r;
+	daemon_maybe_finish(container_of(sub, struct daemon, sub));
+}
+
+static void
+daemon_record_idle(void *ctx)
+{
+	daemon_maybe_finish(ctx);
+}
+
+static void daemon_reload_cb(void *, bool,
+    void (*)(void *, int, char **, const struct reload_plan *), void *);
+
+/* What jobs and runs get; the paths are filled once the config is read. */
+static void
+daemon_wire_runs(struct daemon *d)
+{
+	run_ctx_init(&d->runs);
+	d->runs.loop = d->loop;
+	d->runs.executor = &d->executor;
+	d->runs.units = &d->units;
+	d->runs.heap = &d->heap;
+	d->runs.escape = &d->escape;
+	d->runs.cgroup = &d->cgroup;
+	d->runs.logfile_gen = &d->logfile_gen;
+	d->runs.next_id = daemon_next_id;
+	d->runs.instance_env = daemon_instance_env;
+	d->runs.admit = daemon_admit;
+	d->runs.freeing = daemon_freeing;
+	d->runs.owner = d;
+}
+
+/* The modules, and the callbacks that tie them together. */
+static void
+daemon_wire(struct daemon *d)
+{
+	const struct sync_ops sync_ops = {
+		.waiting_for = daemon_waiting_for,
+		.required_down = daemon_required_down,
+		.pull = daemon_pull,
+		.acquired = daemon_acquired,
+		.released = daemon_released,
+		.owner = d,
+	};
+
+	executor_init(&d->executor, d->loop);
+	units_init(&d->units);
+	daemon_wire_runs(d);
+	sync_init(&d->sync, &d->runs, &sync_ops);
+	deps_init(&d->deps, &d->units, &d->sync, &d->runs);
+	sched_init(&d->sched, &d->runs, &d->units, &d->record, d->started);
+	d->services = (struct service_ctx){
+		.notify = &d->notify, .units = &d->units,
+		.changed = daemon_service_changed,
+		.required_down = daemon_required_down,
+		.waiting_for = daemon_waiting_for, .pull = daemon_pull,
+		.owner = d,
+	};
+	escape_init(&d->escape, &d->executor, daemon_instance,
+	    daemon_escaped, d);
+	manager_init(&d->manager, d->loop, &d->units, &d->record);
+	d->methods = (struct method_ctx){
+		.runs = &d->runs, .units = &d->units, .record = &d->record,
+		.sync = &d->sync, .bus = &d->bus, .sched = &d->sched,
+		.looplag = &d->looplag, .heap = &d->heap,
+		.started = d->started, .reload = daemon_reload_cb, .owner = d,
+	};
+}
+
+/* Who hears of a run's news, in the order of consequences: the ledger
+ * first, then the job's history, admission, hooks, the scheduler, path
+ * triggers, dependencies, the event stream, and shutdown last. */
+static void
+daemon_subscribe(struct daemon *d)
+{
+	struct run_hub *hub = &d->runs.hub;
+
+	record_subscribe(&d->record, hub);
+	job_subscribe(&d->runs);
+	sync_subscribe(&d->sync, hub);
+	hooks_init(&d->hooks, &d->units, &d->runs, hub);
+	sched_subscribe(&d->sched, hub);
+	watch_init(&d->watches, &d->units, &d->runs, hub);
+	deps_subscribe(&d->deps, hub);
+	bus_init(&d->bus, hub);
+	d->sub = (struct run_subscriber){ .closed = daemon_closed_cb };
+	run_hub_subscribe(hub, &d->sub);
+}
+
 int
 daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_options *o)
 {
 	int r;
 
-	*d = (struct daemon){ .loop = loop, .foreground = o->foreground };
-	TAILQ_INIT(&d->jobs);
-	executor_init(&d->executor, loop);
-	sched_init(&d->sched, d);
-	sync_init(&d->sync, d);
-	manager_init(&d->manager, d);
+	*d = (struct daemon){ .loop = loop };
 	d->started = now_realtime();
+	daemon_wire(d);
+	d->runs.foreground = o->foreground;
 	if ((r = daemon_load_initial(d, o)) != 0)
 		return r;
-	escape_init(&d->escape, &d->executor, daemon_instance,
-	    daemon_escaped, d);
+	d->runs.exec_helper = d->exec_helper;
+	d->runs.state_dir = d->state_dir;
+	d->methods.config_path = d->config_path;
+	d->methods.socket_path = d->socket_path;
 	/* Runs without user= get jobd's own user's HOME, USER, ... */
 	spawn_identity_init(&d->executor);
 	/* Handles only once jobd will run: a refused config returns above
@@ -430,12 +529,15 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_options *o)
 	daemon_signals_start(d);
 	looplag_start(&d->looplag, loop);
 	daemon_notify_open(d);
+	d->runs.notify_socket = d->notify.fd >= 0 ? d->notify.path : NULL;
 	uv_timer_init(loop, &d->prune_timer);
 	d->prune_timer.data = d;
 	uv_unref((uv_handle_t *)&d->prune_timer);
 	/* Listen only once the ledger says which run id comes next. */
-	record_open(&d->record, d, d->state_dir, d->config->ledger_sync_full,
-	    daemon_ledger_ready);
+	record_open(&d->record, &d->runs, d->state_dir,
+	    d->config->ledger_sync_full, daemon_ledger_ready,
+	    daemon_record_idle, d);
+	daemon_subscribe(d);
 	return 0;
 }
 
@@ -447,7 +549,8 @@ struct daemon_reload_req {
 	int r;
 	struct config *config;
 	char **errors;
-	daemon_reload_cb cb;
+	void (*cb)(void *ctx, int r, char **errors,
+	    const struct reload_plan *plan);
 	void *ctx;
 };
 
@@ -469,7 +572,7 @@ daemon_plan(struct daemon *d, const struct config *c, struct reload_plan *p)
 	struct job *j;
 
 	TAILQ_FOREACH(jc, &c->jobs, entry) {
-		j = daemon_find_job(d, jc->name);
+		j = units_find(&d->units, jc->name);
 		if (!j) {
 			p->added = strv_append(p->added, jc->name);
 		} else if (job_config_equal(j->config, jc)) {
@@ -489,7 +592,7 @@ daemon_plan(struct daemon *d, const struct config *c, struct reload_plan *p)
 				p->updated = strv_append(p->updated, jc->name);
 		}
 	}
-	TAILQ_FOREACH(j, &d->jobs, entry)
+	TAILQ_FOREACH(j, &d->units.jobs, entry)
 		if (j->config && !config_find_job(c, j->name))
 			p->removed = strv_append(p->removed, j->name);
 }
@@ -503,7 +606,7 @@ daemon_reload_done(void *data, int status)
 	size_t i;
 
 	(void)status;
-	if (q->r < 0 || d->stopping) {
+	if (q->r < 0 || d->runs.stopping) {
 		for (i = 0; q->errors && q->errors[i]; i++)
 			log_error("%s", q->errors[i]);
 		if (q->r < 0)
@@ -539,15 +642,16 @@ out:
 	/* The old config (or the refused new one) is freed: a burst. */
 	heap_trim_soon(&d->heap);
 	/* Applied or refused, the daemon is ready again. */
-	if (!q->dry_run && !d->stopping && d->manager.notify)
+	if (!q->dry_run && !d->runs.stopping && d->manager.notify)
 		manager_ready(&d->manager);
 	strv_free(q->errors);
 	free(q->path);
 	free(q);
 }
 
-void
-daemon_reload(struct daemon *d, bool dry_run, daemon_reload_cb cb, void *ctx)
+static void
+daemon_reload(struct daemon *d, bool dry_run,
+    void (*cb)(void *, int, char **, const struct reload_plan *), void *ctx)
 {
 	struct daemon_reload_req *q = xcalloc(1, sizeof(*q));
 
@@ -561,6 +665,14 @@ daemon_reload(struct daemon *d, bool dry_run, daemon_reload_cb cb, void *ctx)
 		manager_reloading(&d->manager);
 	executor_submit(&d->executor, daemon_reload_work, daemon_reload_done,
 	    q);
+}
+
+/* Reload for the protocol layer (its Reload method). */
+static void
+daemon_reload_cb(void *owner, bool dry_run,
+    void (*cb)(void *, int, char **, const struct reload_plan *), void *ctx)
+{
+	daemon_reload(owner, dry_run, cb, ctx);
 }
 
 static void
@@ -587,7 +699,7 @@ daemon_maybe_finish(struct daemon *d)
 {
 	struct job *j;
 
-	if (!d->stopping || d->nruns_open > 0)
+	if (!d->runs.stopping || d->units.nruns_open > 0)
 		return;
 	if (!record_idle(&d->record)) {
 		/* Write what is queued and close; called again when done. */
@@ -599,9 +711,9 @@ daemon_maybe_finish(struct daemon *d)
 	if (!d->signals_open)
 		return;
 	log_info("all runs stopped; exiting");
-	bus_close(d);
+	bus_close(&d->bus);
 	/* Service timers are handles: close them while the loop runs. */
-	TAILQ_FOREACH(j, &d->jobs, entry) {
+	TAILQ_FOREACH(j, &d->units.jobs, entry) {
 		service_free(j->service);
 		j->service = NULL;
 	}
@@ -615,39 +727,29 @@ daemon_shutdown(struct daemon *d)
 	struct job *j;
 	struct run *r, *tmp;
 
-	if (d->stopping)
+	if (d->runs.stopping)
 		return;
-	d->stopping = true;
+	d->runs.stopping = true;
 	manager_stopping(&d->manager);
 	sched_stop(&d->sched);
-	hooks_stop(d);
-	watch_stop(d);
+	hooks_stop(&d->hooks);
+	watch_stop(&d->watches);
 	control_stop_listening(d->control);
 	/* Job runs stop at once; services in reverse dependency order. */
-	TAILQ_FOREACH(j, &d->jobs, entry)
+	TAILQ_FOREACH(j, &d->units.jobs, entry)
 		TAILQ_FOREACH_SAFE(r, &j->runs, entry, tmp)
 			if (!j->service || r != j->service->run)
 				run_event(r, RUN_EV_SHUTDOWN);
-	service_stop_all(d);
-	daemon_maybe_finish(d);
-}
-
-void
-daemon_run_closed(struct daemon *d)
-{
+	services_stop_all(&d->units);
+	deps_changed(&d->deps);
 	daemon_maybe_finish(d);
 }
 
 int
 daemon_run(struct daemon *d)
 {
-	struct job *j, *tmp;
-
 	uv_run(d->loop, UV_RUN_DEFAULT);
-	TAILQ_FOREACH_SAFE(j, &d->jobs, entry, tmp) {
-		TAILQ_REMOVE(&d->jobs, j, entry);
-		job_free(j);
-	}
+	units_free(&d->units);
 	record_free(&d->record);
 	sync_free(&d->sync);
 	d->config = config_free(d->config);

@@ -8,19 +8,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon.h"
+#include "config.h"
 #include "hooks.h"
 #include "job.h"
 #include "log.h"
+#include "run-ctx.h"
 #include "run.h"
 #include "strv.h"
+#include "units.h"
 #include "xmalloc.h"
 
 #define HOOK_STDIN_MAX (100 * 1024)	/* under the kernel's argument bound */
 
 struct retry {
 	uv_timer_t timer;
-	struct daemon *daemon;
+	struct hooks *hooks;
 	char *job;
 	uint64_t first;
 	unsigned attempt;
@@ -41,7 +43,7 @@ retry_unlink(struct retry *t)
 {
 	struct retry **pp;
 
-	for (pp = &t->daemon->retries; *pp; pp = &(*pp)->next) {
+	for (pp = &t->hooks->retries; *pp; pp = &(*pp)->next) {
 		if (*pp == t) {
 			*pp = t->next;
 			break;
@@ -54,9 +56,9 @@ static void
 retry_fire_cb(uv_timer_t *timer)
 {
 	struct retry *t = timer->data;
-	struct job *j = daemon_find_job(t->daemon, t->job);
+	struct job *j = units_find(t->hooks->units, t->job);
 
-	if (j && !t->daemon->stopping)
+	if (j && !t->hooks->runs->stopping)
 		job_trigger_full(j, TRIGGER_RETRY, &(struct run_opts){
 		    .retry_of = t->first, .attempt = t->attempt });
 	retry_unlink(t);
@@ -74,7 +76,7 @@ hooks_should_retry(const struct job_config *jc, const struct run *r)
 }
 
 static void
-hooks_schedule_retry(struct job *j, struct run *r)
+hooks_schedule_retry(struct hooks *h, struct job *j, struct run *r)
 {
 	const struct job_policy *p = &j->config->policy;
 	struct retry *t = xcalloc(1, sizeof(*t));
@@ -85,15 +87,15 @@ hooks_schedule_retry(struct job *j, struct run *r)
 	for (i = 0; i < r->attempt && delay < p->retry_max_sec; i++)
 		delay *= 2;
 	delay = MIN(delay, p->retry_max_sec);
-	t->daemon = j->daemon;
+	t->hooks = h;
 	t->job = xstrdup(j->name);
 	t->first = r->retry_of ? r->retry_of : r->id;
 	t->attempt = r->attempt + 1;
-	uv_timer_init(j->daemon->loop, &t->timer);
+	uv_timer_init(h->runs->loop, &t->timer);
 	t->timer.data = t;
 	uv_timer_start(&t->timer, retry_fire_cb, delay / USEC_PER_MSEC, 0);
-	t->next = j->daemon->retries;
-	j->daemon->retries = t;
+	t->next = h->retries;
+	h->retries = t;
 	log_full(LOG_NOTICE, j->name, r->id, "job '%s' run %llu %s; attempt "
 	    "%u of %u in %s", j->name, (unsigned long long)r->id,
 	    run_result_name[r->result], t->attempt + 1, p->retry + 1,
@@ -126,9 +128,8 @@ hooks_tail_text(const struct run *r)
 }
 
 static void
-hooks_start(struct job *j, struct run *r, char **hooks)
+hooks_start(struct hooks *k, struct job *j, struct run *r, char **hooks)
 {
-	struct daemon *d = j->daemon;
 	_cleanup_free_ char *tail = hooks_tail_text(r);
 	char **env = NULL;
 	struct job *h;
@@ -143,7 +144,7 @@ hooks_start(struct job *j, struct run *r, char **hooks)
 		env = strv_push(env, xstrfmt("JOBD_TRIGGER_EXIT_STATUS=%d",
 		    run_exit_status(r)));
 	for (i = 0; hooks && hooks[i]; i++) {
-		if (!(h = daemon_find_job(d, hooks[i])) || h->service)
+		if (!(h = units_find(k->units, hooks[i])) || h->service)
 			continue;
 		log_full(LOG_INFO, j->name, r->id, "job '%s' run %llu %s: "
 		    "starting '%s'", j->name, (unsigned long long)r->id,
@@ -160,36 +161,48 @@ result_is_failure(enum run_result r)
 	return r == RESULT_FAILED || r == RESULT_TIMEOUT || r == RESULT_LOST;
 }
 
-bool
-hooks_run_finished(struct job *j, struct run *r)
+/* What follows a finished run: a retry, else the hooks (with
+ * notify_on=change, only when the result changed). */
+static void
+hooks_finished_cb(struct run_subscriber *sub, struct run *r)
 {
+	struct hooks *h = container_of(sub, struct hooks, sub);
+	struct job *j = r->job;
 	const struct job_config *jc = j->config;
 	enum run_result prev = j->last_result;
 	bool fail = result_is_failure(r->result);
 
 	if (!jc || r->result == RESULT_CANCELLED ||
 	    r->result == RESULT_SKIPPED)
-		return false;
-	if (!j->daemon->stopping && hooks_should_retry(jc, r)) {
-		hooks_schedule_retry(j, r);
-		return true;
+		return;
+	if (!h->runs->stopping && hooks_should_retry(jc, r)) {
+		hooks_schedule_retry(h, j, r);
+		return;
 	}
 	if (r->is_hook)
-		return false;
+		return;
 	j->last_result = r->result;
 	if (jc->policy.notify_on == NOTIFY_ON_CHANGE &&
 	    (fail ? prev != RESULT_NONE && result_is_failure(prev) :
 	    !result_is_failure(prev)))
-		return false;
-	if (!j->daemon->stopping)
-		hooks_start(j, r, fail ? jc->policy.on_failure :
+		return;
+	if (!h->runs->stopping)
+		hooks_start(h, j, r, fail ? jc->policy.on_failure :
 		    jc->policy.on_success);
-	return false;
 }
 
 void
-hooks_stop(struct daemon *d)
+hooks_init(struct hooks *h, struct units *u, const struct run_ctx *runs,
+    struct run_hub *hub)
 {
-	while (d->retries)
-		retry_unlink(d->retries);
+	*h = (struct hooks){ .units = u, .runs = runs };
+	h->sub = (struct run_subscriber){ .finished = hooks_finished_cb };
+	run_hub_subscribe(hub, &h->sub);
+}
+
+void
+hooks_stop(struct hooks *h)
+{
+	while (h->retries)
+		retry_unlink(h->retries);
 }

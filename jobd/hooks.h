@@ -6,14 +6,24 @@
 
 #include <stdbool.h>
 
-struct daemon;
-struct job;
-struct run;
+#include "run-events.h"
 
-/* Decides what follows a finished run.  Returns true when a retry was
- * scheduled (the run's hooks wait for the last attempt). */
-bool hooks_run_finished(struct job *, struct run *);
+struct retry;
+struct run_ctx;
+struct units;
+
+struct hooks {
+	struct units *units;
+	const struct run_ctx *runs;	/* the loop; stopping */
+	struct retry *retries;		/* pending */
+	struct run_subscriber sub;	/* every finished run */
+};
+
+/* Hears of every finished run: a retry is scheduled, or the hooks start
+ * (a retried run's hooks wait for the last attempt). */
+void hooks_init(struct hooks *, struct units *, const struct run_ctx *,
+    struct run_hub *);
 /* Cancels pending retries (shutdown). */
-void hooks_stop(struct daemon *);
+void hooks_stop(struct hooks *);
 
 #endif

@@ -1,23 +1,22 @@
 /* Jobs at runtime.  A job owns its runs: unfinished ones on job->runs, and
  * up to JOB_HISTORY_MAX finished ones on job->history, so that `wait` and
- * `logs --run` still find a run that just ended. */
+ * `logs --run` still find a run that just ended.  What follows a run's end
+ * (the ledger, admission, hooks, the scheduler) listens to the runs' news
+ * (run-events.h); a job only keeps its lists. */
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "daemon.h"
-#include "hooks.h"
+#include "heap.h"
 #include "job.h"
-#include "log.h"
-#include "sync.h"
-#include "watch.h"
+#include "units.h"
 #include "xmalloc.h"
 
 struct job *
-job_new(struct daemon *d, const struct job_config *jc)
+job_new(struct run_ctx *ctx, const struct job_config *jc)
 {
 	struct job *j = xcalloc(1, sizeof(*j));
 
-	j->daemon = d;
+	j->ctx = ctx;
 	j->name = xstrdup(jc->name);
 	j->config = jc;
 	j->sched.heap_index = SIZE_MAX;
@@ -46,55 +45,38 @@ job_trigger_observed(struct job *j, enum run_trigger trigger,
 	    &(struct run_opts){ .observer = o });
 }
 
+/* A new run: on the job's list and in the registry, then queued (the
+ * news: the ledger's row, admission, which may start it at once). */
 struct run *
 job_trigger_full(struct job *j, enum run_trigger trigger,
     const struct run_opts *opts)
 {
+	struct run_ctx *ctx = j->ctx;
 	struct run *r;
 
-	r = run_new(j, trigger, daemon_next_run_id(j->daemon), opts);
+	r = run_new(ctx, j, j->name, j->config, trigger,
+	    ctx->next_id(ctx->owner), opts);
 	if (opts->observer)
 		run_observe(r, opts->observer);
 	j->last_started = r->queued;
 	TAILQ_INSERT_TAIL(&j->runs, r, entry);
 	j->nactive++;
-	j->daemon->nruns_open++;
-	record_run_queued(&j->daemon->record, r);
-	bus_emit_run(j->daemon, "run-queued", r);
-	run_begin(r);
+	units_add_run(ctx->units, r);
+	run_hub_publish(&ctx->hub, RUN_NEWS_QUEUED, r);
+	ctx->admit(ctx->owner, r);
 	return r;
 }
 
-void
-job_run_finished(struct job *j, struct run *r)
+static void
+job_finished_cb(struct run_subscriber *sub, struct run *r)
 {
+	struct job *j = r->job;
+
+	(void)sub;
 	TAILQ_REMOVE(&j->runs, r, entry);
 	TAILQ_INSERT_TAIL(&j->history, r, entry);
 	j->nactive--;
 	j->nhistory++;
-	sync_release(&j->daemon->sync, r);
-	hooks_run_finished(j, r);
-	if (j->config)
-		sched_run_finished(&j->daemon->sched, j);
-	if (j->daemon->watches)
-		watch_job_idle(j->daemon, j);
-	/* Services may wait for this job (after=, requires=). */
-	if (!j->service && j->daemon->services_started)
-		service_deps_changed(j->daemon);
-}
-
-void
-job_skip_slot(struct job *j, enum run_trigger trigger, usec_t slot,
-    const char *reason)
-{
-	struct daemon *d = j->daemon;
-	uint64_t id = daemon_next_run_id(d);
-
-	log_full(LOG_NOTICE, j->name, id, "job '%s': slot %s skipped: %s",
-	    j->name, timestamp_format((char[TIMESTAMP_MAX]){ 0 },
-	    TIMESTAMP_MAX, slot), reason);
-	record_run_skipped(&d->record, id, j->name, run_trigger_name[trigger],
-	    slot, reason);
 }
 
 /* Drops the oldest finished runs beyond the bound, if their handles are
@@ -112,23 +94,31 @@ job_trim_history(struct job *j, unsigned keep)
 			continue;
 		TAILQ_REMOVE(&j->history, r, entry);
 		j->nhistory--;
+		units_remove_run(j->ctx->units, r);
 		run_free(r);
 		n++;
 	}
 	if (n)
-		heap_churned(&j->daemon->heap, n);
+		heap_churned(j->ctx->heap, n);
+}
+
+static void
+job_closed_cb(struct run_subscriber *sub, struct run *r)
+{
+	struct job *j = r->job;
+
+	(void)sub;
+	job_trim_history(j, JOB_HISTORY_MAX);
+	units_run_closed(j->ctx->units);
+	job_maybe_free(j);
 }
 
 void
-job_run_closed(struct job *j, struct run *r)
+job_subscribe(struct run_ctx *ctx)
 {
-	struct daemon *d = j->daemon;
-
-	(void)r;
-	job_trim_history(j, JOB_HISTORY_MAX);
-	d->nruns_open--;
-	job_maybe_free(j);
-	daemon_run_closed(d);
+	ctx->sub = (struct run_subscriber){ .finished = job_finished_cb,
+	    .closed = job_closed_cb };
+	run_hub_subscribe(&ctx->hub, &ctx->sub);
 }
 
 struct run *
@@ -142,12 +132,8 @@ job_last_run(const struct job *j)
 struct run *
 job_last_finished(const struct job *j)
 {
-	struct run *r;
-
-	/* The newest finished run that has a result; runs are appended to
-	 * the history in the order they finished. */
-	r = TAILQ_LAST(&j->history, run_list);
-	return r;
+	/* Runs are appended to the history in the order they finished. */
+	return TAILQ_LAST(&j->history, run_list);
 }
 
 void
@@ -160,7 +146,7 @@ job_maybe_free(struct job *j)
 	TAILQ_FOREACH(r, &j->history, entry)
 		if (!run_is_freeable(r))
 			return;
-	TAILQ_REMOVE(&j->daemon->jobs, j, entry);
+	units_remove(j->ctx->units, j);
 	job_free(j);
 }
 
@@ -169,10 +155,13 @@ job_free(struct job *j)
 {
 	struct run *r, *tmp;
 
-	TAILQ_FOREACH_SAFE(r, &j->history, entry, tmp)
+	TAILQ_FOREACH_SAFE(r, &j->history, entry, tmp) {
+		units_remove_run(j->ctx->units, r);
 		run_free(r);
+	}
 	free(j->sched.queue);
-	service_free(j->service);
+	if (j->ctx->freeing)
+		j->ctx->freeing(j->ctx->owner, j);
 	free(j->name);
 	free(j);
 }

@@ -1,5 +1,6 @@
 /* A job: a definition from the config plus its runtime state (its runs,
- * unfinished and a bounded history of finished ones). */
+ * unfinished and a bounded history of finished ones), and what every job
+ * and run gets from its owner: struct run_ctx. */
 #ifndef JOBD_JOB_H
 #define JOBD_JOB_H
 
@@ -7,21 +8,24 @@
 #include <stdint.h>
 #include <sys/queue.h>
 
+#include <uv.h>
+
+#include "run-ctx.h"
 #include "run.h"
 #include "scheduler.h"
-#include "service.h"
 
-struct daemon;
 struct job_config;
+struct service;
 
 #define JOB_HISTORY_MAX 16		/* finished runs kept in memory */
+/* Runs not finished (pending included): past this, Start is refused and
+ * scheduled slots are recorded as skipped. */
+#define JOB_MAX_RUNS 10000
 
-TAILQ_HEAD(run_list, run);
-
-/* Owned by the daemon (daemon->jobs).  A job removed from the config by a
+/* Owned by the registry (units.h).  A job removed from the config by a
  * reload stays until its last run has finished, then is freed. */
 struct job {
-	struct daemon *daemon;
+	struct run_ctx *ctx;
 	char *name;
 	const struct job_config *config;	/* NULL once removed */
 	struct run_list runs;		/* unfinished, oldest first */
@@ -38,7 +42,7 @@ struct job {
 
 TAILQ_HEAD(job_list, job);
 
-struct job *job_new(struct daemon *, const struct job_config *);
+struct job *job_new(struct run_ctx *, const struct job_config *);
 /* Starts a run now; returns it (never NULL: a failed spawn is a run that
  * finished as failed). */
 struct run *job_trigger(struct job *, enum run_trigger);
@@ -50,15 +54,12 @@ struct run *job_trigger_full(struct job *, enum run_trigger,
 /* Starts a run watched by o from before its spawn (services). */
 struct run *job_trigger_observed(struct job *, enum run_trigger,
     struct run_observer *o);
-/* Records a slot that was not run, with the reason, as a skipped run. */
-void job_skip_slot(struct job *, enum run_trigger, usec_t slot,
-    const char *reason);
-/* Called by run.c when a run finished: moves it to the history. */
-void job_run_finished(struct job *, struct run *);
-/* Called by run.c when a finished run's handles are all closed. */
-void job_run_closed(struct job *, struct run *);
 struct run *job_last_run(const struct job *);
 struct run *job_last_finished(const struct job *);
+/* The jobs' own subscriber: a finished run moves to the history, a
+ * closed one may be dropped from it (and a removed job freed).  The owner
+ * subscribes it first, before anything that reads the history. */
+void job_subscribe(struct run_ctx *);
 /* Frees the job if it was removed and nothing of it remains active. */
 void job_maybe_free(struct job *);
 void job_free(struct job *);

@@ -9,11 +9,11 @@
 
 #include <systemd/sd-daemon.h>
 
-#include "daemon.h"
 #include "job.h"
 #include "log.h"
 #include "manager.h"
-#include "service.h"
+#include "record.h"
+#include "units.h"
 
 #define MANAGER_STATUS_INTERVAL (10 * USEC_PER_SEC)
 
@@ -31,16 +31,17 @@ manager_status_cb(uv_timer_t *t)
 }
 
 void
-manager_init(struct manager *m, struct daemon *d)
+manager_init(struct manager *m, uv_loop_t *loop, const struct units *u,
+    const struct record *rec)
 {
 	uint64_t usec = 0;
 
-	*m = (struct manager){ .daemon = d };
+	*m = (struct manager){ .units = u, .record = rec };
 	m->notify = getenv("NOTIFY_SOCKET") != NULL;
 	if (!m->notify)
 		return;
-	uv_timer_init(d->loop, &m->watchdog);
-	uv_timer_init(d->loop, &m->status);
+	uv_timer_init(loop, &m->watchdog);
+	uv_timer_init(loop, &m->status);
 	m->watchdog.data = m->status.data = m;
 	uv_unref((uv_handle_t *)&m->watchdog);
 	uv_unref((uv_handle_t *)&m->status);
@@ -56,13 +57,13 @@ manager_init(struct manager *m, struct daemon *d)
 void
 manager_status(struct manager *m)
 {
-	struct daemon *d = m->daemon;
+	const struct record *rec = m->record;
 	unsigned jobs = 0, services = 0, running = 0;
-	struct job *j;
+	const struct job *j;
 
 	if (!m->notify)
 		return;
-	TAILQ_FOREACH(j, &d->jobs, entry) {
+	TAILQ_FOREACH(j, &m->units->jobs, entry) {
 		if (!j->config)
 			continue;
 		if (j->service)
@@ -73,8 +74,8 @@ manager_status(struct manager *m)
 	}
 	sd_notifyf(0, "STATUS=%u jobs, %u services, %u runs in flight, "
 	    "ledger %s%s", jobs, services, running,
-	    d->record.ledger && !d->record.error ? "ok" : "NOT WRITING",
-	    d->record.nqueue ? " (rows queued)" : "");
+	    rec->ledger && !rec->error ? "ok" : "NOT WRITING",
+	    rec->nqueue ? " (rows queued)" : "");
 }
 
 void

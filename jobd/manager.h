@@ -10,10 +10,12 @@
 
 #include "timeutil.h"
 
-struct daemon;
+struct record;
+struct units;
 
 struct manager {
-	struct daemon *daemon;
+	const struct units *units;	/* for the STATUS= line */
+	const struct record *record;
 	bool notify;			/* NOTIFY_SOCKET is set */
 	uv_timer_t watchdog;		/* WATCHDOG=1 every half period */
 	uv_timer_t status;		/* STATUS= refresh */
@@ -21,7 +23,8 @@ struct manager {
 	usec_t watchdog_usec;
 };
 
-void manager_init(struct manager *, struct daemon *);
+void manager_init(struct manager *, uv_loop_t *, const struct units *,
+    const struct record *);
 void manager_ready(struct manager *);
 void manager_reloading(struct manager *);
 void manager_stopping(struct manager *);

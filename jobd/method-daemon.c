@@ -5,7 +5,13 @@
 
 #include "control.h"
 #include "macro.h"
-#include "daemon.h"
+#include "config.h"
+#include "job.h"
+#include "executor.h"
+#include "record.h"
+#include "looplag.h"
+#include "run-ctx.h"
+#include "units.h"
 #include "log.h"
 #include "method.h"
 #include "strv.h"
@@ -92,6 +98,7 @@ method_reload(struct conn *c, json_t *params)
 	static const struct ctl_param spec[] = {
 		{ "dry_run", CTL_BOOL, false, 0 },
 	};
+	struct method_ctx *m = ctl_ctx(c);
 	struct reload_ctx *q;
 	bool dry_run;
 
@@ -100,14 +107,13 @@ method_reload(struct conn *c, json_t *params)
 	q = xcalloc(1, sizeof(*q));
 	q->conn = c;
 	ctl_set_cancel(c, reload_cancel, q);
-	daemon_reload(ctl_daemon(c), dry_run, reload_done, q);
+	m->reload(m->owner, dry_run, reload_done, q);
 }
 
 /* Ledger health: where it is, whether writes succeed, what waits. */
 static json_t *
-daemon_ledger_json(const struct daemon *d)
+daemon_ledger_json(const struct record *rec)
 {
-	const struct record *rec = &d->record;
 	json_t *o;
 
 	o = json_pack("{s:s, s:b, s:I, s:I, s:I}",
@@ -124,28 +130,28 @@ daemon_ledger_json(const struct daemon *d)
 void
 method_daemon(struct conn *c, json_t *params)
 {
-	struct daemon *d = ctl_daemon(c);
+	struct method_ctx *m = ctl_ctx(c);
 	unsigned running = 0;
 	struct job *j;
 
 	if (ctl_params(c, params, NULL, 0, NULL) < 0)
 		return;
-	TAILQ_FOREACH(j, &d->jobs, entry)
+	TAILQ_FOREACH(j, &m->units->jobs, entry)
 		running += j->nactive;
 	ctl_reply(c, json_pack("{s:s, s:i, s:I, s:s, s:s, s:I, s:i, s:{s:I, "
 	    "s:I, s:I}, s:{s:i, s:I}, s:{s:i, s:I}, s:o}",
 	    "version", JOBD_VERSION, "pid", (int)getpid(),
-	    "started_usec", (json_int_t)d->started, "config", d->config_path,
-	    "socket", d->socket_path,
-	    "jobs", (json_int_t)d->config->njobs, "running", running,
-	    "loop_lag", "current_usec", (json_int_t)d->looplag.last,
-	    "p99_usec", (json_int_t)looplag_percentile(&d->looplag, 99),
-	    "max_usec", (json_int_t)d->looplag.max,
-	    "executor", "queued", d->executor.queued,
-	    "completed", (json_int_t)d->executor.completed,
-	    "ledger_thread", "queued", d->record.lane.queued,
-	    "completed", (json_int_t)d->record.lane.completed,
-	    "ledger", daemon_ledger_json(d)), false);
+	    "started_usec", (json_int_t)m->started, "config", m->config_path,
+	    "socket", m->socket_path,
+	    "jobs", (json_int_t)m->runs->config->njobs, "running", running,
+	    "loop_lag", "current_usec", (json_int_t)m->looplag->last,
+	    "p99_usec", (json_int_t)looplag_percentile(m->looplag, 99),
+	    "max_usec", (json_int_t)m->looplag->max,
+	    "executor", "queued", m->runs->executor->queued,
+	    "completed", (json_int_t)m->runs->executor->completed,
+	    "ledger_thread", "queued", m->record->lane.queued,
+	    "completed", (json_int_t)m->record->lane.completed,
+	    "ledger", daemon_ledger_json(m->record)), false);
 }
 
 void

@@ -6,7 +6,10 @@
 #include <string.h>
 
 #include "control.h"
-#include "daemon.h"
+#include "config.h"
+#include "job.h"
+#include "run-ctx.h"
+#include "units.h"
 #include "macro.h"
 #include "method.h"
 #include "record.h"
@@ -66,7 +69,7 @@ history_run_json(const struct ledger_run *r)
 static void
 history_pending(struct conn *c, json_t *reply)
 {
-	const struct record *rec = &ctl_daemon(c)->record;
+	const struct record *rec = ctl_ctx(c)->record;
 	size_t n = record_pending_runs(rec);
 
 	if (n == 0)
@@ -136,7 +139,7 @@ method_history(struct conn *c, json_t *params)
 		.since = p.since > 0 ? (usec_t)p.since : 0,
 		.limit = p.limit >= 0 ? (size_t)p.limit : 20,
 	};
-	record_query(&ctl_daemon(c)->record, &f, history_done, ctl_defer(c));
+	record_query(ctl_ctx(c)->record, &f, history_done, ctl_defer(c));
 }
 
 static void
@@ -177,6 +180,6 @@ method_show(struct conn *c, json_t *params)
 
 	if (ctl_params(c, params, spec, ELEMENTSOF(spec), &id) < 0)
 		return;
-	record_get_run(&ctl_daemon(c)->record, (uint64_t)id, show_done,
+	record_get_run(ctl_ctx(c)->record, (uint64_t)id, show_done,
 	    ctl_defer(c));
 }

@@ -7,7 +7,10 @@
 #include "config.h"
 #include "macro.h"
 #include "control.h"
-#include "daemon.h"
+#include "config.h"
+#include "job.h"
+#include "run-ctx.h"
+#include "units.h"
 #include "job.h"
 #include "method.h"
 #include "run.h"
@@ -169,7 +172,7 @@ job_summary_write(struct json_writer *w, const struct job *j)
 void
 method_list(struct conn *c, json_t *params)
 {
-	struct daemon *d = ctl_daemon(c);
+	struct method_ctx *m = ctl_ctx(c);
 	struct json_writer w;
 	struct job *j;
 
@@ -179,7 +182,7 @@ method_list(struct conn *c, json_t *params)
 	jw_open(&w, '{');
 	jw_key(&w, "jobs");
 	jw_open(&w, '[');
-	TAILQ_FOREACH(j, &d->jobs, entry)
+	TAILQ_FOREACH(j, &m->units->jobs, entry)
 		if (j->config)
 			method_job_write(&w, j);
 	jw_close(&w, ']');
@@ -216,7 +219,7 @@ jobs_reply(struct conn *c, json_t *params, bool summary)
 	static const struct ctl_param spec[] = {
 		{ "job", CTL_STRING, false, 0 },
 	};
-	struct daemon *d = ctl_daemon(c);
+	struct method_ctx *m = ctl_ctx(c);
 	struct json_writer w;
 	const char *name;
 	struct job *j;
@@ -224,7 +227,7 @@ jobs_reply(struct conn *c, json_t *params, bool summary)
 
 	if (ctl_params(c, params, spec, ELEMENTSOF(spec), &name) < 0)
 		return;
-	j = name ? daemon_find_job(d, name) : NULL;
+	j = name ? units_find(m->units, name) : NULL;
 	if (name && !j) {
 		ctl_error(c, IFACE_ERROR("NoSuchJob"),
 		    json_pack("{s:s}", "job", name));
@@ -237,12 +240,12 @@ jobs_reply(struct conn *c, json_t *params, bool summary)
 	if (j)
 		job_status_write(&w, j, summary);
 	else
-		TAILQ_FOREACH(j, &d->jobs, entry)
+		TAILQ_FOREACH(j, &m->units->jobs, entry)
 			if (j->config || j->nactive)
 				job_status_write(&w, j, summary);
 	jw_close(&w, ']');
 	jw_key(&w, "sync");
-	sync = sync_json(&d->sync);
+	sync = method_sync_json(m);
 	jw_json(&w, sync);
 	json_decref(sync);
 	jw_close(&w, '}');

@@ -7,7 +7,10 @@
 #include <string.h>
 
 #include "control.h"
-#include "daemon.h"
+#include "config.h"
+#include "job.h"
+#include "run-ctx.h"
+#include "units.h"
 #include "job.h"
 #include "journal-read.h"
 #include "method.h"
@@ -222,7 +225,7 @@ logs_follow(struct conn *c, struct run *r)
 
 	f->conn = c;
 	f->run = r->id;
-	uv_timer_init(ctl_daemon(c)->loop, &f->flush);
+	uv_timer_init(ctl_ctx(c)->runs->loop, &f->flush);
 	f->flush.data = f;
 	f->observer.line_cb = logs_line_cb;
 	f->observer.done_cb = logs_done_cb;
@@ -240,7 +243,7 @@ struct logs_params {
  * from the journal, else the tail the ledger kept. */
 struct logs_past {
 	struct ctl_deferred *deferred;
-	struct daemon *daemon;
+	struct method_ctx *methods;
 	char *job;
 	uint64_t id;
 	size_t lines;
@@ -348,7 +351,7 @@ logs_past_row_cb(void *ctx, int r, struct ledger_run *runs, size_t n)
 		return;
 	}
 	logs_past_keep_row(q, &runs[0]);
-	executor_submit(&q->daemon->executor, logs_past_journal_work,
+	executor_submit(q->methods->runs->executor, logs_past_journal_work,
 	    logs_past_journal_done, q);
 }
 
@@ -367,7 +370,7 @@ logs_past_latest_cb(void *ctx, int r, struct ledger_run *runs, size_t n)
 		return;
 	}
 	q->id = runs[0].id;
-	record_get_run(&q->daemon->record, q->id, logs_past_row_cb, q);
+	record_get_run(q->methods->record, q->id, logs_past_row_cb, q);
 }
 
 static void
@@ -376,16 +379,16 @@ logs_past(struct conn *c, const struct logs_params *p)
 	struct logs_past *q = xcalloc(1, sizeof(*q));
 	struct ledger_filter f = { .job = p->job, .limit = 1 };
 
-	q->daemon = ctl_daemon(c);
+	q->methods = ctl_ctx(c);
 	q->job = xstrdup(p->job);
 	q->lines = p->lines > 0 ? (size_t)p->lines : 0;
-	tail_init(&q->out, q->daemon->config->tail_size);
+	tail_init(&q->out, q->methods->runs->config->tail_size);
 	q->deferred = ctl_defer(c);
 	if (p->run >= 0) {
 		q->id = p->run;
-		record_get_run(&q->daemon->record, q->id, logs_past_row_cb, q);
+		record_get_run(q->methods->record, q->id, logs_past_row_cb, q);
 	} else {
-		record_query(&q->daemon->record, &f, logs_past_latest_cb, q);
+		record_query(q->methods->record, &f, logs_past_latest_cb, q);
 	}
 }
 
@@ -394,8 +397,8 @@ logs_past(struct conn *c, const struct logs_params *p)
 static struct run *
 logs_find_run(struct conn *c, const struct logs_params *p)
 {
-	struct daemon *d = ctl_daemon(c);
-	struct job *j = daemon_find_job(d, p->job);
+	struct method_ctx *m = ctl_ctx(c);
+	struct job *j = units_find(m->units, p->job);
 	struct run *r;
 
 	if (!j) {
@@ -403,7 +406,7 @@ logs_find_run(struct conn *c, const struct logs_params *p)
 		    json_pack("{s:s}", "job", p->job));
 		return NULL;
 	}
-	r = p->run >= 0 ? daemon_find_run(d, p->run) : job_last_run(j);
+	r = p->run >= 0 ? units_find_run(m->units, p->run) : job_last_run(j);
 	if (r && r->job != j) {
 		ctl_error(c, IFACE_ERROR("NoSuchRun"),
 		    json_pack("{s:I}", "run", (json_int_t)p->run));

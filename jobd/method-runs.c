@@ -8,9 +8,13 @@
 
 #include "access.h"
 #include "control.h"
-#include "daemon.h"
+#include "config.h"
+#include "job.h"
+#include "run-ctx.h"
+#include "units.h"
 #include "job.h"
 #include "method.h"
+#include "record.h"
 #include "run.h"
 #include "xmalloc.h"
 
@@ -132,13 +136,13 @@ runs_json(struct run **runs, size_t n)
 static bool
 start_services(struct conn *c, json_t *names, bool wait)
 {
-	struct daemon *d = ctl_daemon(c);
+	struct method_ctx *m = ctl_ctx(c);
 	size_t i, nsvc = 0;
 	struct job *j;
 	json_t *v;
 
 	json_array_foreach(names, i, v) {
-		j = daemon_find_job(d, json_string_value(v));
+		j = units_find(m->units, json_string_value(v));
 		nsvc += j && j->service;
 	}
 	if (nsvc == 0)
@@ -147,7 +151,7 @@ start_services(struct conn *c, json_t *names, bool wait)
 		ctl_error_invalid_parameter(c, "jobs");
 		return true;
 	}
-	if (!access_is_admin(d->config, ctl_peer(c))) {
+	if (!access_is_admin(m->runs->config, ctl_peer(c))) {
 		ctl_deny(c, "Start of a service");
 		return true;
 	}
@@ -189,7 +193,7 @@ start_reply_recorded(struct conn *c, struct run **runs, size_t n)
 
 	q->reply = json_pack("{s:o}", "runs", runs_json(runs, n));
 	q->defer = ctl_defer(c);
-	record_flush(&ctl_daemon(c)->record, start_recorded_cb, q);
+	record_flush(ctl_ctx(c)->record, start_recorded_cb, q);
 }
 
 void
@@ -201,7 +205,7 @@ method_start(struct conn *c, json_t *params)
 		{ "wait", CTL_BOOL, false, offsetof(struct start_params,
 		    wait) },
 	};
-	struct daemon *d = ctl_daemon(c);
+	struct method_ctx *m = ctl_ctx(c);
 	struct start_params p;
 	_cleanup_free_ struct run **runs = NULL;
 	struct job **jobs;
@@ -210,7 +214,7 @@ method_start(struct conn *c, json_t *params)
 
 	if (ctl_params(c, params, spec, ELEMENTSOF(spec), &p) < 0)
 		return;
-	if (d->stopping) {
+	if (m->runs->stopping) {
 		ctl_error(c, IFACE_ERROR("ShuttingDown"), NULL);
 		return;
 	}
@@ -221,21 +225,21 @@ method_start(struct conn *c, json_t *params)
 	}
 	if (start_services(c, p.jobs, p.wait))
 		return;
-	if (d->nruns_open + n > DAEMON_MAX_RUNS) {
+	if (m->units->nruns_open + n > JOB_MAX_RUNS) {
 		ctl_error(c, IFACE_ERROR("TooManyRuns"), json_pack("{s:i}",
-		    "limit", DAEMON_MAX_RUNS));
+		    "limit", JOB_MAX_RUNS));
 		return;
 	}
 	jobs = xcalloc(n, sizeof(*jobs));
 	json_array_foreach(p.jobs, i, v) {
-		jobs[i] = daemon_find_job(d, json_string_value(v));
+		jobs[i] = units_find(m->units, json_string_value(v));
 		if (!jobs[i]) {
 			ctl_error(c, IFACE_ERROR("NoSuchJob"),
 			    json_pack("{s:s}", "job", json_string_value(v)));
 			free(jobs);
 			return;
 		}
-		if (!access_may_start(d->config, jobs[i]->config,
+		if (!access_may_start(m->runs->config, jobs[i]->config,
 		    ctl_peer(c))) {
 			ctl_deny(c, "Start");
 			free(jobs);
@@ -269,7 +273,7 @@ method_wait(struct conn *c, json_t *params)
 		{ "runs", CTL_INTS, true, offsetof(struct wait_params, runs) },
 		{ "any", CTL_BOOL, false, offsetof(struct wait_params, any) },
 	};
-	struct daemon *d = ctl_daemon(c);
+	struct method_ctx *m = ctl_ctx(c);
 	_cleanup_free_ struct run **runs = NULL;
 	struct wait_params p;
 	json_t *v;
@@ -284,7 +288,7 @@ method_wait(struct conn *c, json_t *params)
 	}
 	runs = xcalloc(n, sizeof(*runs));
 	json_array_foreach(p.runs, i, v) {
-		runs[i] = daemon_find_run(d, json_integer_value(v));
+		runs[i] = units_find_run(m->units, json_integer_value(v));
 		if (!runs[i]) {
 			ctl_error(c, IFACE_ERROR("NoSuchRun"),
 			    json_pack("{s:I}", "run",
@@ -325,7 +329,7 @@ cancel_refuse_service(struct conn *c, const struct job *j)
 static int
 cancel_resolve(struct conn *c, const char *t, struct run ***runs, size_t *n)
 {
-	struct daemon *d = ctl_daemon(c);
+	struct method_ctx *m = ctl_ctx(c);
 	struct run *r;
 	struct job *j;
 	uint64_t id;
@@ -336,7 +340,7 @@ cancel_resolve(struct conn *c, const char *t, struct run ***runs, size_t *n)
 			ctl_error_invalid_parameter(c, "targets");
 			return -ERANGE;
 		}
-		r = daemon_find_run(d, id);
+		r = units_find_run(m->units, id);
 		if (!r) {
 			ctl_error(c, IFACE_ERROR("NoSuchRun"),
 			    json_pack("{s:I}", "run", (json_int_t)id));
@@ -353,7 +357,7 @@ cancel_resolve(struct conn *c, const char *t, struct run ***runs, size_t *n)
 		(*runs)[(*n)++] = r;
 		return 0;
 	}
-	if (!(j = daemon_find_job(d, t))) {
+	if (!(j = units_find(m->units, t))) {
 		ctl_error(c, IFACE_ERROR("NoSuchJob"), json_pack("{s:s}", "job",
 		    t));
 		return -ENOENT;

@@ -7,10 +7,15 @@
 
 #include "calendar.h"
 #include "control.h"
-#include "daemon.h"
+#include "config.h"
+#include "job.h"
+#include "run-ctx.h"
+#include "units.h"
 #include "job.h"
 #include "macro.h"
 #include "method.h"
+#include "scheduler.h"
+#include "executor.h"
 #include "tz.h"
 #include "xmalloc.h"
 
@@ -49,7 +54,7 @@ elapse_json(const struct tz *tz, usec_t t, unsigned flags, usec_t jitter)
 static struct job *
 periodic_job(struct conn *c, const char *name)
 {
-	struct job *j = daemon_find_job(ctl_daemon(c), name);
+	struct job *j = units_find(ctl_ctx(c)->units, name);
 
 	if (!j) {
 		ctl_error(c, IFACE_ERROR("NoSuchJob"),
@@ -77,7 +82,7 @@ method_next(struct conn *c, json_t *params)
 		{ "count", CTL_INT, false, offsetof(struct next_params,
 		    count) },
 	};
-	struct sched *s = &ctl_daemon(c)->sched;
+	struct sched *s = ctl_ctx(c)->sched;
 	struct next_params p;
 	const struct tz *tz;
 	json_t *a;
@@ -203,7 +208,7 @@ method_calendar(struct conn *c, json_t *params)
 	q->count = p.count < 0 ? 5 : MIN(p.count, SCHED_MAX_COUNT);
 	q->base = p.base >= 0 ? (usec_t)p.base : now_realtime();
 	q->deferred = ctl_defer(c);
-	executor_submit(&ctl_daemon(c)->executor, calendar_work,
+	executor_submit(ctl_ctx(c)->runs->executor, calendar_work,
 	    calendar_done, q);
 }
 
@@ -239,7 +244,7 @@ method_pause(struct conn *c, json_t *params)
 	if (ctl_params(c, params, spec, ELEMENTSOF(spec), &p) < 0 ||
 	    !(j = periodic_job(c, p.job)))
 		return;
-	sched_pause(&ctl_daemon(c)->sched, j, p.until > 0 ? (usec_t)p.until :
+	sched_pause(ctl_ctx(c)->sched, j, p.until > 0 ? (usec_t)p.until :
 	    0);
 	ctl_reply(c, sched_state_json(j), false);
 }
@@ -256,7 +261,7 @@ method_resume(struct conn *c, json_t *params)
 	if (ctl_params(c, params, spec, ELEMENTSOF(spec), &p) < 0 ||
 	    !(j = periodic_job(c, p.job)))
 		return;
-	sched_resume(&ctl_daemon(c)->sched, j);
+	sched_resume(ctl_ctx(c)->sched, j);
 	ctl_reply(c, sched_state_json(j), false);
 }
 
@@ -278,6 +283,6 @@ method_skip(struct conn *c, json_t *params)
 		ctl_error_invalid_parameter(c, "count");
 		return;
 	}
-	sched_skip(&ctl_daemon(c)->sched, j, p.count < 0 ? 1 : p.count);
+	sched_skip(ctl_ctx(c)->sched, j, p.count < 0 ? 1 : p.count);
 	ctl_reply(c, sched_state_json(j), false);
 }

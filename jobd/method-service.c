@@ -8,7 +8,10 @@
 #include <string.h>
 
 #include "control.h"
-#include "daemon.h"
+#include "config.h"
+#include "job.h"
+#include "run-ctx.h"
+#include "units.h"
 #include "job.h"
 #include "macro.h"
 #include "method.h"
@@ -159,7 +162,7 @@ svc_wait_start(struct conn *c, struct service **svcs, size_t n,
 static struct service **
 svc_resolve(struct conn *c, json_t *names, size_t *ret_n)
 {
-	struct daemon *d = ctl_daemon(c);
+	struct method_ctx *m = ctl_ctx(c);
 	struct service **v;
 	struct job *j;
 	json_t *e;
@@ -172,7 +175,7 @@ svc_resolve(struct conn *c, json_t *names, size_t *ret_n)
 	}
 	v = xcalloc(*ret_n, sizeof(*v));
 	json_array_foreach(names, i, e) {
-		j = daemon_find_job(d, json_string_value(e));
+		j = units_find(m->units, json_string_value(e));
 		if (!j || !j->service) {
 			if (j)
 				ctl_error(c, IFACE_ERROR("NotService"),

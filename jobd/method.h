@@ -4,15 +4,52 @@
 #define JOBD_METHOD_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 
 #include "json-writer.h"
+#include "timeutil.h"
 
+struct bus;
 struct conn;
+struct heap;
 struct job;
+struct looplag;
+struct record;
+struct reload_plan;
 struct run;
+struct run_ctx;
+struct sched;
 struct service;
+struct sync;
+struct units;
+
+/* What the protocol layer reaches: the modules it asks and acts on, and
+ * the two things only the owner (daemon.c) can do.  Filled once. */
+struct method_ctx {
+	struct run_ctx *runs;		/* config in force, executor, stopping */
+	struct units *units;
+	struct record *record;
+	struct sync *sync;
+	struct bus *bus;
+	struct sched *sched;
+	struct looplag *looplag;
+	struct heap *heap;		/* trims after large replies */
+	const char *config_path, *socket_path;
+	usec_t started;
+	/* A configuration reload; done gets the errors or the plan. */
+	void (*reload)(void *owner, bool dry_run,
+	    void (*done)(void *ctx, int r, char **errors,
+	    const struct reload_plan *plan), void *ctx);
+	void *owner;
+};
+
+/* What a reload did, or would do (--dry-run), unit names per kind. */
+struct reload_plan {
+	char **added, **removed, **changed, **unchanged;
+	char **restarted, **updated;	/* the changed, split */
+};
 
 /* The Run, Job and Service shapes, written into a reply... */
 void method_run_write(struct json_writer *, const struct run *);
@@ -22,6 +59,9 @@ void method_service_write(struct json_writer *, const struct service *);
 void method_service_fields(struct json_writer *, const struct service *);
 /* ...or as trees, for the replies built with jansson. */
 json_t *method_run_json(const struct run *);
+/* Locks, semaphores and events with holders and waiters (Status,
+ * EventList). */
+json_t *method_sync_json(struct method_ctx *);
 /* Start when the names are services. */
 void method_start_services(struct conn *, json_t *names, bool wait);
 

@@ -1,8 +1,8 @@
 /* sd_notify for services.  systemd's protocol, so a daemon that calls
  * sd_notify() runs unchanged under jobd: datagrams of KEY=value lines on
  * the socket named by NOTIFY_SOCKET.  The kernel tells us the sender's
- * pid (SO_PASSCRED), which maps to the service whose process group it is
- * in; file descriptors sent along (FDSTORE=1) are closed, not kept. */
+ * pid and uid (SO_PASSCRED); the owner's callback maps them to a
+ * service.  File descriptors sent along (FDSTORE=1) are closed. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,10 +11,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "daemon.h"
 #include "log.h"
 #include "notify.h"
-#include "service.h"
 #include "sockpath.h"
 #include "xmalloc.h"
 
@@ -109,7 +107,7 @@ notify_read_cb(uv_poll_t *p, int status, int events)
 		if (m.pid <= 0)
 			continue;
 		notify_parse(buf, &m);
-		service_notify(n->daemon, &m);
+		n->take(n->ctx, &m);
 	}
 }
 
@@ -135,27 +133,28 @@ notify_stash(struct notify *n, const struct notify_msg *m)
 }
 
 void
-notify_replay(struct notify *n,
-    bool (*take)(struct daemon *, const struct notify_msg *))
+notify_replay(struct notify *n, notify_take_fn take, void *ctx)
 {
 	usec_t now = now_monotonic();
 	unsigned i = 0;
 
 	while (i < n->nearly)
 		if (now - n->early[i].at > NOTIFY_EARLY_USEC ||
-		    take(n->daemon, &n->early[i].msg))
+		    take(ctx, &n->early[i].msg))
 			notify_early_drop(n, i);
 		else
 			i++;
 }
 
 int
-notify_open(struct notify *n, struct daemon *d, const char *path)
+notify_open(struct notify *n, uv_loop_t *loop, const char *path,
+    notify_take_fn take, void *ctx)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int one = 1, r;
 
-	*n = (struct notify){ .daemon = d, .fd = -1, .path = xstrdup(path) };
+	*n = (struct notify){ .take = take, .ctx = ctx, .fd = -1,
+	    .path = xstrdup(path) };
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return n->error = -ENAMETOOLONG;
 	if ((r = sockpath_claim(path, SOCK_DGRAM)) < 0)
@@ -176,7 +175,7 @@ notify_open(struct notify *n, struct daemon *d, const char *path)
 		n->fd = -1;
 		return n->error = r;
 	}
-	uv_poll_init(d->loop, &n->poll, n->fd);
+	uv_poll_init(loop, &n->poll, n->fd);
 	n->poll.data = n;
 	uv_poll_start(&n->poll, UV_READABLE, notify_read_cb);
 	return 0;

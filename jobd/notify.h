@@ -10,7 +10,6 @@
 
 #include "timeutil.h"
 
-struct daemon;
 
 #define NOTIFY_MAX_MESSAGE 4096
 
@@ -34,8 +33,12 @@ struct notify_early {
 #define NOTIFY_EARLY_MAX 64
 #define NOTIFY_EARLY_USEC (10 * USEC_PER_SEC)
 
+/* Where each message goes: the owner's callback (services). */
+typedef bool (*notify_take_fn)(void *ctx, const struct notify_msg *);
+
 struct notify {
-	struct daemon *daemon;
+	notify_take_fn take;
+	void *ctx;
 	uv_poll_t poll;
 	int fd;
 	char *path;
@@ -47,7 +50,8 @@ struct notify {
 /* Binds path (replacing a stale socket file, never a live one); -errno on
  * failure (-EADDRINUSE: another process listens there), kept in error,
  * after which services with ready=notify or watchdog_sec= cannot start. */
-int notify_open(struct notify *, struct daemon *, const char *path);
+int notify_open(struct notify *, uv_loop_t *, const char *path,
+    notify_take_fn, void *ctx);
 void notify_close(struct notify *);
 /* Keeps a message whose sender no service knows: its spawn may not have
  * been answered yet (a child can run, and notify, before jobd reads the
@@ -56,8 +60,7 @@ void notify_close(struct notify *);
 void notify_stash(struct notify *, const struct notify_msg *);
 /* Offers each kept message to take again (after a spawn was answered);
  * take returns true when it took it. */
-void notify_replay(struct notify *,
-    bool (*take)(struct daemon *, const struct notify_msg *));
+void notify_replay(struct notify *, notify_take_fn, void *ctx);
 /* Parses "KEY=value\n..." (pure; for tests and the socket alike). */
 void notify_parse(char *text, struct notify_msg *ret);
 

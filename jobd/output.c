@@ -1,8 +1,9 @@
 /* Output capture.  Each pipe is read into one shared buffer and split on
  * newlines; a line longer than OUTPUT_LINE_MAX is cut into pieces, and a
  * last line without newline is flushed at EOF.  Bytes are passed on as they
- * are: the journal, the log file and the tail all take binary data.  The
- * policy of when a run is done stays in run.c; this only reports EOF. */
+ * are: the journal and the log file take binary data, and so does the
+ * owner (the run's tail), told of each line and of EOF by the callbacks
+ * it gave.  The policy of when a run is done stays in run.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -13,13 +14,9 @@
 
 #include <systemd/sd-journal.h>
 
-#include "daemon.h"
-#include "job.h"
 #include "log.h"
 #include "logfile.h"
 #include "output.h"
-#include "run.h"
-#include "spawn-run.h"
 #include "xmalloc.h"
 
 #define OUTPUT_JOURNAL_SOCKET "/run/systemd/journal/socket"
@@ -29,19 +26,24 @@
  * keeps the memory of 10,000 idle runs small. */
 static char output_readbuf[64 * 1024];
 
+/* Whether journald listens, looked at once a second (process-wide). */
+static struct {
+	usec_t check_at;
+	bool present;
+} output_journal_seen;
+
 /* The fields every line of the run carries, made once. */
 static void
 output_journal_fields(struct output *o)
 {
-	o->jfields[0] = xstrfmt("JOBD_JOB=%s", o->run->job->name);
-	o->jfields[1] = xstrfmt("JOBD_RUN=%llu", (unsigned long long)o->run->id);
-	o->jfields[2] = xstrfmt("SYSLOG_IDENTIFIER=%s", o->run->job->name);
+	o->jfields[0] = xstrfmt("JOBD_JOB=%s", o->name);
+	o->jfields[1] = xstrfmt("JOBD_RUN=%llu", (unsigned long long)o->run);
+	o->jfields[2] = xstrfmt("SYSLOG_IDENTIFIER=%s", o->name);
 }
 
 static void
-output_journal(struct output *o, const struct tail_line *l)
+output_journal(struct output *o, int stream, const char *data, size_t len)
 {
-	struct daemon *d = o->run->job->daemon;
 	struct iovec iov[6];
 	size_t i;
 
@@ -50,30 +52,31 @@ output_journal(struct output *o, const struct tail_line *l)
 	/* No journald (a container, a test): sd_journal_sendv() drops the
 	 * line without an error, after a path lookup per line; look for
 	 * the socket once a second instead. */
-	if (now >= d->journal_check_at) {
-		d->journal_present = access(OUTPUT_JOURNAL_SOCKET, F_OK) == 0;
-		d->journal_check_at = now + USEC_PER_SEC;
+	if (now >= output_journal_seen.check_at) {
+		output_journal_seen.present = access(OUTPUT_JOURNAL_SOCKET,
+		    F_OK) == 0;
+		output_journal_seen.check_at = now + USEC_PER_SEC;
 	}
-	if (!d->journal_present)
+	if (!output_journal_seen.present)
 		return;
 	if (!o->jfields[0])
 		output_journal_fields(o);
-	if (o->msg_cap < 8 + l->len) {
-		o->msg_cap = 8 + l->len;
+	if (o->msg_cap < 8 + len) {
+		o->msg_cap = 8 + len;
 		o->msg = xrealloc(o->msg, o->msg_cap);
 		memcpy(o->msg, "MESSAGE=", 8);
 	}
 	/* MESSAGE may hold any bytes: libsystemd switches to the
 	 * length-prefixed field encoding when it has to. */
-	memcpy(o->msg + 8, l->data, l->len);
-	iov[0] = (struct iovec){ o->msg, 8 + l->len };
+	memcpy(o->msg + 8, data, len);
+	iov[0] = (struct iovec){ o->msg, 8 + len };
 	for (i = 0; i < 3; i++)
 		iov[i + 1] = (struct iovec){ o->jfields[i],
 		    strlen(o->jfields[i]) };
-	iov[4] = l->stream == TAIL_STDOUT ?
+	iov[4] = stream == 0 ?
 	    (struct iovec){ (char *)"JOBD_STREAM=stdout", 18 } :
 	    (struct iovec){ (char *)"JOBD_STREAM=stderr", 18 };
-	iov[5] = (struct iovec){ (char *)(l->stream == TAIL_STDOUT ?
+	iov[5] = (struct iovec){ (char *)(stream == 0 ?
 	    "PRIORITY=6" : "PRIORITY=4"), 10 };
 	sd_journal_sendv(iov, 6);
 }
@@ -82,20 +85,17 @@ output_journal(struct output *o, const struct tail_line *l)
 static void
 output_line(struct output *o, int stream, const char *data, size_t len)
 {
-	const struct tail_line *l;
-
 	/* One clock reading per read, not per line. */
 	if (!o->now)
 		o->now = now_realtime();
-	l = tail_append(&o->run->tail, stream, o->now, data, len);
 	if (o->mode == OUTPUT_JOURNAL)
-		output_journal(o, l);
+		output_journal(o, stream, data, len);
 	else if (o->mode == OUTPUT_FILE && o->file)
 		logfile_write(o->file, data, len);
 	if (o->echo)
-		fprintf(stderr, "%s[%llu]: %.*s\n", o->run->job->name,
-		    (unsigned long long)o->run->id, (int)len, data);
-	run_output_line(o->run, l);
+		fprintf(stderr, "%s[%llu]: %.*s\n", o->name,
+		    (unsigned long long)o->run, (int)len, data);
+	o->line_cb(o->ctx, stream, o->now, data, len);
 }
 
 static void
@@ -173,7 +173,7 @@ output_eof(struct output *o, int stream)
 	output_flush_partial(o, stream);
 	o->streams[stream].eof = true;
 	if (output_done(o))
-		run_event(o->run, RUN_EV_OUTPUT_EOF);
+		o->eof_cb(o->ctx);
 }
 
 static void
@@ -210,7 +210,7 @@ output_poll_cb(uv_poll_t *h, int status, int events)
 		    errno == EINTR))
 			return;
 		if (n < 0)
-			log_full(LOG_WARNING, o->run->job->name, o->run->id,
+			log_full(LOG_WARNING, o->name, o->run,
 			    "reading %s: %s", stream ? "stderr" : "stdout",
 			    status < 0 ? uv_strerror(status) :
 			    strerror(errno));
@@ -254,12 +254,15 @@ output_pipe(struct output_stream *s, uv_loop_t *loop, int *ret_child)
 }
 
 int
-output_init(struct output *o, struct run *run, uv_loop_t *loop,
-    enum output_mode mode, const char *file, bool echo, int child_fds[3])
+output_init(struct output *o, const struct output_opts *opts,
+    int child_fds[3])
 {
+	enum output_mode mode = opts->mode;
 	int i, r;
 
-	*o = (struct output){ .run = run, .mode = mode, .echo = echo };
+	*o = (struct output){ .mode = mode, .echo = opts->echo,
+	    .name = opts->name, .run = opts->run, .line_cb = opts->line_cb,
+	    .eof_cb = opts->eof_cb, .ctx = opts->ctx };
 	o->streams[0].fd = o->streams[1].fd = -1;
 	child_fds[0] = child_fds[1] = child_fds[2] = -1;
 	for (i = 0; i < 2; i++) {
@@ -272,7 +275,7 @@ output_init(struct output *o, struct run *run, uv_loop_t *loop,
 			o->streams[i].eof = true;
 			break;
 		default:
-			r = output_pipe(&o->streams[i], loop,
+			r = output_pipe(&o->streams[i], opts->loop,
 			    &child_fds[i + 1]);
 			if (r < 0)
 				return r;
@@ -280,23 +283,9 @@ output_init(struct output *o, struct run *run, uv_loop_t *loop,
 			break;
 		}
 	}
-	if (mode == OUTPUT_FILE && file) {
-		const struct job_config *jc = run->job->config;
-		const struct run_exec *e = run->exec;
-		struct logfile_opts lo = {
-			.path = file,
-			.max_size = jc ? jc->output_file_max : 0,
-			.keep = jc ? jc->output_file_keep : 0,
-			.gen = &run->job->daemon->logfile_gen,
-			/* Whom the run's files may belong to: the user it
-			 * runs as (resolved before the spawn). */
-			.uid = e->set_uid ? e->uid : geteuid(),
-			.gid = e->set_gid ? e->gid : getegid(),
-		};
-
-		o->file = logfile_open(&run->job->daemon->executor, &lo,
+	if (mode == OUTPUT_FILE && opts->file)
+		o->file = logfile_open(opts->executor, opts->file,
 		    output_drain_cb, o);
-	}
 	return 0;
 }
 
@@ -342,7 +331,7 @@ output_close(struct output *o, uv_close_cb close_cb)
 		if (s->open) {
 			s->open = false;
 			/* The close callback is the run's handle counter. */
-			s->poll.data = o->run;
+			s->poll.data = o->ctx;
 			uv_close((uv_handle_t *)&s->poll, close_cb);
 			close(s->fd);
 			s->fd = -1;

@@ -13,8 +13,9 @@
 
 #define OUTPUT_LINE_MAX 8192		/* longer lines are split */
 
-struct run;
+struct executor;
 struct logfile;
+struct logfile_opts;
 
 /* A pipe read with uv_poll and read() (a uv_poll_t is 104 bytes smaller
  * than a uv_pipe_t: 200 KiB for 1000 services' two pipes). */
@@ -27,10 +28,31 @@ struct output_stream {
 	char *partial;			/* OUTPUT_LINE_MAX bytes once used */
 };
 
+/* Where a run's output goes, and whom output.c tells of each line and of
+ * the end of both pipes (its owner, the run). */
+struct output_opts {
+	uv_loop_t *loop;
+	struct executor *executor;	/* log file writes */
+	enum output_mode mode;
+	const struct logfile_opts *file;	/* output=file, or NULL */
+	bool echo;			/* foreground: lines to stderr too */
+	const char *name;		/* the job: journal fields, echo */
+	uint64_t run;
+	/* A complete line (stream: 0 stdout, 1 stderr; usec: realtime). */
+	void (*line_cb)(void *ctx, int stream, usec_t usec, const char *data,
+	    size_t len);
+	void (*eof_cb)(void *ctx);	/* both pipes reached EOF */
+	void *ctx;
+};
+
 struct output {
-	struct run *run;
 	enum output_mode mode;
 	bool echo;			/* foreground: lines to stderr too */
+	const char *name;
+	uint64_t run;
+	void (*line_cb)(void *, int, usec_t, const char *, size_t);
+	void (*eof_cb)(void *);
+	void *ctx;
 	struct output_stream streams[2];
 	struct logfile *file;
 	char *jfields[3];		/* JOBD_JOB=, JOBD_RUN=, identifier */
@@ -42,8 +64,8 @@ struct output {
 /* Prepares the pipes (or inheritance) for the child's fds 0-2: child_fds
  * gets the descriptors the child is given (-1: /dev/null), which the
  * caller closes once the child is spawned.  Returns 0 or -errno. */
-int output_init(struct output *, struct run *, uv_loop_t *,
-    enum output_mode, const char *file, bool echo, int child_fds[3]);
+int output_init(struct output *, const struct output_opts *,
+    int child_fds[3]);
 /* Starts reading once the child runs; marks EOF at once for modes that
  * have no pipes. */
 void output_start(struct output *);
@@ -52,7 +74,8 @@ bool output_done(const struct output *);
 /* The inodes of the pipes still open (0: none), which the run's
  * processes hold the other end of. */
 void output_pipe_inodes(const struct output *, ino_t ret[2]);
-/* Flushes partial lines and closes the pipes; close_cb gets each handle. */
+/* Flushes partial lines and closes the pipes; close_cb gets each handle,
+ * whose data is the owner's ctx. */
 unsigned output_close(struct output *, uv_close_cb close_cb);
 
 #endif

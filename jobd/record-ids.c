@@ -9,7 +9,8 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-#include "daemon.h"
+#include "config.h"
+#include "run-ctx.h"
 #include "log.h"
 #include "record-internal.h"
 #include "xmalloc.h"
@@ -28,7 +29,7 @@ record_id_floor(void)
 uint64_t
 record_id_block(const struct record *rec)
 {
-	const struct config *c = rec->daemon ? rec->daemon->config : NULL;
+	const struct config *c = rec->runs ? rec->runs->config : NULL;
 
 	return RECORD_ID_BLOCK + (c ? c->njobs : 0);
 }

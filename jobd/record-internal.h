@@ -48,7 +48,7 @@ struct record_task {
 	struct record_job_user *users;
 	size_t nusers;
 	char **notes;		/* out: logged on the loop (notice) */
-	void (*open_done)(struct daemon *, int);
+	void (*open_done)(void *owner, int);
 	/* TASK_QUERY and TASK_GET */
 	struct ledger_filter filter;
 	char *filter_job;

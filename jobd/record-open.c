@@ -12,7 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "daemon.h"
+#include "config.h"
+#include "run-ctx.h"
 #include "log.h"
 #include "orphans.h"
 #include "record-internal.h"
@@ -416,7 +417,7 @@ record_open_done(struct record *rec, struct record_task *t)
 			record_push_close(rec);
 	}
 	if (t->open_done)
-		t->open_done(rec->daemon, t->r);
+		t->open_done(rec->owner, t->r);
 }
 
 /* A job's user, for record_orphan_trusted. */
@@ -426,8 +427,8 @@ record_open_users(struct record *rec, struct record_task *t)
 	const struct job_config *jc;
 	size_t n = 0;
 
-	t->users = xcalloc(rec->daemon->config->njobs + 1, sizeof(*t->users));
-	TAILQ_FOREACH(jc, &rec->daemon->config->jobs, entry) {
+	t->users = xcalloc(rec->runs->config->njobs + 1, sizeof(*t->users));
+	TAILQ_FOREACH(jc, &rec->runs->config->jobs, entry) {
 		t->users[n].job = xstrdup(jc->name);
 		t->users[n].user = jc->user ? xstrdup(jc->user) : NULL;
 		n++;
@@ -467,17 +468,18 @@ record_reopen_cb(uv_timer_t *timer)
 }
 
 void
-record_open(struct record *rec, struct daemon *d, const char *state_dir,
-    bool sync_full, void (*done)(struct daemon *, int))
+record_open(struct record *rec, const struct run_ctx *runs,
+    const char *state_dir, bool sync_full, void (*done)(void *, int),
+    void (*idle)(void *), void *owner)
 {
 	struct record_task *t;
 
-	*rec = (struct record){ .daemon = d, .state_dir = xstrdup(state_dir),
-	    .sync_full = sync_full };
-	uv_timer_init(d->loop, &rec->retry);
+	*rec = (struct record){ .runs = runs, .idle_cb = idle, .owner = owner,
+	    .state_dir = xstrdup(state_dir), .sync_full = sync_full };
+	uv_timer_init(runs->loop, &rec->retry);
 	rec->retry.data = rec;
 	record_ids_set_instance(rec, NULL);
-	executor_lane_start(&rec->lane, d->loop, &d->executor);
+	executor_lane_start(&rec->lane, runs->loop, runs->executor);
 	t = record_open_task(rec, false);
 	t->open_done = done;
 	record_submit(rec, t);

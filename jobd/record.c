@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon.h"
-#include "job.h"
+#include "config.h"
+#include "run-ctx.h"
 #include "log.h"
 #include "record-internal.h"
 #include "run.h"
@@ -410,7 +410,7 @@ record_done(void *data, int status)
 	record_task_free(t);
 	record_pump(rec);
 	if (rec->closing && !rec->busy && !rec->ledger)
-		daemon_run_closed(rec->daemon);
+		rec->idle_cb(rec->owner);
 }
 
 void
@@ -467,7 +467,7 @@ record_fill(struct ledger_run *row, const struct run *r)
 		.id = r->id,
 		.scheduled = r->scheduled,
 		.retry_of = r->retry_of,
-		.job = xstrdup(r->job->name),
+		.job = xstrdup(r->name),
 		.trigger = xstrdup(run_trigger_name[r->trigger]),
 		.queued = r->queued,
 		.started = r->started,
@@ -670,7 +670,7 @@ record_close(struct record *rec)
 	if (rec->closing)
 		return;
 	rec->closing = true;
-	if (!rec->daemon)
+	if (!rec->runs)
 		return;		/* never opened */
 	uv_timer_stop(&rec->retry);
 	if (rec->ledger) {
@@ -724,4 +724,30 @@ record_free(struct record *rec)
 	rec->error_text = NULL;
 	free(rec->state_dir);
 	rec->state_dir = NULL;
+}
+
+static void
+record_queued_cb(struct run_subscriber *sub, struct run *r)
+{
+	record_run_queued(container_of(sub, struct record, sub), r);
+}
+
+static void
+record_started_cb(struct run_subscriber *sub, struct run *r)
+{
+	record_run_started(container_of(sub, struct record, sub), r);
+}
+
+static void
+record_finished_cb(struct run_subscriber *sub, struct run *r)
+{
+	record_run_finished(container_of(sub, struct record, sub), r);
+}
+
+void
+record_subscribe(struct record *rec, struct run_hub *hub)
+{
+	rec->sub = (struct run_subscriber){ .queued = record_queued_cb,
+	    .started = record_started_cb, .finished = record_finished_cb };
+	run_hub_subscribe(hub, &rec->sub);
 }

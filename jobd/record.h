@@ -12,9 +12,10 @@
 
 #include "executor.h"
 #include "ledger.h"
+#include "run-events.h"
 
-struct daemon;
 struct run;
+struct run_ctx;
 
 #define RECORD_QUEUE_MAX 10000		/* rows waiting for the disk */
 /* Run ids reserved at a time (plus one per job in the config, for the
@@ -27,7 +28,10 @@ struct record_task;
 struct record_waiter;
 
 struct record {
-	struct daemon *daemon;
+	const struct run_ctx *runs;	/* the loop, the config in force */
+	void (*idle_cb)(void *owner);	/* closed and nothing in flight */
+	void *owner;
+	struct run_subscriber sub;	/* rows: queued, started, finished */
 	struct ledger *ledger;		/* NULL when not open */
 	struct executor_lane lane;	/* the ledger's thread */
 	char *state_dir;
@@ -57,11 +61,15 @@ struct record {
 	bool ids_unreserved;		/* past the reservation: warned */
 };
 
-/* Opens the ledger on the executor, marks unfinished rows lost and stops
- * their orphaned processes; done(d, r) runs on the loop (r < 0: the ledger
- * could not be opened and its reason has been logged). */
-void record_open(struct record *, struct daemon *, const char *state_dir,
-    bool sync_full, void (*done)(struct daemon *, int r));
+/* Opens the ledger on its thread, marks unfinished rows lost and stops
+ * their orphaned processes; done(owner, r) runs on the loop (r < 0: the
+ * ledger could not be opened and its reason has been logged).  idle(owner)
+ * comes once it is closed and nothing is in flight (record_close). */
+void record_open(struct record *, const struct run_ctx *,
+    const char *state_dir, bool sync_full, void (*done)(void *owner, int r),
+    void (*idle)(void *owner), void *owner);
+/* Writes every run's row: when it is queued, starts and finishes. */
+void record_subscribe(struct record *, struct run_hub *);
 /* The next run id.  Below the reservation on disk, so that a restart
  * after kill -9 never hands it out again; past it (the ledger could not
  * reserve in time), from a floor derived from the clock. */

@@ -2,7 +2,8 @@
  * in a new process group, read its pipes, enforce its deadlines, and finish
  * only when the process has exited AND both pipes reached EOF, in either
  * order, with a drain deadline for grandchildren that keep a pipe open.
- * Callbacks record a fact and call run_event(); policy lives there. */
+ * Callbacks record a fact and call run_event(); policy lives there.  What
+ * a run's life means to the rest of jobd is published on the run hub. */
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -10,15 +11,17 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "daemon.h"
-#include "job.h"
+#include "config.h"
+#include "escape.h"
+#include "executor.h"
+#include "heap.h"
 #include "log.h"
+#include "logfile.h"
+#include "run-ctx.h"
 #include "run.h"
-#include "spawn-thread.h"
-#include "service.h"
 #include "spawn-run.h"
+#include "spawn-thread.h"
 #include "strv.h"
-#include "sync.h"
 #include "xmalloc.h"
 
 const char *const run_state_name[RUN_NSTATES] = {
@@ -60,12 +63,12 @@ static const char *const run_event_name[RUN_NEVENTS] = {
 };
 
 #define log_run(r, level, ...) \
-	log_full(level, (r)->job->name, (r)->id, __VA_ARGS__)
+	log_full(level, (r)->name, (r)->id, __VA_ARGS__)
 
 static uv_loop_t *
 run_loop(const struct run *r)
 {
-	return r->job->daemon->loop;
+	return r->ctx->loop;
 }
 
 /* The deadline each state allows; 0 means none. */
@@ -115,7 +118,7 @@ run_kill_escaped(struct run *r, int sig)
 	if (r->pid <= 0)
 		return;
 	output_pipe_inodes(&r->output, t.pipes);
-	escape_request(&r->job->daemon->escape, &t);
+	escape_request(r->ctx->escape, &t);
 }
 
 /* Signals the run's whole process group (its pgid is its pid). */
@@ -206,26 +209,24 @@ run_enter_finished(struct run *r)
 		cgroup_run_finish(r->cgroup, &r->usage);
 	run_set_state(r, RUN_FINISHED);
 	run_close_handles(r);
-	record_run_finished(&r->job->daemon->record, r);
 	if (r->signal)
 		log_run(r, LOG_INFO, "job '%s' run %llu finished: %s "
-		    "(signal %s) after %s", r->job->name,
+		    "(signal %s) after %s", r->name,
 		    (unsigned long long)r->id, run_result_name[r->result],
 		    strsignal(r->signal), timespan_format(buf, sizeof(buf),
 		    r->started ? r->ended - r->started : 0));
 	else if (r->exited)
 		log_run(r, LOG_INFO, "job '%s' run %llu finished: %s "
-		    "(exit %d) after %s", r->job->name,
+		    "(exit %d) after %s", r->name,
 		    (unsigned long long)r->id, run_result_name[r->result],
 		    r->exit_code, timespan_format(buf, sizeof(buf),
 		    r->started ? r->ended - r->started : 0));
 	else
 		log_run(r, LOG_INFO, "job '%s' run %llu finished: %s "
-		    "without running%s%s", r->job->name,
+		    "without running%s%s", r->name,
 		    (unsigned long long)r->id, run_result_name[r->result],
 		    r->reason ? ": " : "", r->reason ? r->reason : "");
-	job_run_finished(r->job, r);
-	bus_emit_run(r->job->daemon, "run-finished", r);
+	run_hub_publish(&r->ctx->hub, RUN_NEWS_FINISHED, r);
 	TAILQ_FOREACH_SAFE(o, &r->observers, entry, tmp) {
 		TAILQ_REMOVE(&r->observers, o, entry);
 		o->run = NULL;
@@ -256,7 +257,7 @@ run_enter_killing(struct run *r)
 static void
 run_enter_draining(struct run *r)
 {
-	bool service_gone = r->job->service && !r->cancelled;
+	bool service_gone = r->is_service && !r->cancelled;
 
 	/* A service's process ended by itself: what it left behind would
 	 * only stand in the way of the next one (systemd stops the rest of a
@@ -370,25 +371,23 @@ static void
 run_spawned_cb(struct proc *p, int err)
 {
 	struct run *r = p->data;
-	struct daemon *d = r->job->daemon;
 	struct run_observer *o, *tmp;
 
 	r->spawning = false;
 	/* The spawn's request and the child's environment are freed: at
 	 * the end of a burst of spawns, hand the holes back. */
 	if (spawn_thread_in_flight() == 0)
-		heap_trim_soon(&d->heap);
+		heap_trim_soon(r->ctx->heap);
 	if (err < 0) {
 		run_spawn_failed(r, err);
 		return;
 	}
 	r->pid = r->proc.pid;
 	log_run(r, LOG_INFO, "job '%s' run %llu started (%s), pid %d",
-	    r->job->name, (unsigned long long)r->id,
+	    r->name, (unsigned long long)r->id,
 	    run_trigger_name[r->trigger], r->pid);
 	run_set_state(r, RUN_RUNNING);
-	record_run_started(&d->record, r);
-	bus_emit_run(d, "run-started", r);
+	run_hub_publish(&r->ctx->hub, RUN_NEWS_STARTED, r);
 	output_start(&r->output);
 	TAILQ_FOREACH_SAFE(o, &r->observers, entry, tmp)
 		if (o->started_cb)
@@ -400,19 +399,70 @@ run_spawned_cb(struct proc *p, int err)
 		run_event(r, RUN_EV_CANCEL);
 }
 
+/* A line of the run's output (output.c): kept in its tail, then news. */
+static void
+run_line_cb(void *ctx, int stream, usec_t usec, const char *data,
+    size_t len)
+{
+	struct run *r = ctx;
+	const struct tail_line *l;
+	struct run_observer *o, *tmp;
+
+	l = tail_append(&r->tail, stream, usec, data, len);
+	run_hub_publish_output(&r->ctx->hub, r, l);
+	TAILQ_FOREACH_SAFE(o, &r->observers, entry, tmp)
+		if (o->line_cb)
+			o->line_cb(o, l);
+}
+
+static void
+run_eof_cb(void *ctx)
+{
+	run_event(ctx, RUN_EV_OUTPUT_EOF);
+}
+
+static int
+run_output_init(struct run *r, int fds[3])
+{
+	const struct run_exec *e = r->exec;
+	struct logfile_opts lo = {
+		.path = e->output_file,
+		.max_size = e->output_file_max,
+		.keep = e->output_file_keep,
+		.gen = r->ctx->logfile_gen,
+		/* Whom the run's files may belong to: the user it runs as
+		 * (resolved before the spawn). */
+		.uid = e->set_uid ? e->uid : geteuid(),
+		.gid = e->set_gid ? e->gid : getegid(),
+	};
+	struct output_opts o = {
+		.loop = run_loop(r),
+		.executor = r->ctx->executor,
+		.mode = e->output,
+		.file = e->output == OUTPUT_FILE && e->output_file ? &lo :
+		    NULL,
+		.echo = r->ctx->foreground,
+		.name = r->name,
+		.run = r->id,
+		.line_cb = run_line_cb,
+		.eof_cb = run_eof_cb,
+		.ctx = r,
+	};
+
+	return output_init(&r->output, &o, fds);
+}
+
 static void
 run_spawn(struct run *r)
 {
 	int fds[PROC_MAX_FDS], err, n = 3, i;
-	struct daemon *d = r->job->daemon;
 
 	for (i = 0; i < PROC_MAX_FDS; i++)
 		fds[i] = -1;
 	r->started = now_realtime();
 	r->started_mono = now_monotonic();
 	r->proc.data = r;
-	err = output_init(&r->output, r, run_loop(r), r->exec->output,
-	    r->exec->output_file, d->foreground, fds);
+	err = run_output_init(r, fds);
 	if (err == 0 && (n = run_ready_stdio(r, fds)) < 0)
 		err = n;
 	if (err == 0 && (n = spawn_exec_fds(r->exec, fds, n)) < 0)
@@ -444,24 +494,21 @@ run_event_pending(struct run *r, enum run_event ev)
 	case RUN_EV_CANCEL:
 	case RUN_EV_SHUTDOWN:
 		r->cancelled = true;
-		/* Waiting for admission: it ends now.  Otherwise the exec
-		 * context is being resolved (READY will come and finish the
-		 * run without spawning it), or the spawn is on its way (the
-		 * run stops once it runs). */
-		if (r->sync_queued) {
-			sync_withdraw(&r->job->daemon->sync, r);
+		/* Waiting for admission: it ends now (admission hears of it
+		 * and lets it go).  Otherwise the exec context is being
+		 * resolved (READY will come and finish the run without
+		 * spawning it), or the spawn is on its way (the run stops
+		 * once it runs). */
+		if (!r->resolving && !r->spawning)
 			run_enter_finished(r);
-		}
 		break;
 	case RUN_EV_TIMEOUT:
-		if (!r->sync_queued)
+		if (r->resolving || r->spawning)
 			break;
-		sync_withdraw(&r->job->daemon->sync, r);
 		r->result = RESULT_SKIPPED;
 		xasprintf(&r->reason, "waited longer than pending_timeout=%s "
 		    "for %s", timespan_format((char[TIMESPAN_MAX]){ 0 },
-		    TIMESPAN_MAX, r->job->config ?
-		    r->job->config->policy.pending_timeout : 0),
+		    TIMESPAN_MAX, r->pending_timeout),
 		    r->waiting_for ? r->waiting_for : "admission");
 		run_enter_finished(r);
 		break;
@@ -487,7 +534,7 @@ run_event(struct run *r, enum run_event ev)
 		} else if (ev == RUN_EV_TIMEOUT) {
 			r->timed_out = true;
 			log_run(r, LOG_NOTICE, "job '%s' run %llu: timeout, "
-			    "stopping it", r->job->name,
+			    "stopping it", r->name,
 			    (unsigned long long)r->id);
 			run_enter_stopping(r);
 		} else if (ev == RUN_EV_CANCEL || ev == RUN_EV_SHUTDOWN) {
@@ -510,7 +557,7 @@ run_event(struct run *r, enum run_event ev)
 		if (ev == RUN_EV_TIMEOUT) {
 			log_run(r, LOG_NOTICE, "job '%s' run %llu: output still "
 			    "open after the process exited; closing it",
-			    r->job->name, (unsigned long long)r->id);
+			    r->name, (unsigned long long)r->id);
 			run_kill(r, SIGKILL);
 			run_kill_escaped(r, SIGKILL);
 			run_enter_finished(r);
@@ -525,19 +572,19 @@ run_event(struct run *r, enum run_event ev)
 }
 
 struct run *
-run_new(struct job *job, enum run_trigger trigger, uint64_t id,
+run_new(struct run_ctx *ctx, struct job *job, const char *name,
+    const struct job_config *jc, enum run_trigger trigger, uint64_t id,
     const struct run_opts *opts)
 {
-	struct daemon *d = job->daemon;
 	struct run *r = xcalloc(1, sizeof(*r));
-	char *cg = cgroup_run_create(&d->cgroup, id);
+	char *cg = cgroup_run_create(ctx->cgroup, id);
 	struct spawn_ids ids = {
-		.job = job->name,
+		.job = name,
 		.run = id,
 		.trigger = run_trigger_name[trigger],
 		.scheduled = opts->slot,
-		.notify_socket = d->notify.fd >= 0 ? d->notify.path : NULL,
-		.exec_helper = d->exec_helper,
+		.notify_socket = ctx->notify_socket,
+		.exec_helper = ctx->exec_helper,
 		.cgroup = cg,
 		.stdin_data = opts->stdin_data,
 		.extra_env = opts->env,
@@ -545,6 +592,10 @@ run_new(struct job *job, enum run_trigger trigger, uint64_t id,
 
 	r->id = id;
 	r->job = job;
+	r->name = name;
+	r->ctx = ctx;
+	r->is_service = jc->service;
+	r->pending_timeout = jc->policy.pending_timeout;
 	r->trigger = trigger;
 	r->scheduled = opts->slot;
 	r->cgroup = cg;
@@ -553,10 +604,10 @@ run_new(struct job *job, enum run_trigger trigger, uint64_t id,
 	r->is_hook = opts->is_hook;
 	r->state = RUN_PENDING;
 	r->queued = now_realtime();
-	tail_init(&r->tail, d->config->tail_size);
+	tail_init(&r->tail, ctx->config->tail_size);
 	TAILQ_INIT(&r->observers);
-	r->exec = spawn_exec_new(job->config, d, &ids);
-	uv_timer_init(d->loop, &r->timer);
+	r->exec = spawn_exec_new(jc, ctx, &ids);
+	uv_timer_init(ctx->loop, &r->timer);
 	r->timer.data = r;
 	return r;
 }
@@ -581,38 +632,17 @@ run_resolve_work(void *data)
 static void
 run_resolve_done(void *data, int status)
 {
+	struct run *r = data;
+
 	(void)status;
-	run_event(data, RUN_EV_READY);
+	r->resolving = false;
+	run_event(r, RUN_EV_READY);
 }
 
 void
-run_begin(struct run *r)
+run_wait_admission(struct run *r, usec_t t)
 {
-	struct daemon *d = r->job->daemon;
-	const struct job_config *jc = r->job->config;
-	usec_t t = jc->policy.pending_timeout;
-	const char *down;
-	char *why;
-
-	/* A job's wants= and requires= units are pulled up first (a job
-	 * whose last run failed runs again); one that cannot come up, a
-	 * failed or stopped service, means this run does not start. */
-	if (!jc->service)
-		unit_pull(d, jc);
-	if (!jc->service && jc->requires &&
-	    (down = unit_required_down(d, jc))) {
-		why = xstrfmt("required unit '%s' is not running", down);
-		run_skip(r, why);
-		free(why);
-		return;
-	}
-	if (!sync_needed(r) || sync_request(&d->sync, r)) {
-		run_admitted(r);
-		return;
-	}
-	/* Queued for admission: pending until admitted, or skipped at the
-	 * pending timeout. */
-	if (t && t != USEC_INFINITY)
+	if (r->state == RUN_PENDING && t && t != USEC_INFINITY)
 		uv_timer_start(&r->timer, run_timer_cb,
 		    (t + USEC_PER_MSEC - 1) / USEC_PER_MSEC, 0);
 }
@@ -621,11 +651,13 @@ void
 run_admitted(struct run *r)
 {
 	uv_timer_stop(&r->timer);
-	if (spawn_needs_resolve(r->exec))
-		executor_submit(&r->job->daemon->executor, run_resolve_work,
+	if (spawn_needs_resolve(r->exec)) {
+		r->resolving = true;
+		executor_submit(r->ctx->executor, run_resolve_work,
 		    run_resolve_done, r);
-	else
+	} else {
 		run_event(r, RUN_EV_READY);
+	}
 }
 
 static void
@@ -633,7 +665,7 @@ run_handle_closed(struct run *r)
 {
 	assert(r->open_handles > 0);
 	if (--r->open_handles == 0)
-		job_run_closed(r->job, r);
+		run_hub_publish(&r->ctx->hub, RUN_NEWS_CLOSED, r);
 }
 
 static void
@@ -667,15 +699,6 @@ run_unobserve(struct run_observer *o)
 	o->run = NULL;
 }
 
-void
-run_output_line(struct run *r, const struct tail_line *l)
-{
-	struct run_observer *o, *tmp;
-
-	TAILQ_FOREACH_SAFE(o, &r->observers, entry, tmp)
-		if (o->line_cb)
-			o->line_cb(o, l);
-}
 
 void
 run_skip(struct run *r, const char *reason)

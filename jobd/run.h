@@ -1,5 +1,6 @@
 /* A run: one execution of a job, asyncio's Task for a process.  The state
- * machine lives in run.c; everything else reads runs and sends events. */
+ * machine lives in run.c; everything else reads runs and sends events,
+ * and hears of them through the run hub (run-events.h). */
 #ifndef JOBD_RUN_H
 #define JOBD_RUN_H
 
@@ -17,6 +18,7 @@
 
 struct job;
 struct job_config;
+struct run_ctx;
 
 enum run_state {
 	RUN_PENDING,		/* created; resolving its exec context */
@@ -83,7 +85,9 @@ TAILQ_HEAD(run_observers, run_observer);
 /* Owned by its job: on job->runs while unfinished, then on job->history. */
 struct run {
 	uint64_t id;
-	struct job *job;
+	struct job *job;		/* its owner (run.c does not look in) */
+	const char *name;		/* the job's */
+	struct run_ctx *ctx;		/* what the owner gave */
 	enum run_state state;
 	enum run_trigger trigger;
 	enum run_result result;
@@ -93,6 +97,8 @@ struct run {
 	uint64_t retry_of;		/* first attempt of a retried run */
 	unsigned attempt;
 	bool is_hook;			/* hooks trigger no hooks */
+	bool is_service;		/* a service's process */
+	usec_t pending_timeout;		/* waiting for admission at most */
 	char *cgroup;			/* its cgroup directory, or NULL */
 	struct cgroup_usage usage;	/* read from the cgroup at the end */
 	usec_t queued, started, ended;	/* CLOCK_REALTIME */
@@ -109,6 +115,7 @@ struct run {
 	struct run_exec *exec;
 
 	struct proc proc;		/* its process, once spawned */
+	bool resolving;			/* its exec context, on the executor */
 	bool spawning;			/* proc_spawn has not answered */
 	uv_timer_t timer;		/* the current state's deadline */
 	uv_pipe_t *ready_pipe;		/* ready=fd:N only (not in every
@@ -130,6 +137,8 @@ struct run {
 	TAILQ_ENTRY(run) entry;
 };
 
+TAILQ_HEAD(run_list, run);
+
 /* Creates a pending run of job and starts it. */
 /* How a run came to be, besides its trigger. */
 struct run_opts {
@@ -142,12 +151,16 @@ struct run_opts {
 	char **env;			/* hooks: JOBD_TRIGGER_* */
 };
 
-struct run *run_new(struct job *, enum run_trigger, uint64_t id,
+/* A pending run of job (named name, defined by jc, whose runs it is
+ * on); the owner publishes it queued and asks for its admission. */
+struct run *run_new(struct run_ctx *, struct job *, const char *name,
+    const struct job_config *jc, enum run_trigger, uint64_t id,
     const struct run_opts *);
-/* Asks for admission (locks, semaphores, limits, events), then resolves
- * the exec context if needed, then spawns. */
-void run_begin(struct run *);
-/* sync.c admitted a queued run. */
+/* Waiting for admission (a lock, a limit, an event): pending until
+ * admitted, or skipped at the job's pending_timeout=. */
+void run_wait_admission(struct run *, usec_t pending_timeout);
+/* Admitted: resolves the exec context if needed (on the executor), then
+ * spawns. */
 void run_admitted(struct run *);
 void run_event(struct run *, enum run_event);
 void run_observe(struct run *, struct run_observer *);
@@ -166,8 +179,5 @@ int run_exit_status(const struct run *);
 void run_free(struct run *);
 /* Whether run_free may be called now. */
 bool run_is_freeable(const struct run *);
-
-/* Called by output.c. */
-void run_output_line(struct run *, const struct tail_line *);
 
 #endif

@@ -14,7 +14,12 @@
 #include <unistd.h>
 
 #include "calendar.h"
-#include "daemon.h"
+#include "config.h"
+#include "job.h"
+#include "log.h"
+#include "record.h"
+#include "run-ctx.h"
+#include "units.h"
 #include "job.h"
 #include "log.h"
 #include "run.h"
@@ -127,7 +132,7 @@ sched_tz(const struct sched *s, const struct job *j)
 {
 	const struct job_schedule *js = &j->config->sched;
 
-	return js->tz ? js->tz : s->daemon->config->local_tz;
+	return js->tz ? js->tz : s->runs->config->local_tz;
 }
 
 static bool
@@ -169,7 +174,7 @@ sched_next_regular(const struct sched *s, const struct job *j, usec_t after,
 		/* every= counts from the previous run's start. */
 		base = MAX(j->last_started, j->sched.last_slot);
 		if (!base)
-			base = s->daemon->started;
+			base = s->daemon_started;
 		t = base + js->every;
 		/* Missed periods are not counted one by one: the next
 		 * period boundary after `after` comes next. */
@@ -212,7 +217,7 @@ sched_arm_job(struct sched *s, struct job *j, usec_t after)
 static void
 sched_persist(struct sched *s, struct job *j)
 {
-	record_job_state(&s->daemon->record, j->name, j->sched.last_slot,
+	record_job_state(s->record, j->name, j->sched.last_slot,
 	    j->sched.paused_until, j->sched.skips_pending);
 }
 
@@ -226,6 +231,21 @@ sched_queue_push(struct job *j, usec_t slot, enum run_trigger trigger)
 	js->queue[js->nqueue++] = (struct sched_slot){ slot, trigger };
 }
 
+/* A slot that does not run: on record as a skipped run with the reason
+ * (it gets a run id like any run). */
+static void
+sched_skip_slot(struct sched *s, struct job *j, enum run_trigger trigger,
+    usec_t slot, const char *reason)
+{
+	uint64_t id = s->runs->next_id(s->runs->owner);
+
+	log_full(LOG_NOTICE, j->name, id, "job '%s': slot %s skipped: %s",
+	    j->name, timestamp_format((char[TIMESTAMP_MAX]){ 0 },
+	    TIMESTAMP_MAX, slot), reason);
+	record_run_skipped(s->record, id, j->name, run_trigger_name[trigger],
+	    slot, reason);
+}
+
 /* Starts a slot now, unless its starting deadline has passed. */
 static void
 sched_start_slot(struct sched *s, struct job *j, usec_t slot,
@@ -234,10 +254,10 @@ sched_start_slot(struct sched *s, struct job *j, usec_t slot,
 	usec_t deadline = j->config->sched.starting_deadline;
 	char a[TIMESPAN_MAX], b[TIMESPAN_MAX], *why;
 
-	if (s->daemon->nruns_open >= DAEMON_MAX_RUNS) {
+	if (s->units->nruns_open >= JOB_MAX_RUNS) {
 		why = xstrfmt("too many runs in flight (the limit is %d)",
-		    DAEMON_MAX_RUNS);
-		job_skip_slot(j, trigger, slot, why);
+		    JOB_MAX_RUNS);
+		sched_skip_slot(s, j, trigger, slot, why);
 		free(why);
 		return;
 	}
@@ -245,7 +265,7 @@ sched_start_slot(struct sched *s, struct job *j, usec_t slot,
 		why = xstrfmt("started %s after its slot, past "
 		    "starting_deadline=%s", timespan_format(a, sizeof(a),
 		    now - slot), timespan_format(b, sizeof(b), deadline));
-		job_skip_slot(j, trigger, slot, why);
+		sched_skip_slot(s, j, trigger, slot, why);
 		free(why);
 		return;
 	}
@@ -263,7 +283,7 @@ sched_fire(struct sched *s, struct job *j, usec_t slot,
 
 	if (j->sched.skips_pending > 0) {
 		j->sched.skips_pending--;
-		job_skip_slot(j, trigger, slot, "skipped with jobctl skip");
+		sched_skip_slot(s, j, trigger, slot, "skipped with jobctl skip");
 		return;
 	}
 	if (j->nactive == 0) {
@@ -274,7 +294,7 @@ sched_fire(struct sched *s, struct job *j, usec_t slot,
 	case OVERLAP_SKIP:
 		why = xstrfmt("run %" PRIu64 " still running (overlap=skip)",
 		    TAILQ_FIRST(&j->runs)->id);
-		job_skip_slot(j, trigger, slot, why);
+		sched_skip_slot(s, j, trigger, slot, why);
 		free(why);
 		break;
 	case OVERLAP_QUEUE:
@@ -283,7 +303,7 @@ sched_fire(struct sched *s, struct job *j, usec_t slot,
 			break;
 		}
 		why = xstrfmt("queue full (queue_max=%u)", cfg->queue_max);
-		job_skip_slot(j, trigger, slot, why);
+		sched_skip_slot(s, j, trigger, slot, why);
 		free(why);
 		break;
 	case OVERLAP_REPLACE:
@@ -471,12 +491,14 @@ sched_trigger_run(struct job *j, int trigger, usec_t slot)
 }
 
 void
-sched_init(struct sched *s, struct daemon *d)
+sched_init(struct sched *s, const struct run_ctx *runs, struct units *u,
+    struct record *rec, usec_t started)
 {
 	char host[256] = "";
 	struct timespec ts;
 
-	*s = (struct sched){ .daemon = d, .now = now_realtime,
+	*s = (struct sched){ .runs = runs, .units = u, .record = rec,
+	    .daemon_started = started, .now = now_realtime,
 	    .trigger = sched_trigger_run, .clock_fd = -1 };
 	gethostname(host, sizeof(host) - 1);
 	s->host_hash = sched_hash(0xcbf29ce484222325ULL, host);
@@ -502,12 +524,12 @@ sched_start(struct sched *s)
 	struct job *j;
 	usec_t now = s->now();
 
-	uv_timer_init(s->daemon->loop, &s->timer);
+	uv_timer_init(s->runs->loop, &s->timer);
 	s->timer.data = s;
 	s->clock_fd = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK |
 	    TFD_CLOEXEC);
 	if (s->clock_fd >= 0 && sched_clock_watch_arm(s->clock_fd) == 0) {
-		uv_poll_init(s->daemon->loop, &s->clock_watch, s->clock_fd);
+		uv_poll_init(s->runs->loop, &s->clock_watch, s->clock_fd);
 		s->clock_watch.data = s;
 		uv_poll_start(&s->clock_watch, UV_READABLE, sched_clock_cb);
 	} else if (s->clock_fd >= 0) {
@@ -515,7 +537,7 @@ sched_start(struct sched *s)
 		s->clock_fd = -1;
 	}
 	s->started = true;
-	TAILQ_FOREACH(j, &s->daemon->jobs, entry)
+	TAILQ_FOREACH(j, &s->units->jobs, entry)
 		if (j->config && job_config_is_periodic(j->config))
 			sched_start_job(s, j, now);
 	sched_arm_timer(s);
@@ -584,4 +606,20 @@ sched_skip(struct sched *s, struct job *j, unsigned n)
 {
 	j->sched.skips_pending += n;
 	sched_persist(s, j);
+}
+
+static void
+sched_finished_cb(struct run_subscriber *sub, struct run *r)
+{
+	struct sched *s = container_of(sub, struct sched, sub);
+
+	if (r->job->config)
+		sched_run_finished(s, r->job);
+}
+
+void
+sched_subscribe(struct sched *s, struct run_hub *hub)
+{
+	s->sub = (struct run_subscriber){ .finished = sched_finished_cb };
+	run_hub_subscribe(hub, &s->sub);
 }

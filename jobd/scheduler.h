@@ -13,17 +13,24 @@
 
 #include <uv.h>
 
+#include "run-events.h"
 #include "timeutil.h"
 
-struct daemon;
 struct job;
+struct record;
 struct run;
+struct run_ctx;
+struct units;
 
 #define SCHED_SLOT_BOOT (1u << 8)	/* next_slot is the boot run */
 #define SCHED_MAX_MISSED 100000		/* slots counted when catching up */
 
 struct sched {
-	struct daemon *daemon;
+	const struct run_ctx *runs;	/* the loop, the config in force */
+	struct units *units;
+	struct record *record;		/* slot state; slots not run */
+	usec_t daemon_started;		/* when jobd started (every=) */
+	struct run_subscriber sub;	/* a queued slot runs after a run */
 	struct job **heap;		/* by job->sched.fire_at */
 	size_t n, cap;
 	uv_timer_t timer;
@@ -58,7 +65,10 @@ struct job_sched {
 	bool boot_done;
 };
 
-void sched_init(struct sched *, struct daemon *);
+void sched_init(struct sched *, const struct run_ctx *, struct units *,
+    struct record *, usec_t started);
+/* Hears of finished runs (sched_run_finished of their job). */
+void sched_subscribe(struct sched *, struct run_hub *);
 /* Arms every periodic job: catch-up from each job's last slot, then its
  * next slot.  Called once the ledger's job states are known. */
 void sched_start(struct sched *);

@@ -20,15 +20,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "daemon.h"
+#include "config.h"
 #include "job.h"
 #include "log.h"
 #include "notify.h"
-#include "service.h"
+#include "service-internal.h"
 #include "signame.h"
-#include "spawn-thread.h"
-#include "strv.h"
-#include "sync.h"
 #include "xmalloc.h"
 
 const char *const service_state_name[SVC_NSTATES] = {
@@ -42,13 +39,9 @@ const char *const service_state_name[SVC_NSTATES] = {
 	[SVC_FAILED] = "failed",
 };
 
-#define log_svc(s, level, ...) \
-	log_full(level, (s)->job->name, 0, __VA_ARGS__)
-
 static void service_try_start(struct service *, int trigger);
 static void service_timer_cb(uv_timer_t *);
 static void service_watchdog_cb(uv_timer_t *);
-static bool service_notify_take(struct daemon *, const struct notify_msg *);
 
 /* A service removed by a reload keeps stopping with these. */
 static const struct job_service svc_removed = {
@@ -57,22 +50,34 @@ static const struct job_service svc_removed = {
 	.restart_max_sec = USEC_PER_SEC,
 };
 
-static const struct job_service *
+const struct job_service *
 svc_cfg(const struct service *s)
 {
 	return s->job->config ? &s->job->config->svc : &svc_removed;
 }
 
-static struct daemon *
-svc_daemon(const struct service *s)
+static uv_loop_t *
+svc_loop(const struct service *s)
 {
-	return s->job->daemon;
+	return s->job->ctx->loop;
 }
 
 static bool
+svc_stopping(const struct service *s)
+{
+	return s->job->ctx->stopping;
+}
+
+bool
 service_is_up(const struct service *s)
 {
 	return s->state == SVC_READY || s->state == SVC_RELOADING;
+}
+
+bool
+service_is_down(const struct service *s)
+{
+	return s->state == SVC_FAILED || (!s->want_up && !s->run);
 }
 
 static void
@@ -90,12 +95,12 @@ service_arm(uv_timer_t *t, usec_t delay, uv_timer_cb cb)
 
 /* (Re)starts the watchdog deadline; its timer exists only in services
  * with watchdog_sec=. */
-static void
+void
 service_arm_watchdog(struct service *s)
 {
 	if (!s->watchdog) {
 		s->watchdog = xmalloc(sizeof(*s->watchdog));
-		uv_timer_init(svc_daemon(s)->loop, s->watchdog);
+		uv_timer_init(svc_loop(s), s->watchdog);
 		s->watchdog->data = s;
 	}
 	service_arm(s->watchdog, svc_cfg(s)->watchdog_sec,
@@ -136,7 +141,7 @@ service_wake(struct service *s, bool up, bool down)
 	}
 }
 
-static void
+void
 service_set_state(struct service *s, enum service_state st)
 {
 	const struct job_service *c = svc_cfg(s);
@@ -150,8 +155,6 @@ service_set_state(struct service *s, enum service_state st)
 	    s->watchdog)
 		uv_timer_stop(s->watchdog);
 	s->state = st;
-	bus_emit(svc_daemon(s), "service-state", json_pack("{s:s, s:s}",
-	    "service", s->job->name, "state", service_state_name[st]));
 	if (st == SVC_STARTING && c->ready != READY_SPAWN &&
 	    c->start_timeout && c->start_timeout != USEC_INFINITY)
 		service_arm(&s->timer, c->start_timeout, service_timer_cb);
@@ -163,13 +166,11 @@ service_set_state(struct service *s, enum service_state st)
 		service_arm_watchdog(s);
 	service_wake(s, service_is_up(s), st == SVC_STOPPED ||
 	    st == SVC_FAILED);
-	if (!svc_daemon(s)->stopping || st == SVC_STOPPED ||
-	    st == SVC_FAILED)
-		service_deps_changed(svc_daemon(s));
+	s->ctx->changed(s->ctx->owner, s);
 }
 
 /* Back to the run's own process (whose pidfd proc.c holds). */
-static void
+void
 service_forget_main_pid(struct service *s, pid_t pid)
 {
 	if (s->main_pidfd >= 0)
@@ -178,7 +179,7 @@ service_forget_main_pid(struct service *s, pid_t pid)
 	s->main_pid = pid;
 }
 
-static void
+void
 service_enter_ready(struct service *s)
 {
 	/* Uptime counts from the first ready of this process: a reload
@@ -211,8 +212,9 @@ service_started_cb(struct run_observer *o, struct run *r)
 			    service_timer_cb);
 	}
 	/* What it (or another) said before jobd knew its pid. */
-	if (svc_daemon(s)->notify.nearly > 0)
-		notify_replay(&svc_daemon(s)->notify, service_notify_take);
+	if (s->ctx->notify->nearly > 0)
+		notify_replay(s->ctx->notify, service_notify_take,
+		    (void *)s->ctx);
 }
 
 static void
@@ -481,131 +483,16 @@ service_watchdog_cb(uv_timer_t *t)
 	run_fail(s->run, s->reason, SIGABRT);
 }
 
-/* The service a notification came from: its main pid, or any process in
- * the process group of its run (a daemon's helper may call sd_notify). */
-static struct service *
-service_by_pid(struct daemon *d, pid_t pid)
-{
-	pid_t pgid = getpgid(pid);
-	struct job *j;
-	struct service *s;
-
-	TAILQ_FOREACH(j, &d->jobs, entry) {
-		s = j->service;
-		if (!s || !s->run)
-			continue;
-		if (s->main_pid == pid || s->run->pid == pid ||
-		    (pgid > 0 && pgid == s->run->pid))
-			return s;
-	}
-	return NULL;
-}
-
-/* Whether pid is a process of the service's run: in its session (every
- * run is one) or its cgroup.  MAINPID= names the process that stop,
- * reload and `jobctl signal` reach, so a service may not name another's
- * process, or root's (systemd checks unprivileged senders the same way,
- * by cgroup). */
-static bool
-service_run_has_pid(const struct service *s, pid_t pid)
-{
-	pid_t sid = getsid(pid);
-
-	if (!s->run || pid <= 0)
-		return false;
-	if (sid > 0 && sid == s->run->pid)
-		return true;
-	return s->run->cgroup && cgroup_has_pid(s->run->cgroup, pid);
-}
-
-/* MAINPID=: kept as a pidfd, so that a signal never reaches another
- * process that got the pid after the main process exited. */
-static void
-service_set_main_pid(struct service *s, const struct notify_msg *m)
-{
-	int fd;
-
-	if (m->mainpid == s->main_pid)
-		return;
-	if (s->run && m->mainpid == s->run->pid) {
-		service_forget_main_pid(s, m->mainpid);
-		return;
-	}
-	fd = (int)syscall(SYS_pidfd_open, m->mainpid, 0);
-	/* Checked once the pidfd holds the process; root speaks for
-	 * itself (a root service could signal anything anyway). */
-	if (fd >= 0 && (m->uid == 0 || service_run_has_pid(s, m->mainpid))) {
-		fcntl(fd, F_SETFD, FD_CLOEXEC);
-		service_forget_main_pid(s, m->mainpid);
-		s->main_pidfd = fd;
-		return;
-	}
-	if (fd >= 0)
-		close(fd);
-	log_svc(s, LOG_WARNING, "service '%s': ignoring MAINPID=%d from pid "
-	    "%d (uid %u): not a process of the service's run", s->job->name,
-	    (int)m->mainpid, (int)m->pid, (unsigned)m->uid);
-}
-
-/* A message applied to its service; false when no service has (yet)
- * a process with the sender's pid. */
-static bool
-service_notify_take(struct daemon *d, const struct notify_msg *m)
-{
-	struct service *s = service_by_pid(d, m->pid);
-
-	if (!s)
-		return false;
-	if (m->status) {
-		free(s->status_text);
-		s->status_text = xstrndup(m->status, 256);
-	}
-	if (m->mainpid > 0)
-		service_set_main_pid(s, m);
-	if (m->errnum)
-		s->errnum = m->errnum;
-	if (m->watchdog && svc_cfg(s)->watchdog_sec)
-		service_arm_watchdog(s);
-	if (m->reloading && service_is_up(s))
-		service_set_state(s, SVC_RELOADING);
-	if (m->ready && (s->state == SVC_STARTING ||
-	    s->state == SVC_RELOADING))
-		service_enter_ready(s);
-	if (m->stopping && s->state != SVC_STOPPING)
-		service_set_state(s, SVC_STOPPING);
-	return true;
-}
-
-void
-service_notify(struct daemon *d, const struct notify_msg *m)
-{
-	if (service_notify_take(d, m))
-		return;
-	/* Its spawn's answer may still be on its way. */
-	if (spawn_thread_in_flight() > 0) {
-		notify_stash(&d->notify, m);
-		return;
-	}
-	log_debug("notify: message from pid %d, no service of ours",
-	    (int)m->pid);
-}
-
 static const char *
 service_required_down(struct service *s)
 {
-	return unit_required_down(svc_daemon(s), s->job->config);
+	return s->ctx->required_down(s->ctx->owner, s->job->config);
 }
 
 static bool
 service_deps_met(struct service *s)
 {
-	return !unit_waiting_for(svc_daemon(s), s->job->config);
-}
-
-static void
-service_pull(struct service *s)
-{
-	unit_pull(svc_daemon(s), s->job->config);
+	return !s->ctx->waiting_for(s->ctx->owner, s->job->config);
 }
 
 /* ready=notify and watchdog_sec= need the notify socket: without it the
@@ -614,7 +501,7 @@ static bool
 service_notify_missing(struct service *s)
 {
 	const struct job_service *c = svc_cfg(s);
-	const struct notify *n = &svc_daemon(s)->notify;
+	const struct notify *n = s->ctx->notify;
 
 	if ((c->ready != READY_NOTIFY && !c->watchdog_sec) || n->fd >= 0)
 		return false;
@@ -635,7 +522,7 @@ service_try_start(struct service *s, int trigger)
 	const char *down;
 
 	if (!s->want_up || s->run || s->state == SVC_FAILED ||
-	    svc_daemon(s)->stopping)
+	    svc_stopping(s))
 		return;
 	if ((down = service_required_down(s))) {
 		service_set_reason(s, xstrfmt("required unit '%s' is not "
@@ -661,9 +548,33 @@ service_start(struct service *s, int trigger)
 		return;
 	s->want_up = true;
 	s->stop_requested = false;
-	service_pull(s);
+	s->ctx->pull(s->ctx->owner, s->job->config);
 	if (s->state == SVC_STOPPED || s->state == SVC_WAITING)
 		service_try_start(s, trigger);
+}
+
+void
+service_pull(struct service *s)
+{
+	if (!s->want_up && s->state != SVC_FAILED)
+		service_start(s, TRIGGER_DEPENDENCY);
+}
+
+void
+service_recheck(struct service *s)
+{
+	const char *down;
+	char *why;
+
+	if (s->state == SVC_WAITING) {
+		service_try_start(s, TRIGGER_DEPENDENCY);
+	} else if (s->run && s->want_up && (down = service_required_down(s))) {
+		why = xstrfmt("required unit '%s' stopped", down);
+		log_svc(s, LOG_NOTICE, "service '%s': %s; stopping it",
+		    s->job->name, why);
+		service_stop(s, why);
+		free(why);
+	}
 }
 
 void
@@ -764,122 +675,16 @@ service_unwait(struct service *s, struct service_waiter *w)
 	}
 }
 
-/* Whether a running service still depends on s (after= or requires=):
- * at shutdown s waits for it, so services stop in reverse order. */
-static bool
-service_has_running_dependents(struct service *s)
-{
-	struct daemon *d = svc_daemon(s);
-	const struct job_config *c;
-	struct job *j;
-
-	TAILQ_FOREACH(j, &d->jobs, entry) {
-		if (!j->service || !j->service->run || j == s->job ||
-		    !(c = j->config))
-			continue;
-		if (strv_contains(c->after, s->job->name) ||
-		    strv_contains(c->requires, s->job->name))
-			return true;
-	}
-	return false;
-}
-
-static void
-service_deps_step(struct daemon *d, struct service *s)
-{
-	const char *down;
-	char *why;
-
-	if (d->stopping) {
-		if (s->run && s->state != SVC_STOPPING &&
-		    !service_has_running_dependents(s))
-			service_stop(s, NULL);
-		return;
-	}
-	if (s->state == SVC_WAITING) {
-		service_try_start(s, TRIGGER_DEPENDENCY);
-	} else if (s->run && s->want_up && (down = service_required_down(s))) {
-		why = xstrfmt("required unit '%s' stopped", down);
-		log_svc(s, LOG_NOTICE, "service '%s': %s; stopping it",
-		    s->job->name, why);
-		service_stop(s, why);
-		free(why);
-	}
-}
-
-void
-service_deps_changed(struct daemon *d)
-{
-	struct job *j;
-
-	/* State changes inside re-enter here: note it and loop instead. */
-	if (d->deps_busy) {
-		d->deps_again = true;
-		return;
-	}
-	d->deps_busy = true;
-	do {
-		d->deps_again = false;
-		/* Only services with after= or requires= can have something
-		 * to do (until shutdown): without any, no scan of them all at
-		 * each of the thousands of changes a start-up makes. */
-		if (!d->stopping && d->nservices_deps == 0)
-			j = NULL;
-		else
-			j = TAILQ_FIRST(&d->jobs);
-		for (; j; j = TAILQ_NEXT(j, entry))
-			if (j->service && j->config)
-				service_deps_step(d, j->service);
-		/* Job runs waiting for their after= units move on too. */
-		sync_retry(&d->sync);
-	} while (d->deps_again);
-	d->deps_busy = false;
-}
-
-void
-service_start_all(struct daemon *d)
-{
-	struct job *j;
-
-	TAILQ_FOREACH(j, &d->jobs, entry)
-		if (j->service && j->config && j->config->svc.autostart)
-			service_start(j->service, TRIGGER_BOOT);
-}
-
-void
-service_stop_all(struct daemon *d)
-{
-	struct job *j;
-
-	TAILQ_FOREACH(j, &d->jobs, entry) {
-		if (!j->service)
-			continue;
-		j->service->want_up = false;
-		uv_timer_stop(&j->service->timer);
-	}
-	service_deps_changed(d);
-}
-
-bool
-service_any_running(struct daemon *d)
-{
-	struct job *j;
-
-	TAILQ_FOREACH(j, &d->jobs, entry)
-		if (j->service && j->service->run)
-			return true;
-	return false;
-}
-
 struct service *
-service_new(struct job *j)
+service_new(struct job *j, const struct service_ctx *ctx)
 {
 	struct service *s = xcalloc(1, sizeof(*s));
 
 	s->job = j;
+	s->ctx = ctx;
 	s->main_pidfd = -1;
 	s->last_exit_status = -1;
-	uv_timer_init(j->daemon->loop, &s->timer);
+	uv_timer_init(j->ctx->loop, &s->timer);
 	s->timer.data = s;
 	return s;
 }
@@ -926,39 +731,4 @@ service_free(struct service *s)
 		s->open_handles++;
 		uv_close((uv_handle_t *)s->watchdog, service_close_cb);
 	}
-}
-
-void
-service_apply_config(struct daemon *d, char **restart)
-{
-	struct job *j;
-	bool is_svc;
-
-	d->nservices_deps = 0;
-	TAILQ_FOREACH(j, &d->jobs, entry)
-		if (j->config && j->config->service &&
-		    (j->config->after || j->config->requires))
-			d->nservices_deps++;
-	TAILQ_FOREACH(j, &d->jobs, entry) {
-		is_svc = j->config && j->config->service;
-		if (is_svc && !j->service) {
-			j->service = service_new(j);
-			if (d->services_started && j->config->svc.autostart)
-				service_start(j->service, TRIGGER_MANUAL);
-		} else if (!is_svc && j->service) {
-			service_stop(j->service, j->config ? NULL :
-			    "removed from the configuration");
-			if (j->config) {
-				/* Now a job: its process ends as a job run. */
-				service_free(j->service);
-				j->service = NULL;
-			}
-		} else if (is_svc && strv_contains(restart, j->name) &&
-		    service_is_active(j->service)) {
-			log_svc(j->service, LOG_INFO, "service '%s': exec "
-			    "context changed; restarting", j->name);
-			service_restart(j->service);
-		}
-	}
-	service_deps_changed(d);
 }

@@ -13,10 +13,11 @@
 #include "run.h"
 #include "timeutil.h"
 
-struct daemon;
 struct job;
 struct job_config;
+struct notify;
 struct notify_msg;
+struct units;
 
 enum service_state {
 	SVC_STOPPED,
@@ -32,10 +33,24 @@ enum service_state {
 
 extern const char *const service_state_name[SVC_NSTATES];
 
+/* What services get from their owner (daemon.c): the notify socket, the
+ * registry (to find a notification's sender), and whom to tell. */
+struct service_ctx {
+	struct notify *notify;
+	struct units *units;
+	/* A service changed state (the event stream, dependencies). */
+	void (*changed)(void *owner, struct service *);
+	/* Dependencies (deps.c). */
+	const char *(*required_down)(void *owner, const struct job_config *);
+	const char *(*waiting_for)(void *owner, const struct job_config *);
+	void (*pull)(void *owner, const struct job_config *);
+	void *owner;
+};
 
 /* Owned by its job (job->service); freed after its timers closed. */
 struct service {
 	struct job *job;
+	const struct service_ctx *ctx;
 	enum service_state state;
 	bool want_up;			/* autostart or jobctl start */
 	bool stop_requested;
@@ -71,7 +86,7 @@ struct service_waiter {
 	struct service_waiter *next;
 };
 
-struct service *service_new(struct job *);
+struct service *service_new(struct job *, const struct service_ctx *);
 /* Closes the timers; the memory goes in the last close callback. */
 void service_free(struct service *);
 
@@ -85,32 +100,31 @@ void service_reset_failed(struct service *);
 void service_wait(struct service *, struct service_waiter *);
 void service_unwait(struct service *, struct service_waiter *);
 
-/* The daemon: start what autostarts (in dependency order), re-check
- * waiting services when any unit changed, stop all in reverse order. */
-void service_start_all(struct daemon *);
-void service_deps_changed(struct daemon *);
-void service_stop_all(struct daemon *);
+/* Ready (or reloading): up for its dependents. */
+bool service_is_up(const struct service *);
+/* Failed, or stopped and not wanted: down for its requirers. */
+bool service_is_down(const struct service *);
 /* Has a process, or is on its way up (not stopped, not failed): what a
  * reload restarts for a new exec context. */
 bool service_is_active(const struct service *);
-/* True while any service still has a process. */
-bool service_any_running(struct daemon *);
+/* A dependent's wants=/requires= pulls it up (unless failed). */
+void service_pull(struct service *);
+/* A unit changed: a waiting service starts if it may, a running one
+ * whose requires= unit went down stops. */
+void service_recheck(struct service *);
 
-/* After a config swap: services added (started if autostart), removed
- * (stopped), and those named in restart (exec context changed). */
-void service_apply_config(struct daemon *, char **restart);
+/* A notification from the notify socket (its callback, ctx the
+ * service_ctx): applied to the sender's service, kept for a moment when
+ * no service knows the sender yet (service-notify.c). */
+bool service_notify(void *ctx, const struct notify_msg *);
 
-/* Dependencies of any unit (jobs use them too): a requires= unit that is
- * down, the first after=/requires= unit not up yet, and pulling up the
- * wants= and requires= units. */
-const char *unit_required_down(struct daemon *, const struct job_config *);
-const char *unit_waiting_for(struct daemon *, const struct job_config *);
-void unit_pull(struct daemon *, const struct job_config *);
-
-/* A notify message arrived (notify.c). */
-void service_notify(struct daemon *, const struct notify_msg *);
-/* Whether a unit counts as "up" for its dependents: a service ready, a
- * job whose last run succeeded. */
-bool service_unit_up(struct daemon *, const char *name);
+/* Every service at once (services.c): start what autostarts, stop all
+ * at shutdown, whether any still has a process, and a new configuration
+ * (services added, removed, and those in restart restarted). */
+void services_start_all(struct units *);
+void services_stop_all(struct units *);
+bool services_any_running(const struct units *);
+void services_apply_config(struct units *, const struct service_ctx *,
+    bool started, char **restart);
 
 #endif

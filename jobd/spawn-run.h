@@ -14,7 +14,7 @@
 #include "config.h"
 #include "timeutil.h"
 
-struct daemon;
+struct run_ctx;
 
 struct run_exec {
 	char **argv;
@@ -31,6 +31,8 @@ struct run_exec {
 	int stop_signal;
 	enum output_mode output;
 	char *output_file;
+	uint64_t output_file_max;	/* rotate past this; 0: never */
+	unsigned output_file_keep;
 	int ready_fd;			/* services with ready=fd:N; 0 none */
 	bool helper;			/* argv[0] is jobd-exec */
 	int env_fd;			/* helper: the child fd of its --env-fd */
@@ -54,7 +56,7 @@ struct spawn_ids {
 	"/usr/bin:/sbin:/bin"
 
 struct run_exec *spawn_exec_new(const struct job_config *,
-    const struct daemon *, const struct spawn_ids *);
+    const struct run_ctx *, const struct spawn_ids *);
 
 /* spawn-env.c.  jobd's own user's HOME USER LOGNAME SHELL, for runs
  * without user=: looked up once on the executor at start; until the

@@ -6,24 +6,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bus.h"
-#include "daemon.h"
+#include "config.h"
 #include "job.h"
 #include "log.h"
+#include "run-ctx.h"
 #include "run.h"
-#include "service.h"
 #include "strv.h"
 #include "sync.h"
 #include "xmalloc.h"
 
+static void sync_finished_cb(struct run_subscriber *, struct run *);
+
 void
-sync_init(struct sync *s, struct daemon *d)
+sync_init(struct sync *s, const struct run_ctx *runs,
+    const struct sync_ops *ops)
 {
-	*s = (struct sync){ .daemon = d };
+	*s = (struct sync){ .runs = runs, .ops = *ops };
 	TAILQ_INIT(&s->waiting);
-	uv_idle_init(d->loop, &s->idle);
+	uv_idle_init(runs->loop, &s->idle);
 	s->idle.data = s;
 	s->idle_open = true;
+}
+
+void
+sync_subscribe(struct sync *s, struct run_hub *hub)
+{
+	s->sub = (struct run_subscriber){ .finished = sync_finished_cb };
+	run_hub_subscribe(hub, &s->sub);
 }
 
 void
@@ -95,13 +104,19 @@ sync_event(struct sync *s, const char *name)
 	return &s->events[s->nevents++];
 }
 
-static unsigned
-sync_sem_limit(struct sync *s, const char *name)
+unsigned
+sync_semaphore_limit(const struct sync *s, const char *name)
 {
 	const struct config_semaphore *c;
 
-	c = config_find_semaphore(s->daemon->config, name);
+	c = config_find_semaphore(s->runs->config, name);
 	return c ? c->limit : 1;
+}
+
+struct sync_sem *
+sync_semaphore(struct sync *s, const char *name)
+{
+	return sync_sem(s, name);
 }
 
 /* A job removed by a reload keeps its queued runs: they need nothing. */
@@ -113,14 +128,15 @@ sync_policy(const struct run *r)
 	return r->job->config ? &r->job->config->policy : &none;
 }
 
-bool
-sync_needed(const struct run *r)
+/* Whether the run's job needs admission at all. */
+static bool
+sync_needed(const struct sync *s, const struct run *r)
 {
 	const struct job_config *jc = r->job->config;
 	const struct job_policy *p = &jc->policy;
 
 	return p->locks || p->semaphores || p->max_running ||
-	    p->wait_event || r->job->daemon->config->max_running ||
+	    p->wait_event || s->runs->config->max_running ||
 	    (!jc->service && (jc->after || jc->requires));
 }
 
@@ -136,7 +152,7 @@ static char *
 sync_why_not(struct sync *s, struct run *r, const struct sync_blocked *b)
 {
 	const struct job_policy *p = sync_policy(r);
-	unsigned max = s->daemon->config->max_running;
+	unsigned max = s->runs->config->max_running;
 	const char *unit;
 	struct sync_lock *l;
 	struct sync_sem *m;
@@ -147,7 +163,7 @@ sync_why_not(struct sync *s, struct run *r, const struct sync_blocked *b)
 	/* A job waits for its after= and requires= units (a service's run
 	 * starts only once they are up, which service.c sees to). */
 	if (r->job->config && !r->job->config->service &&
-	    (unit = unit_waiting_for(s->daemon, r->job->config)))
+	    (unit = s->ops.waiting_for(s->ops.owner, r->job->config)))
 		return xstrfmt("unit '%s'", unit);
 	if (max && (s->running >= max || b->global))
 		return xstrfmt("max_running=%u of jobd", max);
@@ -162,22 +178,11 @@ sync_why_not(struct sync *s, struct run *r, const struct sync_blocked *b)
 	}
 	for (i = 0; p->semaphores && p->semaphores[i]; i++) {
 		m = sync_sem(s, p->semaphores[i]);
-		if (m->held >= sync_sem_limit(s, m->name) ||
+		if (m->held >= sync_semaphore_limit(s, m->name) ||
 		    strv_contains(b->sems, m->name))
 			return xstrfmt("semaphore '%s'", m->name);
 	}
 	return NULL;
-}
-
-static json_t *
-sync_names_json(char **v)
-{
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; v && v[i]; i++)
-		json_array_append_new(a, json_string(v[i]));
-	return a;
 }
 
 static void
@@ -195,11 +200,8 @@ sync_take(struct sync *s, struct run *r)
 	r->admitted = true;
 	r->job->nadmitted++;
 	s->running++;
-	if (p->locks || p->semaphores)
-		bus_emit(s->daemon, "acquired", json_pack("{s:I, s:s, s:o, "
-		    "s:o}", "run_id", (json_int_t)r->id, "job", r->job->name,
-		    "locks", sync_names_json(p->locks), "semaphores",
-		    sync_names_json(p->semaphores)));
+	if ((p->locks || p->semaphores) && s->ops.acquired)
+		s->ops.acquired(s->ops.owner, r, p->locks, p->semaphores);
 	free(r->waiting_for);
 	r->waiting_for = NULL;
 }
@@ -242,7 +244,7 @@ sync_drop_if_required_down(struct sync *s, struct run *r)
 	char *why;
 
 	if (!r->job->config || r->job->config->service ||
-	    !(down = unit_required_down(s->daemon, r->job->config)))
+	    !(down = s->ops.required_down(s->ops.owner, r->job->config)))
 		return false;
 	TAILQ_REMOVE(&s->waiting, r, sync_entry);
 	r->sync_queued = false;
@@ -280,7 +282,9 @@ sync_pump(struct sync *s)
 	strv_free(b.jobs);
 }
 
-bool
+/* Admits now (true) or queues the run (false; run->waiting_for says
+ * why). */
+static bool
 sync_request(struct sync *s, struct run *r)
 {
 	struct sync_blocked b = { 0 };
@@ -338,7 +342,8 @@ sync_retry(struct sync *s)
 		sync_pump_later(s);
 }
 
-void
+/* A queued run was cancelled or timed out. */
+static void
 sync_withdraw(struct sync *s, struct run *r)
 {
 	if (!r->sync_queued)
@@ -350,7 +355,8 @@ sync_withdraw(struct sync *s, struct run *r)
 		sync_pump_later(s);
 }
 
-void
+/* A finished run gives back what it held, and waiters move up. */
+static void
 sync_release(struct sync *s, struct run *r)
 {
 	struct sync_lock *l;
@@ -370,10 +376,8 @@ sync_release(struct sync *s, struct run *r)
 		if (m->held > 0)
 			m->held--;
 	}
-	if (r->job->daemon->bus.subs)
-		bus_emit(s->daemon, "released", json_pack("{s:I, s:s, s:o}",
-		    "run_id", (json_int_t)r->id, "job", r->job->name,
-		    "semaphores", sync_names_json(r->held_sems)));
+	if (s->ops.released)
+		s->ops.released(s->ops.owner, r, r->held_sems);
 	r->held_sems = strv_free(r->held_sems);
 	r->job->nadmitted--;
 	s->running--;
@@ -405,66 +409,53 @@ sync_event_is_set(struct sync *s, const char *name)
 	return sync_event(s, name)->set;
 }
 
-/* The runs waiting for a lock or semaphore, as ids, in queue order. */
-static json_t *
-sync_waiters_json(struct sync *s, const char *kind, const char *name)
+bool
+sync_waits_for(const struct run *r, const char *kind, const char *name)
 {
-	json_t *a = json_array();
-	struct run *r;
-	char *want = xstrfmt("%s '%s'", kind, name);
+	const struct job_policy *p = sync_policy(r);
+	char *want;
+	bool yes;
 
-	TAILQ_FOREACH(r, &s->waiting, sync_entry) {
-		const struct job_policy *p = sync_policy(r);
-
-		if ((!strcmp(kind, "lock") && strv_contains(p->locks, name)) ||
-		    (!strcmp(kind, "semaphore") &&
-		    strv_contains(p->semaphores, name)) ||
-		    (r->waiting_for && !strcmp(r->waiting_for, want)))
-			json_array_append_new(a, json_integer(r->id));
-	}
+	if (!strcmp(kind, "lock") && strv_contains(p->locks, name))
+		return true;
+	if (!strcmp(kind, "semaphore") && strv_contains(p->semaphores, name))
+		return true;
+	want = xstrfmt("%s '%s'", kind, name);
+	yes = r->waiting_for && !strcmp(r->waiting_for, want);
 	free(want);
-	return a;
+	return yes;
 }
 
-json_t *
-sync_json(struct sync *s)
+static void
+sync_finished_cb(struct run_subscriber *sub, struct run *r)
 {
-	json_t *locks = json_array(), *sems = json_array(), *events =
-	    json_array(), *h;
-	const struct config *c = s->daemon->config;
-	struct job *j;
-	struct run *r;
-	size_t i;
+	struct sync *s = container_of(sub, struct sync, sub);
 
-	for (i = 0; i < c->nsemaphores; i++)
-		sync_sem(s, c->semaphores[i].name);
-	for (i = 0; i < s->nlocks; i++) {
-		json_t *o = json_pack("{s:s, s:o}", "name", s->locks[i].name,
-		    "waiters", sync_waiters_json(s, "lock", s->locks[i].name));
+	sync_withdraw(s, r);
+	sync_release(s, r);
+}
 
-		if (s->locks[i].holder)
-			json_object_set_new(o, "holder",
-			    json_integer(s->locks[i].holder->id));
-		json_array_append_new(locks, o);
+void
+sync_admit(struct sync *s, struct run *r)
+{
+	const struct job_config *jc = r->job->config;
+	const char *down;
+	char *why;
+
+	/* A job's wants= and requires= units are pulled up first (a job
+	 * whose last run failed runs again); one that cannot come up, a
+	 * failed or stopped service, means this run does not start. */
+	if (!jc->service)
+		s->ops.pull(s->ops.owner, jc);
+	if (!jc->service && jc->requires &&
+	    (down = s->ops.required_down(s->ops.owner, jc))) {
+		why = xstrfmt("required unit '%s' is not running", down);
+		run_skip(r, why);
+		free(why);
+		return;
 	}
-	for (i = 0; i < s->nsems; i++) {
-		h = json_array();
-		TAILQ_FOREACH(j, &s->daemon->jobs, entry)
-			TAILQ_FOREACH(r, &j->runs, entry)
-				if (r->admitted &&
-				    strv_contains(r->held_sems, s->sems[i].name))
-					json_array_append_new(h,
-					    json_integer(r->id));
-		json_array_append_new(sems, json_pack("{s:s, s:I, s:o, s:o}",
-		    "name", s->sems[i].name, "limit",
-		    (json_int_t)sync_sem_limit(s, s->sems[i].name),
-		    "holders", h, "waiters", sync_waiters_json(s, "semaphore",
-		    s->sems[i].name)));
-	}
-	for (i = 0; i < s->nevents; i++)
-		json_array_append_new(events, json_pack("{s:s, s:b}", "name",
-		    s->events[i].name, "set", s->events[i].set));
-	return json_pack("{s:o, s:o, s:o, s:I}", "locks", locks,
-	    "semaphores", sems, "events", events, "running",
-	    (json_int_t)s->running);
+	if (!sync_needed(s, r) || sync_request(s, r))
+		run_admitted(r);
+	else
+		run_wait_admission(r, jc->policy.pending_timeout);
 }

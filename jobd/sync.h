@@ -8,11 +8,13 @@
 #include <stdbool.h>
 #include <sys/queue.h>
 
-#include <jansson.h>
 #include <uv.h>
 
-struct daemon;
+#include "run-events.h"
+
+struct job_config;
 struct run;
+struct run_ctx;
 
 struct sync_lock {
 	char *name;
@@ -31,8 +33,22 @@ struct sync_event {
 
 TAILQ_HEAD(sync_waiters, run);
 
+/* What admission asks its owner: the dependencies of units (deps.c), and
+ * where its news go (the event stream). */
+struct sync_ops {
+	const char *(*waiting_for)(void *owner, const struct job_config *);
+	const char *(*required_down)(void *owner, const struct job_config *);
+	void (*pull)(void *owner, const struct job_config *);
+	void (*acquired)(void *owner, const struct run *, char **locks,
+	    char **semaphores);
+	void (*released)(void *owner, const struct run *, char **semaphores);
+	void *owner;
+};
+
 struct sync {
-	struct daemon *daemon;
+	const struct run_ctx *runs;	/* the loop, the config in force */
+	struct sync_ops ops;
+	struct run_subscriber sub;	/* finished runs give back */
 	struct sync_lock *locks;
 	size_t nlocks;
 	struct sync_sem *sems;
@@ -45,29 +61,33 @@ struct sync {
 	unsigned running;		/* runs admitted, all jobs */
 };
 
-void sync_init(struct sync *, struct daemon *);
+void sync_init(struct sync *, const struct run_ctx *,
+    const struct sync_ops *);
+/* Hears of finished runs: a queued one leaves the queue, an admitted one
+ * gives back what it held, and waiters move up. */
+void sync_subscribe(struct sync *, struct run_hub *);
 void sync_free(struct sync *);
 /* Closes the handle (shutdown, while the loop runs). */
 void sync_close(struct sync *);
-/* Whether the run's job needs admission at all. */
-bool sync_needed(const struct run *);
-/* Admits now (true) or queues the run (false; run->waiting_for says
- * why).  An admitted run goes on with run_admitted(). */
-bool sync_request(struct sync *, struct run *);
-/* A queued run was cancelled or timed out. */
-void sync_withdraw(struct sync *, struct run *);
+/* A new run (the run context's admit): its wants= and requires= units
+ * pulled up, then run_admitted() now, or queued (waiting_for says why),
+ * or skipped when a required unit is down. */
+void sync_admit(struct sync *, struct run *);
 /* Something other than a release may let waiters start (a unit a job
  * waits for became ready). */
 void sync_retry(struct sync *);
-/* A finished run gives back what it held, and waiters move up. */
-void sync_release(struct sync *, struct run *);
 
 /* Events: set returns true when it went from clear to set. */
 bool sync_event_set(struct sync *, const char *name);
 void sync_event_clear(struct sync *, const char *name);
 bool sync_event_is_set(struct sync *, const char *name);
 
-/* locks, semaphores and events with holders and waiters, for status. */
-json_t *sync_json(struct sync *);
+/* For status: a semaphore by name (made if new), its limit, and whether a
+ * waiting run waits for the lock or semaphore name (kind "lock" or
+ * "semaphore"). */
+struct sync_sem *sync_semaphore(struct sync *, const char *name);
+unsigned sync_semaphore_limit(const struct sync *, const char *name);
+bool sync_waits_for(const struct run *, const char *kind,
+    const char *name);
 
 #endif

@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon.h"
+#include "config.h"
+#include "job.h"
+#include "run-ctx.h"
+#include "units.h"
 #include "job.h"
 #include "log.h"
 #include "watch.h"
@@ -22,7 +25,7 @@ enum watch_kind {
 
 /* The rate limit of one job's path triggers, whichever path fired. */
 struct watch_gate {
-	struct daemon *daemon;
+	struct watches *ws;
 	char *job;
 	usec_t interval;
 	usec_t last_fired;		/* monotonic; 0: never */
@@ -86,9 +89,9 @@ watch_close_cb(uv_handle_t *h)
 static struct job *
 gate_job(struct watch_gate *g)
 {
-	struct job *j = daemon_find_job(g->daemon, g->job);
+	struct job *j = units_find(g->ws->units, g->job);
 
-	if (!j || g->daemon->stopping || j->nactive > 0)
+	if (!j || g->ws->runs->stopping || j->nactive > 0)
 		return NULL;
 	return j;
 }
@@ -128,7 +131,7 @@ gate_recheck(struct watch_gate *g)
 	struct watch *w;
 
 	g->recheck = false;
-	for (w = g->daemon->watches; w; w = w->next)
+	for (w = g->ws->list; w; w = w->next)
 		if (w->gate == g && w->kind != WATCH_CHANGED)
 			watch_check(w);
 }
@@ -207,7 +210,7 @@ watch_check_cb(uv_fs_t *req)
 static void
 watch_check(struct watch *w)
 {
-	struct daemon *d = w->gate->daemon;
+	uv_loop_t *loop = w->gate->ws->runs->loop;
 
 	if (w->kind == WATCH_CHANGED)
 		return;
@@ -219,9 +222,9 @@ watch_check(struct watch *w)
 	w->refs++;
 	w->req.data = w;
 	if (w->kind == WATCH_EXISTS)
-		uv_fs_stat(d->loop, &w->req, w->path, watch_check_cb);
+		uv_fs_stat(loop, &w->req, w->path, watch_check_cb);
 	else
-		uv_fs_scandir(d->loop, &w->req, w->path, 0, watch_check_cb);
+		uv_fs_scandir(loop, &w->req, w->path, 0, watch_check_cb);
 }
 
 static void
@@ -245,7 +248,7 @@ watch_event_cb(uv_fs_event_t *h, const char *name, int events, int status)
 }
 
 static void
-watch_add(struct daemon *d, struct watch_gate *g, const char *path,
+watch_add(struct watches *d, struct watch_gate *g, const char *path,
     enum watch_kind kind)
 {
 	struct watch *w = xcalloc(1, sizeof(*w));
@@ -258,7 +261,7 @@ watch_add(struct daemon *d, struct watch_gate *g, const char *path,
 	w->path = xstrdup(path);
 	w->kind = kind;
 	w->refs = 1;			/* the fs event */
-	uv_fs_event_init(d->loop, &w->event);
+	uv_fs_event_init(d->runs->loop, &w->event);
 	w->event.data = w;
 	/* A directory to fill is watched itself; a file is watched through
 	 * its directory, which also sees it appear. */
@@ -267,32 +270,32 @@ watch_add(struct daemon *d, struct watch_gate *g, const char *path,
 	if (r < 0)
 		log_full(LOG_WARNING, g->job, 0, "job '%s': cannot watch "
 		    "'%s': %s", g->job, target, uv_strerror(r));
-	w->next = d->watches;
-	d->watches = w;
+	w->next = d->list;
+	d->list = w;
 	watch_check(w);
 }
 
 static struct watch_gate *
-gate_new(struct daemon *d, const struct job *j)
+gate_new(struct watches *d, const struct job *j)
 {
 	struct watch_gate *g = xcalloc(1, sizeof(*g));
 
-	g->daemon = d;
+	g->ws = d;
 	g->job = xstrdup(j->name);
 	g->interval = j->config->policy.path_interval;
 	g->refs = 1;			/* the timer */
-	uv_timer_init(d->loop, &g->timer);
+	uv_timer_init(d->runs->loop, &g->timer);
 	g->timer.data = g;
 	return g;
 }
 
 void
-watch_stop(struct daemon *d)
+watch_stop(struct watches *d)
 {
 	struct watch *w;
 
-	while ((w = d->watches)) {
-		d->watches = w->next;
+	while ((w = d->list)) {
+		d->list = w->next;
 		w->closing = true;
 		if (!w->gate->closing) {
 			w->gate->closing = true;
@@ -305,7 +308,7 @@ watch_stop(struct daemon *d)
 }
 
 static void
-watch_add_each(struct daemon *d, struct watch_gate *g, char **paths,
+watch_add_each(struct watches *d, struct watch_gate *g, char **paths,
     enum watch_kind kind)
 {
 	size_t i;
@@ -315,14 +318,14 @@ watch_add_each(struct daemon *d, struct watch_gate *g, char **paths,
 }
 
 void
-watch_apply(struct daemon *d)
+watch_apply(struct watches *d)
 {
 	const struct job_policy *p;
 	struct watch_gate *g;
 	struct job *j;
 
 	watch_stop(d);
-	TAILQ_FOREACH(j, &d->jobs, entry) {
+	TAILQ_FOREACH(j, &d->units->jobs, entry) {
 		if (!j->config)
 			continue;
 		p = &j->config->policy;
@@ -342,16 +345,27 @@ watch_apply(struct daemon *d)
 	}
 }
 
-void
-watch_job_idle(struct daemon *d, struct job *j)
+static void
+watch_finished_cb(struct run_subscriber *sub, struct run *r)
 {
+	struct watches *d = container_of(sub, struct watches, sub);
+	struct job *j = r->job;
 	struct watch *w;
 
-	if (j->nactive > 0)
+	if (!d->list || j->nactive > 0)
 		return;
-	for (w = d->watches; w; w = w->next)
+	for (w = d->list; w; w = w->next)
 		if (!strcmp(w->gate->job, j->name)) {
 			gate_recheck(w->gate);
 			return;
 		}
+}
+
+void
+watch_init(struct watches *d, struct units *u, const struct run_ctx *runs,
+    struct run_hub *hub)
+{
+	*d = (struct watches){ .units = u, .runs = runs };
+	d->sub = (struct run_subscriber){ .finished = watch_finished_cb };
+	run_hub_subscribe(hub, &d->sub);
 }

@@ -4,15 +4,25 @@
 #ifndef JOBD_WATCH_H
 #define JOBD_WATCH_H
 
-struct daemon;
-struct job;
+#include "run-events.h"
+
+struct run_ctx;
+struct units;
 struct watch;
 
+struct watches {
+	struct units *units;
+	const struct run_ctx *runs;	/* the loop; stopping */
+	struct watch *list;
+	struct run_subscriber sub;	/* a job's run finished */
+};
+
+/* Hears of finished runs: a level condition (exists, not empty) that
+ * still holds starts the job again once it has none running. */
+void watch_init(struct watches *, struct units *, const struct run_ctx *,
+    struct run_hub *);
 /* Re-creates every watch from the current config (start and reload). */
-void watch_apply(struct daemon *);
-/* A run of j finished: a level condition (exists, not empty) that still
- * holds starts the job again. */
-void watch_job_idle(struct daemon *, struct job *);
-void watch_stop(struct daemon *);
+void watch_apply(struct watches *);
+void watch_stop(struct watches *);
 
 #endif

@@ -15,9 +15,9 @@ static char last_status[64];
 /* Takes messages from known_pid only, as service_notify_take does once
  * the sender's spawn was answered. */
 static bool
-take(struct daemon *d, const struct notify_msg *m)
+take(void *ctx, const struct notify_msg *m)
 {
-	(void)d;
+	(void)ctx;
 	if (m->pid != known_pid)
 		return false;
 	taken++;
@@ -47,11 +47,11 @@ TEST(kept_until_its_sender_is_known)
 	taken = 0;
 	stash(&n, 100, "one");
 	stash(&n, 200, "two");
-	notify_replay(&n, take);
+	notify_replay(&n, take, NULL);
 	ASSERT_EQ(taken, 0);
 	ASSERT_EQ(n.nearly, 2u);
 	known_pid = 200;
-	notify_replay(&n, take);
+	notify_replay(&n, take, NULL);
 	ASSERT_EQ(taken, 1);
 	ASSERT_STREQ(last_status, "two");
 	ASSERT_EQ(n.nearly, 1u);
@@ -75,7 +75,7 @@ TEST(bounded_oldest_dropped)
 	ASSERT_STREQ(n.early[0].msg.status, "m6");
 	known_pid = 1000;		/* dropped: never taken */
 	taken = 0;
-	notify_replay(&n, take);
+	notify_replay(&n, take, NULL);
 	ASSERT_EQ(taken, 0);
 	notify_close(&n);
 }
@@ -88,7 +88,7 @@ TEST(expired_dropped_on_replay)
 	stash(&n, 301, "new");
 	n.early[0].at -= NOTIFY_EARLY_USEC + 1;
 	known_pid = 0;
-	notify_replay(&n, take);
+	notify_replay(&n, take, NULL);
 	ASSERT_EQ(n.nearly, 1u);
 	ASSERT_EQ(n.early[0].msg.pid, 301);
 	notify_close(&n);

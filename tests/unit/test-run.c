@@ -10,19 +10,33 @@
 
 #include <uv.h>
 
+#include "cgroup.h"
 #include "config.h"
-#include "daemon.h"
+#include "escape.h"
+#include "executor.h"
+#include "heap.h"
 #include "job.h"
+#include "run-ctx.h"
 #include "run.h"
 #include "runner.h"
 #include "spawn-run.h"
 #include "spawn-thread.h"
 #include "strv.h"
+#include "units.h"
 #include "xmalloc.h"
 
+/* What a run needs, and nothing of a daemon: the run context with a
+ * private loop, the registry, and the jobs' own subscriber. */
 struct fixture {
 	uv_loop_t loop;
-	struct daemon d;
+	struct executor executor;
+	struct heap heap;		/* never started: trims nothing */
+	struct escape escape;
+	struct cgroup cgroup;		/* disabled: process groups only */
+	struct units units;
+	struct run_ctx runs;
+	struct config *config;
+	uint64_t last_id;
 	struct job *job;
 };
 
@@ -36,7 +50,6 @@ child(void)
 	return p;
 }
 
-/* Builds a daemon with one job "t" from the given job keys. */
 static void
 fixture_escaped(void *ctx, uint64_t run, int sig, pid_t pid,
     const char *comm)
@@ -48,33 +61,61 @@ fixture_escaped(void *ctx, uint64_t run, int sig, pid_t pid,
 	(void)comm;
 }
 
+static uint64_t
+fixture_next_id(void *owner)
+{
+	return ++((struct fixture *)owner)->last_id;
+}
+
+static const char *
+fixture_instance(void *owner)
+{
+	(void)owner;
+	return "JOBD_INSTANCE=test";
+}
+
+/* No locks or limits here: every run is admitted at once. */
+static void
+fixture_admit(void *owner, struct run *r)
+{
+	(void)owner;
+	run_admitted(r);
+}
+
+/* One job "t" from the given job keys. */
 static void
 fixture_init(struct fixture *f, const char *keys, const char *jobd_keys)
 {
 	char **errors = NULL;
 	char *text;
-	struct config *c;
 	int r;
 
+	*f = (struct fixture){ 0 };
 	text = xstrfmt("[jobd]\n%s\n[job t]\n%s\n", jobd_keys ? jobd_keys : "",
 	    keys);
-	r = config_load_string(text, "test.conf", &c, &errors);
+	r = config_load_string(text, "test.conf", &f->config, &errors);
 	if (r < 0)
 		test_fail(__FILE__, __LINE__, "config: %s",
 		    errors && errors[0] ? errors[0] : "?");
 	free(text);
 	ASSERT_OK(uv_loop_init(&f->loop));
-	f->d = (struct daemon){ .loop = &f->loop, .config = c };
-	f->d.state_dir = xstrdup("/tmp");
-	TAILQ_INIT(&f->d.jobs);
-	executor_init(&f->d.executor, &f->loop);
-	escape_init(&f->d.escape, &f->d.executor, NULL, fixture_escaped,
-	    NULL);
+	executor_init(&f->executor, &f->loop);
+	escape_init(&f->escape, &f->executor, NULL, fixture_escaped, NULL);
+	units_init(&f->units);
+	run_ctx_init(&f->runs);
+	f->runs = (struct run_ctx){ .loop = &f->loop,
+	    .executor = &f->executor, .config = f->config,
+	    .units = &f->units, .hub = f->runs.hub, .heap = &f->heap,
+	    .escape = &f->escape, .cgroup = &f->cgroup, .state_dir = "/tmp",
+	    .next_id = fixture_next_id, .instance_env = fixture_instance,
+	    .admit = fixture_admit, .owner = f };
+	run_hub_init(&f->runs.hub);
+	job_subscribe(&f->runs);
 	/* jobd's own HOME, USER, ... known, as they are once jobd runs. */
-	spawn_identity_init(&f->d.executor);
+	spawn_identity_init(&f->executor);
 	uv_run(&f->loop, UV_RUN_DEFAULT);
-	f->job = job_new(&f->d, TAILQ_FIRST(&c->jobs));
-	TAILQ_INSERT_TAIL(&f->d.jobs, f->job, entry);
+	f->job = job_new(&f->runs, TAILQ_FIRST(&f->config->jobs));
+	units_add(&f->units, f->job);
 }
 
 /* Runs one run to its end and returns it (kept in the job's history). */
@@ -92,11 +133,9 @@ fixture_run(struct fixture *f)
 static void
 fixture_done(struct fixture *f)
 {
-	job_free(f->job);
+	units_free(&f->units);
 	spawn_identity_free();
-	record_free(&f->d.record);
-	config_free(f->d.config);
-	free(f->d.state_dir);
+	config_free(f->config);
 	ASSERT_OK(uv_loop_close(&f->loop));
 }
 

@@ -8,11 +8,13 @@
 #include <uv.h>
 
 #include "config.h"
-#include "daemon.h"
+#include "executor.h"
 #include "job.h"
 #include "record.h"
+#include "run-ctx.h"
 #include "runner.h"
 #include "scheduler.h"
+#include "units.h"
 #include "xmalloc.h"
 
 #define MAX_FIRED 2048
@@ -42,15 +44,36 @@ fake_trigger(struct job *j, int trigger, usec_t slot)
 	return NULL;
 }
 
+/* The scheduler, and what it is given: no daemon. */
 struct fixture {
 	uv_loop_t loop;
-	struct daemon d;
+	struct executor executor;
+	struct run_ctx runs;
+	struct units units;
+	struct record record;		/* never opened: rows stay queued */
+	struct config *config;
+	struct sched sched;
+	uint64_t last_id;
 };
+
+static uint64_t
+fixture_next_id(void *owner)
+{
+	return ++((struct fixture *)owner)->last_id;
+}
 
 /* 2026-01-01 00:00:00 UTC */
 #define JAN1 ((usec_t)1767225600 * USEC_PER_SEC)
 #define HOUR USEC_PER_HOUR
 #define MINUTE USEC_PER_MINUTE
+
+static void
+fixture_sched(struct fixture *f)
+{
+	sched_init(&f->sched, &f->runs, &f->units, &f->record, JAN1);
+	f->sched.now = fake_clock;
+	f->sched.trigger = fake_trigger;
+}
 
 static void
 fixture_init(struct fixture *f, const char *jobs)
@@ -62,27 +85,27 @@ fixture_init(struct fixture *f, const char *jobs)
 	if (config_load_string(jobs, "test.conf", &c, &errors) < 0)
 		test_fail(__FILE__, __LINE__, "config: %s",
 		    errors && errors[0] ? errors[0] : "?");
+	*f = (struct fixture){ .config = c };
 	ASSERT_OK(uv_loop_init(&f->loop));
-	f->d = (struct daemon){ .loop = &f->loop, .config = c };
-	f->d.state_dir = xstrdup("/tmp");
-	f->d.started = JAN1;
-	TAILQ_INIT(&f->d.jobs);
-	executor_init(&f->d.executor, &f->loop);
-	TAILQ_FOREACH(jc, &c->jobs, entry) {
-		struct job *j = job_new(&f->d, jc);
-
-		TAILQ_INSERT_TAIL(&f->d.jobs, j, entry);
-	}
-	sched_init(&f->d.sched, &f->d);
-	f->d.sched.now = fake_clock;
-	f->d.sched.trigger = fake_trigger;
+	executor_init(&f->executor, &f->loop);
+	units_init(&f->units);
+	run_ctx_init(&f->runs);
+	f->runs.loop = &f->loop;
+	f->runs.executor = &f->executor;
+	f->runs.config = c;
+	f->runs.units = &f->units;
+	f->runs.next_id = fixture_next_id;
+	f->runs.owner = f;
+	TAILQ_FOREACH(jc, &c->jobs, entry)
+		units_add(&f->units, job_new(&f->runs, jc));
+	fixture_sched(f);
 	nfired = 0;
 }
 
 static struct job *
 job_named(struct fixture *f, const char *name)
 {
-	struct job *j = daemon_find_job(&f->d, name);
+	struct job *j = units_find(&f->units, name);
 
 	ASSERT_NOT_NULL(j);
 	return j;
@@ -95,7 +118,7 @@ run_until(struct fixture *f, usec_t until)
 	usec_t next;
 
 	for (;;) {
-		next = sched_tick(&f->d.sched, fake_now);
+		next = sched_tick(&f->sched, fake_now);
 		if (!next || next > until)
 			break;
 		fake_now = next;
@@ -106,15 +129,11 @@ run_until(struct fixture *f, usec_t until)
 static void
 fixture_done(struct fixture *f)
 {
-	struct job *j, *tmp;
-
-	sched_stop(&f->d.sched);
+	sched_stop(&f->sched);
 	uv_run(&f->loop, UV_RUN_DEFAULT);
-	TAILQ_FOREACH_SAFE(j, &f->d.jobs, entry, tmp)
-		job_free(j);
-	record_free(&f->d.record);
-	config_free(f->d.config);
-	free(f->d.state_dir);
+	units_free(&f->units);
+	record_free(&f->record);
+	config_free(f->config);
 	ASSERT_OK(uv_loop_close(&f->loop));
 }
 
@@ -124,8 +143,8 @@ skipped_reason(struct fixture *f, size_t i)
 {
 	size_t k, n = 0;
 
-	for (k = 0; k < f->d.record.nqueue; k++) {
-		struct ledger_op *op = &f->d.record.queue[k];
+	for (k = 0; k < f->record.nqueue; k++) {
+		struct ledger_op *op = &f->record.queue[k];
 
 		if (op->type != LEDGER_OP_COMPLETE || !op->run.result ||
 		    strcmp(op->run.result, "skipped"))
@@ -153,7 +172,7 @@ TEST(every_15_minutes_for_a_day)
 
 	fixture_init(&f, "[job q]\ncommand=true\nschedule=*:0/15 UTC\n");
 	fake_now = JAN1;
-	sched_start(&f.d.sched);
+	sched_start(&f.sched);
 	run_until(&f, JAN1 + 24 * HOUR);
 	ASSERT_EQ(nfired, 96);
 	for (i = 0; i < nfired; i++) {
@@ -171,7 +190,7 @@ TEST(a_year_of_daily_runs_in_berlin)
 	fixture_init(&f, "[job d]\ncommand=true\nschedule=30 2 * * *\n"
 	    "timezone=Europe/Berlin\n");
 	fake_now = JAN1;
-	sched_start(&f.d.sched);
+	sched_start(&f.sched);
 	run_until(&f, JAN1 + 365 * 24 * HOUR);
 	/* 02:30 does not exist on 2026-03-29: skipped by default. */
 	ASSERT_EQ(nfired, 364);
@@ -190,7 +209,7 @@ TEST(dst_gap_run_and_repeat_twice)
 	fixture_init(&f, "[job d]\ncommand=true\nschedule=30 2 * * *\n"
 	    "timezone=Europe/Berlin\ndst_gap=run\ndst_repeat=twice\n");
 	fake_now = JAN1;
-	sched_start(&f.d.sched);
+	sched_start(&f.sched);
 	run_until(&f, JAN1 + 365 * 24 * HOUR);
 	/* 365 days, plus the second 02:30 on 2026-10-25. */
 	ASSERT_EQ(nfired, 366);
@@ -208,7 +227,7 @@ TEST(overlap_skip_records_the_slot)
 
 	fixture_init(&f, "[job h]\ncommand=true\nschedule=hourly UTC\n");
 	fake_now = JAN1;
-	sched_start(&f.d.sched);
+	sched_start(&f.sched);
 	j = job_named(&f, "h");
 	j->nactive = 1;			/* a run still going */
 	/* A named run: TAILQ macros evaluate their element more than once. */
@@ -232,7 +251,7 @@ TEST(overlap_queue_is_bounded)
 	fixture_init(&f, "[job h]\ncommand=true\nschedule=hourly UTC\n"
 	    "overlap=queue\nqueue_max=2\n");
 	fake_now = JAN1;
-	sched_start(&f.d.sched);
+	sched_start(&f.sched);
 	j = job_named(&f, "h");
 	j->nactive = 1;
 	TAILQ_INSERT_TAIL(&j->runs, &r, entry);
@@ -243,10 +262,10 @@ TEST(overlap_queue_is_bounded)
 	ASSERT(strstr(skipped_reason(&f, 0), "queue full (queue_max=2)"));
 	TAILQ_INIT(&j->runs);
 	j->nactive = 0;
-	sched_run_finished(&f.d.sched, j);
+	sched_run_finished(&f.sched, j);
 	ASSERT_EQ(nfired, 1);
 	ASSERT_EQ(fired[0].slot, JAN1 + HOUR);
-	sched_run_finished(&f.d.sched, j);
+	sched_run_finished(&f.sched, j);
 	ASSERT_EQ(nfired, 2);
 	ASSERT_EQ(fired[1].slot, JAN1 + 2 * HOUR);
 	fixture_done(&f);
@@ -262,7 +281,7 @@ TEST(catch_up_latest_after_downtime)
 	j = job_named(&f, "h");
 	j->sched.last_slot = JAN1;
 	fake_now = JAN1 + 10 * HOUR + 30 * MINUTE;
-	sched_start(&f.d.sched);
+	sched_start(&f.sched);
 	ASSERT_EQ(nfired, 1);
 	ASSERT_EQ(fired[0].slot, JAN1 + 10 * HOUR);
 	ASSERT_EQ(fired[0].trigger, TRIGGER_CATCH_UP);
@@ -283,12 +302,12 @@ TEST(catch_up_all_bounded_and_in_order)
 	j = job_named(&f, "h");
 	j->sched.last_slot = JAN1;
 	fake_now = JAN1 + 10 * HOUR + 30 * MINUTE;
-	sched_start(&f.d.sched);
+	sched_start(&f.sched);
 	/* One at a time: the next starts when the previous finished. */
 	ASSERT_EQ(nfired, 1);
-	sched_run_finished(&f.d.sched, j);
-	sched_run_finished(&f.d.sched, j);
-	sched_run_finished(&f.d.sched, j);
+	sched_run_finished(&f.sched, j);
+	sched_run_finished(&f.sched, j);
+	sched_run_finished(&f.sched, j);
 	ASSERT_EQ(nfired, 3);
 	ASSERT_EQ(fired[0].slot, JAN1 + 8 * HOUR);
 	ASSERT_EQ(fired[1].slot, JAN1 + 9 * HOUR);
@@ -305,7 +324,7 @@ TEST(catch_up_none_runs_nothing)
 	j = job_named(&f, "h");
 	j->sched.last_slot = JAN1;
 	fake_now = JAN1 + 10 * HOUR + 30 * MINUTE;
-	sched_start(&f.d.sched);
+	sched_start(&f.sched);
 	ASSERT_EQ(nfired, 0);
 	ASSERT_EQ(j->sched.next_slot, JAN1 + 11 * HOUR);
 	fixture_done(&f);
@@ -321,7 +340,7 @@ TEST(starting_deadline_skips_late_catch_up)
 	j = job_named(&f, "h");
 	j->sched.last_slot = JAN1;
 	fake_now = JAN1 + 10 * HOUR + 30 * MINUTE;
-	sched_start(&f.d.sched);
+	sched_start(&f.sched);
 	ASSERT_EQ(nfired, 0);
 	ASSERT_EQ(skipped_count(&f), 1);
 	ASSERT(strstr(skipped_reason(&f, 0), "past starting_deadline=10min"));
@@ -337,15 +356,13 @@ TEST(jitter_is_stable_and_bounded)
 	fixture_init(&f, "[job h]\ncommand=true\nschedule=hourly UTC\n"
 	    "jitter=10min\n");
 	j = job_named(&f, "h");
-	a = sched_jitter(&f.d.sched, j);
-	sched_init(&f.d.sched, &f.d);
-	f.d.sched.now = fake_clock;
-	f.d.sched.trigger = fake_trigger;
-	b = sched_jitter(&f.d.sched, j);
+	a = sched_jitter(&f.sched, j);
+	fixture_sched(&f);
+	b = sched_jitter(&f.sched, j);
 	ASSERT_EQ(a, b);
 	ASSERT(a < 10 * MINUTE);
 	fake_now = JAN1;
-	sched_start(&f.d.sched);
+	sched_start(&f.sched);
 	ASSERT_EQ(j->sched.fire_at, JAN1 + HOUR + a);
 	run_until(&f, JAN1 + HOUR + a);
 	ASSERT_EQ(nfired, 1);
@@ -359,7 +376,7 @@ TEST(clock_set_back_never_reruns_a_slot)
 
 	fixture_init(&f, "[job h]\ncommand=true\nschedule=hourly UTC\n");
 	fake_now = JAN1;
-	sched_start(&f.d.sched);
+	sched_start(&f.sched);
 	run_until(&f, JAN1 + 10 * HOUR + 30 * MINUTE);
 	ASSERT_EQ(nfired, 10);
 	fake_now = JAN1 + 8 * HOUR;	/* set back 2.5 hours */
@@ -377,9 +394,9 @@ TEST(clock_jump_forward_runs_the_newest_once)
 
 	fixture_init(&f, "[job h]\ncommand=true\nschedule=hourly UTC\n");
 	fake_now = JAN1 + 30 * MINUTE;
-	sched_start(&f.d.sched);
+	sched_start(&f.sched);
 	fake_now = JAN1 + 5 * HOUR + 30 * MINUTE;	/* jump 5 hours ahead */
-	sched_tick(&f.d.sched, fake_now);
+	sched_tick(&f.sched, fake_now);
 	ASSERT_EQ(nfired, 1);
 	ASSERT_EQ(fired[0].slot, JAN1 + 5 * HOUR);
 	fixture_done(&f);
@@ -393,14 +410,14 @@ TEST(pause_then_resume_catches_up)
 	fixture_init(&f, "[job h]\ncommand=true\nschedule=hourly UTC\n"
 	    "catch_up=latest\n");
 	fake_now = JAN1;
-	sched_start(&f.d.sched);
+	sched_start(&f.sched);
 	j = job_named(&f, "h");
 	run_until(&f, JAN1 + HOUR);
 	ASSERT_EQ(nfired, 1);
-	sched_pause(&f.d.sched, j, 0);
+	sched_pause(&f.sched, j, 0);
 	run_until(&f, JAN1 + 4 * HOUR + 10 * MINUTE);
 	ASSERT_EQ(nfired, 1);
-	sched_resume(&f.d.sched, j);
+	sched_resume(&f.sched, j);
 	ASSERT_EQ(nfired, 2);
 	ASSERT_EQ(fired[1].slot, JAN1 + 4 * HOUR);
 	ASSERT_EQ(fired[1].trigger, TRIGGER_CATCH_UP);
@@ -414,9 +431,9 @@ TEST(skip_records_the_next_slots)
 
 	fixture_init(&f, "[job h]\ncommand=true\nschedule=hourly UTC\n");
 	fake_now = JAN1;
-	sched_start(&f.d.sched);
+	sched_start(&f.sched);
 	j = job_named(&f, "h");
-	sched_skip(&f.d.sched, j, 2);
+	sched_skip(&f.sched, j, 2);
 	run_until(&f, JAN1 + 3 * HOUR);
 	ASSERT_EQ(nfired, 1);
 	ASSERT_EQ(fired[0].slot, JAN1 + 3 * HOUR);
@@ -432,7 +449,7 @@ TEST(union_of_schedules)
 	fixture_init(&f, "[job u]\ncommand=true\nschedule=*-*-* 01:00 UTC\n"
 	    "schedule=*-*-* 03:00 UTC\n");
 	fake_now = JAN1;
-	sched_start(&f.d.sched);
+	sched_start(&f.sched);
 	run_until(&f, JAN1 + 24 * HOUR);
 	ASSERT_EQ(nfired, 2);
 	ASSERT_EQ(fired[0].slot, JAN1 + HOUR);

@@ -1,0 +1,132 @@
+/* sd_notify messages for services: the sender mapped to its service by
+ * pid and process group, MAINPID= taken only for a process of the
+ * service's own run (kept as a pidfd), and a message whose sender no
+ * service knows yet kept for a moment (its spawn may not be answered). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "config.h"
+#include "job.h"
+#include "notify.h"
+#include "service-internal.h"
+#include "spawn-thread.h"
+#include "units.h"
+#include "xmalloc.h"
+
+/* The service a notification came from: its main pid, or any process in
+ * the process group of its run (a daemon's helper may call sd_notify). */
+static struct service *
+service_by_pid(const struct units *u, pid_t pid)
+{
+	pid_t pgid = getpgid(pid);
+	struct job *j;
+	struct service *s;
+
+	TAILQ_FOREACH(j, &u->jobs, entry) {
+		s = j->service;
+		if (!s || !s->run)
+			continue;
+		if (s->main_pid == pid || s->run->pid == pid ||
+		    (pgid > 0 && pgid == s->run->pid))
+			return s;
+	}
+	return NULL;
+}
+
+/* Whether pid is a process of the service's run: in its session (every
+ * run is one) or its cgroup.  MAINPID= names the process that stop,
+ * reload and `jobctl signal` reach, so a service may not name another's
+ * process, or root's (systemd checks unprivileged senders the same way,
+ * by cgroup). */
+static bool
+service_run_has_pid(const struct service *s, pid_t pid)
+{
+	pid_t sid = getsid(pid);
+
+	if (!s->run || pid <= 0)
+		return false;
+	if (sid > 0 && sid == s->run->pid)
+		return true;
+	return s->run->cgroup && cgroup_has_pid(s->run->cgroup, pid);
+}
+
+/* MAINPID=: kept as a pidfd, so that a signal never reaches another
+ * process that got the pid after the main process exited. */
+static void
+service_set_main_pid(struct service *s, const struct notify_msg *m)
+{
+	int fd;
+
+	if (m->mainpid == s->main_pid)
+		return;
+	if (s->run && m->mainpid == s->run->pid) {
+		service_forget_main_pid(s, m->mainpid);
+		return;
+	}
+	fd = (int)syscall(SYS_pidfd_open, m->mainpid, 0);
+	/* Checked once the pidfd holds the process; root speaks for
+	 * itself (a root service could signal anything anyway). */
+	if (fd >= 0 && (m->uid == 0 || service_run_has_pid(s, m->mainpid))) {
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+		service_forget_main_pid(s, m->mainpid);
+		s->main_pidfd = fd;
+		return;
+	}
+	if (fd >= 0)
+		close(fd);
+	log_svc(s, LOG_WARNING, "service '%s': ignoring MAINPID=%d from pid "
+	    "%d (uid %u): not a process of the service's run", s->job->name,
+	    (int)m->mainpid, (int)m->pid, (unsigned)m->uid);
+}
+
+/* A message applied to its service; false when no service has (yet)
+ * a process with the sender's pid. */
+bool
+service_notify_take(void *data, const struct notify_msg *m)
+{
+	const struct service_ctx *ctx = data;
+	struct service *s = service_by_pid(ctx->units, m->pid);
+
+	if (!s)
+		return false;
+	if (m->status) {
+		free(s->status_text);
+		s->status_text = xstrndup(m->status, 256);
+	}
+	if (m->mainpid > 0)
+		service_set_main_pid(s, m);
+	if (m->errnum)
+		s->errnum = m->errnum;
+	if (m->watchdog && svc_cfg(s)->watchdog_sec)
+		service_arm_watchdog(s);
+	if (m->reloading && service_is_up(s))
+		service_set_state(s, SVC_RELOADING);
+	if (m->ready && (s->state == SVC_STARTING ||
+	    s->state == SVC_RELOADING))
+		service_enter_ready(s);
+	if (m->stopping && s->state != SVC_STOPPING)
+		service_set_state(s, SVC_STOPPING);
+	return true;
+}
+
+bool
+service_notify(void *data, const struct notify_msg *m)
+{
+	const struct service_ctx *ctx = data;
+
+	if (service_notify_take(data, m))
+		return true;
+	/* Its spawn's answer may still be on its way. */
+	if (spawn_thread_in_flight() > 0) {
+		notify_stash(ctx->notify, m);
+		return false;
+	}
+	log_debug("notify: message from pid %d, no service of ours",
+	    (int)m->pid);
+	return false;
+}
