@@ -164,6 +164,21 @@ jw_key(struct json_writer *w, const char *key)
 }
 
 void
+jw_raw(struct json_writer *w, const char *text, size_t len)
+{
+	jw_sep(w);
+	jw_put(w, text, len);
+}
+
+void
+jw_copy(struct json_writer *dst, const struct json_writer *src)
+{
+	jw_init(dst);
+	jw_put(dst, src->buf ? src->buf : "", src->len);
+	dst->first = src->first;
+}
+
+void
 jw_string(struct json_writer *w, const char *s)
 {
 	jw_sep(w);

@@ -29,6 +29,11 @@ void jw_key(struct json_writer *, const char *key);
 void jw_string(struct json_writer *, const char *);
 void jw_int(struct json_writer *, long long);
 void jw_bool(struct json_writer *, bool);
+/* A value already written as JSON text (len bytes), such as a snapshot
+ * kept from an earlier writer: no second encoding. */
+void jw_raw(struct json_writer *, const char *text, size_t len);
+/* A copy of what w holds so far (the writer is unchanged). */
+void jw_copy(struct json_writer *dst, const struct json_writer *src);
 /* A value from a jansson tree (small parts of a big reply). */
 void jw_json(struct json_writer *, const json_t *);
 
