@@ -37,7 +37,7 @@ struct verb;
 /* What one invocation asked for. */
 struct ctx {
 	const struct verb *verb;
-	char **args;
+	char **args;		/* after the verb, NULL-terminated */
 	int nargs;
 	unsigned opts;		/* OPT_* given */
 	const char *socket;

@@ -8,7 +8,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "method.h"
-#include "strv.h"
+#include "strv-json.h"
 #include "xmalloc.h"
 
 #ifndef JOBD_VERSION
@@ -42,17 +42,6 @@ static const char varlink_service_idl[] =
 struct reload_ctx {
 	struct conn *conn;		/* NULL once the client went away */
 };
-
-static json_t *
-strv_json(char **v)
-{
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; v && v[i]; i++)
-		json_array_append_new(a, json_string(v[i]));
-	return a;
-}
 
 static void
 reload_done(void *ctx, int r, char **errors, const struct reload_plan *p)
