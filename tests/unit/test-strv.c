@@ -7,13 +7,6 @@
 #include "strv-json.h"
 #include "xmalloc.h"
 
-/* Names the table row being checked, in case an assertion fails. */
-#define CASE(...) do {							\
-	printf("# " __VA_ARGS__);					\
-	printf("\n");							\
-	fflush(stdout);							\
-} while (0)
-
 /* Words joined with '|' to compare a whole vector in one string. */
 static char *
 bars(char **l)

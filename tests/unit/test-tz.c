@@ -12,12 +12,6 @@
 #include "runner.h"
 #include "tz.h"
 
-#define CASE(...) do {							\
-	printf("# " __VA_ARGS__);					\
-	printf("\n");							\
-	fflush(stdout);							\
-} while (0)
-
 static struct tz *
 load(const char *name)
 {
