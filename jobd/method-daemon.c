@@ -6,7 +6,6 @@
 #include "control.h"
 #include "macro.h"
 #include "daemon.h"
-#include "log.h"
 #include "method.h"
 #include "strv-json.h"
 #include "xmalloc.h"
@@ -167,26 +166,4 @@ method_get_interface_description(struct conn *c, json_t *params)
 	else
 		ctl_error(c, "org.varlink.service.InterfaceNotFound",
 		    json_pack("{s:s}", "interface", iface));
-}
-
-/* Blocks the loop thread on purpose, so that a test can see systemd's
- * watchdog restart a stuck jobd.  Root only; never in normal use. */
-void
-method_debug_stall(struct conn *c, json_t *params)
-{
-	static const struct ctl_param spec[] = {
-		{ "seconds", CTL_INT, true, 0 },
-	};
-	int64_t seconds;
-
-	if (ctl_params(c, params, spec, ELEMENTSOF(spec), &seconds) < 0)
-		return;
-	if (ctl_peer_uid(c) != 0) {
-		ctl_error(c, "org.varlink.service.PermissionDenied", NULL);
-		return;
-	}
-	log_warning("debug: stalling the loop for %lld s, as asked by pid %d",
-	    (long long)seconds, (int)ctl_peer_pid(c));
-	sleep((unsigned)MIN(seconds, 3600));
-	ctl_reply(c, NULL, false);
 }
