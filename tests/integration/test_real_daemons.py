@@ -171,8 +171,11 @@ def test_runs_get_a_clean_environment(jobd, monkeypatch):
                     "pass_environment": "JDA_PASSED"}})
     env, cwd = env_of(d, "nob")
     assert cwd == "/"
+    # conftest passes JOBD_TEST_TOKEN and the sanitizer options (set by
+    # tests/run) with pass_environment=.
     extra = set(env) - BASE_NAMES - {"LANG", "JOBD_TEST_TOKEN", "PWD",
-                                     "SHLVL", "_"}
+                                     "SHLVL", "_", "ASAN_OPTIONS",
+                                     "UBSAN_OPTIONS"}
     assert extra == set(), env
     assert env["PATH"] == "/usr/local/sbin:/usr/local/bin:/usr/sbin:" \
         "/usr/bin:/sbin:/bin"
