@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ascii.h"
 #include "timeutil.h"
 #include "xmalloc.h"
 
@@ -68,18 +69,6 @@ static const struct {
 	{ "years", 31557600 * USEC_PER_SEC },
 };
 
-static bool
-is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static bool
-is_alpha(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
 static int
 timespan_fail(int r, char **cause, char *msg)
 {
@@ -98,22 +87,22 @@ timespan_component(const char **sp, usec_t *ret, char **cause)
 	usec_t whole = 0, frac = 0, mult = USEC_PER_SEC, div = 1;
 	size_t i, n;
 
-	if (!is_digit(*s))
+	if (!ascii_isdigit(*s))
 		return timespan_fail(-EINVAL, cause,
 		    xstrfmt("expected a number at '%s'", s));
-	for (; is_digit(*s); s++) {
+	for (; ascii_isdigit(*s); s++) {
 		if (whole > (UINT64_MAX - 9) / 10)
 			return timespan_fail(-ERANGE, cause,
 			    xstrdup("time span too large"));
 		whole = whole * 10 + (usec_t)(*s - '0');
 	}
 	unit = s + (*s == '.');
-	for (; is_digit(*unit); unit++)
+	for (; ascii_isdigit(*unit); unit++)
 		;
 	n = 0;
 	while (*unit == ' ' || *unit == '\t')
 		unit++;
-	while (is_alpha(unit[n]))
+	while (ascii_isalpha(unit[n]))
 		n++;
 	if (n > 0) {
 		for (i = 0; i < ELEMENTSOF(timespan_units); i++)
@@ -127,7 +116,7 @@ timespan_component(const char **sp, usec_t *ret, char **cause)
 	}
 	/* Fraction digits past the unit's resolution add nothing. */
 	if (*s == '.')
-		for (s++; is_digit(*s); s++)
+		for (s++; ascii_isdigit(*s); s++)
 			if (div < mult) {
 				div *= 10;
 				frac += mult * (usec_t)(*s - '0') / div;

@@ -86,10 +86,31 @@ varlink_flag(json_t *msg, const char *key, bool *ret, char **cause)
 	return 0;
 }
 
+/* A message's parameters: an object, or a shared empty one when absent or
+ * null (callers only read parameters). */
+static int
+varlink_parameters(json_t *msg, const char *what, json_t **ret,
+    char **cause)
+{
+	static json_t *empty;
+	json_t *v = json_object_get(msg, "parameters");
+
+	if (v && !json_is_null(v) && !json_is_object(v)) {
+		xasprintf(cause, "%s is not an object", what);
+		return -EBADMSG;
+	}
+	if (!v || json_is_null(v)) {
+		if (!empty)
+			empty = json_object();
+		v = empty;
+	}
+	*ret = v;
+	return 0;
+}
+
 int
 varlink_call_parse(json_t *msg, struct varlink_call *ret, char **cause)
 {
-	static json_t *empty;
 	const char *key, *dot;
 	bool upgrade;
 	json_t *v;
@@ -123,19 +144,7 @@ varlink_call_parse(json_t *msg, struct varlink_call *ret, char **cause)
 		*cause = xstrdup("more, oneway and upgrade are exclusive");
 		return -EBADMSG;
 	}
-	v = json_object_get(msg, "parameters");
-	if (v && !json_is_null(v) && !json_is_object(v)) {
-		*cause = xstrdup("parameters is not an object");
-		return -EBADMSG;
-	}
-	if (!v || json_is_null(v)) {
-		/* A shared empty object: callers only read parameters. */
-		if (!empty)
-			empty = json_object();
-		v = empty;
-	}
-	ret->parameters = v;
-	return 0;
+	return varlink_parameters(msg, "parameters", &ret->parameters, cause);
 }
 
 json_t *
@@ -182,7 +191,6 @@ varlink_encode(const json_t *msg, size_t *ret_len)
 int
 varlink_reply_parse(json_t *msg, struct varlink_reply *ret, char **cause)
 {
-	static json_t *empty;
 	json_t *v;
 	int r;
 
@@ -195,16 +203,6 @@ varlink_reply_parse(json_t *msg, struct varlink_reply *ret, char **cause)
 	ret->error = v ? json_string_value(v) : NULL;
 	if ((r = varlink_flag(msg, "continues", &ret->continues, cause)) < 0)
 		return r;
-	v = json_object_get(msg, "parameters");
-	if (v && !json_is_null(v) && !json_is_object(v)) {
-		*cause = xstrdup("reply parameters is not an object");
-		return -EBADMSG;
-	}
-	if (!v || json_is_null(v)) {
-		if (!empty)
-			empty = json_object();
-		v = empty;
-	}
-	ret->parameters = v;
-	return 0;
+	return varlink_parameters(msg, "reply parameters", &ret->parameters,
+	    cause);
 }

@@ -19,6 +19,7 @@
 #include "terminal.h"
 #include "timeutil.h"
 #include "print.h"
+#include "strv-json.h"
 #include "varlink.h"
 #include "xmalloc.h"
 
@@ -393,21 +394,10 @@ reply_runs(json_t *p, bool continues, void *data)
 	return runs_exit_status(runs, c->opts & OPT_ANY);
 }
 
-static json_t *
-args_array(struct ctx *c)
-{
-	json_t *a = json_array();
-	int i;
-
-	for (i = 0; i < c->nargs; i++)
-		json_array_append_new(a, json_string(c->args[i]));
-	return a;
-}
-
 static int
 verb_start(struct ctx *c)
 {
-	json_t *p = json_pack("{s:o}", "jobs", args_array(c));
+	json_t *p = json_pack("{s:o}", "jobs", strv_json(c->args));
 	bool wait = c->opts & OPT_WAIT;
 
 	if (wait)
@@ -450,7 +440,7 @@ verb_cancel(struct ctx *c)
 			return jobctl_usage_error(c->verb,
 			    "invalid run id '%s'", c->args[i]);
 	return jobctl_call(c, VARLINK_INTERFACE ".Cancel",
-	    json_pack("{s:o}", "targets", args_array(c)), false, reply_runs);
+	    json_pack("{s:o}", "targets", strv_json(c->args)), false, reply_runs);
 }
 
 /* Log replies stream with --follow; a reader that went away (| head)

@@ -34,10 +34,17 @@ enum {
 
 struct verb;
 
+/* What a scheduler verb's reply holds (verbs-sched.c). */
+enum sched_reply {
+	SCHED_NEXT,		/* elapses of a job */
+	SCHED_CALENDAR,		/* elapses of an expression */
+	SCHED_STATE,		/* a job's pause state */
+};
+
 /* What one invocation asked for. */
 struct ctx {
 	const struct verb *verb;
-	char **args;
+	char **args;		/* after the verb, NULL-terminated */
 	int nargs;
 	unsigned opts;		/* OPT_* given */
 	const char *socket;
@@ -46,6 +53,7 @@ struct ctx {
 	const char *timezone;
 	int replies;		/* replies printed so far */
 	bool wait_gone;		/* stop --wait: services must be gone */
+	enum sched_reply sched;	/* the scheduler verbs' reply */
 };
 
 /* One io.jobd.Manager call (params stolen); returns the exit code. */

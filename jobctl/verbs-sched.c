@@ -26,18 +26,35 @@ sched_count(struct ctx *c, json_t *p, const char *key)
 	return -1;
 }
 
+/* Next and Calendar reply with elapses, Pause, Resume and Skip with the
+ * job's pause state: c->sched says which the verb asked for. */
 static int
-reply_next(json_t *p, bool continues UNUSED, void *data)
+reply_sched(json_t *p, bool continues UNUSED, void *data)
 {
 	struct ctx *c = data;
+	bool state = c->sched == SCHED_STATE;
 
-	if (!json_is_array(json_object_get(p, "elapses")))
+	if (state && !json_is_string(json_object_get(p, "job")))
+		return client_mismatch("reply has no 'job'");
+	if (!state && !json_is_array(json_object_get(p, "elapses")))
 		return client_mismatch("reply has no 'elapses' array");
 	if (c->opts & OPT_JSON)
 		print_json(p);
-	else
+	else if (c->sched == SCHED_NEXT)
 		print_next(p);
+	else if (c->sched == SCHED_CALENDAR)
+		print_calendar(p, c->args[0]);
+	else
+		print_sched_state(p);
 	return 0;
+}
+
+static int
+sched_call(struct ctx *c, const char *method, json_t *p,
+    enum sched_reply expect)
+{
+	c->sched = expect;
+	return jobctl_call(c, method, p, false, reply_sched);
 }
 
 int
@@ -48,21 +65,7 @@ verbs_sched_next(struct ctx *c)
 
 	if ((r = sched_count(c, p, "count")) >= 0)
 		return r;
-	return jobctl_call(c, VARLINK_INTERFACE ".Next", p, false, reply_next);
-}
-
-static int
-reply_calendar(json_t *p, bool continues UNUSED, void *data)
-{
-	struct ctx *c = data;
-
-	if (!json_is_array(json_object_get(p, "elapses")))
-		return client_mismatch("reply has no 'elapses' array");
-	if (c->opts & OPT_JSON)
-		print_json(p);
-	else
-		print_calendar(p, c->args[0]);
-	return 0;
+	return sched_call(c, VARLINK_INTERFACE ".Next", p, SCHED_NEXT);
 }
 
 int
@@ -78,23 +81,7 @@ verbs_sched_calendar(struct ctx *c)
 	if (c->opts & OPT_BASE)
 		json_object_set_new(p, "base_usec",
 		    json_integer((json_int_t)c->base));
-	return jobctl_call(c, VARLINK_INTERFACE ".Calendar", p, false,
-	    reply_calendar);
-}
-
-/* Pause, Resume and Skip all reply with the job's pause state. */
-static int
-reply_state(json_t *p, bool continues UNUSED, void *data)
-{
-	struct ctx *c = data;
-
-	if (!json_is_string(json_object_get(p, "job")))
-		return client_mismatch("reply has no 'job'");
-	if (c->opts & OPT_JSON)
-		print_json(p);
-	else
-		print_sched_state(p);
-	return 0;
+	return sched_call(c, VARLINK_INTERFACE ".Calendar", p, SCHED_CALENDAR);
 }
 
 int
@@ -106,15 +93,14 @@ verbs_sched_pause(struct ctx *c)
 	if ((c->opts & OPT_UNTIL) && c->until != USEC_INFINITY)
 		json_object_set_new(p, "until_usec",
 		    json_integer((json_int_t)c->until));
-	return jobctl_call(c, VARLINK_INTERFACE ".Pause", p, false,
-	    reply_state);
+	return sched_call(c, VARLINK_INTERFACE ".Pause", p, SCHED_STATE);
 }
 
 int
 verbs_sched_resume(struct ctx *c)
 {
-	return jobctl_call(c, VARLINK_INTERFACE ".Resume", json_pack("{s:s}",
-	    "job", c->args[0]), false, reply_state);
+	return sched_call(c, VARLINK_INTERFACE ".Resume", json_pack("{s:s}",
+	    "job", c->args[0]), SCHED_STATE);
 }
 
 int
@@ -125,6 +111,5 @@ verbs_sched_skip(struct ctx *c)
 
 	if ((r = sched_count(c, p, "count")) >= 0)
 		return r;
-	return jobctl_call(c, VARLINK_INTERFACE ".Skip", p, false,
-	    reply_state);
+	return sched_call(c, VARLINK_INTERFACE ".Skip", p, SCHED_STATE);
 }

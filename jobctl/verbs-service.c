@@ -9,18 +9,8 @@
 
 #include "jobctl.h"
 #include "print.h"
+#include "strv-json.h"
 #include "varlink.h"
-
-static json_t *
-names_array(char **args, int n)
-{
-	json_t *a = json_array();
-	int i;
-
-	for (i = 0; i < n; i++)
-		json_array_append_new(a, json_string(args[i]));
-	return a;
-}
 
 /* Whether a service reached what the verb waited for: up for start and
  * restart, gone for stop. */
@@ -106,7 +96,7 @@ static int
 service_call(struct ctx *c, const char *method, bool wait)
 {
 	json_t *p = json_pack("{s:o}", "services",
-	    names_array(c->args, c->nargs));
+	    strv_json(c->args));
 
 	if (wait)
 		json_object_set_new(p, "wait", json_true());
@@ -138,8 +128,8 @@ int
 verbs_service_signal(struct ctx *c)
 {
 	return jobctl_call(c, VARLINK_INTERFACE ".Signal", json_pack(
-	    "{s:o, s:s}", "services", names_array(c->args, 1), "signal",
-	    c->args[1]), false, verbs_service_reply);
+	    "{s:[s], s:s}", "services", c->args[0], "signal", c->args[1]),
+	    false, verbs_service_reply);
 }
 
 static int
@@ -172,7 +162,7 @@ verbs_reload(struct ctx *c)
 		return jobctl_usage_error(c->verb, "--dry-run is for the "
 		    "configuration, not for services");
 	return jobctl_call(c, VARLINK_INTERFACE ".ReloadService",
-	    json_pack("{s:o}", "services", names_array(c->args, c->nargs)),
+	    json_pack("{s:o}", "services", strv_json(c->args)),
 	    false, verbs_service_reply);
 }
 

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "calendar-internal.h"
+#include "floor-div.h"
 #include "tz.h"
 
 #define USEC_PER_S	1000000
@@ -226,16 +227,6 @@ cal_next_wall(const struct cal_spec *s, struct cal_civil *c)
 		    f == CAL_MINUTE ? c->hour : c->minute) + 1);
 	}
 	return -ENOENT;
-}
-
-static int64_t
-floor_div(int64_t a, int64_t b)
-{
-	int64_t q = a / b;
-
-	if ((a % b != 0) && ((a < 0) != (b < 0)))
-		q--;
-	return q;
 }
 
 static void

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ascii.h"
 #include "calendar-internal.h"
 #include "strv.h"
 #include "tz.h"
@@ -56,18 +57,6 @@ static const struct {
 	{ "biannually", "*-01,07-01 00:00:00" },
 	{ "bi-annually", "*-01,07-01 00:00:00" },
 };
-
-static bool
-is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static bool
-is_alpha(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
 
 /* The weekday (0 = Monday) named by s[0..len), or -1. */
 static int
@@ -142,7 +131,7 @@ parse_fraction(const char **p, int *ret)
 	int i, v = 0;
 
 	for (i = 0; i < 6; i++, s++) {
-		if (!is_digit(*s)) {
+		if (!ascii_isdigit(*s)) {
 			if (i == 0)
 				return -EINVAL;
 			for (; i < 6; i++)
@@ -153,7 +142,7 @@ parse_fraction(const char **p, int *ret)
 	}
 	if (*s >= '5' && *s <= '9')
 		v++;
-	while (is_digit(*s))
+	while (ascii_isdigit(*s))
 		s++;
 	*p = s;
 	*ret = v;
@@ -168,9 +157,9 @@ parse_decimal(const char **p, bool usec, int *ret)
 	long long v = 0;
 	int frac, r;
 
-	if (!is_digit(*s))
+	if (!ascii_isdigit(*s))
 		return -EINVAL;
-	for (; is_digit(*s); s++)
+	for (; ascii_isdigit(*s); s++)
 		if (v <= INT_MAX)
 			v = v * 10 + (*s - '0');
 	if (usec) {
@@ -353,7 +342,7 @@ parse_timestamp(const char *word, struct cal_spec *s, char **cause)
 	long long v = 0;
 	const char *p;
 
-	for (p = word + 1; is_digit(*p) && v < INT64_MAX / 100; p++)
+	for (p = word + 1; ascii_isdigit(*p) && v < INT64_MAX / 100; p++)
 		v = v * 10 + (*p - '0');
 	if (p == word + 1 || *p != '\0') {
 		*cause = xstrfmt("invalid timestamp '%s'", word);
@@ -379,7 +368,7 @@ parse_words(char **w, size_t n, struct cal_spec *s, char **cause)
 
 	if (n == 1 && w[0][0] == '@')
 		return parse_timestamp(w[0], s, cause);
-	if (n > 0 && is_alpha(w[0][0])) {
+	if (n > 0 && ascii_isalpha(w[0][0])) {
 		r = parse_weekdays(w[0], &s->weekdays, cause);
 		if (r < 0)
 			return r;
@@ -542,7 +531,7 @@ parse_zone(char **w, size_t *n, struct cal_spec *s, char **cause)
 {
 	const char *z;
 
-	if (*n < 2 || !is_alpha(w[*n - 1][0]))
+	if (*n < 2 || !ascii_isalpha(w[*n - 1][0]))
 		return 0;
 	z = w[*n - 1];
 	if (strcasecmp(z, "UTC") == 0)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "calendar-internal.h"
+#include "floor-div.h"
 #include "tz.h"
 
 #define USEC_PER_S	1000000
@@ -36,16 +37,6 @@ struct sd_state {
 	int64_t memo_guess_out;
 	bool memo;
 };
-
-static int64_t
-floor_div(int64_t a, int64_t b)
-{
-	int64_t q = a / b;
-
-	if ((a % b != 0) && ((a < 0) != (b < 0)))
-		q--;
-	return q;
-}
 
 /* localtime_r(), remembering the last day's date. */
 static void

@@ -103,8 +103,10 @@ static const struct ctl_method ctl_methods[] = {
 	{ "org.varlink.service.GetInfo", method_get_info, CTL_READ },
 	{ "org.varlink.service.GetInterfaceDescription",
 	    method_get_interface_description, CTL_READ },
+#ifdef JOBD_DEBUG_METHODS
 	/* Not in the interface description: for the watchdog test. */
 	{ "io.jobd.Debug.Stall", method_debug_stall, CTL_ADMIN },
+#endif
 };
 
 /* Shared by every connection: read callbacks consume the data at once. */

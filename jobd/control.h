@@ -111,7 +111,9 @@ void method_skip(struct conn *, json_t *);
 void method_show(struct conn *, json_t *);
 void method_daemon(struct conn *, json_t *);
 void method_get_info(struct conn *, json_t *);
-void method_debug_stall(struct conn *, json_t *);
 void method_get_interface_description(struct conn *, json_t *);
+#ifdef JOBD_DEBUG_METHODS
+void method_debug_stall(struct conn *, json_t *);	/* method-debug.c */
+#endif
 
 #endif

@@ -14,7 +14,7 @@
 #include "units.h"
 #include "log.h"
 #include "method.h"
-#include "strv.h"
+#include "strv-json.h"
 #include "xmalloc.h"
 
 #ifndef JOBD_VERSION
@@ -48,17 +48,6 @@ static const char varlink_service_idl[] =
 struct reload_ctx {
 	struct conn *conn;		/* NULL once the client went away */
 };
-
-static json_t *
-strv_json(char **v)
-{
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; v && v[i]; i++)
-		json_array_append_new(a, json_string(v[i]));
-	return a;
-}
 
 static void
 reload_done(void *ctx, int r, char **errors, const struct reload_plan *p)
@@ -184,26 +173,4 @@ method_get_interface_description(struct conn *c, json_t *params)
 	else
 		ctl_error(c, "org.varlink.service.InterfaceNotFound",
 		    json_pack("{s:s}", "interface", iface));
-}
-
-/* Blocks the loop thread on purpose, so that a test can see systemd's
- * watchdog restart a stuck jobd.  Root only; never in normal use. */
-void
-method_debug_stall(struct conn *c, json_t *params)
-{
-	static const struct ctl_param spec[] = {
-		{ "seconds", CTL_INT, true, 0 },
-	};
-	int64_t seconds;
-
-	if (ctl_params(c, params, spec, ELEMENTSOF(spec), &seconds) < 0)
-		return;
-	if (ctl_peer_uid(c) != 0) {
-		ctl_error(c, "org.varlink.service.PermissionDenied", NULL);
-		return;
-	}
-	log_warning("debug: stalling the loop for %lld s, as asked by pid %d",
-	    (long long)seconds, (int)ctl_peer_pid(c));
-	sleep((unsigned)MIN(seconds, 3600));
-	ctl_reply(c, NULL, false);
 }

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "floor-div.h"
 #include "tz.h"
 #include "xmalloc.h"
 
@@ -52,16 +53,6 @@ struct tz {
 	bool has_rule;			/* footer, for t >= last transition */
 	struct tz_rule rule;
 };
-
-static int64_t
-floor_div(int64_t a, int64_t b)
-{
-	int64_t q = a / b;
-
-	if ((a % b != 0) && ((a < 0) != (b < 0)))
-		q--;
-	return q;
-}
 
 /* Howard Hinnant's days_from_civil and civil_from_days. */
 int64_t

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import JOBCTL, child, jobctl_at, run_cmd
+from conftest import JOBCTL, JOBD, child, jobctl_at, run_cmd
 from varlink_client import VarlinkError
 
 IDL = Path(__file__).resolve().parents[2] / "jobd" / "io.jobd.Manager.varlink"
@@ -117,6 +117,38 @@ def test_unknown_method(jobd):
     assert e.value.parameters.get("method") == "io.jobd.Manager.Frobnicate"
     # An error reply leaves the connection usable.
     assert "jobs" in c.call1("io.jobd.Manager.List")
+    still_serves(d)
+
+
+def debug_methods_built():
+    """Whether $JOBD's meson build directory has -Ddebug_methods=true;
+    None when $JOBD is not in one."""
+    info = Path(JOBD).parent / "meson-info" / "intro-buildoptions.json"
+    try:
+        options = json.loads(info.read_text())
+    except (OSError, ValueError):
+        return None
+    for o in options:
+        if o.get("name") == "debug_methods":
+            return o.get("value") is True
+    return None
+
+
+def test_debug_methods_only_in_test_builds(jobd):
+    """io.jobd.Debug.Stall (it blocks the loop) is built only with
+    -Ddebug_methods=true; otherwise it is a method like any unknown one."""
+    built = debug_methods_built()
+    if built is None:
+        pytest.skip("$JOBD is not in a meson build directory")
+    d = jobd()
+    c = d.varlink()
+    if built:
+        assert c.call1("io.jobd.Debug.Stall", {"seconds": 0}) == {}
+    else:
+        with pytest.raises(VarlinkError) as e:
+            c.call1("io.jobd.Debug.Stall", {"seconds": 0})
+        assert e.value.error == "org.varlink.service.MethodNotFound"
+        assert e.value.parameters.get("method") == "io.jobd.Debug.Stall"
     still_serves(d)
 
 

@@ -171,8 +171,8 @@ def test_runs_get_a_clean_environment(jobd, monkeypatch):
                     "pass_environment": "JDA_PASSED"}})
     env, cwd = env_of(d, "nob")
     assert cwd == "/"
-    # What the test harness's [jobd] pass_environment= names, and what
-    # the shell adds itself.
+    # conftest passes JOBD_TEST_TOKEN and the sanitizer options (set by
+    # tests/run) with pass_environment=.
     extra = set(env) - BASE_NAMES - {"LANG", "JOBD_TEST_TOKEN", "PWD",
                                      "SHLVL", "_", "ASAN_OPTIONS",
                                      "UBSAN_OPTIONS"}

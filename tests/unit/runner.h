@@ -57,4 +57,11 @@ void test_fail(const char *file, int line, const char *fmt, ...)
 #define ASSERT_NULL(a) ASSERT((a) == NULL)
 #define ASSERT_NOT_NULL(a) ASSERT((a) != NULL)
 
+/* Names the table row being checked, in case an assertion fails. */
+#define CASE(...) do {							\
+	printf("# " __VA_ARGS__);					\
+	printf("\n");							\
+	fflush(stdout);							\
+} while (0)
+
 #endif

@@ -13,12 +13,6 @@
 #include "runner.h"
 #include "tz.h"
 
-#define CASE(...) do {							\
-	printf("# " __VA_ARGS__);					\
-	printf("\n");							\
-	fflush(stdout);							\
-} while (0)
-
 #define S USEC_PER_SEC
 
 /* "2026-03-28 01:30:00" (UTC, optional ".5") as usec. */

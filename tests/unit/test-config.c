@@ -9,12 +9,6 @@
 #include "strv.h"
 #include "xmalloc.h"
 
-#define CASE(...) do {							\
-	printf("# " __VA_ARGS__);					\
-	printf("\n");							\
-	fflush(stdout);							\
-} while (0)
-
 /* All errors joined with newlines, or "" when the text loads. */
 static char *
 load_errors(const char *text)

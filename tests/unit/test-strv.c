@@ -1,17 +1,11 @@
-/* Unit tests for strv: vectors, shell-style splitting and quoting, and the
- * environment helpers. */
+/* Unit tests for strv: vectors, shell-style splitting and quoting, the
+ * environment helpers, and vectors as JSON arrays (strv-json). */
 #include <errno.h>
 
 #include "runner.h"
 #include "strv.h"
+#include "strv-json.h"
 #include "xmalloc.h"
-
-/* Names the table row being checked, in case an assertion fails. */
-#define CASE(...) do {							\
-	printf("# " __VA_ARGS__);					\
-	printf("\n");							\
-	fflush(stdout);							\
-} while (0)
 
 /* Words joined with '|' to compare a whole vector in one string. */
 static char *
@@ -216,6 +210,23 @@ TEST(env_assignment)
 	}
 }
 
+TEST(json)
+{
+	char *v[] = { "a", "", "x y", NULL };
+	json_t *a;
+	char *text;
+
+	a = strv_json(v);
+	text = json_dumps(a, JSON_COMPACT);
+	ASSERT_STREQ(text, "[\"a\",\"\",\"x y\"]");
+	free(text);
+	json_decref(a);
+	a = strv_json(NULL);
+	ASSERT(json_is_array(a));
+	ASSERT_EQ(json_array_size(a), 0);
+	json_decref(a);
+}
+
 static const struct test tests[] = {
 	TEST_ENTRY(split_good),
 	TEST_ENTRY(split_bad),
@@ -224,6 +235,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(vectors),
 	TEST_ENTRY(env),
 	TEST_ENTRY(env_assignment),
+	TEST_ENTRY(json),
 };
 
 TEST_MAIN(tests)

@@ -9,13 +9,6 @@
 #include "timeutil.h"
 #include "xmalloc.h"
 
-/* Names the table row being checked, in case an assertion fails. */
-#define CASE(...) do {							\
-	printf("# " __VA_ARGS__);					\
-	printf("\n");							\
-	fflush(stdout);							\
-} while (0)
-
 #define S USEC_PER_SEC
 #define MS USEC_PER_MSEC
 

@@ -1,20 +1,16 @@
-/* Unit tests for tz: civil date arithmetic, TZif loading and name checks,
- * instant -> wall time and back in UTC, Europe/Berlin, America/New_York,
- * Australia/Lord_Howe (30-minute DST) and Asia/Kolkata, the gaps and folds
- * of 2026, and 2100, which only the TZif footer rule can answer.  Expected
- * instants were computed independently with Python's zoneinfo. */
+/* Unit tests for tz: floor division, civil date arithmetic, TZif loading
+ * and name checks, instant -> wall time and back in UTC, Europe/Berlin,
+ * America/New_York, Australia/Lord_Howe (30-minute DST) and Asia/Kolkata,
+ * the gaps and folds of 2026, and 2100, which only the TZif footer rule can
+ * answer.  Expected instants were computed independently with Python's
+ * zoneinfo. */
 #include <errno.h>
 #include <stdlib.h>
 
+#include "floor-div.h"
 #include "macro.h"
 #include "runner.h"
 #include "tz.h"
-
-#define CASE(...) do {							\
-	printf("# " __VA_ARGS__);					\
-	printf("\n");							\
-	fflush(stdout);							\
-} while (0)
 
 static struct tz *
 load(const char *name)
@@ -26,6 +22,17 @@ load(const char *name)
 	ASSERT_NULL(cause);
 	ASSERT_NOT_NULL(z);
 	return z;
+}
+
+TEST(floor_div)
+{
+	ASSERT_EQ(floor_div(7, 2), 3);
+	ASSERT_EQ(floor_div(-7, 2), -4);
+	ASSERT_EQ(floor_div(7, -2), -4);
+	ASSERT_EQ(floor_div(-7, -2), 3);
+	ASSERT_EQ(floor_div(-86400, 86400), -1);
+	ASSERT_EQ(floor_div(-1, 86400), -1);
+	ASSERT_EQ(floor_div(0, 12), 0);
 }
 
 TEST(civil)
@@ -311,6 +318,7 @@ TEST(system_zone)
 }
 
 static const struct test tests[] = {
+	TEST_ENTRY(floor_div),
 	TEST_ENTRY(civil),
 	TEST_ENTRY(utc),
 	TEST_ENTRY(to_local),

@@ -405,6 +405,7 @@ TEST(reply_parse)
 	json_decref(m);
 	m = json_loads("{\"parameters\":[1]}", 0, NULL);
 	ASSERT_EQ(varlink_reply_parse(m, &r, &cause), -EBADMSG);
+	ASSERT_STREQ(cause, "reply parameters is not an object");
 	free(cause);
 	json_decref(m);
 }
