@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <sys/stat.h>
 
+#include "config-value.h"
 #include "config.h"
 
 /* Where a key may appear: a bitmask, since most exec keys are shared by
@@ -18,13 +19,6 @@ enum config_section {
 	CONFIG_SECTION_SEMAPHORE = 1 << 3,
 	CONFIG_SECTION_UNIT = CONFIG_SECTION_JOB | CONFIG_SECTION_SERVICE,
 };
-
-/* Parses value into the field at dst.  dir is the directory of the main
- * file (for relative paths).  Returns 0, or -EINVAL with *cause such as
- * "invalid time span '5 parsecs': unknown unit 'parsecs'"; the caller
- * prefixes "file:line: key: ". */
-typedef int config_parse_fn(const char *value, void *dst, const char *dir,
-    char **cause);
 
 struct config_key {
 	enum config_section section;
@@ -86,24 +80,6 @@ void config_semaphores_free(struct config *);
  * directory may only be changed by root or jobd's own user (sshd's
  * StrictModes). */
 bool config_file_secure(const struct stat *);
-/* For value parsers: *cause = msg, -EINVAL. */
-int config_fail(char **cause, char *msg);
-/* Splits value into shell-quoted words; a quoting error names value. */
-int config_split_words(const char *value, char ***words, char **cause);
-int config_choice(const char *value, const char *const *names, int n,
-    int *ret, char **cause);
-/* Declares a parser for an enum key from a name table. */
-#define CONFIG_ENUM_PARSER(fn, type, names, n)				\
-int									\
-fn(const char *value, void *dst, const char *dir, char **cause)	\
-{									\
-	int v, r;							\
-									\
-	(void)dir;							\
-	if ((r = config_choice(value, names, n, &v, cause)) == 0)	\
-		*(type *)dst = (type)v;					\
-	return r;							\
-}
 /* scandir helpers for the include directory: *.conf, not hidden, in
  * strcmp order; and the directory of a path ("." if none). */
 struct dirent;
@@ -113,8 +89,5 @@ char *config_dir_of(const char *path);
 struct job_config *job_config_new(const char *name, const char *file,
     unsigned line, bool service);
 struct job_config *job_config_free(struct job_config *);
-
-/* Checks a [job NAME] name; returns 0 or -EINVAL with *cause. */
-int config_job_name_check(const char *name, char **cause);
 
 #endif

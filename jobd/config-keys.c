@@ -520,16 +520,3 @@ config_job_build_command(struct job_config *job, char **cause)
 	job->command = TAKE_PTR(argv);
 	return 0;
 }
-
-int
-config_job_name_check(const char *name, char **cause)
-{
-	size_t n = strlen(name);
-
-	if (n == 0 || n > CONFIG_MAX_NAME || name[0] == '-' ||
-	    name[0] == '.' || name[strspn(name, ALNUM "_.@-")] != '\0')
-		return config_fail(cause, xstrfmt("invalid job name '%s': expected "
-		    "1-%d of A-Z a-z 0-9 _ . @ -, not starting with - or .",
-		    name, CONFIG_MAX_NAME));
-	return 0;
-}

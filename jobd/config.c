@@ -785,4 +785,3 @@ config_load_string(const char *text, const char *filename,
 	parser_run(&p, filename);
 	return parser_finish(&p, 0, ret, ret_errors);
 }
-
