@@ -1,5 +1,7 @@
-/* Shared between config.c (files, sections, errors) and config-keys.c (the
- * key table and the value parsers).  Not for other modules. */
+/* Shared by the config files: the key table (config-keys.c), the parsers
+ * of each section's keys it points to, what one unit holds (config-job.c)
+ * and the checks across units; config.c loads files with them.  The value
+ * parsers under them all are in config-value.h.  Not for other modules. */
 #ifndef JOBD_CONFIG_INTERNAL_H
 #define JOBD_CONFIG_INTERNAL_H
 
@@ -28,20 +30,36 @@ struct config_key {
 	bool repeatable;		/* values accumulate */
 };
 
+/* config-keys.c: the table. */
 extern const struct config_key config_keys[];
 extern const size_t config_nkeys;
 
 const struct config_key *config_key_find(enum config_section,
     const char *name);
 
+/* config-jobd.c: the keys only [jobd] has. */
+config_parse_fn config_parse_socket, config_parse_include_dir,
+    config_parse_tail_size, config_parse_ledger_sync, config_parse_cgroups;
+
+/* config-exec.c: what a unit runs and how. */
+config_parse_fn config_parse_command, config_parse_environment,
+    config_parse_workdir, config_parse_output, config_parse_bytes,
+    config_parse_env_names, config_parse_umask, config_parse_nice,
+    config_parse_stdin, config_parse_limit_nofile, config_parse_limit_core,
+    config_parse_limit_as, config_parse_limit_nproc,
+    config_parse_limit_fsize, config_parse_limit_stack,
+    config_parse_limit_cpu, config_parse_limit_memlock,
+    config_parse_limit_data;
 /* Builds job->command from command_line and shell once the whole section
  * is read.  Returns 0 or -EINVAL with *cause (without the key prefix). */
 int config_job_build_command(struct job_config *, char **cause);
+void job_exec_free(struct job_exec *);
+bool job_exec_equal(const struct job_exec *, const struct job_exec *);
 
 /* config-sched.c: the schedule keys. */
 config_parse_fn config_parse_schedule, config_parse_timezone,
     config_parse_dst_gap, config_parse_dst_repeat, config_parse_catch_up,
-    config_parse_overlap, config_parse_small_count, config_parse_on_boot;
+    config_parse_overlap, config_parse_on_boot;
 void job_schedule_free(struct job_schedule *);
 bool job_schedule_equal(const struct job_schedule *,
     const struct job_schedule *);
@@ -57,23 +75,15 @@ void config_check_deps(struct job_config **units, size_t n,
     void (*error)(void *ctx, const struct job_config *, const char *msg),
     void *ctx);
 
-/* config-policy.c: locks, events, triggers, retries, hooks, exec. */
-config_parse_fn config_parse_names, config_parse_name, config_parse_paths,
-    config_parse_env_names,
-    config_parse_count, config_parse_retry_on, config_parse_notify_on,
-    config_parse_umask, config_parse_nice, config_parse_stdin,
-    config_parse_limit, config_parse_limit_nofile, config_parse_limit_core,
-    config_parse_limit_as, config_parse_limit_nproc,
-    config_parse_limit_fsize, config_parse_limit_stack,
-    config_parse_limit_cpu, config_parse_limit_memlock,
-    config_parse_limit_data, config_parse_principals;
+/* config-policy.c: locks, semaphores, events, triggers, retries, hooks,
+ * allow_start=. */
+config_parse_fn config_parse_retry_on, config_parse_notify_on,
+    config_parse_path_interval, config_parse_principals, config_parse_limit;
 void config_check_policy(const struct config *, struct job_config **units,
     size_t n, void (*error)(void *, const struct job_config *,
     const char *), void *ctx);
 void job_policy_free(struct job_policy *);
-void job_exec_free(struct job_exec *);
 bool job_policy_equal(const struct job_policy *, const struct job_policy *);
-bool job_exec_equal(const struct job_exec *, const struct job_exec *);
 void config_semaphores_free(struct config *);
 
 /* config-job.c: a job's defaults and teardown; whether a file or

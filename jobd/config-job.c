@@ -99,7 +99,8 @@ job_config_exec_equal(const struct job_config *a, const struct job_config *b)
 	    streq_null(a->group, b->group) &&
 	    a->output == b->output &&
 	    streq_null(a->output_file, b->output_file) &&
-	    a->svc.ready == b->svc.ready && a->svc.ready_fd == b->svc.ready_fd &&
+	    a->svc.ready == b->svc.ready &&
+	    a->svc.ready_fd == b->svc.ready_fd &&
 	    a->svc.watchdog_sec == b->svc.watchdog_sec &&
 	    job_exec_equal(&a->exec, &b->exec);
 }

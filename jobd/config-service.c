@@ -55,9 +55,9 @@ config_parse_exit_status(const char *value, void *dst, const char *dir,
 			int sig = signal_from_string(words[i]);
 
 			if (sig < 0 || !strchr("Ss", words[i][0]))
-				return config_fail(cause, xstrfmt("invalid exit "
-				    "status '%s': expected 0-255 or a signal "
-				    "name", words[i]));
+				return config_fail(cause, xstrfmt("invalid "
+				    "exit status '%s': expected 0-255 or a "
+				    "signal name", words[i]));
 			v = 128 + sig;
 		} else if (v < 0 || v > 255) {
 			return config_fail(cause, xstrfmt("invalid exit status "
@@ -65,8 +65,8 @@ config_parse_exit_status(const char *value, void *dst, const char *dir,
 			    words[i]));
 		}
 		if (s->nsuccess >= CONFIG_MAX_EXIT_STATUS)
-			return config_fail(cause, xstrfmt("too many exit statuses "
-			    "(max %d)", CONFIG_MAX_EXIT_STATUS));
+			return config_fail(cause, xstrfmt("too many exit "
+			    "statuses (max %d)", CONFIG_MAX_EXIT_STATUS));
 		s->success_exit_status = xreallocarray(s->success_exit_status,
 		    s->nsuccess + 1, sizeof(int));
 		s->success_exit_status[s->nsuccess++] = (int)v;
@@ -95,8 +95,8 @@ config_parse_ready(const char *value, void *dst, const char *dir,
 		s->ready = READY_FD;
 		s->ready_fd = (int)fd;
 	} else {
-		return config_fail(cause, xstrfmt("invalid value '%s': expected "
-		    "spawn, notify or fd:N", value));
+		return config_fail(cause, xstrfmt("invalid value '%s': "
+		    "expected spawn, notify or fd:N", value));
 	}
 	return 0;
 }

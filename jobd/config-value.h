@@ -30,7 +30,16 @@ fn(const char *value, void *dst, const char *dir, char **cause)	\
 	return r;							\
 }
 
+/* Value types that keys of several sections share. */
+config_parse_fn config_parse_string, config_parse_bool,
+    config_parse_timespan, config_parse_timeout, config_parse_path,
+    config_parse_signal, config_parse_user, config_parse_group,
+    config_parse_max_runs, config_parse_max_age, config_parse_count,
+    config_parse_small_count;
+
 /* Checks a [job NAME] name; returns 0 or -EINVAL with *cause. */
 int config_job_name_check(const char *name, char **cause);
+/* Names (of units, locks, events, groups) and absolute paths. */
+config_parse_fn config_parse_names, config_parse_name, config_parse_paths;
 
 #endif
