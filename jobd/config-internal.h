@@ -70,21 +70,25 @@ config_parse_fn config_parse_restart, config_parse_exit_status,
 void job_service_free(struct job_service *);
 bool job_service_equal(const struct job_service *,
     const struct job_service *);
-/* Checks dependencies: unknown names and cycles, as file:line errors. */
-void config_check_deps(struct job_config **units, size_t n,
-    void (*error)(void *ctx, const struct job_config *, const char *msg),
-    void *ctx);
 
 /* config-policy.c: locks, semaphores, events, triggers, retries, hooks,
  * allow_start=. */
 config_parse_fn config_parse_retry_on, config_parse_notify_on,
     config_parse_path_interval, config_parse_principals, config_parse_limit;
-void config_check_policy(const struct config *, struct job_config **units,
-    size_t n, void (*error)(void *, const struct job_config *,
-    const char *), void *ctx);
 void job_policy_free(struct job_policy *);
 bool job_policy_equal(const struct job_policy *, const struct job_policy *);
 void config_semaphores_free(struct config *);
+
+/* config-check.c: the checks across units (sorted by name), once every
+ * file is read; errors go to error() for the unit they are about.
+ * Dependencies: unknown names and cycles. */
+void config_check_deps(struct job_config **units, size_t n,
+    void (*error)(void *ctx, const struct job_config *, const char *msg),
+    void *ctx);
+/* Names that must refer to something: semaphores and hook jobs. */
+void config_check_policy(const struct config *, struct job_config **units,
+    size_t n, void (*error)(void *, const struct job_config *,
+    const char *), void *ctx);
 
 /* config-job.c: a job's defaults and teardown; whether a file or
  * directory may only be changed by root or jobd's own user (sshd's

@@ -1,7 +1,7 @@
 /* The keys of a unit's policy: locks, semaphores and limits, events, path
- * triggers and conditions, retries and hooks, and who may start it.  Value
- * parsers, the [semaphore NAME] section, and the checks that names refer
- * to something real. */
+ * triggers and conditions, retries and hooks, and who may start it; and
+ * the [semaphore NAME] section.  Value parsers, and a unit's policy
+ * compared and freed. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,67 +114,6 @@ config_semaphores_free(struct config *c)
 		free(c->semaphores[i].file);
 	}
 	free(c->semaphores);
-}
-
-static int
-units_cmp(const void *key, const void *elem)
-{
-	return strcmp(key, (*(struct job_config *const *)elem)->name);
-}
-
-/* A job (not a service) among units, which are sorted by name. */
-static bool
-units_has_job(struct job_config **units, size_t n, const char *name)
-{
-	struct job_config **u = bsearch(name, units, n, sizeof(*units),
-	    units_cmp);
-
-	return u && !(*u)->service;
-}
-
-static void
-check_hooks(struct job_config **units, size_t n, struct job_config *u,
-    char **hooks, const char *key,
-    void (*error)(void *, const struct job_config *, const char *),
-    void *ctx)
-{
-	char *msg;
-	size_t k;
-
-	for (k = 0; hooks && hooks[k]; k++) {
-		if (units_has_job(units, n, hooks[k]))
-			continue;
-		msg = xstrfmt("%s: unknown job '%s'", key, hooks[k]);
-		error(ctx, u, msg);
-		free(msg);
-	}
-}
-
-/* Names that must refer to something: semaphores and hook jobs. */
-void
-config_check_policy(const struct config *c, struct job_config **units,
-    size_t n, void (*error)(void *, const struct job_config *,
-    const char *), void *ctx)
-{
-	const struct job_policy *p;
-	char *msg;
-	size_t i, k;
-
-	for (i = 0; i < n; i++) {
-		p = &units[i]->policy;
-		for (k = 0; p->semaphores && p->semaphores[k]; k++) {
-			if (config_find_semaphore(c, p->semaphores[k]))
-				continue;
-			msg = xstrfmt("semaphore: no [semaphore %s] section",
-			    p->semaphores[k]);
-			error(ctx, units[i], msg);
-			free(msg);
-		}
-		check_hooks(units, n, units[i], p->on_failure, "on_failure",
-		    error, ctx);
-		check_hooks(units, n, units[i], p->on_success, "on_success",
-		    error, ctx);
-	}
 }
 
 void
