@@ -1,13 +1,13 @@
 /* Shared by the config files: the key table (config-keys.c), the parsers
  * of each section's keys it points to, what one unit holds (config-job.c)
- * and the checks across units; config.c loads files with them.  The value
- * parsers under them all are in config-value.h.  Not for other modules. */
+ * and the checks across units (config-check.c); the loader (config-load.h)
+ * uses them.  The value parsers under them all are in config-value.h.  Not
+ * for other modules. */
 #ifndef JOBD_CONFIG_INTERNAL_H
 #define JOBD_CONFIG_INTERNAL_H
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <sys/stat.h>
 
 #include "config-value.h"
 #include "config.h"
@@ -90,16 +90,7 @@ void config_check_policy(const struct config *, struct job_config **units,
     size_t n, void (*error)(void *, const struct job_config *,
     const char *), void *ctx);
 
-/* config-job.c: a job's defaults and teardown; whether a file or
- * directory may only be changed by root or jobd's own user (sshd's
- * StrictModes). */
-bool config_file_secure(const struct stat *);
-/* scandir helpers for the include directory: *.conf, not hidden, in
- * strcmp order; and the directory of a path ("." if none). */
-struct dirent;
-int config_include_filter(const struct dirent *);
-int config_include_compare(const struct dirent **, const struct dirent **);
-char *config_dir_of(const char *path);
+/* config-job.c: a unit's defaults and teardown. */
 struct job_config *job_config_new(const char *name, const char *file,
     unsigned line, bool service);
 struct job_config *job_config_free(struct job_config *);
