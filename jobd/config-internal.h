@@ -1,12 +1,15 @@
-/* Shared between config.c (files, sections, errors) and config-keys.c (the
- * key table and the value parsers).  Not for other modules. */
+/* Shared by the config files: the key table (config-keys.c), the parsers
+ * of each section's keys it points to, what one unit holds (config-job.c)
+ * and the checks across units (config-check.c); the loader (config-load.h)
+ * uses them.  The value parsers under them all are in config-value.h.  Not
+ * for other modules. */
 #ifndef JOBD_CONFIG_INTERNAL_H
 #define JOBD_CONFIG_INTERNAL_H
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <sys/stat.h>
 
+#include "config-value.h"
 #include "config.h"
 
 /* Where a key may appear: a bitmask, since most exec keys are shared by
@@ -19,13 +22,6 @@ enum config_section {
 	CONFIG_SECTION_UNIT = CONFIG_SECTION_JOB | CONFIG_SECTION_SERVICE,
 };
 
-/* Parses value into the field at dst.  dir is the directory of the main
- * file (for relative paths).  Returns 0, or -EINVAL with *cause such as
- * "invalid time span '5 parsecs': unknown unit 'parsecs'"; the caller
- * prefixes "file:line: key: ". */
-typedef int config_parse_fn(const char *value, void *dst, const char *dir,
-    char **cause);
-
 struct config_key {
 	enum config_section section;
 	const char *name;
@@ -34,20 +30,36 @@ struct config_key {
 	bool repeatable;		/* values accumulate */
 };
 
+/* config-keys.c: the table. */
 extern const struct config_key config_keys[];
 extern const size_t config_nkeys;
 
 const struct config_key *config_key_find(enum config_section,
     const char *name);
 
+/* config-jobd.c: the keys only [jobd] has. */
+config_parse_fn config_parse_socket, config_parse_include_dir,
+    config_parse_tail_size, config_parse_ledger_sync, config_parse_cgroups;
+
+/* config-exec.c: what a unit runs and how. */
+config_parse_fn config_parse_command, config_parse_environment,
+    config_parse_workdir, config_parse_output, config_parse_bytes,
+    config_parse_env_names, config_parse_umask, config_parse_nice,
+    config_parse_stdin, config_parse_limit_nofile, config_parse_limit_core,
+    config_parse_limit_as, config_parse_limit_nproc,
+    config_parse_limit_fsize, config_parse_limit_stack,
+    config_parse_limit_cpu, config_parse_limit_memlock,
+    config_parse_limit_data;
 /* Builds job->command from command_line and shell once the whole section
  * is read.  Returns 0 or -EINVAL with *cause (without the key prefix). */
 int config_job_build_command(struct job_config *, char **cause);
+void job_exec_free(struct job_exec *);
+bool job_exec_equal(const struct job_exec *, const struct job_exec *);
 
 /* config-sched.c: the schedule keys. */
 config_parse_fn config_parse_schedule, config_parse_timezone,
     config_parse_dst_gap, config_parse_dst_repeat, config_parse_catch_up,
-    config_parse_overlap, config_parse_small_count, config_parse_on_boot;
+    config_parse_overlap, config_parse_on_boot;
 void job_schedule_free(struct job_schedule *);
 bool job_schedule_equal(const struct job_schedule *,
     const struct job_schedule *);
@@ -58,63 +70,29 @@ config_parse_fn config_parse_restart, config_parse_exit_status,
 void job_service_free(struct job_service *);
 bool job_service_equal(const struct job_service *,
     const struct job_service *);
-/* Checks dependencies: unknown names and cycles, as file:line errors. */
+
+/* config-policy.c: locks, semaphores, events, triggers, retries, hooks,
+ * allow_start=. */
+config_parse_fn config_parse_retry_on, config_parse_notify_on,
+    config_parse_path_interval, config_parse_principals, config_parse_limit;
+void job_policy_free(struct job_policy *);
+bool job_policy_equal(const struct job_policy *, const struct job_policy *);
+void config_semaphores_free(struct config *);
+
+/* config-check.c: the checks across units (sorted by name), once every
+ * file is read; errors go to error() for the unit they are about.
+ * Dependencies: unknown names and cycles. */
 void config_check_deps(struct job_config **units, size_t n,
     void (*error)(void *ctx, const struct job_config *, const char *msg),
     void *ctx);
-
-/* config-policy.c: locks, events, triggers, retries, hooks, exec. */
-config_parse_fn config_parse_names, config_parse_name, config_parse_paths,
-    config_parse_env_names,
-    config_parse_count, config_parse_retry_on, config_parse_notify_on,
-    config_parse_umask, config_parse_nice, config_parse_stdin,
-    config_parse_limit, config_parse_limit_nofile, config_parse_limit_core,
-    config_parse_limit_as, config_parse_limit_nproc,
-    config_parse_limit_fsize, config_parse_limit_stack,
-    config_parse_limit_cpu, config_parse_limit_memlock,
-    config_parse_limit_data, config_parse_principals;
+/* Names that must refer to something: semaphores and hook jobs. */
 void config_check_policy(const struct config *, struct job_config **units,
     size_t n, void (*error)(void *, const struct job_config *,
     const char *), void *ctx);
-void job_policy_free(struct job_policy *);
-void job_exec_free(struct job_exec *);
-bool job_policy_equal(const struct job_policy *, const struct job_policy *);
-bool job_exec_equal(const struct job_exec *, const struct job_exec *);
-void config_semaphores_free(struct config *);
 
-/* config-job.c: a job's defaults and teardown; whether a file or
- * directory may only be changed by root or jobd's own user (sshd's
- * StrictModes). */
-bool config_file_secure(const struct stat *);
-/* For value parsers: *cause = msg, -EINVAL. */
-int config_fail(char **cause, char *msg);
-/* Splits value into shell-quoted words; a quoting error names value. */
-int config_split_words(const char *value, char ***words, char **cause);
-int config_choice(const char *value, const char *const *names, int n,
-    int *ret, char **cause);
-/* Declares a parser for an enum key from a name table. */
-#define CONFIG_ENUM_PARSER(fn, type, names, n)				\
-int									\
-fn(const char *value, void *dst, const char *dir, char **cause)	\
-{									\
-	int v, r;							\
-									\
-	(void)dir;							\
-	if ((r = config_choice(value, names, n, &v, cause)) == 0)	\
-		*(type *)dst = (type)v;					\
-	return r;							\
-}
-/* scandir helpers for the include directory: *.conf, not hidden, in
- * strcmp order; and the directory of a path ("." if none). */
-struct dirent;
-int config_include_filter(const struct dirent *);
-int config_include_compare(const struct dirent **, const struct dirent **);
-char *config_dir_of(const char *path);
+/* config-job.c: a unit's defaults and teardown. */
 struct job_config *job_config_new(const char *name, const char *file,
     unsigned line, bool service);
 struct job_config *job_config_free(struct job_config *);
-
-/* Checks a [job NAME] name; returns 0 or -EINVAL with *cause. */
-int config_job_name_check(const char *name, char **cause);
 
 #endif

@@ -1,16 +1,11 @@
-/* One [job NAME] definition: its defaults, its teardown and what makes two
- * definitions the same job (for the reload plan). */
-#include <dirent.h>
-#include <errno.h>
+/* One [job NAME] or [service NAME] definition: its defaults, its teardown
+ * and what makes two definitions the same job (for the reload plan). */
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "calendar.h"
 #include "config-internal.h"
 #include "strv.h"
-#include "tz.h"
 #include "xmalloc.h"
 
 struct job_config *
@@ -99,7 +94,8 @@ job_config_exec_equal(const struct job_config *a, const struct job_config *b)
 	    streq_null(a->group, b->group) &&
 	    a->output == b->output &&
 	    streq_null(a->output_file, b->output_file) &&
-	    a->svc.ready == b->svc.ready && a->svc.ready_fd == b->svc.ready_fd &&
+	    a->svc.ready == b->svc.ready &&
+	    a->svc.ready_fd == b->svc.ready_fd &&
 	    a->svc.watchdog_sec == b->svc.watchdog_sec &&
 	    job_exec_equal(&a->exec, &b->exec);
 }
@@ -137,125 +133,3 @@ job_config_equal(const struct job_config *a, const struct job_config *b)
 	    job_exec_equal(&a->exec, &b->exec);
 }
 
-
-struct job_config *
-config_find_job(const struct config *cfg, const char *name)
-{
-	struct job_config *job;
-
-	TAILQ_FOREACH(job, &cfg->jobs, entry)
-		if (!strcmp(job->name, name))
-			return job;
-	return NULL;
-}
-
-struct config *
-config_free(struct config *cfg)
-{
-	struct job_config *job, *tmp;
-
-	if (!cfg)
-		return NULL;
-	TAILQ_FOREACH_SAFE(job, &cfg->jobs, entry, tmp)
-		job_config_free(job);
-	free(cfg->path);
-	free(cfg->include_dir);
-	free(cfg->socket_path);
-	free(cfg->state_dir);
-	tz_free(cfg->local_tz);
-	config_semaphores_free(cfg);
-	free(cfg->socket_group);
-	free(cfg->admin_group);
-	strv_free(cfg->pass_environment);
-	free(cfg);
-	return NULL;
-}
-
-bool
-config_file_secure(const struct stat *st)
-{
-	uid_t me = geteuid();
-
-	if (st->st_uid != 0 && st->st_uid != me)
-		return false;
-	if (st->st_mode & S_IWOTH)
-		return false;
-	/* Group-writable is fine only for root's group or jobd's own. */
-	if ((st->st_mode & S_IWGRP) && st->st_gid != 0 &&
-	    st->st_gid != getegid())
-		return false;
-	return true;
-}
-
-int
-config_include_filter(const struct dirent *d)
-{
-	size_t n = strlen(d->d_name);
-
-	return d->d_name[0] != '.' && n > 5 &&
-	    !strcmp(d->d_name + n - 5, ".conf");
-}
-
-int
-config_include_compare(const struct dirent **a, const struct dirent **b)
-{
-	return strcmp((*a)->d_name, (*b)->d_name);
-}
-
-char *
-config_dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (!slash)
-		return xstrdup(".");
-	if (slash == path)
-		return xstrdup("/");
-	return xstrndup(path, (size_t)(slash - path));
-}
-
-
-int
-config_fail(char **cause, char *msg)
-{
-	*cause = msg;
-	return -EINVAL;
-}
-
-int
-config_split_words(const char *value, char ***words, char **cause)
-{
-	_cleanup_free_ char *why = NULL;
-
-	if (strv_split_quoted(value, words, &why) < 0)
-		return config_fail(cause, xstrfmt("invalid value '%s': %s",
-		    value, why));
-	return 0;
-}
-
-/* value must be one of names[0..n): its index goes to *ret; otherwise
- * the error lists the choices ("expected skip, queue or allow"). */
-int
-config_choice(const char *value, const char *const *names, int n, int *ret,
-    char **cause)
-{
-	char *list = xstrdup(""), *t;
-	int i;
-
-	for (i = 0; i < n; i++) {
-		if (!strcmp(value, names[i])) {
-			*ret = i;
-			free(list);
-			return 0;
-		}
-	}
-	for (i = 0; i < n; i++) {
-		t = xstrfmt("%s%s%s", list, i == 0 ? "" : i == n - 1 ?
-		    " or " : ", ", names[i]);
-		free(list);
-		list = t;
-	}
-	t = xstrfmt("invalid value '%s': expected %s", value, list);
-	free(list);
-	return config_fail(cause, t);
-}

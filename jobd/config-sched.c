@@ -83,24 +83,6 @@ CONFIG_ENUM_PARSER(config_parse_overlap, enum overlap_mode, overlap_mode_name,
     OVERLAP_NMODES)
 
 int
-config_parse_small_count(const char *value, void *dst, const char *dir,
-    char **cause)
-{
-	unsigned long v;
-	char *end;
-
-	(void)dir;
-	errno = 0;
-	v = strtoul(value, &end, 10);
-	if (value[0] < '0' || value[0] > '9' || errno || *end || v < 1 ||
-	    v > 100000)
-		return config_fail(cause, xstrfmt("invalid count '%s': expected "
-		    "1 to 100000", value));
-	*(unsigned *)dst = (unsigned)v;
-	return 0;
-}
-
-int
 config_parse_on_boot(const char *value, void *dst, const char *dir,
     char **cause)
 {

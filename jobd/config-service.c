@@ -1,9 +1,7 @@
-/* The keys of [service NAME] sections (restart policy, backoff, start
- * limit, readiness, watchdog), dependency keys shared with jobs (after=,
- * wants=, requires=), and the check that dependencies name real units and
- * form no cycle. */
+/* The keys of [service NAME] sections: restart policy, backoff, start
+ * limit, readiness, watchdog.  Value parsers only; the table that names
+ * the keys is in config-keys.c. */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,9 +53,9 @@ config_parse_exit_status(const char *value, void *dst, const char *dir,
 			int sig = signal_from_string(words[i]);
 
 			if (sig < 0 || !strchr("Ss", words[i][0]))
-				return config_fail(cause, xstrfmt("invalid exit "
-				    "status '%s': expected 0-255 or a signal "
-				    "name", words[i]));
+				return config_fail(cause, xstrfmt("invalid "
+				    "exit status '%s': expected 0-255 or a "
+				    "signal name", words[i]));
 			v = 128 + sig;
 		} else if (v < 0 || v > 255) {
 			return config_fail(cause, xstrfmt("invalid exit status "
@@ -65,8 +63,8 @@ config_parse_exit_status(const char *value, void *dst, const char *dir,
 			    words[i]));
 		}
 		if (s->nsuccess >= CONFIG_MAX_EXIT_STATUS)
-			return config_fail(cause, xstrfmt("too many exit statuses "
-			    "(max %d)", CONFIG_MAX_EXIT_STATUS));
+			return config_fail(cause, xstrfmt("too many exit "
+			    "statuses (max %d)", CONFIG_MAX_EXIT_STATUS));
 		s->success_exit_status = xreallocarray(s->success_exit_status,
 		    s->nsuccess + 1, sizeof(int));
 		s->success_exit_status[s->nsuccess++] = (int)v;
@@ -95,8 +93,8 @@ config_parse_ready(const char *value, void *dst, const char *dir,
 		s->ready = READY_FD;
 		s->ready_fd = (int)fd;
 	} else {
-		return config_fail(cause, xstrfmt("invalid value '%s': expected "
-		    "spawn, notify or fd:N", value));
+		return config_fail(cause, xstrfmt("invalid value '%s': "
+		    "expected spawn, notify or fd:N", value));
 	}
 	return 0;
 }
@@ -125,125 +123,4 @@ job_service_equal(const struct job_service *a, const struct job_service *b)
 	    a->ready_after == b->ready_after &&
 	    a->watchdog_sec == b->watchdog_sec &&
 	    a->reload_signal == b->reload_signal;
-}
-
-struct deps_walk {
-	struct job_config **units;
-	size_t n;
-	unsigned char *color;		/* 0 white, 1 on the path, 2 done */
-	size_t *path, npath;
-	bool cycle_found;
-	void (*error)(void *, const struct job_config *, const char *);
-	void *ctx;
-};
-
-static int
-deps_cmp(const void *key, const void *elem)
-{
-	return strcmp(key, (*(struct job_config *const *)elem)->name);
-}
-
-/* Index of the unit named name, or -1 (units are sorted by name). */
-static long
-deps_find(const struct deps_walk *w, const char *name)
-{
-	struct job_config **u = bsearch(name, w->units, w->n,
-	    sizeof(*w->units), deps_cmp);
-
-	return u ? u - w->units : -1;
-}
-
-static void
-deps_report_cycle(struct deps_walk *w, size_t from)
-{
-	_cleanup_free_ char *msg = xstrdup("dependency cycle:");
-	size_t i, start = 0;
-	char *tmp;
-
-	for (i = 0; i < w->npath; i++)
-		if (w->path[i] == from)
-			start = i;
-	for (i = start; i < w->npath; i++) {
-		tmp = xstrfmt("%s %s ->", msg, w->units[w->path[i]]->name);
-		free(msg);
-		msg = tmp;
-	}
-	tmp = xstrfmt("%s %s (after= and requires= order units)", msg,
-	    w->units[from]->name);
-	free(msg);
-	msg = tmp;
-	w->error(w->ctx, w->units[from], msg);
-	w->cycle_found = true;
-}
-
-static void
-deps_visit(struct deps_walk *w, size_t i)
-{
-	char **lists[2] = { w->units[i]->after, w->units[i]->requires };
-	size_t k, m;
-	long t;
-
-	w->color[i] = 1;
-	w->path[w->npath++] = i;
-	for (k = 0; k < 2 && !w->cycle_found; k++) {
-		for (m = 0; lists[k] && lists[k][m]; m++) {
-			t = deps_find(w, lists[k][m]);
-			if (t < 0)
-				continue;
-			if (w->color[t] == 1) {
-				deps_report_cycle(w, t);
-				break;
-			}
-			if (w->color[t] == 0)
-				deps_visit(w, t);
-			if (w->cycle_found)
-				break;
-		}
-	}
-	w->npath--;
-	w->color[i] = 2;
-}
-
-static void
-deps_check_names(struct deps_walk *w, const struct job_config *u)
-{
-	char **lists[3] = { u->after, u->wants, u->requires };
-	static const char *const keys[3] = { "after", "wants", "requires" };
-	size_t k, m;
-	char *msg;
-
-	for (k = 0; k < 3; k++) {
-		for (m = 0; lists[k] && lists[k][m]; m++) {
-			if (deps_find(w, lists[k][m]) >= 0 &&
-			    strcmp(lists[k][m], u->name))
-				continue;
-			msg = !strcmp(lists[k][m], u->name) ?
-			    xstrfmt("%s: '%s' names itself", keys[k],
-			    u->name) : xstrfmt("%s: unknown unit '%s'",
-			    keys[k], lists[k][m]);
-			w->error(w->ctx, u, msg);
-			free(msg);
-		}
-	}
-}
-
-void
-config_check_deps(struct job_config **units, size_t n,
-    void (*error)(void *, const struct job_config *, const char *),
-    void *ctx)
-{
-	struct deps_walk w = { .units = units, .n = n, .error = error,
-	    .ctx = ctx };
-	size_t i;
-
-	w.color = xcalloc(n + 1, 1);
-	w.path = xcalloc(n + 1, sizeof(*w.path));
-	for (i = 0; i < n; i++)
-		deps_check_names(&w, units[i]);
-	/* One cycle is reported: fixing it often fixes the rest. */
-	for (i = 0; i < n && !w.cycle_found; i++)
-		if (w.color[i] == 0)
-			deps_visit(&w, i);
-	free(w.color);
-	free(w.path);
 }

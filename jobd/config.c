@@ -1,601 +1,77 @@
-/* Loading the configuration: the main file, the include directory, sections
- * and error collection, and the lifetime of struct config.  inih routes the
- * lines, but our reader reads the physical lines itself and hands inih only
- * tokens, so values may be long and hold ';' and '#' (see parser_reader).
- * What a key means lives in config-keys.c. */
-#include <assert.h>
-#include <ctype.h>
+/* Loading the configuration: the main file and the include directory
+ * (and who may change them), the result handed on (jobs in name order,
+ * after the checks across units) or the errors, and the lifetime of struct
+ * config.  config-read.c reads the lines of each file, config-section.c
+ * applies its sections and keys, config-error.c keeps the errors. */
 #include <dirent.h>
 #include <errno.h>
-#include <ini.h>
 #include <search.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
-#include "config-internal.h"
-#include "tz.h"
+#include "config-load.h"
 #include "strv.h"
+#include "tz.h"
 #include "xmalloc.h"
 
 #define CONFIG_DEFAULT_DRAIN_TIMEOUT (5 * USEC_PER_SEC)
 
-/* One error; sorted by file, then line, then the order it was found. */
-struct config_error {
-	unsigned file;
-	unsigned line;
-	size_t seq;
-	char *msg;
-};
-
-/* One line the reader has handed inih as a token: a key and its raw
- * value, or (key NULL) a continuation of the previous value. */
-struct config_entry {
-	char *key;
-	char *value;
-	unsigned line;
-	bool continuation;
-};
-
-enum parser_section {
-	PARSER_NONE,			/* before the first section */
-	PARSER_JOBD,
-	PARSER_JOB,
-	PARSER_SEMAPHORE,
-	PARSER_IGNORED,			/* a section already reported bad */
-};
-
-/* The state of one config_load: the config being built, the errors, and
- * the file being read (which inih passes back to the reader and handler). */
-struct parser {
-	struct config *cfg;
-	char *dir;			/* the main file's directory */
-	bool main;			/* reading the main file */
-
-	struct config_error *errors;
-	size_t nerrors, errors_cap;
-
-	struct job_config **jobs;	/* kept jobs, in definition order */
-	size_t njobs, jobs_cap;
-	void *names;			/* tsearch tree of jobs by name */
-	bool too_many;
-
-	const char *file;
-	unsigned fileno;
-	dev_t main_dev;			/* the main file, so that an include */
-	ino_t main_ino;			/* dir holding it skips it */
-	FILE *f;
-	const char *mem;		/* or a string being read */
-	size_t memlen, mempos;
-	unsigned lineno;
-	int read_error;			/* -errno once reading failed */
-	char line[CONFIG_MAX_LINE + 1];
-	struct config_entry *entries;
-	size_t nentries, entries_cap;
-	bool prev_key;			/* a continuation would be valid */
-	ssize_t pending;		/* key entry not yet applied, or -1 */
-
-	enum parser_section section;
-	char *title;			/* "jobd", "job NAME" */
-	struct job_config *job;
-	bool job_kept;
-	size_t sem;			/* PARSER_SEMAPHORE: its index */
-	unsigned *seen;			/* per key: line given, 0 if not */
-};
-
-static void parser_error(struct parser *, unsigned, const char *, ...)
-    PRINTF_LIKE(3, 4);
-
-/* Makes room for one more element, doubling so that long files stay
- * linear (ASan's realloc always copies). */
-static void *
-grow(void *array, size_t n, size_t *cap, size_t size)
+/* Whether a file or directory may only be changed by root or jobd's own
+ * user (sshd's StrictModes). */
+static bool
+config_file_secure(const struct stat *st)
 {
-	if (n < *cap)
-		return array;
-	*cap = *cap ? *cap * 2 : 16;
-	return xreallocarray(array, *cap, size);
+	uid_t me = geteuid();
+
+	if (st->st_uid != 0 && st->st_uid != me)
+		return false;
+	if (st->st_mode & S_IWOTH)
+		return false;
+	/* Group-writable is fine only for root's group or jobd's own. */
+	if ((st->st_mode & S_IWGRP) && st->st_gid != 0 &&
+	    st->st_gid != getegid())
+		return false;
+	return true;
 }
 
-static void
-parser_error(struct parser *p, unsigned line, const char *fmt, ...)
+/* scandir helpers for the include directory: *.conf, not hidden, in
+ * strcmp order. */
+static int
+config_include_filter(const struct dirent *d)
 {
-	struct config_error *e;
-	_cleanup_free_ char *msg = NULL;
-	va_list ap;
+	size_t n = strlen(d->d_name);
 
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	p->errors = grow(p->errors, p->nerrors, &p->errors_cap,
-	    sizeof(*p->errors));
-	e = &p->errors[p->nerrors];
-	*e = (struct config_error){ .file = p->fileno, .line = line,
-	    .seq = p->nerrors };
-	if (line > 0)
-		e->msg = xstrfmt("%s:%u: %s", p->file, line, msg);
-	else
-		e->msg = xstrfmt("%s: %s", p->file, msg);
-	p->nerrors++;
+	return d->d_name[0] != '.' && n > 5 &&
+	    !strcmp(d->d_name + n - 5, ".conf");
 }
 
 static int
-error_compare(const void *a, const void *b)
+config_include_compare(const struct dirent **a, const struct dirent **b)
 {
-	const struct config_error *x = a, *y = b;
-
-	if (x->file != y->file)
-		return x->file < y->file ? -1 : 1;
-	if (x->line != y->line)
-		return x->line < y->line ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
+	return strcmp((*a)->d_name, (*b)->d_name);
 }
 
-/* Hands the errors on as a vector in file and line order. */
-static char **
-parser_take_errors(struct parser *p)
+/* The directory of a path ("." if none). */
+static char *
+config_dir_of(const char *path)
 {
-	char **l;
-	size_t i;
+	const char *slash = strrchr(path, '/');
 
-	qsort(p->errors, p->nerrors, sizeof(*p->errors), error_compare);
-	l = xcalloc(p->nerrors + 1, sizeof(*l));
-	for (i = 0; i < p->nerrors; i++)
-		l[i] = p->errors[i].msg;
-	free(p->errors);
-	p->errors = NULL;
-	p->nerrors = p->errors_cap = 0;
-	return l;
-}
-
-static int
-job_compare(const void *a, const void *b)
-{
-	const struct job_config *x = a, *y = b;
-
-	return strcmp(x->name, y->name);
+	if (!slash)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
 }
 
 static int
 jobs_compare(const void *a, const void *b)
 {
-	return job_compare(*(struct job_config *const *)a,
+	return parser_job_compare(*(struct job_config *const *)a,
 	    *(struct job_config *const *)b);
-}
-
-/* Applies one key and its (possibly continued) value to the section. */
-static void
-parser_apply(struct parser *p, const struct config_entry *e)
-{
-	const struct config_key *key;
-	_cleanup_free_ char *cause = NULL;
-	char *base;
-	size_t i;
-
-	if (p->section == PARSER_IGNORED)
-		return;
-	if (p->section == PARSER_NONE) {
-		parser_error(p, e->line, "key '%s' outside of a section",
-		    e->key);
-		return;
-	}
-	key = config_key_find(p->section == PARSER_JOBD ? CONFIG_SECTION_JOBD :
-	    p->section == PARSER_SEMAPHORE ? CONFIG_SECTION_SEMAPHORE :
-	    p->job->service ? CONFIG_SECTION_SERVICE : CONFIG_SECTION_JOB,
-	    e->key);
-	if (!key) {
-		parser_error(p, e->line, "unknown key '%s' in [%s]", e->key,
-		    p->title);
-		return;
-	}
-	i = (size_t)(key - config_keys);
-	if (p->seen[i] && !key->repeatable) {
-		parser_error(p, e->line, "duplicate key '%s' in [%s], first "
-		    "given at line %u", e->key, p->title, p->seen[i]);
-		return;
-	}
-	p->seen[i] = e->line;
-	base = p->section == PARSER_JOBD ? (char *)p->cfg :
-	    p->section == PARSER_SEMAPHORE ?
-	    (char *)&p->cfg->semaphores[p->sem] : (char *)p->job;
-	if (key->parse(e->value, base + key->offset, p->dir, &cause) < 0)
-		/* "schedule 'EXPR': why" reads better than "schedule: ...". */
-		parser_error(p, e->line, "%s%s%s", key->name,
-		    cause[0] == '\'' ? " " : ": ", cause);
-}
-
-static void
-parser_flush(struct parser *p)
-{
-	if (p->pending >= 0)
-		parser_apply(p, &p->entries[p->pending]);
-	p->pending = -1;
-}
-
-static unsigned
-parser_seen(struct parser *p, enum config_section section, const char *name)
-{
-	return p->seen[config_key_find(section, name) - config_keys];
-}
-
-/* Finishes a job section: a job needs command=, and only now is shell=
- * known, whichever order the two keys came in. */
-static void
-parser_end_job(struct parser *p)
-{
-	struct job_config *job = p->job;
-	_cleanup_free_ char *cause = NULL;
-
-	if (!job->command_line) {
-		/* An empty command= was reported already. */
-		if (!parser_seen(p, CONFIG_SECTION_JOB, "command"))
-			parser_error(p, job->line, "%s '%s' has no command",
-			    job->service ? "service" : "job", job->name);
-	} else if (config_job_build_command(job, &cause) < 0)
-		parser_error(p, parser_seen(p, CONFIG_SECTION_JOB, "command"),
-		    "command: %s", cause);
-	if (!p->job_kept)
-		job_config_free(job);
-	p->job = NULL;
-}
-
-static void
-parser_end_section(struct parser *p)
-{
-	size_t i;
-
-	parser_flush(p);
-	if (p->section == PARSER_JOB)
-		parser_end_job(p);
-	for (i = 0; i < config_nkeys; i++)
-		if (config_keys[i].section & (CONFIG_SECTION_UNIT |
-		    CONFIG_SECTION_SEMAPHORE))
-			p->seen[i] = 0;
-	free(p->title);
-	p->title = NULL;
-	p->section = PARSER_NONE;
-}
-
-static void
-parser_begin_job(struct parser *p, const char *name, unsigned line,
-    bool service)
-{
-	_cleanup_free_ char *cause = NULL;
-	struct job_config *job, **found;
-
-	job = job_config_new(name, p->file, line, service);
-	p->job_kept = false;
-	if (config_job_name_check(name, &cause) < 0)
-		parser_error(p, line, "%s", cause);
-	else if ((found = tfind(job, &p->names, job_compare)))
-		parser_error(p, line, "%s '%s' already defined at %s:%u",
-		    (*found)->service ? "service" : "job", name,
-		    (*found)->file, (*found)->line);
-	else if (p->njobs >= CONFIG_MAX_JOBS) {
-		if (!p->too_many)
-			parser_error(p, line, "too many jobs (max %d)",
-			    CONFIG_MAX_JOBS);
-		p->too_many = true;
-	} else {
-		if (!tsearch(job, &p->names, job_compare))
-			abort();
-		p->jobs = grow(p->jobs, p->njobs, &p->jobs_cap,
-		    sizeof(*p->jobs));
-		p->jobs[p->njobs++] = job;
-		p->job_kept = true;
-	}
-	/* A rejected job is still read, so its keys are checked too. */
-	p->job = job;
-	p->title = xstrfmt("%s %s", service ? "service" : "job", name);
-	p->section = PARSER_JOB;
-}
-
-/* [semaphore NAME]: limit= defaults to 1 (a lock by another name). */
-static void
-parser_begin_semaphore(struct parser *p, const char *name, unsigned line)
-{
-	struct config *c = p->cfg;
-	_cleanup_free_ char *cause = NULL;
-	const struct config_semaphore *old;
-
-	if (config_job_name_check(name, &cause) < 0) {
-		parser_error(p, line, "%s", cause);
-		return;
-	}
-	if ((old = config_find_semaphore(c, name))) {
-		parser_error(p, line, "semaphore '%s' already defined at %s:%u",
-		    name, old->file, old->line);
-		return;
-	}
-	if (c->nsemaphores >= CONFIG_MAX_SEMAPHORES) {
-		parser_error(p, line, "too many semaphores (max %d)",
-		    CONFIG_MAX_SEMAPHORES);
-		return;
-	}
-	c->semaphores = xreallocarray(c->semaphores, c->nsemaphores + 1,
-	    sizeof(*c->semaphores));
-	c->semaphores[c->nsemaphores] = (struct config_semaphore){
-		.name = xstrdup(name), .limit = 1, .file = xstrdup(p->file),
-		.line = line,
-	};
-	p->sem = c->nsemaphores++;
-	p->title = xstrfmt("semaphore %s", name);
-	p->section = PARSER_SEMAPHORE;
-}
-
-/* "job NAME" or "service NAME": moves *title to NAME. */
-static bool
-parser_unit_title(const char **title, const char *kind)
-{
-	size_t n = strlen(kind);
-
-	if (strncmp(*title, kind, n) ||
-	    ((*title)[n] && !isspace((unsigned char)(*title)[n])))
-		return false;
-	*title += n;
-	while (isspace((unsigned char)**title))
-		(*title)++;
-	return true;
-}
-
-/* Starts a section; title NULL for a malformed header. */
-static void
-parser_begin_section(struct parser *p, const char *title, unsigned line)
-{
-	parser_end_section(p);
-	p->section = PARSER_IGNORED;
-	if (!title)
-		return;
-	if (parser_unit_title(&title, "job"))
-		parser_begin_job(p, title, line, false);
-	else if (parser_unit_title(&title, "service"))
-		parser_begin_job(p, title, line, true);
-	else if (parser_unit_title(&title, "semaphore"))
-		parser_begin_semaphore(p, title, line);
-	else if (strcmp(title, "jobd") != 0)
-		parser_error(p, line, "unknown section '%s'", title);
-	else if (!p->main)
-		parser_error(p, line, "section [jobd] is only allowed in "
-		    "the main file");
-	else {
-		p->title = xstrdup(title);
-		p->section = PARSER_JOBD;
-	}
-}
-
-static size_t
-parser_add_entry(struct parser *p, const char *key, const char *value,
-    bool continuation)
-{
-	struct config_entry *e;
-
-	p->entries = grow(p->entries, p->nentries, &p->entries_cap,
-	    sizeof(*p->entries));
-	e = &p->entries[p->nentries];
-	*e = (struct config_entry){
-		.key = key ? xstrdup(key) : NULL,
-		.value = xstrdup(value),
-		.line = p->lineno,
-		.continuation = continuation,
-	};
-	return p->nentries++;
-}
-
-static char *
-strip(char *s)
-{
-	char *end;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	end = s + strlen(s);
-	while (end > s && isspace((unsigned char)end[-1]))
-		end--;
-	*end = '\0';
-	return s;
-}
-
-/* Keys inih can carry unchanged (it would cut long names and split at
- * ':'); the handler takes the real key from the entry anyway. */
-static const char *
-plain_key(const char *key)
-{
-	size_t n = strlen(key);
-
-	if (n == 0 || n > 40 || key[strspn(key, "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")] != '\0')
-		return "?";
-	return key;
-}
-
-/* "[title]", optionally followed by a comment. */
-static bool
-parser_section_line(struct parser *p, char *s, char *out, size_t size)
-{
-	char *end = strchr(s, ']'), *rest;
-
-	rest = end ? end + 1 + strspn(end + 1, " \t") : NULL;
-	if (!end || (*rest && *rest != '#' && *rest != ';')) {
-		parser_error(p, p->lineno, "invalid section header '%s'", s);
-		parser_begin_section(p, NULL, p->lineno);
-		p->prev_key = false;
-		return false;
-	}
-	*end = '\0';
-	parser_begin_section(p, strip(s + 1), p->lineno);
-	p->prev_key = false;
-	/* The section is ours already; inih only needs to know that a
-	 * new one began (it ends continuations), and would cut long
-	 * names. */
-	snprintf(out, size, "[s]\n");
-	return true;
-}
-
-/* Turns one physical line into what inih sees, or returns false when
- * inih need not see it (blank, comment, or an error already reported). */
-static bool
-parser_line(struct parser *p, char *out, size_t size)
-{
-	char *s = p->line, *eq;
-	bool indented;
-	size_t idx;
-
-	if (p->lineno == 1 && !strncmp(s, "\xEF\xBB\xBF", 3))
-		s += 3;
-	indented = isspace((unsigned char)*s);
-	s = strip(s);
-	if (!*s || *s == '#' || *s == ';')
-		return false;
-	if (indented && p->prev_key) {
-		/* inih calls the handler again with the previous key. */
-		idx = parser_add_entry(p, NULL, s, true);
-		snprintf(out, size, " \x01%zu\n", idx);
-		return true;
-	}
-	if (*s == '[')
-		return parser_section_line(p, s, out, size);
-	eq = strchr(s, '=');
-	if (!eq) {
-		parser_error(p, p->lineno, "invalid line '%s': expected "
-		    "'key = value' or '[section]'", s);
-		return false;
-	}
-	*eq = '\0';
-	idx = parser_add_entry(p, strip(s), strip(eq + 1), false);
-	p->prev_key = true;
-	snprintf(out, size, "%s=\x01%zu\n", plain_key(p->entries[idx].key),
-	    idx);
-	return true;
-}
-
-static int
-parser_getc(struct parser *p)
-{
-	if (p->f)
-		return getc_unlocked(p->f);
-	if (p->mempos >= p->memlen)
-		return EOF;
-	return (unsigned char)p->mem[p->mempos++];
-}
-
-/* Reads one physical line into p->line without its newline.  Returns 1,
- * 0 at the end, -E2BIG for a line over CONFIG_MAX_LINE bytes (read past),
- * -EBADMSG for a NUL byte, or -errno on a read error. */
-static int
-parser_read_line(struct parser *p)
-{
-	size_t n = 0;
-	bool nul = false;
-	int c;
-
-	while ((c = parser_getc(p)) != EOF && c != '\n') {
-		if (n < CONFIG_MAX_LINE)
-			p->line[n] = (char)c;
-		nul |= c == '\0';
-		n++;
-	}
-	if (c == EOF && p->f && ferror(p->f))
-		return errno > 0 ? -errno : -EIO;
-	if (c == EOF && n == 0)
-		return 0;
-	p->lineno++;
-	if (n > CONFIG_MAX_LINE)
-		return -E2BIG;
-	p->line[n] = '\0';
-	return nul ? -EBADMSG : 1;
-}
-
-static char *
-parser_reader(char *str, int num, void *stream)
-{
-	struct parser *p = stream;
-	int r;
-
-	for (;;) {
-		r = parser_read_line(p);
-		if (r == 0)
-			return NULL;
-		if (r == -E2BIG)
-			parser_error(p, p->lineno, "line too long (max %d "
-			    "bytes)", CONFIG_MAX_LINE);
-		else if (r == -EBADMSG)
-			parser_error(p, p->lineno, "line contains a NUL byte");
-		else if (r < 0) {
-			parser_error(p, 0, "%s", strerror(-r));
-			p->read_error = r;
-			return NULL;
-		} else if (parser_line(p, str, (size_t)num))
-			return str;
-	}
-}
-
-/* Maps the token "\x01N" back to its entry. */
-static struct config_entry *
-parser_entry(struct parser *p, const char *token)
-{
-	char *end;
-	unsigned long idx;
-
-	if (token[0] != '\x01')
-		return NULL;
-	idx = strtoul(token + 1, &end, 10);
-	if (*end || idx >= p->nentries)
-		return NULL;
-	return &p->entries[idx];
-}
-
-static int
-parser_handler(void *user, const char *section UNUSED,
-    const char *name UNUSED, const char *value)
-{
-	struct parser *p = user;
-	struct config_entry *e, *prev;
-	char *joined;
-
-	e = parser_entry(p, value);
-	assert(e);
-	if (e->continuation) {
-		if (p->pending < 0)
-			return 1;
-		prev = &p->entries[p->pending];
-		joined = xstrfmt("%s %s", prev->value, e->value);
-		free(prev->value);
-		prev->value = joined;
-		return 1;
-	}
-	/* The previous key is complete now that another one started. */
-	parser_flush(p);
-	p->pending = e - p->entries;
-	return 1;
-}
-
-/* Reads one file or string through inih; errors go to the parser. */
-static void
-parser_run(struct parser *p, const char *file)
-{
-	size_t i;
-	int r;
-
-	p->file = file;
-	p->lineno = 0;
-	p->prev_key = false;
-	p->pending = -1;
-	r = ini_parse_stream(parser_reader, p, parser_handler, p);
-	if (r != 0)
-		parser_error(p, r > 0 ? (unsigned)r : 0, "ini parser failed");
-	parser_end_section(p);
-	for (i = 0; i < p->nentries; i++) {
-		free(p->entries[i].key);
-		free(p->entries[i].value);
-	}
-	free(p->entries);
-	p->entries = NULL;
-	p->nentries = p->entries_cap = 0;
-	p->fileno++;
 }
 
 /* Returns 0, or -errno (reported) when the file cannot be read. */
@@ -786,3 +262,35 @@ config_load_string(const char *text, const char *filename,
 	return parser_finish(&p, 0, ret, ret_errors);
 }
 
+struct job_config *
+config_find_job(const struct config *cfg, const char *name)
+{
+	struct job_config *job;
+
+	TAILQ_FOREACH(job, &cfg->jobs, entry)
+		if (!strcmp(job->name, name))
+			return job;
+	return NULL;
+}
+
+struct config *
+config_free(struct config *cfg)
+{
+	struct job_config *job, *tmp;
+
+	if (!cfg)
+		return NULL;
+	TAILQ_FOREACH_SAFE(job, &cfg->jobs, entry, tmp)
+		job_config_free(job);
+	free(cfg->path);
+	free(cfg->include_dir);
+	free(cfg->socket_path);
+	free(cfg->state_dir);
+	tz_free(cfg->local_tz);
+	config_semaphores_free(cfg);
+	free(cfg->socket_group);
+	free(cfg->admin_group);
+	strv_free(cfg->pass_environment);
+	free(cfg);
+	return NULL;
+}
