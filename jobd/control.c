@@ -48,6 +48,8 @@ struct conn {
 
 struct control {
 	struct method_ctx *methods;
+	const struct ctl_method *table;	/* the methods served */
+	size_t ntable;
 	uv_pipe_t listener;
 	bool listening;			/* accepting connections */
 	bool listener_open;		/* the handle is not closed yet */
@@ -60,54 +62,6 @@ struct control {
 	struct ctl_refusals refusals;	/* their log lines, rate-limited */
 };
 
-struct ctl_method {
-	const char *name;
-	ctl_method_fn fn;
-	int access;			/* enum ctl_access */
-};
-
-/* access: READ for anyone who can connect, ADMIN for root and
- * admin_group=, START checked per job by method_start (allow_start=). */
-enum ctl_access {
-	CTL_READ,
-	CTL_ADMIN,
-	CTL_START,
-};
-
-static const struct ctl_method ctl_methods[] = {
-	{ "io.jobd.Manager.List", method_list, CTL_READ },
-	{ "io.jobd.Manager.Status", method_status, CTL_READ },
-	{ "io.jobd.Manager.Summary", method_summary, CTL_READ },
-	{ "io.jobd.Manager.Start", method_start, CTL_START },
-	{ "io.jobd.Manager.Wait", method_wait, CTL_READ },
-	{ "io.jobd.Manager.Cancel", method_cancel, CTL_ADMIN },
-	{ "io.jobd.Manager.Logs", method_logs, CTL_READ },
-	{ "io.jobd.Manager.Reload", method_reload, CTL_ADMIN },
-	{ "io.jobd.Manager.History", method_history, CTL_READ },
-	{ "io.jobd.Manager.Show", method_show, CTL_READ },
-	{ "io.jobd.Manager.Next", method_next, CTL_READ },
-	{ "io.jobd.Manager.EventSet", method_event_set, CTL_ADMIN },
-	{ "io.jobd.Manager.EventClear", method_event_clear, CTL_ADMIN },
-	{ "io.jobd.Manager.EventList", method_event_list, CTL_READ },
-	{ "io.jobd.Manager.Events", method_events, CTL_READ },
-	{ "io.jobd.Manager.Stop", method_stop, CTL_ADMIN },
-	{ "io.jobd.Manager.Restart", method_restart, CTL_ADMIN },
-	{ "io.jobd.Manager.ResetFailed", method_reset_failed, CTL_ADMIN },
-	{ "io.jobd.Manager.ReloadService", method_reload_service, CTL_ADMIN },
-	{ "io.jobd.Manager.Signal", method_signal, CTL_ADMIN },
-	{ "io.jobd.Manager.Calendar", method_calendar, CTL_READ },
-	{ "io.jobd.Manager.Pause", method_pause, CTL_ADMIN },
-	{ "io.jobd.Manager.Resume", method_resume, CTL_ADMIN },
-	{ "io.jobd.Manager.Skip", method_skip, CTL_ADMIN },
-	{ "io.jobd.Manager.Daemon", method_daemon, CTL_READ },
-	{ "org.varlink.service.GetInfo", method_get_info, CTL_READ },
-	{ "org.varlink.service.GetInterfaceDescription",
-	    method_get_interface_description, CTL_READ },
-#ifdef JOBD_DEBUG_METHODS
-	/* Not in the interface description: for the watchdog test. */
-	{ "io.jobd.Debug.Stall", method_debug_stall, CTL_ADMIN },
-#endif
-};
 
 /* Shared by every connection: read callbacks consume the data at once. */
 static char ctl_readbuf[64 * 1024];
@@ -400,20 +354,20 @@ conn_dispatch(struct conn *c, json_t *msg)
 	uv_timer_stop(&c->idle);
 	c->oneway = call.oneway;
 	c->more = call.more;
-	for (i = 0; i < ELEMENTSOF(ctl_methods); i++)
-		if (!strcmp(ctl_methods[i].name, call.method))
+	for (i = 0; i < c->control->ntable; i++)
+		if (!strcmp(c->control->table[i].name, call.method))
 			break;
-	if (i == ELEMENTSOF(ctl_methods)) {
+	if (i == c->control->ntable) {
 		ctl_error(c, "org.varlink.service.MethodNotFound",
 		    json_pack("{s:s}", "method", call.method));
 		return;
 	}
-	if (ctl_methods[i].access == CTL_ADMIN &&
+	if (c->control->table[i].access == CTL_ADMIN &&
 	    !access_is_admin(c->control->methods->runs->config, &c->peer)) {
 		ctl_deny(c, call.method);
 		return;
 	}
-	ctl_methods[i].fn(c, call.parameters);
+	c->control->table[i].fn(c, call.parameters);
 }
 
 /* Handles buffered calls until one has to wait for its reply. */
@@ -654,11 +608,14 @@ ctl_listen(struct control *ctl, uv_loop_t *loop)
 }
 
 int
-control_start(struct method_ctx *m, const char *path, struct control **ret)
+control_start(struct method_ctx *m, const struct ctl_method *table,
+    size_t ntable, const char *path, struct control **ret)
 {
 	struct control *ctl = xcalloc(1, sizeof(*ctl));
 
 	ctl->methods = m;
+	ctl->table = table;
+	ctl->ntable = ntable;
 	ctl->path = xstrdup(path);
 	TAILQ_INIT(&ctl->conns);
 	/* Even on failure the caller gets ctl, to free with control_free. */

@@ -13,6 +13,7 @@
 
 #include "varlink.h"
 
+struct ctl_method;
 struct method_ctx;
 struct control;
 struct conn;
@@ -26,7 +27,10 @@ struct conn;
 #define CONTROL_MAX_PER_UID 32
 #define CONTROL_MAX_WRITE_QUEUE (4 * 1024 * 1024)
 
-int control_start(struct method_ctx *, const char *path, struct control **ret);
+/* Listens on path (or the socket the service manager passed) and serves
+ * the methods of table. */
+int control_start(struct method_ctx *, const struct ctl_method *table,
+    size_t ntable, const char *path, struct control **ret);
 void control_stop_listening(struct control *);
 /* Closes the listener and every connection. */
 struct control *control_free(struct control *);
@@ -82,38 +86,22 @@ struct ctl_param {
 int ctl_params(struct conn *, json_t *params, const struct ctl_param *spec,
     size_t n, void *out);
 
-/* Method handlers (method-*.c). */
+/* A method: its name, handler and who may call it (method-table.c). */
 typedef void (*ctl_method_fn)(struct conn *, json_t *params);
 
-void method_list(struct conn *, json_t *);
-void method_status(struct conn *, json_t *);
-void method_summary(struct conn *, json_t *);
-void method_start(struct conn *, json_t *);
-void method_wait(struct conn *, json_t *);
-void method_cancel(struct conn *, json_t *);
-void method_logs(struct conn *, json_t *);
-void method_reload(struct conn *, json_t *);
-void method_history(struct conn *, json_t *);
-void method_next(struct conn *, json_t *);
-void method_event_set(struct conn *, json_t *);
-void method_event_clear(struct conn *, json_t *);
-void method_event_list(struct conn *, json_t *);
-void method_events(struct conn *, json_t *);
-void method_stop(struct conn *, json_t *);
-void method_restart(struct conn *, json_t *);
-void method_reset_failed(struct conn *, json_t *);
-void method_reload_service(struct conn *, json_t *);
-void method_signal(struct conn *, json_t *);
-void method_calendar(struct conn *, json_t *);
-void method_pause(struct conn *, json_t *);
-void method_resume(struct conn *, json_t *);
-void method_skip(struct conn *, json_t *);
-void method_show(struct conn *, json_t *);
-void method_daemon(struct conn *, json_t *);
-void method_get_info(struct conn *, json_t *);
-void method_get_interface_description(struct conn *, json_t *);
-#ifdef JOBD_DEBUG_METHODS
-void method_debug_stall(struct conn *, json_t *);	/* method-debug.c */
-#endif
+/* access: READ for anyone who can connect, ADMIN for root and
+ * admin_group=, START checked per job by method_start (allow_start=). */
+enum ctl_access {
+	CTL_READ,
+	CTL_ADMIN,
+	CTL_START,
+};
+
+struct ctl_method {
+	const char *name;
+	ctl_method_fn fn;
+	int access;			/* enum ctl_access */
+};
+
 
 #endif

@@ -319,7 +319,8 @@ daemon_access_done(void *data, int status)
 	(void)status;
 	if (d->runs.stopping)
 		return;
-	if (control_start(&d->methods, d->socket_path, &d->control) < 0) {
+	if (control_start(&d->methods, method_table, method_table_size,
+	    d->socket_path, &d->control) < 0) {
 		d->exit_code = 1;
 		daemon_shutdown(d);
 		return;

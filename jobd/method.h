@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "control.h"
 #include "json-writer.h"
 #include "timeutil.h"
 
@@ -64,6 +65,42 @@ json_t *method_run_json(const struct run *);
 json_t *method_sync_json(struct method_ctx *);
 /* Start when the names are services. */
 void method_start_services(struct conn *, json_t *names, bool wait);
+
+/* Method handlers (method-*.c), and their table (method-table.c). */
+
+void method_list(struct conn *, json_t *);
+void method_status(struct conn *, json_t *);
+void method_summary(struct conn *, json_t *);
+void method_start(struct conn *, json_t *);
+void method_wait(struct conn *, json_t *);
+void method_cancel(struct conn *, json_t *);
+void method_logs(struct conn *, json_t *);
+void method_reload(struct conn *, json_t *);
+void method_history(struct conn *, json_t *);
+void method_next(struct conn *, json_t *);
+void method_event_set(struct conn *, json_t *);
+void method_event_clear(struct conn *, json_t *);
+void method_event_list(struct conn *, json_t *);
+void method_events(struct conn *, json_t *);
+void method_stop(struct conn *, json_t *);
+void method_restart(struct conn *, json_t *);
+void method_reset_failed(struct conn *, json_t *);
+void method_reload_service(struct conn *, json_t *);
+void method_signal(struct conn *, json_t *);
+void method_calendar(struct conn *, json_t *);
+void method_pause(struct conn *, json_t *);
+void method_resume(struct conn *, json_t *);
+void method_skip(struct conn *, json_t *);
+void method_show(struct conn *, json_t *);
+void method_daemon(struct conn *, json_t *);
+void method_get_info(struct conn *, json_t *);
+void method_get_interface_description(struct conn *, json_t *);
+#ifdef JOBD_DEBUG_METHODS
+void method_debug_stall(struct conn *, json_t *);	/* method-debug.c */
+#endif
+
+extern const struct ctl_method method_table[];
+extern const size_t method_table_size;
 
 #define IFACE_ERROR(name) "io.jobd.Manager." name
 

@@ -606,7 +606,11 @@ run_new(struct run_ctx *ctx, struct job *job, const char *name,
 	r->queued = now_realtime();
 	tail_init(&r->tail, ctx->config->tail_size);
 	TAILQ_INIT(&r->observers);
-	r->exec = spawn_exec_new(jc, ctx, &ids);
+	r->exec = spawn_exec_new(jc, &(struct spawn_settings){
+	    .pass_environment = ctx->config->pass_environment,
+	    .drain_timeout = ctx->config->drain_timeout,
+	    .state_dir = ctx->state_dir,
+	    .instance_env = ctx->instance_env(ctx->owner) }, &ids);
 	uv_timer_init(ctx->loop, &r->timer);
 	r->timer.data = r;
 	return r;

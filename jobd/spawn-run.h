@@ -14,7 +14,6 @@
 #include "config.h"
 #include "timeutil.h"
 
-struct run_ctx;
 
 struct run_exec {
 	char **argv;
@@ -55,8 +54,16 @@ struct spawn_ids {
 #define SPAWN_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:" \
 	"/usr/bin:/sbin:/bin"
 
+/* What every run's exec context takes from jobd's own settings. */
+struct spawn_settings {
+	char *const *pass_environment;	/* [jobd] pass_environment= */
+	usec_t drain_timeout;
+	const char *state_dir;		/* STATE_DIR/logs/NAME.log */
+	const char *instance_env;	/* JOBD_INSTANCE=... */
+};
+
 struct run_exec *spawn_exec_new(const struct job_config *,
-    const struct run_ctx *, const struct spawn_ids *);
+    const struct spawn_settings *, const struct spawn_ids *);
 
 /* spawn-env.c.  jobd's own user's HOME USER LOGNAME SHELL, for runs
  * without user=: looked up once on the executor at start; until the

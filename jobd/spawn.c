@@ -12,19 +12,18 @@
 #include <sys/stat.h>
 
 #include "config.h"
-#include "run-ctx.h"
 #include "spawn-run.h"
 #include "strv.h"
 #include "xmalloc.h"
 
 struct run_exec *
-spawn_exec_new(const struct job_config *jc, const struct run_ctx *ctx,
+spawn_exec_new(const struct job_config *jc, const struct spawn_settings *set,
     const struct spawn_ids *ids)
 {
 	struct run_exec *e = xcalloc(1, sizeof(*e));
 
-	e->env = spawn_env_build(jc, ctx->config->pass_environment, ids);
-	e->env = strv_env_set(e->env, ctx->instance_env(ctx->owner));
+	e->env = spawn_env_build(jc, set->pass_environment, ids);
+	e->env = strv_env_set(e->env, set->instance_env);
 	e->identity_pending = !jc->user && !spawn_identity_known();
 	e->clear_environment = jc->exec.clear_environment;
 	/* Like systemd: / unless working_directory= says otherwise; "~"
@@ -59,14 +58,14 @@ spawn_exec_new(const struct job_config *jc, const struct run_ctx *ctx,
 	e->timeout = jc->timeout;
 	e->stop_timeout = jc->stop_timeout;
 	e->stop_signal = jc->stop_signal ? jc->stop_signal : SIGTERM;
-	e->drain_timeout = ctx->config->drain_timeout;
+	e->drain_timeout = set->drain_timeout;
 	e->output = jc->output;
 	e->output_file_max = jc->output_file_max;
 	e->output_file_keep = jc->output_file_keep;
 	if (jc->output_file)
 		e->output_file = xstrdup(jc->output_file);
 	else if (jc->output == OUTPUT_FILE)
-		e->output_file = xstrfmt("%s/logs/%s.log", ctx->state_dir,
+		e->output_file = xstrfmt("%s/logs/%s.log", set->state_dir,
 		    jc->name);
 	return e;
 }
