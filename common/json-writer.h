@@ -41,8 +41,8 @@ void jw_json(struct json_writer *, const json_t *);
 void jw_kstr(struct json_writer *, const char *key, const char *);
 void jw_kint(struct json_writer *, const char *key, long long);
 
-/* Parses what was written back into a tree (for the callers that still
- * build jansson trees); the writer is emptied. */
+/* Parses what was written back into a tree (the unit tests look at what
+ * was written so); the writer is emptied. */
 json_t *jw_to_json(struct json_writer *);
 
 #endif

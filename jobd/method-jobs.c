@@ -75,16 +75,6 @@ method_run_write(struct json_writer *w, const struct run *r)
 	run_write(w, r, false);
 }
 
-json_t *
-method_run_json(const struct run *r)
-{
-	struct json_writer w;
-
-	jw_init(&w);
-	method_run_write(&w, r);
-	return jw_to_json(&w);
-}
-
 /* Next firing and pause, shared by the Job and JobSummary shapes. */
 static void
 job_sched_write(struct json_writer *w, const struct job *j)

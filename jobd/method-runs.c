@@ -21,7 +21,8 @@
 struct run_wait_slot {
 	struct run_observer observer;	/* first: container_of */
 	struct run_wait *wait;
-	json_t *snapshot;		/* set once finished */
+	char *snapshot;			/* its Run as JSON, once finished */
+	size_t snapshot_len;
 };
 
 struct run_wait {
@@ -38,29 +39,46 @@ run_wait_free(struct run_wait *w)
 
 	for (i = 0; i < w->n; i++) {
 		run_unobserve(&w->slots[i].observer);
-		json_decref(w->slots[i].snapshot);
+		free(w->slots[i].snapshot);
 	}
 	free(w);
+}
+
+/* A run as the Run shape, written now: a finished run may be freed
+ * before the reply goes. */
+static void
+run_wait_snapshot(struct run_wait_slot *s, const struct run *r)
+{
+	struct json_writer w;
+
+	jw_init(&w);
+	method_run_write(&w, r);
+	s->snapshot = jw_steal(&w, &s->snapshot_len);
 }
 
 static void
 run_wait_reply(struct run_wait *w)
 {
-	json_t *runs = json_array();
 	struct conn *c = w->conn;
+	struct json_writer jw;
 	size_t i;
 
+	jw_init(&jw);
+	jw_open(&jw, '{');
+	jw_key(&jw, "runs");
+	jw_open(&jw, '[');
 	for (i = 0; i < w->n; i++) {
 		struct run_wait_slot *s = &w->slots[i];
 
 		if (s->snapshot)
-			json_array_append(runs, s->snapshot);
+			jw_raw(&jw, s->snapshot, s->snapshot_len);
 		else if (s->observer.run)
-			json_array_append_new(runs,
-			    method_run_json(s->observer.run));
+			method_run_write(&jw, s->observer.run);
 	}
+	jw_close(&jw, ']');
+	jw_close(&jw, '}');
 	run_wait_free(w);
-	ctl_reply(c, json_pack("{s:o}", "runs", runs), false);
+	ctl_reply_text(c, &jw, false);
 }
 
 static void
@@ -69,7 +87,7 @@ run_wait_done_cb(struct run_observer *o, struct run *r)
 	struct run_wait_slot *s = (struct run_wait_slot *)o;
 	struct run_wait *w = s->wait;
 
-	s->snapshot = method_run_json(r);
+	run_wait_snapshot(s, r);
 	w->pending--;
 	if (w->pending == 0 || w->any)
 		run_wait_reply(w);
@@ -101,7 +119,7 @@ run_wait_new(struct conn *c, struct run **runs, size_t n, bool any)
 			run_observe(runs[i], &s->observer);
 			w->pending++;
 		} else {
-			s->snapshot = method_run_json(runs[i]);
+			run_wait_snapshot(s, runs[i]);
 		}
 	}
 	return w;
@@ -120,15 +138,20 @@ run_wait_start(struct conn *c, struct run **runs, size_t n, bool any)
 	ctl_set_cancel(c, run_wait_cancel, w);
 }
 
-static json_t *
-runs_json(struct run **runs, size_t n)
+/* {"runs": [Run...]} as text. */
+static void
+runs_write(struct json_writer *w, struct run **runs, size_t n)
 {
-	json_t *a = json_array();
 	size_t i;
 
+	jw_init(w);
+	jw_open(w, '{');
+	jw_key(w, "runs");
+	jw_open(w, '[');
 	for (i = 0; i < n; i++)
-		json_array_append_new(a, method_run_json(runs[i]));
-	return a;
+		method_run_write(w, runs[i]);
+	jw_close(w, ']');
+	jw_close(w, '}');
 }
 
 /* Services go to method_start_services: all names must be services then
@@ -166,7 +189,7 @@ struct start_params {
 
 struct start_reply {
 	struct ctl_deferred *defer;
-	json_t *reply;
+	struct json_writer reply;
 };
 
 static void
@@ -177,9 +200,9 @@ start_recorded_cb(void *ctx, int r)
 
 	(void)r;	/* a failing ledger has said so in the log */
 	if (c)
-		ctl_reply(c, q->reply, false);
+		ctl_reply_text(c, &q->reply, false);
 	else
-		json_decref(q->reply);
+		jw_done(&q->reply);
 	free(q);
 }
 
@@ -191,7 +214,7 @@ start_reply_recorded(struct conn *c, struct run **runs, size_t n)
 {
 	struct start_reply *q = xcalloc(1, sizeof(*q));
 
-	q->reply = json_pack("{s:o}", "runs", runs_json(runs, n));
+	runs_write(&q->reply, runs, n);
 	q->defer = ctl_defer(c);
 	record_flush(ctl_ctx(c)->record, start_recorded_cb, q);
 }
@@ -255,9 +278,12 @@ method_start(struct conn *c, json_t *params)
 		start_reply_recorded(c, runs, n);
 		return;
 	}
-	if (ctl_more(c))
-		ctl_reply(c, json_pack("{s:o}", "runs", runs_json(runs, n)),
-		    true);
+	if (ctl_more(c)) {
+		struct json_writer w;
+
+		runs_write(&w, runs, n);
+		ctl_reply_text(c, &w, true);
+	}
 	run_wait_start(c, runs, n, false);
 }
 

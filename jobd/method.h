@@ -56,10 +56,8 @@ struct reload_plan {
 void method_run_write(struct json_writer *, const struct run *);
 void method_job_write(struct json_writer *, const struct job *);
 void method_service_write(struct json_writer *, const struct service *);
-/* ...a service's fields without its name (JobSummary)... */
+/* ...and a service's fields without its name (JobSummary). */
 void method_service_fields(struct json_writer *, const struct service *);
-/* ...or as trees, for the replies built with jansson. */
-json_t *method_run_json(const struct run *);
 /* Locks, semaphores and events with holders and waiters (Status,
  * EventList). */
 json_t *method_sync_json(struct method_ctx *);
