@@ -22,10 +22,10 @@
 #include "heap.h"
 #include "method.h"
 #include "run-ctx.h"
-#include "heap.h"
 #include "json-writer.h"
 #include "log.h"
 #include "manager.h"
+#include "sockpath.h"
 #include "xmalloc.h"
 
 struct conn {
@@ -506,45 +506,6 @@ ctl_connection_cb(uv_stream_t *server, int status)
 	conn_idle_arm(c);
 }
 
-/* Creates the socket's directory (one level, like RuntimeDirectory=). */
-static int
-ctl_make_dir(const char *path)
-{
-	_cleanup_free_ char *dir = xstrdup(path);
-	char *slash = strrchr(dir, '/');
-
-	if (!slash || slash == dir)
-		return 0;
-	*slash = '\0';
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
-/* A live daemon answers connect(); a stale socket file refuses it. */
-static int
-ctl_check_existing(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	_cleanup_close_ int fd = -1;
-	struct stat st;
-
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (!S_ISSOCK(st.st_mode))
-		return -EEXIST;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	strncpy(sa.sun_path, path, sizeof(sa.sun_path) - 1);
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
-		return -EADDRINUSE;
-	if (unlink(path) < 0 && errno != ENOENT)
-		return -errno;
-	log_info("removed stale control socket '%s'", path);
-	return 0;
-}
-
 /* Socket activation: the manager bound and listens; we only accept. */
 static int
 ctl_listen_passed(struct control *ctl, uv_loop_t *loop, int fd)
@@ -575,10 +536,10 @@ ctl_listen(struct control *ctl, uv_loop_t *loop)
 	if (strlen(ctl->path) >= sizeof(((struct sockaddr_un *)0)->sun_path))
 		return log_error_errno(-ENAMETOOLONG, "control socket path "
 		    "'%s' is too long", ctl->path);
-	if ((r = ctl_make_dir(ctl->path)) < 0)
+	if ((r = sockpath_make_dir(ctl->path)) < 0)
 		return log_error_errno(r, "cannot create the directory of "
 		    "'%s': %m", ctl->path);
-	r = ctl_check_existing(ctl->path);
+	r = sockpath_claim(ctl->path, SOCK_STREAM);
 	if (r == -EADDRINUSE)
 		return log_error_errno(r, "another jobd is already listening "
 		    "on '%s'", ctl->path);
