@@ -215,39 +215,38 @@ config_parse_max_age(const char *value, void *dst, const char *dir UNUSED,
 	return 0;
 }
 
-int
-config_parse_count(const char *value, void *dst, const char *dir,
-    char **cause)
+/* A decimal count in [min, max]: no sign, no space, no suffix. */
+static int
+config_parse_range(const char *value, unsigned *dst, unsigned long min,
+    unsigned long max, char **cause)
 {
 	unsigned long v;
 	char *end;
 
-	(void)dir;
 	errno = 0;
 	v = strtoul(value, &end, 10);
-	if (value[0] < '0' || value[0] > '9' || errno || *end || v > 1000000)
+	if (value[0] < '0' || value[0] > '9' || errno || *end || v < min ||
+	    v > max)
 		return config_fail(cause, xstrfmt("invalid count '%s': "
-		    "expected 0 to 1000000", value));
-	*(unsigned *)dst = (unsigned)v;
+		    "expected %lu to %lu", value, min, max));
+	*dst = (unsigned)v;
 	return 0;
+}
+
+int
+config_parse_count(const char *value, void *dst, const char *dir,
+    char **cause)
+{
+	(void)dir;
+	return config_parse_range(value, dst, 0, 1000000, cause);
 }
 
 int
 config_parse_small_count(const char *value, void *dst, const char *dir,
     char **cause)
 {
-	unsigned long v;
-	char *end;
-
 	(void)dir;
-	errno = 0;
-	v = strtoul(value, &end, 10);
-	if (value[0] < '0' || value[0] > '9' || errno || *end || v < 1 ||
-	    v > 100000)
-		return config_fail(cause, xstrfmt("invalid count '%s': "
-		    "expected 1 to 100000", value));
-	*(unsigned *)dst = (unsigned)v;
-	return 0;
+	return config_parse_range(value, dst, 1, 100000, cause);
 }
 
 int
