@@ -14,6 +14,7 @@
 #include "daemon.h"
 #include "job.h"
 #include "log.h"
+#include "paths.h"
 #include "signame.h"
 #include "sockpath.h"
 #include "spawn-run.h"
@@ -24,32 +25,6 @@
 static void daemon_maybe_finish(struct daemon *);
 static void daemon_reload(struct daemon *, bool,
     void (*)(void *, int, char **, const struct reload_plan *), void *);
-
-#ifndef JOBD_LIBEXECDIR
-#define JOBD_LIBEXECDIR "/usr/libexec/jobd"
-#endif
-
-static char *
-daemon_default_socket(void)
-{
-	const char *rt = getenv("XDG_RUNTIME_DIR");
-
-	if (geteuid() == 0 || !rt || !*rt)
-		return xstrdup("/run/jobd/jobd.sock");
-	return xstrfmt("%s/jobd/jobd.sock", rt);
-}
-
-static char *
-daemon_default_state_dir(void)
-{
-	const char *s = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-
-	if (geteuid() == 0)
-		return xstrdup("/var/lib/jobd");
-	if (s && *s)
-		return xstrfmt("%s/jobd", s);
-	return xstrfmt("%s/.local/state/jobd", home ? home : "/tmp");
-}
 
 /* Points every job at its definition in c, creating and retiring jobs. */
 static void
@@ -183,31 +158,6 @@ daemon_signals_start(struct daemon *d)
 	d->signals_open = true;
 }
 
-/* jobd-exec: $JOBD_EXEC, else beside jobd (a build tree), else where
- * meson installs it.  Without it, exec keys that need it fail runs. */
-static char *
-daemon_find_exec_helper(void)
-{
-	const char *env = getenv("JOBD_EXEC");
-	char self[4096], *slash, *p;
-	ssize_t n;
-
-	if (env && *env)
-		return xstrdup(env);
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		if ((slash = strrchr(self, '/'))) {
-			*slash = '\0';
-			p = xstrfmt("%s/jobd-exec", self);
-			if (access(p, X_OK) == 0)
-				return p;
-			free(p);
-		}
-	}
-	return xstrdup(JOBD_LIBEXECDIR "/jobd-exec");
-}
-
 static int
 daemon_load_initial(struct daemon *d, const struct daemon_options *o)
 {
@@ -226,10 +176,10 @@ daemon_load_initial(struct daemon *d, const struct daemon_options *o)
 	}
 	d->config_path = xstrdup(o->config_path);
 	d->socket_path = o->socket_path ? xstrdup(o->socket_path) :
-	    c->socket_path ? xstrdup(c->socket_path) : daemon_default_socket();
+	    c->socket_path ? xstrdup(c->socket_path) : paths_default_socket();
 	d->state_dir = o->state_dir ? xstrdup(o->state_dir) :
-	    c->state_dir ? xstrdup(c->state_dir) : daemon_default_state_dir();
-	d->exec_helper = daemon_find_exec_helper();
+	    c->state_dir ? xstrdup(c->state_dir) : paths_default_state_dir();
+	d->exec_helper = paths_exec_helper();
 	cgroup_init(&d->cgroup, c->cgroups);
 	if (d->cgroup.enabled)
 		log_info("per-run cgroups under '%s'", d->cgroup.base);
