@@ -121,43 +121,6 @@ daemon_notify_open(struct daemon *d)
 		    "start", path);
 }
 
-static void
-daemon_signal_cb(uv_signal_t *s, int signum)
-{
-	struct daemon *d = s->data;
-
-	if (signum == SIGHUP) {
-		log_info("SIGHUP: reloading the configuration");
-		daemon_reload(d, false, NULL, NULL);
-		return;
-	}
-	if (signum == SIGUSR1) {
-		/* After logrotate moved them: each log file reopens at its
-		 * next write. */
-		log_info("SIGUSR1: reopening log files");
-		d->logfile_gen++;
-		return;
-	}
-	log_info("%s: shutting down", strsignal(signum));
-	daemon_shutdown(d);
-}
-
-static void
-daemon_signals_start(struct daemon *d)
-{
-	uv_signal_t *s[] = { &d->sig_hup, &d->sig_term, &d->sig_int,
-	    &d->sig_usr1 };
-	int nums[] = { SIGHUP, SIGTERM, SIGINT, SIGUSR1 };
-	size_t i;
-
-	for (i = 0; i < ELEMENTSOF(s); i++) {
-		uv_signal_init(d->loop, s[i]);
-		s[i]->data = d;
-		uv_signal_start(s[i], daemon_signal_cb, nums[i]);
-	}
-	d->signals_open = true;
-}
-
 static int
 daemon_load_initial(struct daemon *d, const struct daemon_options *o)
 {
@@ -376,6 +339,18 @@ daemon_record_idle(void *ctx)
 	daemon_maybe_finish(ctx);
 }
 
+static void
+daemon_sighup(void *ctx)
+{
+	daemon_reload(ctx, false, NULL, NULL);
+}
+
+static void
+daemon_sigterm(void *ctx)
+{
+	daemon_shutdown(ctx);
+}
+
 static void daemon_reload_cb(void *, bool,
     void (*)(void *, int, char **, const struct reload_plan *), void *);
 
@@ -390,7 +365,7 @@ daemon_wire_runs(struct daemon *d)
 	d->runs.heap = &d->heap;
 	d->runs.escape = &d->escape;
 	d->runs.cgroup = &d->cgroup;
-	d->runs.logfile_gen = &d->logfile_gen;
+	d->runs.logfile_gen = &d->signals.logfile_gen;
 	d->runs.next_id = daemon_next_id;
 	d->runs.instance_env = daemon_instance_env;
 	d->runs.admit = daemon_admit;
@@ -423,6 +398,9 @@ daemon_wire(struct daemon *d)
 		.required_down = daemon_required_down,
 		.waiting_for = daemon_waiting_for, .pull = daemon_pull,
 		.owner = d,
+	};
+	d->signals = (struct signals){
+		.reload = daemon_sighup, .shutdown = daemon_sigterm, .owner = d,
 	};
 	escape_init(&d->escape, &d->executor, daemon_instance,
 	    daemon_escaped, d);
@@ -477,7 +455,7 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_options *o)
 	heap_init(&d->heap, loop, &d->executor);
 	/* While jobd holds few descriptors: the thread copies them all. */
 	spawn_thread_start(loop);
-	daemon_signals_start(d);
+	signals_start(&d->signals, loop);
 	looplag_start(&d->looplag, loop);
 	daemon_notify_open(d);
 	d->runs.notify_socket = d->notify.fd >= 0 ? d->notify.path : NULL;
@@ -629,13 +607,8 @@ daemon_reload_cb(void *owner, bool dry_run,
 static void
 daemon_close_signals(struct daemon *d)
 {
-	if (!d->signals_open)
+	if (!signals_close(&d->signals))
 		return;
-	d->signals_open = false;
-	uv_close((uv_handle_t *)&d->sig_hup, NULL);
-	uv_close((uv_handle_t *)&d->sig_term, NULL);
-	uv_close((uv_handle_t *)&d->sig_int, NULL);
-	uv_close((uv_handle_t *)&d->sig_usr1, NULL);
 	looplag_stop(&d->looplag);
 	notify_close(&d->notify);
 	manager_close(&d->manager);
@@ -659,7 +632,7 @@ daemon_maybe_finish(struct daemon *d)
 			return;
 	}
 	sync_close(&d->sync);
-	if (!d->signals_open)
+	if (!d->signals.open)
 		return;
 	log_info("all runs stopped; exiting");
 	bus_close(&d->bus);

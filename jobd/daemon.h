@@ -25,6 +25,7 @@
 #include "run-ctx.h"
 #include "scheduler.h"
 #include "service.h"
+#include "signals.h"
 #include "sync.h"
 #include "units.h"
 #include "watch.h"
@@ -72,9 +73,7 @@ struct daemon {
 	struct looplag looplag;
 	unsigned reload_gen;		/* reloads requested */
 	unsigned reload_applied;	/* newest reload applied */
-	uv_signal_t sig_hup, sig_term, sig_int, sig_usr1;
-	unsigned logfile_gen;		/* SIGUSR1: log files reopen */
-	bool signals_open;
+	struct signals signals;		/* the handles are open while these are */
 	uv_timer_t prune_timer;		/* retention, every 10 minutes */
 	int exit_code;
 };
