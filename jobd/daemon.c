@@ -15,6 +15,7 @@
 #include "job.h"
 #include "log.h"
 #include "paths.h"
+#include "prune.h"
 #include "signame.h"
 #include "sockpath.h"
 #include "spawn-run.h"
@@ -152,34 +153,6 @@ daemon_load_initial(struct daemon *d, const struct daemon_options *o)
 	return 0;
 }
 
-/* Retention, job by job: the job's own limits, else [jobd]'s. */
-static void
-daemon_prune(struct daemon *d)
-{
-	struct ledger_prune *rules;
-	const struct job_config *jc;
-	size_t n = 0;
-
-	rules = xcalloc(d->config->njobs + 1, sizeof(*rules));
-	TAILQ_FOREACH(jc, &d->config->jobs, entry) {
-		rules[n++] = (struct ledger_prune){
-			.job = xstrdup(jc->name),
-			.max_runs = jc->history_max_runs >= 0 ?
-			    jc->history_max_runs : d->config->history_max_runs,
-			.max_age = jc->history_max_age >= 0 ?
-			    jc->history_max_age : d->config->history_max_age,
-			.now = now_realtime(),
-		};
-	}
-	record_prune(&d->record, rules, n);
-}
-
-static void
-daemon_prune_cb(uv_timer_t *t)
-{
-	daemon_prune(t->data);
-}
-
 /* The schedule state of every periodic job is known: start the clock. */
 static void
 daemon_states_cb(void *ctx, struct ledger_job_state *states, size_t n)
@@ -260,12 +233,8 @@ daemon_ledger_ready(void *owner, int r)
 	if (d->runs.stopping)
 		return;
 	daemon_sched_start(d);
-	if (r == 0) {
-		daemon_prune(d);
-		uv_timer_start(&d->prune_timer, daemon_prune_cb,
-		    DAEMON_PRUNE_INTERVAL / USEC_PER_MSEC,
-		    DAEMON_PRUNE_INTERVAL / USEC_PER_MSEC);
-	}
+	if (r == 0)
+		prune_start(&d->prune);
 	executor_submit(&d->executor, daemon_access_work, daemon_access_done,
 	    d);
 }
@@ -459,9 +428,7 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_options *o)
 	looplag_start(&d->looplag, loop);
 	daemon_notify_open(d);
 	d->runs.notify_socket = d->notify.fd >= 0 ? d->notify.path : NULL;
-	uv_timer_init(loop, &d->prune_timer);
-	d->prune_timer.data = d;
-	uv_unref((uv_handle_t *)&d->prune_timer);
+	prune_init(&d->prune, loop, &d->record, &d->runs);
 	/* Listen only once the ledger says which run id comes next. */
 	record_open(&d->record, &d->runs, d->state_dir,
 	    d->config->ledger_sync_full, daemon_ledger_ready,
@@ -612,7 +579,7 @@ daemon_close_signals(struct daemon *d)
 	looplag_stop(&d->looplag);
 	notify_close(&d->notify);
 	manager_close(&d->manager);
-	uv_close((uv_handle_t *)&d->prune_timer, NULL);
+	prune_close(&d->prune);
 	heap_close(&d->heap);
 	spawn_thread_stop();
 }

@@ -20,6 +20,7 @@
 #include "looplag.h"
 #include "manager.h"
 #include "method.h"
+#include "prune.h"
 #include "notify.h"
 #include "record.h"
 #include "run-ctx.h"
@@ -31,8 +32,6 @@
 #include "watch.h"
 
 struct control;
-
-#define DAEMON_PRUNE_INTERVAL (10 * USEC_PER_MINUTE)
 
 struct daemon_options {
 	const char *config_path;
@@ -74,7 +73,7 @@ struct daemon {
 	unsigned reload_gen;		/* reloads requested */
 	unsigned reload_applied;	/* newest reload applied */
 	struct signals signals;		/* the handles are open while these are */
-	uv_timer_t prune_timer;		/* retention, every 10 minutes */
+	struct prune prune;		/* retention, every 10 minutes */
 	int exit_code;
 };
 
