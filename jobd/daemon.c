@@ -16,6 +16,7 @@
 #include "log.h"
 #include "paths.h"
 #include "prune.h"
+#include "reload.h"
 #include "signame.h"
 #include "sockpath.h"
 #include "spawn-run.h"
@@ -24,42 +25,6 @@
 #include "xmalloc.h"
 
 static void daemon_maybe_finish(struct daemon *);
-static void daemon_reload(struct daemon *, bool,
-    void (*)(void *, int, char **, const struct reload_plan *), void *);
-
-/* Points every job at its definition in c, creating and retiring jobs. */
-static void
-daemon_apply_config(struct daemon *d, struct config *c, char **restart)
-{
-	struct job_config *jc;
-	struct job *j, *tmp;
-
-	TAILQ_FOREACH(j, &d->units.jobs, entry)
-		j->config = NULL;
-	TAILQ_FOREACH(jc, &c->jobs, entry) {
-		j = units_find_any(&d->units, jc->name);
-		if (j)
-			j->config = jc;
-		else
-			units_add(&d->units, job_new(&d->runs, jc));
-	}
-	config_free(d->config);
-	d->config = c;
-	d->runs.config = c;
-	services_apply_config(&d->units, &d->services, d->services_started,
-	    restart);
-	deps_count(&d->deps);
-	deps_changed(&d->deps);
-	if (d->services_started)
-		watch_apply(&d->watches);
-	TAILQ_FOREACH_SAFE(j, &d->units.jobs, entry, tmp) {
-		if (j->config)
-			sched_job_changed(&d->sched, j);
-		else
-			sched_job_removed(&d->sched, j);
-		job_maybe_free(j);
-	}
-}
 
 /* JOBD_INSTANCE's value, for the escape sweep. */
 static const char *
@@ -149,7 +114,7 @@ daemon_load_initial(struct daemon *d, const struct daemon_options *o)
 		log_info("per-run cgroups under '%s'", d->cgroup.base);
 	else
 		log_debug("no per-run cgroups: %s", d->cgroup.why);
-	daemon_apply_config(d, c, NULL);
+	reload_apply(&d->reload, c, NULL);
 	return 0;
 }
 
@@ -179,7 +144,7 @@ daemon_sched_start(struct daemon *d)
 	char **names = NULL;
 
 	d->sched.boot_first = d->record.boot_first;
-	TAILQ_FOREACH(jc, &d->config->jobs, entry)
+	TAILQ_FOREACH(jc, &d->reload.config->jobs, entry)
 		if (job_config_is_periodic(jc))
 			names = strv_append(names, jc->name);
 	record_load_states(&d->record, names, daemon_states_cb, d);
@@ -193,13 +158,14 @@ daemon_access_work(void *data)
 	struct daemon *d = data;
 
 	/* The loop does not read these fields until the socket listens. */
-	access_resolve(d->config);
+	access_resolve(d->reload.config);
 }
 
 static void
 daemon_access_done(void *data, int status)
 {
 	struct daemon *d = data;
+	const struct config *c = d->reload.config;
 	size_t nsvc;
 
 	(void)status;
@@ -213,9 +179,9 @@ daemon_access_done(void *data, int status)
 	}
 	nsvc = units_nservices(&d->units);
 	log_info("jobd started: %zu job%s, %zu service%s, control socket "
-	    "'%s'", d->config->njobs - nsvc, d->config->njobs - nsvc == 1 ?
-	    "" : "s", nsvc, nsvc == 1 ? "" : "s", d->socket_path);
-	d->services_started = d->deps.started = true;
+	    "'%s'", c->njobs - nsvc, c->njobs - nsvc == 1 ? "" : "s", nsvc,
+	    nsvc == 1 ? "" : "s", d->socket_path);
+	d->deps.started = true;
 	services_start_all(&d->units);
 	watch_apply(&d->watches);
 	manager_ready(&d->manager);
@@ -311,7 +277,9 @@ daemon_record_idle(void *ctx)
 static void
 daemon_sighup(void *ctx)
 {
-	daemon_reload(ctx, false, NULL, NULL);
+	struct daemon *d = ctx;
+
+	reload_request(&d->reload, false, NULL, NULL);
 }
 
 static void
@@ -320,8 +288,15 @@ daemon_sigterm(void *ctx)
 	daemon_shutdown(ctx);
 }
 
-static void daemon_reload_cb(void *, bool,
-    void (*)(void *, int, char **, const struct reload_plan *), void *);
+/* Reload for the protocol layer (its Reload method). */
+static void
+daemon_reload_cb(void *owner, bool dry_run,
+    void (*cb)(void *, int, char **, const struct reload_plan *), void *ctx)
+{
+	struct daemon *d = owner;
+
+	reload_request(&d->reload, dry_run, cb, ctx);
+}
 
 /* What jobs and runs get; the paths are filled once the config is read. */
 static void
@@ -367,6 +342,12 @@ daemon_wire(struct daemon *d)
 		.required_down = daemon_required_down,
 		.waiting_for = daemon_waiting_for, .pull = daemon_pull,
 		.owner = d,
+	};
+	d->reload = (struct reload){
+		.executor = &d->executor, .heap = &d->heap,
+		.manager = &d->manager, .runs = &d->runs, .units = &d->units,
+		.services = &d->services, .deps = &d->deps,
+		.watches = &d->watches, .sched = &d->sched,
 	};
 	d->signals = (struct signals){
 		.reload = daemon_sighup, .shutdown = daemon_sigterm, .owner = d,
@@ -415,7 +396,7 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_options *o)
 		return r;
 	d->runs.exec_helper = d->exec_helper;
 	d->runs.state_dir = d->state_dir;
-	d->methods.config_path = d->config_path;
+	d->methods.config_path = d->reload.config_path = d->config_path;
 	d->methods.socket_path = d->socket_path;
 	/* Runs without user= get jobd's own user's HOME, USER, ... */
 	spawn_identity_init(&d->executor);
@@ -431,144 +412,10 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_options *o)
 	prune_init(&d->prune, loop, &d->record, &d->runs);
 	/* Listen only once the ledger says which run id comes next. */
 	record_open(&d->record, &d->runs, d->state_dir,
-	    d->config->ledger_sync_full, daemon_ledger_ready,
+	    d->reload.config->ledger_sync_full, daemon_ledger_ready,
 	    daemon_record_idle, d);
 	daemon_subscribe(d);
 	return 0;
-}
-
-struct daemon_reload_req {
-	struct daemon *d;
-	char *path;
-	bool dry_run;
-	unsigned gen;
-	int r;
-	struct config *config;
-	char **errors;
-	void (*cb)(void *ctx, int r, char **errors,
-	    const struct reload_plan *plan);
-	void *ctx;
-};
-
-/* Worker thread: reading and parsing files may block. */
-static void
-daemon_reload_work(void *data)
-{
-	struct daemon_reload_req *q = data;
-
-	q->r = config_load(q->path, &q->config, &q->errors);
-	if (q->r == 0)
-		access_resolve(q->config);
-}
-
-static void
-daemon_plan(struct daemon *d, const struct config *c, struct reload_plan *p)
-{
-	const struct job_config *jc;
-	struct job *j;
-
-	TAILQ_FOREACH(jc, &c->jobs, entry) {
-		j = units_find(&d->units, jc->name);
-		if (!j) {
-			p->added = strv_append(p->added, jc->name);
-		} else if (job_config_equal(j->config, jc)) {
-			p->unchanged = strv_append(p->unchanged, jc->name);
-		} else {
-			p->changed = strv_append(p->changed, jc->name);
-			/* A service restarts only for a new exec context, and
-			 * only when it is up or coming up (a reload neither
-			 * starts a stopped service nor revives a failed one);
-			 * a job's runs keep theirs, so jobs only update. */
-			if (jc->service && j->config->service && j->service &&
-			    service_is_active(j->service) &&
-			    !job_config_exec_equal(j->config, jc))
-				p->restarted = strv_append(p->restarted,
-				    jc->name);
-			else
-				p->updated = strv_append(p->updated, jc->name);
-		}
-	}
-	TAILQ_FOREACH(j, &d->units.jobs, entry)
-		if (j->config && !config_find_job(c, j->name))
-			p->removed = strv_append(p->removed, j->name);
-}
-
-static void
-daemon_reload_done(void *data, int status)
-{
-	struct daemon_reload_req *q = data;
-	struct daemon *d = q->d;
-	struct reload_plan plan = { 0 };
-	size_t i;
-
-	(void)status;
-	if (q->r < 0 || d->runs.stopping) {
-		for (i = 0; q->errors && q->errors[i]; i++)
-			log_error("%s", q->errors[i]);
-		if (q->r < 0)
-			log_error("reload failed: the configuration has %zu "
-			    "errors; keeping the running one",
-			    strv_length(q->errors));
-		if (q->cb)
-			q->cb(q->ctx, q->r < 0 ? q->r : -ESHUTDOWN, q->errors,
-			    NULL);
-		config_free(q->config);
-		goto out;
-	}
-	daemon_plan(d, q->config, &plan);
-	if (!q->dry_run && q->gen > d->reload_applied) {
-		/* A reload that finished after a newer one is not applied:
-		 * the newer one read the files later. */
-		d->reload_applied = q->gen;
-		log_info("configuration reloaded: %zu added, %zu removed, "
-		    "%zu changed", strv_length(plan.added),
-		    strv_length(plan.removed), strv_length(plan.changed));
-		daemon_apply_config(d, TAKE_PTR(q->config), plan.restarted);
-	}
-	config_free(q->config);
-	if (q->cb)
-		q->cb(q->ctx, 0, NULL, &plan);
-	strv_free(plan.added);
-	strv_free(plan.removed);
-	strv_free(plan.changed);
-	strv_free(plan.unchanged);
-	strv_free(plan.restarted);
-	strv_free(plan.updated);
-out:
-	/* The old config (or the refused new one) is freed: a burst. */
-	heap_trim_soon(&d->heap);
-	/* Applied or refused, the daemon is ready again. */
-	if (!q->dry_run && !d->runs.stopping && d->manager.notify)
-		manager_ready(&d->manager);
-	strv_free(q->errors);
-	free(q->path);
-	free(q);
-}
-
-static void
-daemon_reload(struct daemon *d, bool dry_run,
-    void (*cb)(void *, int, char **, const struct reload_plan *), void *ctx)
-{
-	struct daemon_reload_req *q = xcalloc(1, sizeof(*q));
-
-	q->d = d;
-	q->path = xstrdup(d->config_path);
-	q->dry_run = dry_run;
-	q->gen = ++d->reload_gen;
-	q->cb = cb;
-	q->ctx = ctx;
-	if (!dry_run)
-		manager_reloading(&d->manager);
-	executor_submit(&d->executor, daemon_reload_work, daemon_reload_done,
-	    q);
-}
-
-/* Reload for the protocol layer (its Reload method). */
-static void
-daemon_reload_cb(void *owner, bool dry_run,
-    void (*cb)(void *, int, char **, const struct reload_plan *), void *ctx)
-{
-	daemon_reload(owner, dry_run, cb, ctx);
 }
 
 static void
@@ -643,7 +490,7 @@ daemon_run(struct daemon *d)
 	units_free(&d->units);
 	record_free(&d->record);
 	sync_free(&d->sync);
-	d->config = config_free(d->config);
+	reload_free(&d->reload);
 	free(d->config_path);
 	free(d->exec_helper);
 	spawn_identity_free();

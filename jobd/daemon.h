@@ -23,6 +23,7 @@
 #include "prune.h"
 #include "notify.h"
 #include "record.h"
+#include "reload.h"
 #include "run-ctx.h"
 #include "scheduler.h"
 #include "service.h"
@@ -44,13 +45,11 @@ struct daemon {
 	uv_loop_t *loop;
 	struct executor executor;
 	struct heap heap;		/* trims after bursts */
-	struct config *config;		/* in force (runs.config) */
 	char *config_path;
 	char *socket_path;
 	char *state_dir;
 	char *exec_helper;		/* jobd-exec */
 	usec_t started;
-	bool services_started;
 	/* The modules, in the order they hear of a run's news. */
 	struct run_ctx runs;		/* what jobs and runs get */
 	struct units units;
@@ -70,9 +69,8 @@ struct daemon {
 	struct method_ctx methods;		/* what the protocol layer gets */
 	struct control *control;
 	struct looplag looplag;
-	unsigned reload_gen;		/* reloads requested */
-	unsigned reload_applied;	/* newest reload applied */
-	struct signals signals;		/* the handles are open while these are */
+	struct reload reload;		/* the config in force, reloads */
+	struct signals signals;		/* all handles open while these are */
 	struct prune prune;		/* retention, every 10 minutes */
 	int exit_code;
 };
