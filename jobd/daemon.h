@@ -1,6 +1,7 @@
-/* The daemon: where every module is created and wired to the others, and
- * the lifecycle (start, reload, shutdown) on one loop.  Only daemon.c and
- * main.c see this struct; every module gets what it uses at start. */
+/* The daemon: every module, created and wired to the others (daemon.c),
+ * started (daemon-startup.c) and stopped (daemon-shutdown.c) on one loop.
+ * Only those and main.c see this struct; every other module gets what it
+ * uses at start. */
 #ifndef JOBD_DAEMON_H
 #define JOBD_DAEMON_H
 
@@ -66,7 +67,7 @@ struct daemon {
 	struct manager manager;		/* sd_notify to our own manager */
 	struct cgroup cgroup;		/* per-run cgroups, when delegated */
 	struct escape escape;		/* what left a run's process group */
-	struct method_ctx methods;		/* what the protocol layer gets */
+	struct method_ctx methods;	/* what the protocol layer gets */
 	struct control *control;
 	struct looplag looplag;
 	struct reload reload;		/* the config in force, reloads */
@@ -80,6 +81,17 @@ struct daemon {
 int daemon_start(struct daemon *, uv_loop_t *, const struct daemon_options *);
 /* Runs the loop until shutdown finished; returns the exit code. */
 int daemon_run(struct daemon *);
+/* Stops accepting work and cancels every run; the loop ends once they
+ * closed.  A second call does nothing. */
 void daemon_shutdown(struct daemon *);
+
+/* Between daemon.c and the files of its start and stop.  The first
+ * config and the paths it leaves open (0, or 2 after logging why): */
+int daemon_load_initial(struct daemon *, const struct daemon_options *);
+void daemon_notify_open(struct daemon *);
+/* record_open()'s done: the rest of the start. */
+void daemon_ledger_ready(void *daemon, int r);
+/* Ends the shutdown once no run is open and the ledger is idle. */
+void daemon_maybe_finish(struct daemon *);
 
 #endif
