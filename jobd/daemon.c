@@ -1,89 +1,16 @@
-/* The daemon's lifecycle on one libuv loop: load the config, listen, handle
- * SIGHUP (reload, read on the executor and swapped in only when valid) and
- * SIGTERM/SIGINT (stop accepting work, cancel every run, wait for them,
- * close every handle so that uv_loop_close() succeeds). */
-#include <errno.h>
-#include <signal.h>
-#include <stdio.h>
+/* Where jobd's modules are created and wired: each gets what it uses (the
+ * loop, the executor, the config in force, callbacks), and the adapters
+ * here pass one module's news on to the next.  daemon_start() opens them
+ * in order; the rest of the start is daemon-startup.c's, the stop
+ * daemon-shutdown.c's. */
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "access.h"
-#include "control.h"
 #include "daemon.h"
 #include "job.h"
 #include "log.h"
 #include "signame.h"
-#include "sockpath.h"
 #include "spawn-run.h"
 #include "spawn-thread.h"
-#include "strv.h"
-#include "xmalloc.h"
-
-static void daemon_maybe_finish(struct daemon *);
-static void daemon_reload(struct daemon *, bool,
-    void (*)(void *, int, char **, const struct reload_plan *), void *);
-
-#ifndef JOBD_LIBEXECDIR
-#define JOBD_LIBEXECDIR "/usr/libexec/jobd"
-#endif
-
-static char *
-daemon_default_socket(void)
-{
-	const char *rt = getenv("XDG_RUNTIME_DIR");
-
-	if (geteuid() == 0 || !rt || !*rt)
-		return xstrdup("/run/jobd/jobd.sock");
-	return xstrfmt("%s/jobd/jobd.sock", rt);
-}
-
-static char *
-daemon_default_state_dir(void)
-{
-	const char *s = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-
-	if (geteuid() == 0)
-		return xstrdup("/var/lib/jobd");
-	if (s && *s)
-		return xstrfmt("%s/jobd", s);
-	return xstrfmt("%s/.local/state/jobd", home ? home : "/tmp");
-}
-
-/* Points every job at its definition in c, creating and retiring jobs. */
-static void
-daemon_apply_config(struct daemon *d, struct config *c, char **restart)
-{
-	struct job_config *jc;
-	struct job *j, *tmp;
-
-	TAILQ_FOREACH(j, &d->units.jobs, entry)
-		j->config = NULL;
-	TAILQ_FOREACH(jc, &c->jobs, entry) {
-		j = units_find_any(&d->units, jc->name);
-		if (j)
-			j->config = jc;
-		else
-			units_add(&d->units, job_new(&d->runs, jc));
-	}
-	config_free(d->config);
-	d->config = c;
-	d->runs.config = c;
-	services_apply_config(&d->units, &d->services, d->services_started,
-	    restart);
-	deps_count(&d->deps);
-	deps_changed(&d->deps);
-	if (d->services_started)
-		watch_apply(&d->watches);
-	TAILQ_FOREACH_SAFE(j, &d->units.jobs, entry, tmp) {
-		if (j->config)
-			sched_job_changed(&d->sched, j);
-		else
-			sched_job_removed(&d->sched, j);
-		job_maybe_free(j);
-	}
-}
 
 /* JOBD_INSTANCE's value, for the escape sweep. */
 static const char *
@@ -115,246 +42,6 @@ daemon_escaped(void *ctx, uint64_t run, int sig, pid_t pid,
 	log_full(LOG_NOTICE, NULL, run, "run %llu: %s to process %d (%s), "
 	    "which had left the run's process group", (unsigned long long)run,
 	    signal_to_string(sig), (int)pid, comm);
-}
-
-
-/* The sd_notify socket for services, beside the control socket, in the
- * runtime directory made (with its parents) before either. */
-static void
-daemon_notify_open(struct daemon *d)
-{
-	_cleanup_free_ char *dir = xstrdup(d->socket_path), *path = NULL;
-	char *slash = strrchr(dir, '/');
-	int r;
-
-	if (slash)
-		*slash = '\0';
-	path = xstrfmt("%s/notify", slash ? dir : ".");
-	d->notify.fd = -1;
-	if ((r = sockpath_make_dir(path)) < 0)
-		log_error_errno(r, "cannot create the runtime directory of '%s': "
-		    "%m", path);
-	r = notify_open(&d->notify, d->loop, path, service_notify,
-	    &d->services);
-	if (r == -EADDRINUSE)
-		log_error("another process is listening on the notify socket "
-		    "'%s'; not replacing it: services with ready=notify or "
-		    "watchdog_sec= will fail to start", path);
-	else if (r < 0)
-		log_error_errno(r, "cannot open the notify socket '%s': %m; "
-		    "services with ready=notify or watchdog_sec= will fail to "
-		    "start", path);
-}
-
-static void
-daemon_signal_cb(uv_signal_t *s, int signum)
-{
-	struct daemon *d = s->data;
-
-	if (signum == SIGHUP) {
-		log_info("SIGHUP: reloading the configuration");
-		daemon_reload(d, false, NULL, NULL);
-		return;
-	}
-	if (signum == SIGUSR1) {
-		/* After logrotate moved them: each log file reopens at its
-		 * next write. */
-		log_info("SIGUSR1: reopening log files");
-		d->logfile_gen++;
-		return;
-	}
-	log_info("%s: shutting down", strsignal(signum));
-	daemon_shutdown(d);
-}
-
-static void
-daemon_signals_start(struct daemon *d)
-{
-	uv_signal_t *s[] = { &d->sig_hup, &d->sig_term, &d->sig_int,
-	    &d->sig_usr1 };
-	int nums[] = { SIGHUP, SIGTERM, SIGINT, SIGUSR1 };
-	size_t i;
-
-	for (i = 0; i < ELEMENTSOF(s); i++) {
-		uv_signal_init(d->loop, s[i]);
-		s[i]->data = d;
-		uv_signal_start(s[i], daemon_signal_cb, nums[i]);
-	}
-	d->signals_open = true;
-}
-
-/* jobd-exec: $JOBD_EXEC, else beside jobd (a build tree), else where
- * meson installs it.  Without it, exec keys that need it fail runs. */
-static char *
-daemon_find_exec_helper(void)
-{
-	const char *env = getenv("JOBD_EXEC");
-	char self[4096], *slash, *p;
-	ssize_t n;
-
-	if (env && *env)
-		return xstrdup(env);
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		if ((slash = strrchr(self, '/'))) {
-			*slash = '\0';
-			p = xstrfmt("%s/jobd-exec", self);
-			if (access(p, X_OK) == 0)
-				return p;
-			free(p);
-		}
-	}
-	return xstrdup(JOBD_LIBEXECDIR "/jobd-exec");
-}
-
-static int
-daemon_load_initial(struct daemon *d, const struct daemon_options *o)
-{
-	char **errors = NULL;
-	struct config *c;
-	int r, i;
-
-	r = config_load(o->config_path, &c, &errors);
-	if (r < 0) {
-		for (i = 0; errors && errors[i]; i++)
-			log_error("%s", errors[i]);
-		log_error("configuration '%s' is invalid; not starting",
-		    o->config_path);
-		strv_free(errors);
-		return 2;
-	}
-	d->config_path = xstrdup(o->config_path);
-	d->socket_path = o->socket_path ? xstrdup(o->socket_path) :
-	    c->socket_path ? xstrdup(c->socket_path) : daemon_default_socket();
-	d->state_dir = o->state_dir ? xstrdup(o->state_dir) :
-	    c->state_dir ? xstrdup(c->state_dir) : daemon_default_state_dir();
-	d->exec_helper = daemon_find_exec_helper();
-	cgroup_init(&d->cgroup, c->cgroups);
-	if (d->cgroup.enabled)
-		log_info("per-run cgroups under '%s'", d->cgroup.base);
-	else
-		log_debug("no per-run cgroups: %s", d->cgroup.why);
-	daemon_apply_config(d, c, NULL);
-	return 0;
-}
-
-/* Retention, job by job: the job's own limits, else [jobd]'s. */
-static void
-daemon_prune(struct daemon *d)
-{
-	struct ledger_prune *rules;
-	const struct job_config *jc;
-	size_t n = 0;
-
-	rules = xcalloc(d->config->njobs + 1, sizeof(*rules));
-	TAILQ_FOREACH(jc, &d->config->jobs, entry) {
-		rules[n++] = (struct ledger_prune){
-			.job = xstrdup(jc->name),
-			.max_runs = jc->history_max_runs >= 0 ?
-			    jc->history_max_runs : d->config->history_max_runs,
-			.max_age = jc->history_max_age >= 0 ?
-			    jc->history_max_age : d->config->history_max_age,
-			.now = now_realtime(),
-		};
-	}
-	record_prune(&d->record, rules, n);
-}
-
-static void
-daemon_prune_cb(uv_timer_t *t)
-{
-	daemon_prune(t->data);
-}
-
-/* The schedule state of every periodic job is known: start the clock. */
-static void
-daemon_states_cb(void *ctx, struct ledger_job_state *states, size_t n)
-{
-	struct daemon *d = ctx;
-	struct job *j;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (!states[i].job || !(j = units_find(&d->units, states[i].job)))
-			continue;
-		j->sched.last_slot = states[i].last_slot;
-		j->sched.paused_until = states[i].paused_until;
-		j->sched.skips_pending = states[i].skips_pending;
-	}
-	if (!d->runs.stopping)
-		sched_start(&d->sched);
-}
-
-static void
-daemon_sched_start(struct daemon *d)
-{
-	const struct job_config *jc;
-	char **names = NULL;
-
-	d->sched.boot_first = d->record.boot_first;
-	TAILQ_FOREACH(jc, &d->config->jobs, entry)
-		if (job_config_is_periodic(jc))
-			names = strv_append(names, jc->name);
-	record_load_states(&d->record, names, daemon_states_cb, d);
-}
-
-/* Names in the config (groups, allow_start users) resolved off the
- * loop; then the control socket opens. */
-static void
-daemon_access_work(void *data)
-{
-	struct daemon *d = data;
-
-	/* The loop does not read these fields until the socket listens. */
-	access_resolve(d->config);
-}
-
-static void
-daemon_access_done(void *data, int status)
-{
-	struct daemon *d = data;
-	size_t nsvc;
-
-	(void)status;
-	if (d->runs.stopping)
-		return;
-	if (control_start(&d->methods, method_table, method_table_size,
-	    d->socket_path, &d->control) < 0) {
-		d->exit_code = 1;
-		daemon_shutdown(d);
-		return;
-	}
-	nsvc = units_nservices(&d->units);
-	log_info("jobd started: %zu job%s, %zu service%s, control socket "
-	    "'%s'", d->config->njobs - nsvc, d->config->njobs - nsvc == 1 ?
-	    "" : "s", nsvc, nsvc == 1 ? "" : "s", d->socket_path);
-	d->services_started = d->deps.started = true;
-	services_start_all(&d->units);
-	watch_apply(&d->watches);
-	manager_ready(&d->manager);
-	/* The config parse leaves holes in the heap; spawns still on their
-	 * way trim when the last is answered (run.c). */
-	if (spawn_thread_in_flight() == 0)
-		heap_trim_soon(&d->heap);
-}
-
-static void
-daemon_ledger_ready(void *owner, int r)
-{
-	struct daemon *d = owner;
-
-	if (d->runs.stopping)
-		return;
-	daemon_sched_start(d);
-	if (r == 0) {
-		daemon_prune(d);
-		uv_timer_start(&d->prune_timer, daemon_prune_cb,
-		    DAEMON_PRUNE_INTERVAL / USEC_PER_MSEC,
-		    DAEMON_PRUNE_INTERVAL / USEC_PER_MSEC);
-	}
-	executor_submit(&d->executor, daemon_access_work, daemon_access_done,
-	    d);
 }
 
 /* The owner's side of the callbacks the modules were given: each only
@@ -412,7 +99,7 @@ daemon_service_changed(void *ctx, struct service *s)
 	deps_service_changed(&d->deps, s);
 }
 
-
+/* A run closed, or the ledger went idle: a shutdown may end. */
 static void
 daemon_closed_cb(struct run_subscriber *sub, struct run *r)
 {
@@ -426,8 +113,30 @@ daemon_record_idle(void *ctx)
 	daemon_maybe_finish(ctx);
 }
 
-static void daemon_reload_cb(void *, bool,
-    void (*)(void *, int, char **, const struct reload_plan *), void *);
+/* SIGHUP, and SIGTERM or SIGINT. */
+static void
+daemon_sighup(void *ctx)
+{
+	struct daemon *d = ctx;
+
+	reload_request(&d->reload, false, NULL, NULL);
+}
+
+static void
+daemon_sigterm(void *ctx)
+{
+	daemon_shutdown(ctx);
+}
+
+/* Reload for the protocol layer (its Reload method). */
+static void
+daemon_reload_cb(void *owner, bool dry_run,
+    void (*cb)(void *, int, char **, const struct reload_plan *), void *ctx)
+{
+	struct daemon *d = owner;
+
+	reload_request(&d->reload, dry_run, cb, ctx);
+}
 
 /* What jobs and runs get; the paths are filled once the config is read. */
 static void
@@ -440,7 +149,7 @@ daemon_wire_runs(struct daemon *d)
 	d->runs.heap = &d->heap;
 	d->runs.escape = &d->escape;
 	d->runs.cgroup = &d->cgroup;
-	d->runs.logfile_gen = &d->logfile_gen;
+	d->runs.logfile_gen = &d->signals.logfile_gen;
 	d->runs.next_id = daemon_next_id;
 	d->runs.instance_env = daemon_instance_env;
 	d->runs.admit = daemon_admit;
@@ -473,6 +182,15 @@ daemon_wire(struct daemon *d)
 		.required_down = daemon_required_down,
 		.waiting_for = daemon_waiting_for, .pull = daemon_pull,
 		.owner = d,
+	};
+	d->reload = (struct reload){
+		.executor = &d->executor, .heap = &d->heap,
+		.manager = &d->manager, .runs = &d->runs, .units = &d->units,
+		.services = &d->services, .deps = &d->deps,
+		.watches = &d->watches, .sched = &d->sched,
+	};
+	d->signals = (struct signals){
+		.reload = daemon_sighup, .shutdown = daemon_sigterm, .owner = d,
 	};
 	escape_init(&d->escape, &d->executor, daemon_instance,
 	    daemon_escaped, d);
@@ -518,7 +236,7 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_options *o)
 		return r;
 	d->runs.exec_helper = d->exec_helper;
 	d->runs.state_dir = d->state_dir;
-	d->methods.config_path = d->config_path;
+	d->methods.config_path = d->reload.config_path = d->config_path;
 	d->methods.socket_path = d->socket_path;
 	/* Runs without user= get jobd's own user's HOME, USER, ... */
 	spawn_identity_init(&d->executor);
@@ -527,223 +245,17 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_options *o)
 	heap_init(&d->heap, loop, &d->executor);
 	/* While jobd holds few descriptors: the thread copies them all. */
 	spawn_thread_start(loop);
-	daemon_signals_start(d);
+	signals_start(&d->signals, loop);
 	looplag_start(&d->looplag, loop);
 	daemon_notify_open(d);
 	d->runs.notify_socket = d->notify.fd >= 0 ? d->notify.path : NULL;
-	uv_timer_init(loop, &d->prune_timer);
-	d->prune_timer.data = d;
-	uv_unref((uv_handle_t *)&d->prune_timer);
+	prune_init(&d->prune, loop, &d->record, &d->runs);
 	/* Listen only once the ledger says which run id comes next. */
 	record_open(&d->record, &d->runs, d->state_dir,
-	    d->config->ledger_sync_full, daemon_ledger_ready,
+	    d->reload.config->ledger_sync_full, daemon_ledger_ready,
 	    daemon_record_idle, d);
 	daemon_subscribe(d);
 	return 0;
-}
-
-struct daemon_reload_req {
-	struct daemon *d;
-	char *path;
-	bool dry_run;
-	unsigned gen;
-	int r;
-	struct config *config;
-	char **errors;
-	void (*cb)(void *ctx, int r, char **errors,
-	    const struct reload_plan *plan);
-	void *ctx;
-};
-
-/* Worker thread: reading and parsing files may block. */
-static void
-daemon_reload_work(void *data)
-{
-	struct daemon_reload_req *q = data;
-
-	q->r = config_load(q->path, &q->config, &q->errors);
-	if (q->r == 0)
-		access_resolve(q->config);
-}
-
-static void
-daemon_plan(struct daemon *d, const struct config *c, struct reload_plan *p)
-{
-	const struct job_config *jc;
-	struct job *j;
-
-	TAILQ_FOREACH(jc, &c->jobs, entry) {
-		j = units_find(&d->units, jc->name);
-		if (!j) {
-			p->added = strv_append(p->added, jc->name);
-		} else if (job_config_equal(j->config, jc)) {
-			p->unchanged = strv_append(p->unchanged, jc->name);
-		} else {
-			p->changed = strv_append(p->changed, jc->name);
-			/* A service restarts only for a new exec context, and
-			 * only when it is up or coming up (a reload neither
-			 * starts a stopped service nor revives a failed one);
-			 * a job's runs keep theirs, so jobs only update. */
-			if (jc->service && j->config->service && j->service &&
-			    service_is_active(j->service) &&
-			    !job_config_exec_equal(j->config, jc))
-				p->restarted = strv_append(p->restarted,
-				    jc->name);
-			else
-				p->updated = strv_append(p->updated, jc->name);
-		}
-	}
-	TAILQ_FOREACH(j, &d->units.jobs, entry)
-		if (j->config && !config_find_job(c, j->name))
-			p->removed = strv_append(p->removed, j->name);
-}
-
-static void
-daemon_reload_done(void *data, int status)
-{
-	struct daemon_reload_req *q = data;
-	struct daemon *d = q->d;
-	struct reload_plan plan = { 0 };
-	size_t i;
-
-	(void)status;
-	if (q->r < 0 || d->runs.stopping) {
-		for (i = 0; q->errors && q->errors[i]; i++)
-			log_error("%s", q->errors[i]);
-		if (q->r < 0)
-			log_error("reload failed: the configuration has %zu "
-			    "errors; keeping the running one",
-			    strv_length(q->errors));
-		if (q->cb)
-			q->cb(q->ctx, q->r < 0 ? q->r : -ESHUTDOWN, q->errors,
-			    NULL);
-		config_free(q->config);
-		goto out;
-	}
-	daemon_plan(d, q->config, &plan);
-	if (!q->dry_run && q->gen > d->reload_applied) {
-		/* A reload that finished after a newer one is not applied:
-		 * the newer one read the files later. */
-		d->reload_applied = q->gen;
-		log_info("configuration reloaded: %zu added, %zu removed, "
-		    "%zu changed", strv_length(plan.added),
-		    strv_length(plan.removed), strv_length(plan.changed));
-		daemon_apply_config(d, TAKE_PTR(q->config), plan.restarted);
-	}
-	config_free(q->config);
-	if (q->cb)
-		q->cb(q->ctx, 0, NULL, &plan);
-	strv_free(plan.added);
-	strv_free(plan.removed);
-	strv_free(plan.changed);
-	strv_free(plan.unchanged);
-	strv_free(plan.restarted);
-	strv_free(plan.updated);
-out:
-	/* The old config (or the refused new one) is freed: a burst. */
-	heap_trim_soon(&d->heap);
-	/* Applied or refused, the daemon is ready again. */
-	if (!q->dry_run && !d->runs.stopping && d->manager.notify)
-		manager_ready(&d->manager);
-	strv_free(q->errors);
-	free(q->path);
-	free(q);
-}
-
-static void
-daemon_reload(struct daemon *d, bool dry_run,
-    void (*cb)(void *, int, char **, const struct reload_plan *), void *ctx)
-{
-	struct daemon_reload_req *q = xcalloc(1, sizeof(*q));
-
-	q->d = d;
-	q->path = xstrdup(d->config_path);
-	q->dry_run = dry_run;
-	q->gen = ++d->reload_gen;
-	q->cb = cb;
-	q->ctx = ctx;
-	if (!dry_run)
-		manager_reloading(&d->manager);
-	executor_submit(&d->executor, daemon_reload_work, daemon_reload_done,
-	    q);
-}
-
-/* Reload for the protocol layer (its Reload method). */
-static void
-daemon_reload_cb(void *owner, bool dry_run,
-    void (*cb)(void *, int, char **, const struct reload_plan *), void *ctx)
-{
-	daemon_reload(owner, dry_run, cb, ctx);
-}
-
-static void
-daemon_close_signals(struct daemon *d)
-{
-	if (!d->signals_open)
-		return;
-	d->signals_open = false;
-	uv_close((uv_handle_t *)&d->sig_hup, NULL);
-	uv_close((uv_handle_t *)&d->sig_term, NULL);
-	uv_close((uv_handle_t *)&d->sig_int, NULL);
-	uv_close((uv_handle_t *)&d->sig_usr1, NULL);
-	looplag_stop(&d->looplag);
-	notify_close(&d->notify);
-	manager_close(&d->manager);
-	uv_close((uv_handle_t *)&d->prune_timer, NULL);
-	heap_close(&d->heap);
-	spawn_thread_stop();
-}
-
-/* The last step of shutdown: nothing runs any more. */
-static void
-daemon_maybe_finish(struct daemon *d)
-{
-	struct job *j;
-
-	if (!d->runs.stopping || d->units.nruns_open > 0)
-		return;
-	if (!record_idle(&d->record)) {
-		/* Write what is queued and close; called again when done. */
-		record_close(&d->record);
-		if (!record_idle(&d->record))
-			return;
-	}
-	sync_close(&d->sync);
-	if (!d->signals_open)
-		return;
-	log_info("all runs stopped; exiting");
-	bus_close(&d->bus);
-	/* Service timers are handles: close them while the loop runs. */
-	TAILQ_FOREACH(j, &d->units.jobs, entry) {
-		service_free(j->service);
-		j->service = NULL;
-	}
-	d->control = control_free(d->control);
-	daemon_close_signals(d);
-}
-
-void
-daemon_shutdown(struct daemon *d)
-{
-	struct job *j;
-	struct run *r, *tmp;
-
-	if (d->runs.stopping)
-		return;
-	d->runs.stopping = true;
-	manager_stopping(&d->manager);
-	sched_stop(&d->sched);
-	hooks_stop(&d->hooks);
-	watch_stop(&d->watches);
-	control_stop_listening(d->control);
-	/* Job runs stop at once; services in reverse dependency order. */
-	TAILQ_FOREACH(j, &d->units.jobs, entry)
-		TAILQ_FOREACH_SAFE(r, &j->runs, entry, tmp)
-			if (!j->service || r != j->service->run)
-				run_event(r, RUN_EV_SHUTDOWN);
-	services_stop_all(&d->units);
-	deps_changed(&d->deps);
-	daemon_maybe_finish(d);
 }
 
 int
@@ -753,7 +265,7 @@ daemon_run(struct daemon *d)
 	units_free(&d->units);
 	record_free(&d->record);
 	sync_free(&d->sync);
-	d->config = config_free(d->config);
+	reload_free(&d->reload);
 	free(d->config_path);
 	free(d->exec_helper);
 	spawn_identity_free();

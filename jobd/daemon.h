@@ -1,6 +1,7 @@
-/* The daemon: where every module is created and wired to the others, and
- * the lifecycle (start, reload, shutdown) on one loop.  Only daemon.c and
- * main.c see this struct; every module gets what it uses at start. */
+/* The daemon: every module, created and wired to the others (daemon.c),
+ * started (daemon-startup.c) and stopped (daemon-shutdown.c) on one loop.
+ * Only those and main.c see this struct; every other module gets what it
+ * uses at start. */
 #ifndef JOBD_DAEMON_H
 #define JOBD_DAEMON_H
 
@@ -20,18 +21,19 @@
 #include "looplag.h"
 #include "manager.h"
 #include "method.h"
+#include "prune.h"
 #include "notify.h"
 #include "record.h"
+#include "reload.h"
 #include "run-ctx.h"
 #include "scheduler.h"
 #include "service.h"
+#include "signals.h"
 #include "sync.h"
 #include "units.h"
 #include "watch.h"
 
 struct control;
-
-#define DAEMON_PRUNE_INTERVAL (10 * USEC_PER_MINUTE)
 
 struct daemon_options {
 	const char *config_path;
@@ -44,13 +46,11 @@ struct daemon {
 	uv_loop_t *loop;
 	struct executor executor;
 	struct heap heap;		/* trims after bursts */
-	struct config *config;		/* in force (runs.config) */
 	char *config_path;
 	char *socket_path;
 	char *state_dir;
 	char *exec_helper;		/* jobd-exec */
 	usec_t started;
-	bool services_started;
 	/* The modules, in the order they hear of a run's news. */
 	struct run_ctx runs;		/* what jobs and runs get */
 	struct units units;
@@ -67,15 +67,12 @@ struct daemon {
 	struct manager manager;		/* sd_notify to our own manager */
 	struct cgroup cgroup;		/* per-run cgroups, when delegated */
 	struct escape escape;		/* what left a run's process group */
-	struct method_ctx methods;		/* what the protocol layer gets */
+	struct method_ctx methods;	/* what the protocol layer gets */
 	struct control *control;
 	struct looplag looplag;
-	unsigned reload_gen;		/* reloads requested */
-	unsigned reload_applied;	/* newest reload applied */
-	uv_signal_t sig_hup, sig_term, sig_int, sig_usr1;
-	unsigned logfile_gen;		/* SIGUSR1: log files reopen */
-	bool signals_open;
-	uv_timer_t prune_timer;		/* retention, every 10 minutes */
+	struct reload reload;		/* the config in force, reloads */
+	struct signals signals;		/* all handles open while these are */
+	struct prune prune;		/* retention, every 10 minutes */
 	int exit_code;
 };
 
@@ -84,6 +81,17 @@ struct daemon {
 int daemon_start(struct daemon *, uv_loop_t *, const struct daemon_options *);
 /* Runs the loop until shutdown finished; returns the exit code. */
 int daemon_run(struct daemon *);
+/* Stops accepting work and cancels every run; the loop ends once they
+ * closed.  A second call does nothing. */
 void daemon_shutdown(struct daemon *);
+
+/* Between daemon.c and the files of its start and stop.  The first
+ * config and the paths it leaves open (0, or 2 after logging why): */
+int daemon_load_initial(struct daemon *, const struct daemon_options *);
+void daemon_notify_open(struct daemon *);
+/* record_open()'s done: the rest of the start. */
+void daemon_ledger_ready(void *daemon, int r);
+/* Ends the shutdown once no run is open and the ledger is idle. */
+void daemon_maybe_finish(struct daemon *);
 
 #endif
