@@ -56,7 +56,7 @@ struct sink {
 	size_t nlines;
 	unsigned eofs, closed;
 	bool verify;			/* check, do not keep */
-	size_t next[2], bytes[2];	/* verify: lines and bytes per stream */
+	size_t next[2], bytes[2];	/* verify: per stream */
 };
 
 static void
@@ -603,7 +603,8 @@ TEST(file_sink_gets_every_line)
 	run_until(&s, at_eof, 60000);
 	writers_join(w);
 	ASSERT_EQ(s.next[0], w[0].lines);
-	sink_done(&s);		/* the loop runs until the file is flushed */
+	/* The loop runs until the file is flushed. */
+	sink_done(&s);
 	data = slurp(path, &len);
 	ASSERT_EQ(len, s.bytes[0]);
 	for (k = 0; k < w[0].lines; k++) {

@@ -112,14 +112,18 @@ fixture_pull(void *owner, const struct job_config *jc)
 	((struct fixture *)owner)->pulls++;
 }
 
+/* "a,b" (or "") appended to the log. */
 static void
-log_names(struct fixture *f, char **names)
+log_names(struct fixture *f, char **names, const char *end)
 {
-	size_t i, n = strlen(f->log);
+	size_t i;
 
-	for (i = 0; names && names[i]; i++)
-		n += snprintf(f->log + n, sizeof(f->log) - n, "%s%s",
-		    i ? "," : "", names[i]);
+	for (i = 0; names && names[i]; i++) {
+		if (i)
+			strcat(f->log, ",");
+		strcat(f->log, names[i]);
+	}
+	strcat(f->log, end);
 }
 
 static void
@@ -129,13 +133,12 @@ fixture_acquired(void *owner, const struct run *r, char **locks,
 	struct fixture *f = owner;
 	size_t n = strlen(f->log);
 
+	ASSERT(n < sizeof(f->log) - 256);
 	f->acquired++;
 	snprintf(f->log + n, sizeof(f->log) - n, "+%llu:",
 	    (unsigned long long)r->id);
-	log_names(f, locks);
-	strncat(f->log, ":", sizeof(f->log) - strlen(f->log) - 1);
-	log_names(f, sems);
-	strncat(f->log, " ", sizeof(f->log) - strlen(f->log) - 1);
+	log_names(f, locks, ":");
+	log_names(f, sems, " ");
 }
 
 static void
@@ -144,11 +147,11 @@ fixture_released(void *owner, const struct run *r, char **sems)
 	struct fixture *f = owner;
 	size_t n = strlen(f->log);
 
+	ASSERT(n < sizeof(f->log) - 256);
 	f->released++;
 	snprintf(f->log + n, sizeof(f->log) - n, "-%llu:",
 	    (unsigned long long)r->id);
-	log_names(f, sems);
-	strncat(f->log, " ", sizeof(f->log) - strlen(f->log) - 1);
+	log_names(f, sems, " ");
 }
 
 /* The config text, then every job of it in the registry. */
@@ -174,19 +177,13 @@ fixture_init(struct fixture *f, const char *conf)
 	executor_init(&f->executor, &f->loop);
 	escape_init(&f->escape, &f->executor, NULL, fixture_escaped, NULL);
 	units_init(&f->units);
-	run_ctx_init(&f->runs);
-	f->runs.loop = &f->loop;
-	f->runs.executor = &f->executor;
-	f->runs.config = f->config;
-	f->runs.units = &f->units;
-	f->runs.heap = &f->heap;
-	f->runs.escape = &f->escape;
-	f->runs.cgroup = &f->cgroup;
-	f->runs.state_dir = "/tmp";
-	f->runs.next_id = fixture_next_id;
-	f->runs.instance_env = fixture_instance;
-	f->runs.admit = fixture_admit;
-	f->runs.owner = f;
+	f->runs = (struct run_ctx){ .loop = &f->loop,
+	    .executor = &f->executor, .config = f->config,
+	    .units = &f->units, .heap = &f->heap, .escape = &f->escape,
+	    .cgroup = &f->cgroup, .state_dir = "/tmp",
+	    .next_id = fixture_next_id, .instance_env = fixture_instance,
+	    .admit = fixture_admit, .owner = f };
+	run_hub_init(&f->runs.hub);
 	sync_init(&f->sync, &f->runs, &ops);
 	uv_timer_init(&f->loop, &f->deadline);
 	/* The daemon's order: the job's history first, then admission. */
@@ -198,8 +195,8 @@ fixture_init(struct fixture *f, const char *conf)
 		units_add(&f->units, job_new(&f->runs, jc));
 }
 
-/* "[job NAME]" sections of a child that sleeps until cancelled, each with
- * the given keys ("name: keys; name: keys"). */
+/* A "[job NAME]" section for each name and keys of jobs (pairs, then
+ * NULL), whose run sleeps until cancelled. */
 static char *
 jobs_conf(const char *head, const char *const *jobs)
 {
@@ -733,73 +730,55 @@ TEST(dependencies_through_the_owner)
 	fixture_done(&f);
 }
 
-static json_int_t
-ids_at(json_t *a, size_t i)
+/* What the protocol layer makes of sync for Status and EventList, as
+ * compact JSON with sorted keys. */
+static void
+assert_status(struct fixture *f, const char *want)
 {
-	return json_integer_value(json_array_get(a, i));
+	struct method_ctx m = { .runs = &f->runs, .units = &f->units,
+	    .sync = &f->sync };
+	json_t *st = method_sync_json(&m);
+	char *text = json_dumps(st, JSON_COMPACT | JSON_SORT_KEYS);
+
+	ASSERT_STREQ(text, want);
+	free(text);
+	json_decref(st);
 }
 
-/* What the protocol layer reads for Status: each lock's holder and
- * waiters (every queued run naming it, in queue order), each
- * semaphore's limit, holders and waiters, the events, the count of
- * admitted runs. */
+/* What the protocol layer reads: each lock's holder and waiters (every
+ * queued run naming it, in queue order), each semaphore's limit, holders
+ * and waiters, the events, the count of admitted runs. */
 TEST(holders_and_waiters_for_status)
 {
 	static const char *const jobs[] = { "a", "lock=db\nsemaphore=s",
 	    "b", "lock=db", "c", "semaphore=s", NULL };
-	struct method_ctx m = { 0 };
-	json_t *st, *lock, *sem, *ev;
 	struct fixture f;
 	struct run *r[4];
 
 	fixture_init_jobs(&f, "[semaphore s]\nlimit=2\n", jobs);
 	r[0] = trigger(&f, "a");	/* db, s */
 	r[1] = trigger(&f, "b");	/* waits for db */
-	r[2] = trigger(&f, "c");	/* s: 1 of 2 */
+	r[2] = trigger(&f, "c");	/* s: 2 of 2 */
 	r[3] = trigger(&f, "a");	/* waits for db (and wants s) */
 	sync_event_set(&f.sync, "done");
 	ASSERT(r[2]->admitted);
-	m.runs = &f.runs;
-	m.units = &f.units;
-	m.sync = &f.sync;
-	st = method_sync_json(&m);
-
-	ASSERT_EQ(json_array_size(json_object_get(st, "locks")), 1);
-	lock = json_array_get(json_object_get(st, "locks"), 0);
-	ASSERT_STREQ(json_string_value(json_object_get(lock, "name")), "db");
-	ASSERT_EQ(json_integer_value(json_object_get(lock, "holder")), 1);
-	ASSERT_EQ(json_array_size(json_object_get(lock, "waiters")), 2);
-	ASSERT_EQ(ids_at(json_object_get(lock, "waiters"), 0), 2);
-	ASSERT_EQ(ids_at(json_object_get(lock, "waiters"), 1), 4);
-
-	sem = json_array_get(json_object_get(st, "semaphores"), 0);
-	ASSERT_STREQ(json_string_value(json_object_get(sem, "name")), "s");
-	ASSERT_EQ(json_integer_value(json_object_get(sem, "limit")), 2);
-	ASSERT_EQ(json_array_size(json_object_get(sem, "holders")), 2);
-	ASSERT_EQ(ids_at(json_object_get(sem, "holders"), 0), 1);
-	ASSERT_EQ(ids_at(json_object_get(sem, "holders"), 1), 3);
 	/* Run 4 waits for the lock, and wants the semaphore too. */
-	ASSERT_EQ(json_array_size(json_object_get(sem, "waiters")), 1);
-	ASSERT_EQ(ids_at(json_object_get(sem, "waiters"), 0), 4);
-
-	ev = json_array_get(json_object_get(st, "events"), 0);
-	ASSERT_STREQ(json_string_value(json_object_get(ev, "name")), "done");
-	ASSERT(json_is_true(json_object_get(ev, "set")));
-	ASSERT_EQ(json_integer_value(json_object_get(st, "running")), 2);
+	assert_status(&f, "{\"events\":[{\"name\":\"done\",\"set\":true}],"
+	    "\"locks\":[{\"holder\":1,\"name\":\"db\",\"waiters\":[2,4]}],"
+	    "\"running\":2,\"semaphores\":[{\"holders\":[1,3],\"limit\":2,"
+	    "\"name\":\"s\",\"waiters\":[4]}]}");
 	ASSERT(sync_waits_for(r[3], "semaphore", "s"));
 	ASSERT(sync_waits_for(r[1], "lock", "db"));
 	ASSERT(!sync_waits_for(r[1], "semaphore", "s"));
-	json_decref(st);
 
-	/* The holder gone, the next waiter holds the lock. */
+	/* The holder gone, the next waiter holds the lock, and run 4 waits
+	 * for it now (a slot of the semaphore is free). */
 	cancel(&f, r[0]);
 	run_until(&f, is_admitted, r[1], "admitted");
-	st = method_sync_json(&m);
-	lock = json_array_get(json_object_get(st, "locks"), 0);
-	ASSERT_EQ(json_integer_value(json_object_get(lock, "holder")), 2);
-	ASSERT_EQ(json_array_size(json_object_get(lock, "waiters")), 1);
-	ASSERT_EQ(ids_at(json_object_get(lock, "waiters"), 0), 4);
-	json_decref(st);
+	assert_status(&f, "{\"events\":[{\"name\":\"done\",\"set\":true}],"
+	    "\"locks\":[{\"holder\":2,\"name\":\"db\",\"waiters\":[4]}],"
+	    "\"running\":2,\"semaphores\":[{\"holders\":[3],\"limit\":2,"
+	    "\"name\":\"s\",\"waiters\":[4]}]}");
 	fixture_done(&f);
 }
 
