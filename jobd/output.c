@@ -117,6 +117,14 @@ output_feed(struct output *o, int stream, const char *data, size_t len)
 	size_t take, n, lines = 0;
 	const char *nl;
 
+	/* A piece of OUTPUT_LINE_MAX bytes went on when the last read ended
+	 * with it: a newline right after it ends that line, as it would have
+	 * had it come in the same read, not an empty line of its own. */
+	if (s->cut && len > 0 && *data == '\n') {
+		data++;
+		len--;
+	}
+	s->cut = false;
 	while (len > 0) {
 		nl = memchr(data, '\n', len);
 		take = nl ? (size_t)(nl - data) : len;
@@ -143,6 +151,7 @@ output_feed(struct output *o, int stream, const char *data, size_t len)
 		} else if (s->partial_len == OUTPUT_LINE_MAX) {
 			output_flush_partial(o, stream);
 			lines++;
+			s->cut = len == 0;
 		}
 	}
 	return lines;

@@ -24,6 +24,7 @@ struct output_stream {
 	int fd;				/* our end, or -1 */
 	bool open;			/* initialised and not yet closed */
 	bool eof;
+	bool cut;			/* the last read ended a full piece */
 	size_t partial_len;
 	char *partial;			/* OUTPUT_LINE_MAX bytes once used */
 };
