@@ -3,8 +3,9 @@
  * called setsid() is not even in the group.  Every process a run starts
  * inherits JOBD_INSTANCE= (this state directory's jobd) and JOBD_RUN=, so
  * /proc tells which processes belong to which of our lost runs, wherever
- * they moved, and never confuses another jobd's runs with ours.  Daemons
- * that rewrite their process title overwrite that environment (redis,
+ * they moved, and never confuses another jobd's runs with ours.  So does
+ * jobd-exec while it sets a run up: it carries those and JOBD_JOB=, none
+ * of the run's other variables.  Daemons that rewrite their process title overwrite that environment (redis,
  * nginx, PostgreSQL): their runs are also found by what the ledger
  * recorded, the run's pid and start time, whose session every process of
  * the run starts in. */

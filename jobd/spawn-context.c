@@ -190,6 +190,11 @@ env_memfd(char *const *env)
 int
 spawn_exec_fds(struct run_exec *e, int *fds, int n)
 {
+	static const char *const ids[] = { "JOBD_INSTANCE", "JOBD_RUN",
+	    "JOBD_JOB" };
+	const char *v;
+	char **helper;
+	size_t i;
 	int fd;
 
 	if (e->stdin_data) {
@@ -203,8 +208,18 @@ spawn_exec_fds(struct run_exec *e, int *fds, int n)
 	if ((fd = env_memfd(e->env)) < 0)
 		return fd;
 	fds[e->env_fd] = fd;
+	helper = spawn_helper_env();
+	/* The run's identity, and only that, stays visible in /proc: jobd
+	 * killed while the helper sets up must find it after a restart by
+	 * JOBD_RUN= even when the run's row never reached the disk. */
+	for (i = 0; i < ELEMENTSOF(ids); i++)
+		if ((v = strv_env_get(e->env, ids[i]))) {
+			_cleanup_free_ char *kv = xstrfmt("%s=%s", ids[i], v);
+
+			helper = strv_append(helper, kv);
+		}
 	strv_free(e->env);
-	e->env = spawn_helper_env();
+	e->env = helper;
 	return MAX(n, e->env_fd + 1);
 }
 

@@ -19,6 +19,7 @@ import signal
 import stat
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -156,6 +157,54 @@ def test_runs_not_yet_on_record_are_stopped_and_recorded_lost(
     assert re.search(r"carried run id %d .* job 'root'.*not recorded"
                      % (r_mine + 1), d.log_text())
     assert d.start_run("root") > r_mine + 2
+
+
+def test_helper_killed_before_it_execs_is_found_by_its_run_id(
+        jobd, attacker, workdir, monkeypatch):
+    """jobd is killed while jobd-exec is still setting the run up (here:
+    stopped before it execs) and the run's row has not reached the disk.
+    jobd-exec's own environment (PATH, and the run's JOBD_INSTANCE=,
+    JOBD_RUN=, JOBD_JOB=; never the rest of the run's environment) lets
+    the sweep after the restart find it, stop it and record the run
+    lost; without them it would exec the command afterwards, a run
+    nobody supervises."""
+    import sqlite3
+    real = os.environ.get("JOBD_EXEC") or str(
+        Path(os.environ["JOBD"]).parent / "jobd-exec")
+    pidfile = workdir / "helper.pid"
+    wrapper = workdir / "stopping-jobd-exec"
+    wrapper.write_text("#!/bin/sh\necho $$ > %s\nkill -STOP $$\n"
+                       "exec %s \"$@\"\n" % (pidfile, real))
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("JOBD_EXEC", str(wrapper))
+    d = jobd(jobs={"mine": {"command": child("sleep", 300),
+                            "user": attacker.name,
+                            "environment": "SECRET=not-for-the-helper"}})
+    rid = d.start_run("mine")
+    pid = wait_for(lambda: pidfile.exists() and pidfile.read_text().strip()
+                   and int(pidfile.read_text()), 10.0, "the helper's pid")
+    try:
+        wait_for(lambda: open("/proc/%d/stat" % pid).read()
+                 .rsplit(")", 1)[1].split()[0] == "T", 10.0,
+                 "the helper to stop")
+        env = environ_of(pid)
+        assert env.get("JOBD_RUN") == str(rid), env
+        assert env.get("JOBD_JOB") == "mine", env
+        assert "SECRET" not in env and "JOBD_TEST_TOKEN" not in env, env
+        d.proc.kill()
+        d.proc.wait()
+        db = sqlite3.connect(str(d.state / "ledger.db"))
+        db.execute("DELETE FROM runs WHERE id = ?", (rid,))
+        db.commit()
+        db.close()
+        d.start()
+        wait_pids_gone([pid], timeout=15.0)
+    finally:
+        if pid_alive(pid):
+            os.kill(pid, signal.SIGKILL)
+    rows = {r["id"]: r for r in history(d)}
+    assert rows[rid]["result"] == "lost", rows
+    assert "before the run was recorded" in rows[rid]["reason"]
 
 
 # ------------------------------------------- 2. a private state directory
