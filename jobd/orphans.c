@@ -5,10 +5,10 @@
  * /proc tells which processes belong to which of our lost runs, wherever
  * they moved, and never confuses another jobd's runs with ours.  So does
  * jobd-exec while it sets a run up: it carries those and JOBD_JOB=, none
- * of the run's other variables.  Daemons that rewrite their process title overwrite that environment (redis,
- * nginx, PostgreSQL): their runs are also found by what the ledger
- * recorded, the run's pid and start time, whose session every process of
- * the run starts in. */
+ * of the run's other variables.  Daemons that rewrite their process title
+ * overwrite that environment (redis, nginx, PostgreSQL): their runs are
+ * also found by what the ledger recorded, the run's pid and start time,
+ * whose session every process of the run starts in. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
