@@ -1,7 +1,8 @@
 /* sd_notify messages for services: the sender mapped to its service by
  * pid and process group, MAINPID= taken only for a process of the
- * service's own run (kept as a pidfd), and a message whose sender no
- * service knows yet kept for a moment (its spawn may not be answered). */
+ * service's own run (kept as a pidfd), a message whose sender no service
+ * knows yet kept for a moment (its spawn may not be answered), and why a
+ * service that needs the socket cannot start without it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -84,6 +85,24 @@ service_set_main_pid(struct service *s, const struct notify_msg *m)
 	    (int)m->mainpid, (int)m->pid, (unsigned)m->uid);
 }
 
+/* ready=notify and watchdog_sec= need the notify socket: without it the
+ * service fails at once, saying why, instead of timing out for ever.
+ * Returns the reason, or NULL when nothing is missing. */
+char *
+service_notify_missing(const struct service *s)
+{
+	const struct job_service *c = svc_cfg(s);
+	const struct notify *n = s->ctx->notify;
+
+	if ((c->ready != READY_NOTIFY && !c->watchdog_sec) || n->fd >= 0)
+		return NULL;
+	return xstrfmt("%s needs the notify socket '%s', which jobd could not "
+	    "open: %s", c->ready == READY_NOTIFY ? "ready=notify" :
+	    "watchdog_sec=", n->path ? n->path : "?",
+	    n->error == -EADDRINUSE ? "another process listens on it" :
+	    strerror(-n->error));
+}
+
 /* A message applied to its service; false when no service has (yet)
  * a process with the sender's pid. */
 bool
@@ -102,15 +121,15 @@ service_notify_take(void *data, const struct notify_msg *m)
 		service_set_main_pid(s, m);
 	if (m->errnum)
 		s->errnum = m->errnum;
-	if (m->watchdog && svc_cfg(s)->watchdog_sec)
-		service_arm_watchdog(s);
-	if (m->reloading && service_is_up(s))
-		service_set_state(s, SVC_RELOADING);
-	if (m->ready && (s->state == SVC_STARTING ||
-	    s->state == SVC_RELOADING))
-		service_enter_ready(s);
-	if (m->stopping && s->state != SVC_STOPPING)
-		service_set_state(s, SVC_STOPPING);
+	/* The rest moves the state machine, in this order. */
+	if (m->watchdog)
+		service_event(s, SVC_EV_KEEPALIVE, NULL);
+	if (m->reloading)
+		service_event(s, SVC_EV_RELOADING, NULL);
+	if (m->ready)
+		service_event(s, SVC_EV_NOTIFY_READY, NULL);
+	if (m->stopping)
+		service_event(s, SVC_EV_STOPPING, NULL);
 	return true;
 }
 
