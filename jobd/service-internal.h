@@ -1,6 +1,6 @@
-/* What service.c (the state machine), service-restart.c (what an exit
- * means), service-notify.c (sd_notify) and services.c (all services at
- * once) share, and nobody else uses. */
+/* What service.c (the state machine), service-notify.c (sd_notify and
+ * the main process), and the files around them (service-life.c,
+ * service-requests.c, services.c) share, and nobody else uses. */
 #ifndef JOBD_SERVICE_INTERNAL_H
 #define JOBD_SERVICE_INTERNAL_H
 
@@ -23,7 +23,8 @@ enum service_event {
 	SVC_EV_RELOAD,		/* jobctl reload: the reload signal */
 	SVC_EV_RESET_FAILED,
 	SVC_EV_RECHECK,		/* a unit it depends on changed */
-	SVC_EV_SHUTDOWN,	/* jobd stops: nobody wants it up */
+	SVC_EV_SHUTDOWN,	/* jobd stops: nobody wants it up, no
+				 * backoff or stable timer runs */
 	SVC_EV_STARTED,		/* its process was spawned */
 	SVC_EV_READY_FD,	/* ready=fd:N: the newline came */
 	SVC_EV_EXITED,		/* its run finished */
@@ -56,28 +57,8 @@ void service_forget_main_pid(struct service *, pid_t);
  * service has (yet) a process with the sender's pid. */
 bool service_notify_take(void *ctx, const struct notify_msg *);
 
-/* Clients waiting (service-life.c): for ready (woken with up) or
- * stopped (down); those waiting for this start when it failed. */
-void service_wake(struct service *, bool up, bool down);
-void service_wake_start_failed(struct service *);
 /* Why the service cannot start without the notify socket, or NULL
  * (service-notify.c). */
 char *service_notify_missing(const struct service *);
-
-/* What an exit means (service-restart.c). */
-bool service_exit_clean(const struct job_service *, int status,
-    bool signalled);
-/* Whether restart= asks for a new process after this exit. */
-bool service_should_restart(const struct job_service *, const struct run *,
-    bool abnormal);
-void service_note_start(struct service *, usec_t now);
-/* Whether start_limit_burst starts fell within start_limit_interval. */
-bool service_start_limit_hit(const struct service *, usec_t now);
-/* The delay before restart number failures (1, 2, ...). */
-usec_t service_backoff(const struct job_service *, unsigned failures);
-char *service_start_limit_reason(const struct job_service *,
-    const char *last);
-/* Why a start attempt ended before the service was ready, or NULL. */
-char *service_attempt_reason(const struct run *);
 
 #endif

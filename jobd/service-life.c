@@ -42,40 +42,6 @@ service_unwait(struct service *s, struct service_waiter *w)
 	}
 }
 
-/* Tells clients waiting for this start (start --wait) that it failed;
- * restarts go on as restart= says, but they no longer wait for them, as
- * `systemctl start` returns on the first failure. */
-void
-service_wake_start_failed(struct service *s)
-{
-	struct service_waiter *w, **pp = &s->waiters;
-
-	while ((w = *pp)) {
-		if (!w->for_stop) {
-			*pp = w->next;
-			w->cb(w, s, false);
-		} else {
-			pp = &w->next;
-		}
-	}
-}
-
-/* Wakes clients waiting for ready (ok) or stopped. */
-void
-service_wake(struct service *s, bool up, bool down)
-{
-	struct service_waiter *w, **pp = &s->waiters;
-
-	while ((w = *pp)) {
-		if ((w->for_stop && down) || (!w->for_stop && (up || down))) {
-			*pp = w->next;
-			w->cb(w, s, w->for_stop ? down : up);
-		} else {
-			pp = &w->next;
-		}
-	}
-}
-
 static void
 service_close_cb(uv_handle_t *h)
 {
@@ -86,7 +52,7 @@ service_close_cb(uv_handle_t *h)
 	free(s->last_result);
 	free(s->status_text);
 	free(s->reason);
-	free(s->starts);
+	free(s->starts.at);
 	free(s->watchdog);
 	free(s);
 }

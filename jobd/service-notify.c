@@ -1,10 +1,13 @@
-/* sd_notify messages for services: the sender mapped to its service by
- * pid and process group, MAINPID= taken only for a process of the
- * service's own run (kept as a pidfd), a message whose sender no service
- * knows yet kept for a moment (its spawn may not be answered), and why a
- * service that needs the socket cannot start without it. */
+/* sd_notify messages for services and the main process they name: the
+ * sender mapped to its service by pid and process group, MAINPID= taken
+ * only for a process of the service's own run (kept as a pidfd, which
+ * signals go through, so never to another that got the pid), a message
+ * whose sender no service knows yet kept for a moment (its spawn may not
+ * be answered), and why a service that needs the socket cannot start
+ * without it. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -18,6 +21,36 @@
 #include "spawn-thread.h"
 #include "units.h"
 #include "xmalloc.h"
+
+/* Back to the run's own process (whose pidfd proc.c holds). */
+void
+service_forget_main_pid(struct service *s, pid_t pid)
+{
+	if (s->main_pidfd >= 0)
+		close(s->main_pidfd);
+	s->main_pidfd = -1;
+	s->main_pid = pid;
+}
+
+int
+service_signal(struct service *s, int sig)
+{
+	pid_t pid = s->main_pid ? s->main_pid : s->run ? s->run->pid : 0;
+
+	if (!s->run || pid <= 0)
+		return -ESRCH;
+	if (s->main_pidfd >= 0) {
+		if (syscall(SYS_pidfd_send_signal, s->main_pidfd, sig, NULL,
+		    0) == 0)
+			return 0;
+		if (errno != ESRCH)
+			return -errno;
+		log_svc(s, LOG_NOTICE, "service '%s': main pid %d has exited; "
+		    "signalling pid %d", s->job->name, (int)pid, s->run->pid);
+		service_forget_main_pid(s, pid = s->run->pid);
+	}
+	return kill(pid, sig) < 0 ? -errno : 0;
+}
 
 /* The service a notification came from: its main pid, or any process in
  * the process group of its run (a daemon's helper may call sd_notify). */

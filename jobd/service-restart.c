@@ -6,9 +6,10 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include "service-restart.h"
+
 #include "config.h"
-#include "job.h"
-#include "service-internal.h"
+#include "run.h"
 #include "signame.h"
 #include "xmalloc.h"
 
@@ -49,34 +50,31 @@ service_should_restart(const struct job_service *c, const struct run *r,
 	}
 }
 
-/* Records a start at now (monotonic); a new limit (the first start, or a
- * reload changed it) starts the ring over. */
 void
-service_note_start(struct service *s, usec_t now)
+service_starts_note(struct service_starts *st, unsigned burst, usec_t now)
 {
-	unsigned burst = svc_cfg(s)->start_limit_burst;
-
-	if (burst && s->starts_cap != burst) {
-		s->starts = xreallocarray(s->starts, burst, sizeof(usec_t));
-		s->starts_cap = burst;
-		s->nstarts = 0;
+	if (burst && st->cap != burst) {
+		/* A new limit (the first start, or a reload changed it). */
+		st->at = xreallocarray(st->at, burst, sizeof(usec_t));
+		st->cap = burst;
+		st->n = 0;
 	}
-	if (s->starts_cap)
-		s->starts[s->nstarts++ % s->starts_cap] = now;
+	if (st->cap)
+		st->at[st->n++ % st->cap] = now;
 }
 
 /* The ring keeps exactly the last burst start times: the limit is hit
  * when the oldest of them is within start_limit_interval of now. */
 bool
-service_start_limit_hit(const struct service *s, usec_t now)
+service_starts_limit_hit(const struct service_starts *st,
+    const struct job_service *c, usec_t now)
 {
-	const struct job_service *c = svc_cfg(s);
 	usec_t oldest;
 
-	if (!c->start_limit_burst || s->starts_cap != c->start_limit_burst ||
-	    s->nstarts < s->starts_cap)
+	if (!c->start_limit_burst || st->cap != c->start_limit_burst ||
+	    st->n < st->cap)
 		return false;
-	oldest = s->starts[s->nstarts % s->starts_cap];
+	oldest = st->at[st->n % st->cap];
 	return now - oldest <= c->start_limit_interval;
 }
 

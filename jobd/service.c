@@ -120,6 +120,40 @@ service_watch(struct service *s)
 		service_arm_watchdog(s);
 }
 
+/* Tells clients waiting for this start (start --wait) that it failed;
+ * restarts go on as restart= says, but they no longer wait for them, as
+ * `systemctl start` returns on the first failure. */
+static void
+service_wake_start_failed(struct service *s)
+{
+	struct service_waiter *w, **pp = &s->waiters;
+
+	while ((w = *pp)) {
+		if (!w->for_stop) {
+			*pp = w->next;
+			w->cb(w, s, false);
+		} else {
+			pp = &w->next;
+		}
+	}
+}
+
+/* Wakes clients waiting for ready (ok) or stopped. */
+static void
+service_wake(struct service *s, bool up, bool down)
+{
+	struct service_waiter *w, **pp = &s->waiters;
+
+	while ((w = *pp)) {
+		if ((w->for_stop && down) || (!w->for_stop && (up || down))) {
+			*pp = w->next;
+			w->cb(w, s, w->for_stop ? down : up);
+		} else {
+			pp = &w->next;
+		}
+	}
+}
+
 /* The one place the state is written, for the service_enter_*()
  * functions: the old state's timer stops, and the watchdog unless the
  * process stays watched (starting, ready, reloading).  False when the
@@ -189,7 +223,7 @@ service_enter_starting(struct service *s, int trigger)
 	const struct job_service *c = svc_cfg(s);
 
 	service_set_reason(s, NULL);
-	service_note_start(s, now_monotonic());
+	service_starts_note(&s->starts, c->start_limit_burst, now_monotonic());
 	s->observer = (struct run_observer){
 		.done_cb = service_done_cb,
 		.started_cb = service_started_cb,
@@ -298,7 +332,7 @@ service_schedule_restart(struct service *s)
 
 	s->failures++;
 	delay = service_backoff(c, s->failures);
-	if (service_start_limit_hit(s, now)) {
+	if (service_starts_limit_hit(&s->starts, c, now)) {
 		if (c->start_limit_action == START_LIMIT_FAIL) {
 			service_set_reason(s, service_start_limit_reason(c,
 			    s->reason));
@@ -492,7 +526,7 @@ static void
 service_on_reset_failed(struct service *s)
 {
 	s->failures = 0;
-	s->nstarts = 0;
+	s->starts.n = 0;
 	if (s->state == SVC_FAILED) {
 		service_set_reason(s, NULL);
 		service_enter_stopped(s);
@@ -566,8 +600,7 @@ service_event(struct service *s, enum service_event ev,
 		service_on_recheck(s);
 		break;
 	case SVC_EV_SHUTDOWN:
-		/* Nobody wants it up, no backoff or stable timer runs; the
-		 * owner's dependency pass then stops it in order. */
+		/* The owner's dependency pass then stops it in order. */
 		s->want_up = false;
 		uv_timer_stop(&s->timer);
 		break;
@@ -575,11 +608,10 @@ service_event(struct service *s, enum service_event ev,
 		service_on_started(s, a->run);
 		break;
 	case SVC_EV_READY_FD:
-		if (s->state == SVC_STARTING)
-			service_enter_ready(s);
-		break;
 	case SVC_EV_NOTIFY_READY:
-		if (s->state == SVC_STARTING || s->state == SVC_RELOADING)
+		/* Only READY=1 ends a RELOADING=1. */
+		if (s->state == SVC_STARTING || (s->state == SVC_RELOADING &&
+		    ev == SVC_EV_NOTIFY_READY))
 			service_enter_ready(s);
 		break;
 	case SVC_EV_RELOADING:
@@ -642,49 +674,4 @@ service_done_cb(struct run_observer *o, struct run *r)
 {
 	service_event(container_of(o, struct service, observer),
 	    SVC_EV_EXITED, &(struct service_ev){ .run = r });
-}
-
-/* The requests of service.h, as events. */
-void
-service_start(struct service *s, int trigger)
-{
-	service_event(s, SVC_EV_START, &(struct service_ev){
-	    .trigger = trigger });
-}
-
-void
-service_pull(struct service *s)
-{
-	service_event(s, SVC_EV_PULL, NULL);
-}
-
-void
-service_stop(struct service *s, const char *reason)
-{
-	service_event(s, SVC_EV_STOP, &(struct service_ev){
-	    .reason = reason });
-}
-
-void
-service_restart(struct service *s)
-{
-	service_event(s, SVC_EV_RESTART, NULL);
-}
-
-int
-service_reload(struct service *s)
-{
-	return service_event(s, SVC_EV_RELOAD, NULL);
-}
-
-void
-service_reset_failed(struct service *s)
-{
-	service_event(s, SVC_EV_RESET_FAILED, NULL);
-}
-
-void
-service_recheck(struct service *s)
-{
-	service_event(s, SVC_EV_RECHECK, NULL);
 }
