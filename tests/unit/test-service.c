@@ -512,7 +512,7 @@ TEST(restart_request_revives_a_failed_service)
 TEST(watchdog_expiry_fails_the_service)
 {
 	struct fixture f;
-	char *k = keys("sleep 30", "ready_after=0\nwatchdog_sec=300ms\n"
+	char *k = keys("sleep 30", "ready_after=0\nwatchdog_sec=400ms\n"
 	    "restart=no");
 	usec_t t0;
 	int i;
@@ -530,7 +530,7 @@ TEST(watchdog_expiry_fails_the_service)
 		notify_msg(&f, "WATCHDOG=1");
 	}
 	RUN_UNTIL(&f, f.s->state == SVC_FAILED, 5000);
-	ASSERT(now_monotonic() - t0 >= 850 * USEC_PER_MSEC);
+	ASSERT(now_monotonic() - t0 >= 950 * USEC_PER_MSEC);
 	ASSERT_STREQ(f.s->reason, "watchdog timeout: no WATCHDOG=1 in time");
 	ASSERT_EQ(f.s->last_exit_status, 128 + SIGABRT);
 	ASSERT(!f.s->want_up);
