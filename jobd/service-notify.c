@@ -1,9 +1,13 @@
-/* sd_notify messages for services: the sender mapped to its service by
- * pid and process group, MAINPID= taken only for a process of the
- * service's own run (kept as a pidfd), and a message whose sender no
- * service knows yet kept for a moment (its spawn may not be answered). */
+/* sd_notify messages for services and the main process they name: the
+ * sender mapped to its service by pid and process group, MAINPID= taken
+ * only for a process of the service's own run (kept as a pidfd, which
+ * signals go through, so never to another that got the pid), a message
+ * whose sender no service knows yet kept for a moment (its spawn may not
+ * be answered), and why a service that needs the socket cannot start
+ * without it. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -17,6 +21,36 @@
 #include "spawn-thread.h"
 #include "units.h"
 #include "xmalloc.h"
+
+/* Back to the run's own process (whose pidfd proc.c holds). */
+void
+service_forget_main_pid(struct service *s, pid_t pid)
+{
+	if (s->main_pidfd >= 0)
+		close(s->main_pidfd);
+	s->main_pidfd = -1;
+	s->main_pid = pid;
+}
+
+int
+service_signal(struct service *s, int sig)
+{
+	pid_t pid = s->main_pid ? s->main_pid : s->run ? s->run->pid : 0;
+
+	if (!s->run || pid <= 0)
+		return -ESRCH;
+	if (s->main_pidfd >= 0) {
+		if (syscall(SYS_pidfd_send_signal, s->main_pidfd, sig, NULL,
+		    0) == 0)
+			return 0;
+		if (errno != ESRCH)
+			return -errno;
+		log_svc(s, LOG_NOTICE, "service '%s': main pid %d has exited; "
+		    "signalling pid %d", s->job->name, (int)pid, s->run->pid);
+		service_forget_main_pid(s, pid = s->run->pid);
+	}
+	return kill(pid, sig) < 0 ? -errno : 0;
+}
 
 /* The service a notification came from: its main pid, or any process in
  * the process group of its run (a daemon's helper may call sd_notify). */
@@ -84,6 +118,24 @@ service_set_main_pid(struct service *s, const struct notify_msg *m)
 	    (int)m->mainpid, (int)m->pid, (unsigned)m->uid);
 }
 
+/* ready=notify and watchdog_sec= need the notify socket: without it the
+ * service fails at once, saying why, instead of timing out for ever.
+ * Returns the reason, or NULL when nothing is missing. */
+char *
+service_notify_missing(const struct service *s)
+{
+	const struct job_service *c = svc_cfg(s);
+	const struct notify *n = s->ctx->notify;
+
+	if ((c->ready != READY_NOTIFY && !c->watchdog_sec) || n->fd >= 0)
+		return NULL;
+	return xstrfmt("%s needs the notify socket '%s', which jobd could not "
+	    "open: %s", c->ready == READY_NOTIFY ? "ready=notify" :
+	    "watchdog_sec=", n->path ? n->path : "?",
+	    n->error == -EADDRINUSE ? "another process listens on it" :
+	    strerror(-n->error));
+}
+
 /* A message applied to its service; false when no service has (yet)
  * a process with the sender's pid. */
 bool
@@ -102,15 +154,15 @@ service_notify_take(void *data, const struct notify_msg *m)
 		service_set_main_pid(s, m);
 	if (m->errnum)
 		s->errnum = m->errnum;
-	if (m->watchdog && svc_cfg(s)->watchdog_sec)
-		service_arm_watchdog(s);
-	if (m->reloading && service_is_up(s))
-		service_set_state(s, SVC_RELOADING);
-	if (m->ready && (s->state == SVC_STARTING ||
-	    s->state == SVC_RELOADING))
-		service_enter_ready(s);
-	if (m->stopping && s->state != SVC_STOPPING)
-		service_set_state(s, SVC_STOPPING);
+	/* The rest moves the state machine, in this order. */
+	if (m->watchdog)
+		service_event(s, SVC_EV_KEEPALIVE, NULL);
+	if (m->reloading)
+		service_event(s, SVC_EV_RELOADING, NULL);
+	if (m->ready)
+		service_event(s, SVC_EV_NOTIFY_READY, NULL);
+	if (m->stopping)
+		service_event(s, SVC_EV_STOPPING, NULL);
 	return true;
 }
 

@@ -11,12 +11,14 @@
 #include <uv.h>
 
 #include "run.h"
+#include "service-restart.h"
 #include "timeutil.h"
 
 struct job;
 struct job_config;
 struct notify;
 struct notify_msg;
+struct service;
 struct units;
 
 enum service_state {
@@ -62,9 +64,7 @@ struct service {
 	int main_pidfd;			/* MAINPID='s process, or -1 */
 	unsigned restarts;
 	unsigned failures;		/* consecutive: the backoff step */
-	usec_t *starts;			/* the last start_limit_burst starts
-					 * (monotonic), a ring */
-	unsigned nstarts, starts_cap;
+	struct service_starts starts;	/* for the start limit */
 	usec_t ready_at;		/* realtime */
 	usec_t next_restart;		/* realtime, in backoff */
 	int last_exit_status;		/* -1: none */

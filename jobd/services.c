@@ -26,12 +26,9 @@ services_stop_all(struct units *u)
 {
 	struct job *j;
 
-	TAILQ_FOREACH(j, &u->jobs, entry) {
-		if (!j->service)
-			continue;
-		j->service->want_up = false;
-		uv_timer_stop(&j->service->timer);
-	}
+	TAILQ_FOREACH(j, &u->jobs, entry)
+		if (j->service)
+			service_event(j->service, SVC_EV_SHUTDOWN, NULL);
 }
 
 bool
