@@ -23,14 +23,6 @@ struct record_reserve_task {
 	uint64_t upto;
 };
 
-int
-record_id_cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Ids for a daemon without a reservation: from the clock (seconds times
  * 1000), above any id a reserving daemon would reach in practice. */
 uint64_t

@@ -84,6 +84,7 @@ void record_enqueue(struct record *, struct ledger_op *);
 void record_ops_free(struct ledger_op *, size_t n);
 /* Drops the oldest queued row and counts it. */
 void record_drop_oldest(struct record *);
+int record_id_cmp(const void *, const void *);
 
 /* record-write.c: writing them. */
 void record_rows_take(struct record *, struct record_rows *);
@@ -113,6 +114,5 @@ void record_ids_begin(struct ledger *, const struct ledger_meta *,
     uint64_t max_id, struct record_ids_open *);
 void record_ids_opened(struct record *, const struct record_ids_open *);
 uint64_t record_id_floor(void);
-int record_id_cmp(const void *, const void *);
 
 #endif

@@ -1,8 +1,8 @@
-/* The rows waiting for the ledger, queued on the loop: a run's row when it
- * is queued, starts and finishes, a skipped slot, a job's schedule state.
- * The queue is bounded (RECORD_QUEUE_MAX): past it the oldest row is
- * dropped and counted, so that a ledger that cannot write for long never
- * costs more than that much memory; jobs keep running. */
+/* The rows waiting for the ledger, queued on the loop: a run's row when the
+ * run hub says it is queued, starts and finishes, a skipped slot, a job's
+ * schedule state.  The queue is bounded (RECORD_QUEUE_MAX): past it the
+ * oldest row is dropped and counted, so that a ledger that cannot write
+ * for long never costs more than that much memory; jobs keep running. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -189,6 +189,14 @@ record_job_state(struct record *rec, const char *job, usec_t last_slot,
 		record_op_free(&op);
 }
 
+int
+record_id_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 size_t
 record_pending_runs(const struct record *rec)
 {
@@ -205,4 +213,30 @@ record_pending_runs(const struct record *rec)
 	for (i = 0; i < n; i++)
 		distinct += i == 0 || ids[i] != ids[i - 1];
 	return distinct;
+}
+
+static void
+record_queued_cb(struct run_subscriber *sub, struct run *r)
+{
+	record_run_queued(container_of(sub, struct record, sub), r);
+}
+
+static void
+record_started_cb(struct run_subscriber *sub, struct run *r)
+{
+	record_run_started(container_of(sub, struct record, sub), r);
+}
+
+static void
+record_finished_cb(struct run_subscriber *sub, struct run *r)
+{
+	record_run_finished(container_of(sub, struct record, sub), r);
+}
+
+void
+record_subscribe(struct record *rec, struct run_hub *hub)
+{
+	rec->sub = (struct run_subscriber){ .queued = record_queued_cb,
+	    .started = record_started_cb, .finished = record_finished_cb };
+	run_hub_subscribe(hub, &rec->sub);
 }

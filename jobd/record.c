@@ -1,8 +1,7 @@
-/* The record's queue of ledger calls, and its place among the run
- * subscribers.  Every call on the ledger is a task (record-internal.h) run
- * on the ledger's own executor lane, one at a time and in order, so that
- * no job's file work on the thread pool delays it; the rows of queued,
- * started and finished runs come in through the run hub. */
+/* The record's queue of ledger calls.  Every call on the ledger is a task
+ * (record-internal.h) run on the ledger's own executor lane, one at a time
+ * and in order, so that no job's file work on the thread pool delays it;
+ * when no task waits, the rows queued meanwhile are written. */
 #include <stdlib.h>
 
 #include "record-internal.h"
@@ -110,30 +109,4 @@ record_backoff(struct record *rec)
 	rec->retry_delay = MIN(MAX(rec->retry_delay * 2, RECORD_RETRY_MIN),
 	    RECORD_RETRY_MAX);
 	return rec->retry_delay;
-}
-
-static void
-record_queued_cb(struct run_subscriber *sub, struct run *r)
-{
-	record_run_queued(container_of(sub, struct record, sub), r);
-}
-
-static void
-record_started_cb(struct run_subscriber *sub, struct run *r)
-{
-	record_run_started(container_of(sub, struct record, sub), r);
-}
-
-static void
-record_finished_cb(struct run_subscriber *sub, struct run *r)
-{
-	record_run_finished(container_of(sub, struct record, sub), r);
-}
-
-void
-record_subscribe(struct record *rec, struct run_hub *hub)
-{
-	rec->sub = (struct run_subscriber){ .queued = record_queued_cb,
-	    .started = record_started_cb, .finished = record_finished_cb };
-	run_hub_subscribe(hub, &rec->sub);
 }
