@@ -6,7 +6,6 @@
 
 #include "log.h"
 #include "record-internal.h"
-#include "xmalloc.h"
 
 struct record_prune_task {
 	struct record_task task;

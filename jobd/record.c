@@ -4,6 +4,7 @@
  * when no task waits, the rows queued meanwhile are written. */
 #include <stdlib.h>
 
+#include "macro.h"
 #include "record-internal.h"
 #include "xmalloc.h"
 
