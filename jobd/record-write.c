@@ -25,6 +25,7 @@ struct record_waiter {
 };
 
 static const struct record_task_type record_write_type;
+static struct record_task *record_take_writes(struct record *);
 
 /* Moves every queued row into rows. */
 void
@@ -76,6 +77,27 @@ record_requeue(struct record *rec, struct record_rows *rows)
 		record_drop_oldest(rec);
 }
 
+/* A write failed: the writes a flush queued behind it would fail as well
+ * and then be put back ahead of its rows.  Their rows go back into the
+ * queue now, behind the failed ones, to wait for the retry in order. */
+static void
+record_unqueue_writes(struct record *rec)
+{
+	struct record_task *t;
+	struct record_write_task *later;
+
+	for (t = rec->tasks; t && t->type != &record_write_type; t = t->next)
+		;
+	if (!t)
+		return;
+	later = (struct record_write_task *)record_take_writes(rec);
+	rec->queue = later->rows.ops;
+	rec->nqueue = rec->cap = later->rows.n;
+	later->rows.ops = NULL;
+	later->rows.n = 0;
+	record_task_free(&later->task);
+}
+
 static void
 record_retry_cb(uv_timer_t *timer)
 {
@@ -100,6 +122,7 @@ record_write_failed(struct record *rec, struct record_write_task *w)
 		rec->dropped += w->rows.n;
 		return;
 	}
+	record_unqueue_writes(rec);
 	record_requeue(rec, &w->rows);
 	uv_timer_start(&rec->retry, record_retry_cb,
 	    record_backoff(rec) / USEC_PER_MSEC, 0);
@@ -120,10 +143,13 @@ record_write_done(struct record_task *t)
 		rec->error_text = NULL;
 		rec->retry_delay = 0;
 		rec->written += w->rows.n;
-	} else {
-		record_write_failed(rec, w);
+		record_wake(rec, w->rows.seq, 0, false);
+		return;
 	}
-	record_wake(rec, w->rows.seq, t->r, false);
+	record_write_failed(rec, w);
+	/* Unless only a malformed row was dropped, every waiter hears of it
+	 * now, as a flush in this state would: its rows wait for the retry. */
+	record_wake(rec, w->rows.seq, t->r, t->r != -EINVAL);
 }
 
 static void

@@ -674,6 +674,48 @@ TEST(a_failing_write_keeps_the_rows_and_retries)
 	fixture_done(&f);
 }
 
+static void
+flush_nowait_cb(void *ctx, int r)
+{
+	int *got = ctx;
+
+	*got = r;
+}
+
+/* A client's flush while a failing write is in flight: its rows must not
+ * overtake those of the failed write (two states of one job: the newer
+ * one stays on record), and the client hears of the failure. */
+TEST(a_flush_during_a_failing_write_keeps_the_order)
+{
+	struct fixture f;
+	struct states_answer a = { 0 };
+	int got = 1;
+
+	fixture_init(&f, "state");
+	record_start(&f);
+	fault(&f, LEDGER_FAULT_READONLY);
+	record_job_state(&f.rec, "a", T0, 0, 1);
+	ASSERT(f.rec.busy);		/* in flight, about to fail */
+	record_job_state(&f.rec, "a", T0 + 5 * SEC, 0, 2);
+	record_flush(&f.rec, flush_nowait_cb, &got);
+	RUN_UNTIL(&f, got != 1);
+	ASSERT_EQ(got, -EROFS);
+	RUN_UNTIL(&f, f.rec.error && !f.rec.busy);
+	ASSERT_EQ(f.rec.nqueue, 2);
+	ASSERT_EQ(f.rec.queue[0].state.last_slot, T0);
+	ASSERT_EQ(f.rec.queue[1].state.last_slot, T0 + 5 * SEC);
+	fault(&f, LEDGER_FAULT_NONE);
+	RUN_UNTIL(&f, f.rec.nqueue == 0 && !f.rec.busy && !f.rec.error);
+	record_load_states(&f.rec, names("a", NULL, NULL), states_cb, &a);
+	RUN_UNTIL(&f, a.done);
+	ASSERT_EQ(a.n, 1);
+	ASSERT_EQ(a.s[0].last_slot, T0 + 5 * SEC);
+	ASSERT_EQ(a.s[0].skips_pending, 2);
+	ledger_job_state_free_contents(&a.s[0]);
+	record_stop(&f);
+	fixture_done(&f);
+}
+
 TEST(the_queue_is_bounded_dropping_the_oldest)
 {
 	struct fixture f;
@@ -777,6 +819,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(a_write_waits_while_one_is_in_flight_then_goes_in_one_batch),
 	TEST_ENTRY(a_flush_goes_ahead_of_queued_questions),
 	TEST_ENTRY(a_failing_write_keeps_the_rows_and_retries),
+	TEST_ENTRY(a_flush_during_a_failing_write_keeps_the_order),
 	TEST_ENTRY_TIMEOUT(the_queue_is_bounded_dropping_the_oldest, 60),
 	TEST_ENTRY_TIMEOUT(an_unopenable_ledger_is_retried_and_nothing_is_lost,
 	    20),
