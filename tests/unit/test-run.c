@@ -18,6 +18,7 @@
 #include "job.h"
 #include "run-ctx.h"
 #include "run.h"
+#include "run-fixture.h"
 #include "runner.h"
 #include "spawn-run.h"
 #include "spawn-thread.h"
@@ -25,97 +26,24 @@
 #include "units.h"
 #include "xmalloc.h"
 
-/* What a run needs, and nothing of a daemon: the run context with a
- * private loop, the registry, and the jobs' own subscriber. */
+/* One job "t" on the daemon-free setting of run-fixture.h. */
 struct fixture {
-	uv_loop_t loop;
-	struct executor executor;
-	struct heap heap;		/* never started: trims nothing */
-	struct escape escape;
-	struct cgroup cgroup;		/* disabled: process groups only */
-	struct units units;
-	struct run_ctx runs;
-	struct config *config;
-	uint64_t last_id;
+	struct run_fixture rf;
 	struct job *job;
 };
 
-static const char *
-child(void)
-{
-	const char *p = getenv("JOBD_TEST_CHILD");
-
-	if (!p)
-		test_fail(__FILE__, __LINE__, "JOBD_TEST_CHILD is not set");
-	return p;
-}
-
-static void
-fixture_escaped(void *ctx, uint64_t run, int sig, pid_t pid,
-    const char *comm)
-{
-	(void)ctx;
-	(void)run;
-	(void)sig;
-	(void)pid;
-	(void)comm;
-}
-
-static uint64_t
-fixture_next_id(void *owner)
-{
-	return ++((struct fixture *)owner)->last_id;
-}
-
-static const char *
-fixture_instance(void *owner)
-{
-	(void)owner;
-	return "JOBD_INSTANCE=test";
-}
-
-/* No locks or limits here: every run is admitted at once. */
-static void
-fixture_admit(void *owner, struct run *r)
-{
-	(void)owner;
-	run_admitted(r);
-}
-
-/* One job "t" from the given job keys. */
 static void
 fixture_init(struct fixture *f, const char *keys, const char *jobd_keys)
 {
-	char **errors = NULL;
 	char *text;
-	int r;
 
 	*f = (struct fixture){ 0 };
 	text = xstrfmt("[jobd]\n%s\n[job t]\n%s\n", jobd_keys ? jobd_keys : "",
 	    keys);
-	r = config_load_string(text, "test.conf", &f->config, &errors);
-	if (r < 0)
-		test_fail(__FILE__, __LINE__, "config: %s",
-		    errors && errors[0] ? errors[0] : "?");
+	run_fixture_init(&f->rf, text, NULL, NULL);
 	free(text);
-	ASSERT_OK(uv_loop_init(&f->loop));
-	executor_init(&f->executor, &f->loop);
-	escape_init(&f->escape, &f->executor, NULL, fixture_escaped, NULL);
-	units_init(&f->units);
-	run_ctx_init(&f->runs);
-	f->runs = (struct run_ctx){ .loop = &f->loop,
-	    .executor = &f->executor, .config = f->config,
-	    .units = &f->units, .hub = f->runs.hub, .heap = &f->heap,
-	    .escape = &f->escape, .cgroup = &f->cgroup, .state_dir = "/tmp",
-	    .next_id = fixture_next_id, .instance_env = fixture_instance,
-	    .admit = fixture_admit, .owner = f };
-	run_hub_init(&f->runs.hub);
-	job_subscribe(&f->runs);
-	/* jobd's own HOME, USER, ... known, as they are once jobd runs. */
-	spawn_identity_init(&f->executor);
-	uv_run(&f->loop, UV_RUN_DEFAULT);
-	f->job = job_new(&f->runs, TAILQ_FIRST(&f->config->jobs));
-	units_add(&f->units, f->job);
+	f->job = job_new(&f->rf.runs, TAILQ_FIRST(&f->rf.config->jobs));
+	units_add(&f->rf.units, f->job);
 }
 
 /* Runs one run to its end and returns it (kept in the job's history). */
@@ -124,7 +52,7 @@ fixture_run(struct fixture *f)
 {
 	struct run *r = job_trigger(f->job, TRIGGER_MANUAL);
 
-	uv_run(&f->loop, UV_RUN_DEFAULT);
+	uv_run(&f->rf.loop, UV_RUN_DEFAULT);
 	ASSERT_EQ(r->state, RUN_FINISHED);
 	ASSERT_EQ(r->open_handles, 0);
 	return r;
@@ -133,23 +61,20 @@ fixture_run(struct fixture *f)
 static void
 fixture_done(struct fixture *f)
 {
-	units_free(&f->units);
-	spawn_identity_free();
-	config_free(f->config);
-	ASSERT_OK(uv_loop_close(&f->loop));
+	run_fixture_done(&f->rf);
 }
 
 static char *
 cmd(const char *args)
 {
-	return xstrfmt("command=%s %s\noutput=null", child(), args);
+	return xstrfmt("command=%s %s\noutput=null", test_child(), args);
 }
 
 static char *
 cmd_out(const char *args)
 {
 	/* output=journal: no journald here is fine, lines reach the tail. */
-	return xstrfmt("command=%s %s", child(), args);
+	return xstrfmt("command=%s %s", test_child(), args);
 }
 
 TEST(exit_code_is_recorded)
@@ -202,7 +127,7 @@ TEST(timeout_stops_the_run)
 {
 	struct fixture f;
 	char *k = xstrfmt("command=%s sleep 20\ntimeout=200ms\noutput=null",
-	    child());
+	    test_child());
 	struct run *r;
 	usec_t t0 = now_monotonic();
 
@@ -228,16 +153,16 @@ TEST(cancel_escalates_to_sigkill)
 {
 	struct fixture f;
 	char *k = xstrfmt("command=%s ignore-term sleep 20\n"
-	    "stop_timeout=300ms\noutput=null", child());
+	    "stop_timeout=300ms\noutput=null", test_child());
 	uv_timer_t t;
 	struct run *r;
 
 	fixture_init(&f, k, NULL);
 	r = job_trigger(f.job, TRIGGER_MANUAL);
-	uv_timer_init(&f.loop, &t);
+	uv_timer_init(&f.rf.loop, &t);
 	t.data = r;
 	uv_timer_start(&t, cancel_cb, 200, 0);
-	uv_run(&f.loop, UV_RUN_DEFAULT);
+	uv_run(&f.rf.loop, UV_RUN_DEFAULT);
 	ASSERT_EQ(r->state, RUN_FINISHED);
 	ASSERT_EQ(r->result, RESULT_CANCELLED);
 	ASSERT_EQ(r->signal, SIGKILL);
@@ -255,20 +180,20 @@ TEST(cancel_while_spawning)
 	struct run *r;
 
 	fixture_init(&f, k, NULL);
-	ASSERT(spawn_thread_start(&f.loop));
+	ASSERT(spawn_thread_start(&f.rf.loop));
 	r = job_trigger(f.job, TRIGGER_MANUAL);
 	/* The answer is handed out by the loop, which has not run yet. */
 	ASSERT(r->spawning);
 	ASSERT_EQ(r->state, RUN_PENDING);
 	run_event(r, RUN_EV_CANCEL);
 	ASSERT_EQ(r->state, RUN_PENDING);
-	uv_run(&f.loop, UV_RUN_DEFAULT);
+	uv_run(&f.rf.loop, UV_RUN_DEFAULT);
 	ASSERT_EQ(r->state, RUN_FINISHED);
 	ASSERT_EQ(r->result, RESULT_CANCELLED);
 	ASSERT(r->pid > 0);
 	ASSERT_EQ(r->signal, SIGTERM);
 	spawn_thread_stop();
-	uv_run(&f.loop, UV_RUN_DEFAULT);
+	uv_run(&f.rf.loop, UV_RUN_DEFAULT);
 	fixture_done(&f);
 	free(k);
 }
@@ -342,7 +267,7 @@ TEST(missing_user_fails_with_reason)
 	struct fixture f;
 	struct run *r;
 	char *k = xstrfmt("command=%s exit 0\nuser=no-such-user-jobd",
-	    child());
+	    test_child());
 
 	fixture_init(&f, k, NULL);
 	r = fixture_run(&f);

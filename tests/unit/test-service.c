@@ -23,6 +23,7 @@
 #include "notify.h"
 #include "run-ctx.h"
 #include "run.h"
+#include "run-fixture.h"
 #include "runner.h"
 #include "service-internal.h"
 #include "spawn-run.h"
@@ -33,19 +34,11 @@
 
 /* What a service needs, and nothing of a daemon. */
 struct fixture {
-	uv_loop_t loop;
+	struct run_fixture rf;
 	uv_timer_t tick;		/* each loop turn returns */
-	struct executor executor;
-	struct heap heap;		/* never started: trims nothing */
-	struct escape escape;
-	struct cgroup cgroup;		/* disabled: process groups only */
-	struct units units;
-	struct run_ctx runs;
 	struct notify notify;
 	struct service_ctx svc;
 	char dir[32];			/* the notify socket's */
-	struct config *config;
-	uint64_t last_id;
 	struct job *job;
 	struct service *s;
 	/* What the owner heard: each state entered, in order. */
@@ -56,47 +49,6 @@ struct fixture {
 	const char *waiting;		/* an after= unit not up */
 	unsigned pulls;
 };
-
-static const char *
-child(void)
-{
-	const char *p = getenv("JOBD_TEST_CHILD");
-
-	if (!p)
-		test_fail(__FILE__, __LINE__, "JOBD_TEST_CHILD is not set");
-	return p;
-}
-
-static void
-fixture_escaped(void *ctx, uint64_t run, int sig, pid_t pid,
-    const char *comm)
-{
-	(void)ctx;
-	(void)run;
-	(void)sig;
-	(void)pid;
-	(void)comm;
-}
-
-static uint64_t
-fixture_next_id(void *owner)
-{
-	return ++((struct fixture *)owner)->last_id;
-}
-
-static const char *
-fixture_instance(void *owner)
-{
-	(void)owner;
-	return "JOBD_INSTANCE=test";
-}
-
-static void
-fixture_admit(void *owner, struct run *r)
-{
-	(void)owner;
-	run_admitted(r);
-}
 
 static void
 fixture_freeing(void *owner, struct job *j)
@@ -142,65 +94,32 @@ tick_cb(uv_timer_t *t)
 	(void)t;
 }
 
-static void
-fixture_config(struct fixture *f, const char *keys)
-{
-	char **errors = NULL;
-	char *text;
-
-	text = xstrfmt("[jobd]\n[service t]\n%s\n", keys);
-	if (config_load_string(text, "test.conf", &f->config, &errors) < 0)
-		test_fail(__FILE__, __LINE__, "config: %s",
-		    errors && errors[0] ? errors[0] : "?");
-	free(text);
-}
-
-static void
-fixture_wire(struct fixture *f)
-{
-	run_ctx_init(&f->runs);
-	f->runs = (struct run_ctx){ .loop = &f->loop,
-	    .executor = &f->executor, .config = f->config,
-	    .units = &f->units, .hub = f->runs.hub, .heap = &f->heap,
-	    .escape = &f->escape, .cgroup = &f->cgroup, .state_dir = "/tmp",
-	    .next_id = fixture_next_id, .instance_env = fixture_instance,
-	    .admit = fixture_admit, .freeing = fixture_freeing, .owner = f };
-	run_hub_init(&f->runs.hub);
-	job_subscribe(&f->runs);
-	f->svc = (struct service_ctx){ .notify = &f->notify,
-	    .units = &f->units, .changed = fixture_changed,
-	    .required_down = fixture_required_down,
-	    .waiting_for = fixture_waiting_for, .pull = fixture_pull,
-	    .owner = f };
-}
-
 /* One service "t" from the given keys, stopped. */
 static void
 fixture_init(struct fixture *f, const char *keys)
 {
-	char *path;
+	char *path, *text;
 
 	*f = (struct fixture){ .notify = { .fd = -1 } };
-	fixture_config(f, keys);
-	ASSERT_OK(uv_loop_init(&f->loop));
-	executor_init(&f->executor, &f->loop);
-	escape_init(&f->escape, &f->executor, NULL, fixture_escaped, NULL);
-	units_init(&f->units);
-	fixture_wire(f);
-	/* jobd's own HOME, USER, ... known, as they are once jobd runs. */
-	spawn_identity_init(&f->executor);
-	uv_run(&f->loop, UV_RUN_DEFAULT);
+	text = xstrfmt("[jobd]\n[service t]\n%s\n", keys);
+	run_fixture_init(&f->rf, text, NULL, fixture_freeing);
+	free(text);
+	f->svc = (struct service_ctx){ .notify = &f->notify,
+	    .units = &f->rf.units, .changed = fixture_changed,
+	    .required_down = fixture_required_down,
+	    .waiting_for = fixture_waiting_for, .pull = fixture_pull,
+	    .owner = f };
 	strcpy(f->dir, "/tmp/jobd-test-svc.XXXXXX");
 	ASSERT_NOT_NULL(mkdtemp(f->dir));
 	path = xstrfmt("%s/notify", f->dir);
-	ASSERT_OK(notify_open(&f->notify, &f->loop, path, service_notify,
+	ASSERT_OK(notify_open(&f->notify, &f->rf.loop, path, service_notify,
 	    &f->svc));
-	f->runs.notify_socket = f->notify.path;
+	f->rf.runs.notify_socket = f->notify.path;
 	free(path);
-	uv_timer_init(&f->loop, &f->tick);
+	uv_timer_init(&f->rf.loop, &f->tick);
 	uv_timer_start(&f->tick, tick_cb, 10, 10);
-	f->job = job_new(&f->runs, TAILQ_FIRST(&f->config->jobs));
-	units_add(&f->units, f->job);
+	f->job = job_new(&f->rf.runs, TAILQ_FIRST(&f->rf.config->jobs));
+	units_add(&f->rf.units, f->job);
 	f->s = f->job->service = service_new(f->job, &f->svc);
 }
 
@@ -209,7 +128,7 @@ fixture_init(struct fixture *f, const char *keys)
 	usec_t _end = now_monotonic() + (usec_t)(ms) * USEC_PER_MSEC;	\
 									\
 	while (!(cond) && now_monotonic() < _end)			\
-		uv_run(&(f)->loop, UV_RUN_ONCE);			\
+		uv_run(&(f)->rf.loop, UV_RUN_ONCE);		\
 	if (!(cond))							\
 		test_fail(__FILE__, __LINE__, "not within %d ms: %s",	\
 		    (int)(ms), #cond);					\
@@ -221,21 +140,17 @@ static void
 fixture_done(struct fixture *f)
 {
 	service_stop(f->s, NULL);
-	RUN_UNTIL(f, !f->s->run && f->units.nruns_open == 0, 10000);
-	units_free(&f->units);
+	RUN_UNTIL(f, !f->s->run && f->rf.units.nruns_open == 0, 10000);
 	notify_close(&f->notify);
 	rmdir(f->dir);
 	uv_close((uv_handle_t *)&f->tick, NULL);
-	uv_run(&f->loop, UV_RUN_DEFAULT);
-	spawn_identity_free();
-	config_free(f->config);
-	ASSERT_OK(uv_loop_close(&f->loop));
+	run_fixture_done(&f->rf);
 }
 
 static char *
 keys(const char *args, const char *more)
 {
-	return xstrfmt("command=%s %s\noutput=null\n%s", child(), args, more);
+	return xstrfmt("command=%s %s\noutput=null\n%s", test_child(), args, more);
 }
 
 /* Whether the owner heard state st entered, and where (-1: not). */

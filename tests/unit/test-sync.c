@@ -22,6 +22,7 @@
 #include "method.h"
 #include "run-ctx.h"
 #include "run.h"
+#include "run-fixture.h"
 #include "runner.h"
 #include "spawn-run.h"
 #include "strv.h"
@@ -32,17 +33,9 @@
 #define DEADLINE_MS 10000
 
 struct fixture {
-	uv_loop_t loop;
-	struct executor executor;
-	struct heap heap;		/* never started: trims nothing */
-	struct escape escape;
-	struct cgroup cgroup;		/* disabled: process groups only */
-	struct units units;
-	struct run_ctx runs;
+	struct run_fixture rf;
 	struct sync sync;
 	uv_timer_t deadline;		/* of run_until */
-	struct config *config;
-	uint64_t last_id;
 	/* Sync's owner: the dependencies it answers, what it heard. */
 	const char *unit_waited_for;
 	const char *unit_down;
@@ -51,44 +44,10 @@ struct fixture {
 	unsigned acquired, released;
 };
 
-static const char *
-child(void)
-{
-	const char *p = getenv("JOBD_TEST_CHILD");
-
-	if (!p)
-		test_fail(__FILE__, __LINE__, "JOBD_TEST_CHILD is not set");
-	return p;
-}
-
-static void
-fixture_escaped(void *ctx, uint64_t run, int sig, pid_t pid,
-    const char *comm)
-{
-	(void)ctx;
-	(void)run;
-	(void)sig;
-	(void)pid;
-	(void)comm;
-}
-
-static uint64_t
-fixture_next_id(void *owner)
-{
-	return ++((struct fixture *)owner)->last_id;
-}
-
-static const char *
-fixture_instance(void *owner)
-{
-	(void)owner;
-	return "JOBD_INSTANCE=test";
-}
-
 static void
 fixture_admit(void *owner, struct run *r)
 {
-	sync_admit(&((struct fixture *)owner)->sync, r);
+	sync_admit(&container_of(owner, struct fixture, rf)->sync, r);
 }
 
 static const char *
@@ -167,32 +126,15 @@ fixture_init(struct fixture *f, const char *conf)
 		.owner = f,
 	};
 	const struct job_config *jc;
-	char **errors = NULL;
 
 	*f = (struct fixture){ 0 };
-	if (config_load_string(conf, "test.conf", &f->config, &errors) < 0)
-		test_fail(__FILE__, __LINE__, "config: %s",
-		    errors && errors[0] ? errors[0] : "?");
-	ASSERT_OK(uv_loop_init(&f->loop));
-	executor_init(&f->executor, &f->loop);
-	escape_init(&f->escape, &f->executor, NULL, fixture_escaped, NULL);
-	units_init(&f->units);
-	f->runs = (struct run_ctx){ .loop = &f->loop,
-	    .executor = &f->executor, .config = f->config,
-	    .units = &f->units, .heap = &f->heap, .escape = &f->escape,
-	    .cgroup = &f->cgroup, .state_dir = "/tmp",
-	    .next_id = fixture_next_id, .instance_env = fixture_instance,
-	    .admit = fixture_admit, .owner = f };
-	run_hub_init(&f->runs.hub);
-	sync_init(&f->sync, &f->runs, &ops);
-	uv_timer_init(&f->loop, &f->deadline);
+	run_fixture_init(&f->rf, conf, fixture_admit, NULL);
+	sync_init(&f->sync, &f->rf.runs, &ops);
+	uv_timer_init(&f->rf.loop, &f->deadline);
 	/* The daemon's order: the job's history first, then admission. */
-	job_subscribe(&f->runs);
-	sync_subscribe(&f->sync, &f->runs.hub);
-	spawn_identity_init(&f->executor);
-	uv_run(&f->loop, UV_RUN_DEFAULT);
-	TAILQ_FOREACH(jc, &f->config->jobs, entry)
-		units_add(&f->units, job_new(&f->runs, jc));
+	sync_subscribe(&f->sync, &f->rf.runs.hub);
+	TAILQ_FOREACH(jc, &f->rf.config->jobs, entry)
+		units_add(&f->rf.units, job_new(&f->rf.runs, jc));
 }
 
 /* A "[job NAME]" section for each name and keys of jobs (pairs, then
@@ -205,7 +147,7 @@ jobs_conf(const char *head, const char *const *jobs)
 
 	for (i = 0; jobs[i]; i += 2) {
 		t = xstrfmt("%s\n[job %s]\ncommand=%s sleep 30\noutput=null\n"
-		    "%s\n", text, jobs[i], child(), jobs[i + 1]);
+		    "%s\n", text, jobs[i], test_child(), jobs[i + 1]);
 		free(text);
 		text = t;
 	}
@@ -225,7 +167,7 @@ fixture_init_jobs(struct fixture *f, const char *head,
 static struct run *
 trigger(struct fixture *f, const char *name)
 {
-	struct job *j = units_find(&f->units, name);
+	struct job *j = units_find(&f->rf.units, name);
 
 	ASSERT_NOT_NULL(j);
 	return job_trigger(j, TRIGGER_MANUAL);
@@ -248,7 +190,7 @@ run_until(struct fixture *f, bool (*cond)(const void *), const void *arg,
 	f->deadline.data = &expired;
 	uv_timer_start(&f->deadline, deadline_cb, DEADLINE_MS, 0);
 	while (!cond(arg) && !expired)
-		uv_run(&f->loop, UV_RUN_ONCE);
+		uv_run(&f->rf.loop, UV_RUN_ONCE);
 	uv_timer_stop(&f->deadline);
 	if (!cond(arg))
 		test_fail(__FILE__, __LINE__, "not %s within %d ms", what,
@@ -278,7 +220,7 @@ is_finished(const void *r)
 static void
 turn(struct fixture *f)
 {
-	uv_run(&f->loop, UV_RUN_NOWAIT);
+	uv_run(&f->rf.loop, UV_RUN_NOWAIT);
 }
 
 /* Cancels a run and waits until it has finished. */
@@ -307,11 +249,11 @@ fixture_done(struct fixture *f)
 	struct run *r, *tmp;
 	size_t i;
 
-	TAILQ_FOREACH(j, &f->units.jobs, entry)
+	TAILQ_FOREACH(j, &f->rf.units.jobs, entry)
 		TAILQ_FOREACH_SAFE(r, &j->runs, entry, tmp)
 			run_event(r, RUN_EV_CANCEL);
-	run_until(f, all_closed, &f->units, "all closed");
-	uv_run(&f->loop, UV_RUN_DEFAULT);
+	run_until(f, all_closed, &f->rf.units, "all closed");
+	uv_run(&f->rf.loop, UV_RUN_DEFAULT);
 	ASSERT(TAILQ_EMPTY(&f->sync.waiting));
 	ASSERT_EQ(f->sync.running, 0);
 	/* Every admitted run is told released; acquired only with locks
@@ -321,16 +263,13 @@ fixture_done(struct fixture *f)
 		ASSERT_NULL(f->sync.locks[i].holder);
 	for (i = 0; i < f->sync.nsems; i++)
 		ASSERT_EQ(f->sync.sems[i].held, 0);
-	TAILQ_FOREACH(j, &f->units.jobs, entry)
+	TAILQ_FOREACH(j, &f->rf.units.jobs, entry)
 		ASSERT_EQ(j->nadmitted, 0);
 	sync_close(&f->sync);
 	uv_close((uv_handle_t *)&f->deadline, NULL);
-	uv_run(&f->loop, UV_RUN_DEFAULT);
+	uv_run(&f->rf.loop, UV_RUN_DEFAULT);
 	sync_free(&f->sync);
-	units_free(&f->units);
-	spawn_identity_free();
-	config_free(f->config);
-	ASSERT_OK(uv_loop_close(&f->loop));
+	run_fixture_done(&f->rf);
 }
 
 static struct sync_lock *
@@ -381,7 +320,7 @@ TEST(lock_admits_one_and_queues_the_next)
 	ASSERT(ra->admitted);
 	ASSERT(lock_named(&f, "db")->holder == ra);
 	ASSERT_EQ(f.sync.running, 1);
-	ASSERT_EQ(units_find(&f.units, "a")->nadmitted, 1);
+	ASSERT_EQ(units_find(&f.rf.units, "a")->nadmitted, 1);
 	rb = trigger(&f, "b");
 	ASSERT(!rb->admitted);
 	ASSERT(rb->sync_queued);
@@ -566,13 +505,13 @@ TEST(running_limits)
 	/* A slot is free until the next loop turn: a new run still queues
 	 * behind the waiter. */
 	cancel(&f, r[0]);
-	ASSERT_EQ(units_find(&f.units, "m")->nadmitted, 1);
+	ASSERT_EQ(units_find(&f.rf.units, "m")->nadmitted, 1);
 	r[3] = trigger(&f, "m");
 	ASSERT(!r[3]->admitted);
 	run_until(&f, is_admitted, r[2], "admitted");
 	turn(&f);
 	ASSERT(!r[3]->admitted);
-	ASSERT_EQ(units_find(&f.units, "m")->nadmitted, 2);
+	ASSERT_EQ(units_find(&f.rf.units, "m")->nadmitted, 2);
 	fixture_done(&f);
 
 	/* jobd's limit; a run that comes while the slot is free but before
@@ -735,7 +674,7 @@ TEST(dependencies_through_the_owner)
 static void
 assert_status(struct fixture *f, const char *want)
 {
-	struct method_ctx m = { .runs = &f->runs, .units = &f->units,
+	struct method_ctx m = { .runs = &f->rf.runs, .units = &f->rf.units,
 	    .sync = &f->sync };
 	json_t *st = method_sync_json(&m);
 	char *text = json_dumps(st, JSON_COMPACT | JSON_SORT_KEYS);
