@@ -1,10 +1,15 @@
 /* The unit test runner: forks each test with a timeout and prints TAP.
  * Arguments: --list prints the names; other arguments select tests whose
- * name contains them. */
+ * name contains them.  Also the few helpers every kind of test uses. */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "runner.h"
@@ -103,4 +108,45 @@ test_join_lines(char **l)
 		s = t;
 	}
 	return s;
+}
+
+char *
+test_read_file(const char *path, size_t *len)
+{
+	struct stat st;
+	size_t n = 0;
+	ssize_t r;
+	char *buf;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		test_fail(__FILE__, __LINE__, "cannot read '%s': %s", path,
+		    strerror(errno));
+	buf = xmalloc((size_t)st.st_size + 1);
+	while (n < (size_t)st.st_size &&
+	    (r = read(fd, buf + n, (size_t)st.st_size - n)) > 0)
+		n += (size_t)r;
+	close(fd);
+	if (n != (size_t)st.st_size)
+		test_fail(__FILE__, __LINE__, "short read of '%s'", path);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+static int
+rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return type == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+void
+test_rm_tree(const char *dir)
+{
+	if (nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS) < 0)
+		test_fail(__FILE__, __LINE__, "cannot remove '%s': %s", dir,
+		    strerror(errno));
 }

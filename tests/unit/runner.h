@@ -29,6 +29,12 @@ int test_main(int argc, char **argv, const struct test *tests, size_t n);
 
 /* Lines joined with newlines (allocated; "" for none). */
 char *test_join_lines(char **lines);
+/* A whole file (allocated, NUL-terminated), its length in *len; fails
+ * the test when it cannot be read. */
+char *test_read_file(const char *path, size_t *len);
+/* Removes a directory and everything below it; fails the test if it
+ * cannot. */
+void test_rm_tree(const char *dir);
 
 void test_fail(const char *file, int line, const char *fmt, ...)
     __attribute__((noreturn, format(printf, 3, 4)));

@@ -23,16 +23,7 @@ setup(void)
 static void
 cleanup(void)
 {
-	static const char *const files[] = { "", "-wal", "-shm", "-journal" };
-	char path[256];
-	size_t i;
-
-	for (i = 0; i < ELEMENTSOF(files); i++) {
-		snprintf(path, sizeof(path), "%s/%s%s", tmpdir, LEDGER_FILE,
-		    files[i]);
-		(void)unlink(path);
-	}
-	ASSERT_OK(rmdir(tmpdir));
+	test_rm_tree(tmpdir);
 }
 
 static struct ledger *

@@ -24,16 +24,7 @@ setup(void)
 static void
 cleanup(void)
 {
-	static const char *const files[] = { "", "-wal", "-shm", "-journal" };
-	char path[256];
-	size_t i;
-
-	for (i = 0; i < ELEMENTSOF(files); i++) {
-		snprintf(path, sizeof(path), "%s/%s%s", tmpdir, LEDGER_FILE,
-		    files[i]);
-		(void)unlink(path);
-	}
-	ASSERT_OK(rmdir(tmpdir));
+	test_rm_tree(tmpdir);
 }
 
 static char *
@@ -86,23 +77,6 @@ raw_exec(const char *sql)
 	ASSERT_EQ(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 	ASSERT_EQ(sqlite3_close(db), SQLITE_OK);
 	free(path);
-}
-
-static void *
-read_file(const char *path, size_t *ret_len)
-{
-	struct stat st;
-	char *buf;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	ASSERT(fd >= 0);
-	ASSERT_OK(fstat(fd, &st));
-	buf = xmalloc((size_t)st.st_size + 1);
-	ASSERT_EQ(read(fd, buf, (size_t)st.st_size), st.st_size);
-	close(fd);
-	*ret_len = (size_t)st.st_size;
-	return buf;
 }
 
 static struct ledger_op
@@ -202,7 +176,7 @@ TEST(opens_in_wal_mode)
 	ledger_close(open_ok());
 	/* Header bytes 18 and 19 are 2 for a database in WAL mode. */
 	path = db_path();
-	hdr = read_file(path, &len);
+	hdr = (unsigned char *)test_read_file(path, &len);
 	ASSERT(len >= 100);
 	ASSERT_EQ(hdr[18], 2);
 	ASSERT_EQ(hdr[19], 2);
@@ -569,7 +543,7 @@ refused_untouched(int expect, const char *what)
 	void *before, *after;
 	size_t nbefore, nafter;
 
-	before = read_file(path, &nbefore);
+	before = test_read_file(path, &nbefore);
 	ASSERT_EQ(ledger_open(tmpdir, false, &l, &cause), expect);
 	ASSERT_NULL(l);
 	ASSERT_NOT_NULL(cause);
@@ -577,7 +551,7 @@ refused_untouched(int expect, const char *what)
 	ASSERT(strstr(cause, want) == cause);
 	if (!strstr(cause, what))
 		test_fail(__FILE__, __LINE__, "'%s' lacks '%s'", cause, what);
-	after = read_file(path, &nafter);
+	after = test_read_file(path, &nafter);
 	ASSERT_EQ(nafter, nbefore);
 	ASSERT(!memcmp(before, after, nbefore));
 	free(before);

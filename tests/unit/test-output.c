@@ -558,26 +558,6 @@ TEST(ten_megabytes_without_loss)
 	sink_done(&s);
 }
 
-/* Reads a whole file (allocated, NUL-terminated). */
-static char *
-slurp(const char *path, size_t *ret_len)
-{
-	struct stat st;
-	char *buf;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	ASSERT(fd >= 0);
-	ASSERT_OK(fstat(fd, &st));
-	buf = malloc((size_t)st.st_size + 1);
-	ASSERT_NOT_NULL(buf);
-	ASSERT_EQ(read(fd, buf, (size_t)st.st_size), st.st_size);
-	buf[st.st_size] = 0;
-	close(fd);
-	*ret_len = (size_t)st.st_size;
-	return buf;
-}
-
 /* output=file: each line reaches the file with a newline, stdout and
  * stderr together, and the owner hears of each line too.  8 MB go
  * through the log file's bounded buffer (1 MiB), which pauses the reads
@@ -605,7 +585,7 @@ TEST(file_sink_gets_every_line)
 	ASSERT_EQ(s.next[0], w[0].lines);
 	/* The loop runs until the file is flushed. */
 	sink_done(&s);
-	data = slurp(path, &len);
+	data = test_read_file(path, &len);
 	ASSERT_EQ(len, s.bytes[0]);
 	for (k = 0; k < w[0].lines; k++) {
 		n = volume_line(0, k, want);

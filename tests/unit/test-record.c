@@ -139,14 +139,6 @@ record_stop(struct fixture *f)
 	record_free(&f->rec);
 }
 
-static int
-rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	return type == FTW_DP ? rmdir(path) : unlink(path);
-}
-
 static void
 fixture_done(struct fixture *f)
 {
@@ -155,7 +147,7 @@ fixture_done(struct fixture *f)
 	ASSERT_OK(uv_loop_close(&f->loop));
 	config_free(f->config);
 	free(f->state_dir);
-	ASSERT_OK(nftw(f->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS));
+	test_rm_tree(f->dir);
 }
 
 static void
