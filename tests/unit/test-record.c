@@ -6,7 +6,6 @@
  * written keeps the rows queued until it can.  The loop runs until a
  * condition holds, or fails the test at a deadline. */
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
