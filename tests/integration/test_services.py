@@ -283,7 +283,9 @@ def test_stop_takes_the_process_group_and_an_escaped_session(jobd):
     assert (rc, out.strip()) == (0, "svc: stopped (stopped with jobctl stop)")
     assert elapsed < 1.0, elapsed
     wait_pids_gone(pids, timeout=5)
-    assert "which had left the run's process group" in d.log_text()
+    # The sweep signals on the executor and reports on the loop after.
+    wait_for(lambda: "which had left the run's process group" in
+             d.log_text(), 5.0, "the escaped process in the log")
 
 
 def test_start_wait_and_stop_wait(jobd):
