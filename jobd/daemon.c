@@ -9,7 +9,7 @@
 #include "job.h"
 #include "log.h"
 #include "signame.h"
-#include "spawn-run.h"
+#include "exec-context.h"
 #include "spawn-thread.h"
 
 /* JOBD_INSTANCE's value, for the escape sweep. */

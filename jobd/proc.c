@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>		/* the system's: jobd's own is spawn-run.h */
+#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -16,7 +16,7 @@
 
 #include "macro.h"
 #include "proc.h"
-#include "spawn-run.h"
+#include "exec-context.h"
 #include "spawn-thread.h"
 #include "strv.h"
 #include "xmalloc.h"

@@ -19,7 +19,7 @@
 #include "logfile.h"
 #include "run-ctx.h"
 #include "run.h"
-#include "spawn-run.h"
+#include "exec-context.h"
 #include "spawn-thread.h"
 #include "strv.h"
 #include "xmalloc.h"

@@ -8,7 +8,7 @@
 #include "run-fixture.h"
 #include "run.h"
 #include "runner.h"
-#include "spawn-run.h"
+#include "exec-context.h"
 
 const char *
 test_child(void)

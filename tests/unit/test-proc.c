@@ -17,7 +17,7 @@
 #include "macro.h"
 #include "proc.h"
 #include "runner.h"
-#include "spawn-run.h"
+#include "exec-context.h"
 #include "spawn-thread.h"
 #include "strv.h"
 

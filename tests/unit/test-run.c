@@ -20,7 +20,7 @@
 #include "run.h"
 #include "run-fixture.h"
 #include "runner.h"
-#include "spawn-run.h"
+#include "exec-context.h"
 #include "spawn-thread.h"
 #include "strv.h"
 #include "units.h"

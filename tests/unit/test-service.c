@@ -26,7 +26,7 @@
 #include "run-fixture.h"
 #include "runner.h"
 #include "service-internal.h"
-#include "spawn-run.h"
+#include "exec-context.h"
 #include "units.h"
 #include "xmalloc.h"
 

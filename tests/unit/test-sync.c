@@ -24,7 +24,7 @@
 #include "run.h"
 #include "run-fixture.h"
 #include "runner.h"
-#include "spawn-run.h"
+#include "exec-context.h"
 #include "strv.h"
 #include "sync.h"
 #include "units.h"

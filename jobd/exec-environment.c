@@ -12,7 +12,7 @@
 
 #include "config.h"
 #include "executor.h"
-#include "spawn-run.h"
+#include "exec-context.h"
 #include "strv.h"
 #include "xmalloc.h"
 

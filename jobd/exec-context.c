@@ -1,5 +1,5 @@
 /* Exec context of a run: its command (or jobd-exec's), environment
- * (spawn-env.c), user, directory, output and deadlines, copied from the
+ * (exec-environment.c), user, directory, output and deadlines, copied from the
  * job's definition so that a reload never changes a run in flight.  Name
  * lookups may block on NSS, and conditions run a program, so
  * spawn_resolve() is only ever called on the executor. */
@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
-#include "spawn-run.h"
+#include "exec-context.h"
 #include "strv.h"
 #include "xmalloc.h"
 

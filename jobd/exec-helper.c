@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>		/* posix_spawn: the reason the header is spawn-run.h */
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "spawn-run.h"
+#include "exec-context.h"
 #include "strv.h"
 #include "xmalloc.h"
 

@@ -1,9 +1,10 @@
 /* From a job's definition to a process: the run's own copy of its exec
  * context (argv, environment, user, directory, signals and deadlines), and
  * the descriptors that carry what must not be on a command line (the
- * environment handed to jobd-exec, stdin data). */
-#ifndef JOBD_SPAWN_H
-#define JOBD_SPAWN_H
+ * environment handed to jobd-exec, stdin data).  The functions are
+ * spawn_*: what a spawn needs; proc.c spawns. */
+#ifndef JOBD_EXEC_CONTEXT_H
+#define JOBD_EXEC_CONTEXT_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -65,7 +66,7 @@ struct spawn_settings {
 struct run_exec *spawn_exec_new(const struct job_config *,
     const struct spawn_settings *, const struct spawn_ids *);
 
-/* spawn-env.c.  jobd's own user's HOME USER LOGNAME SHELL, for runs
+/* exec-environment.c.  jobd's own user's HOME USER LOGNAME SHELL, for runs
  * without user=: looked up once on the executor at start; until the
  * answer came, known is false and a run looks it up itself (blocking:
  * spawn_identity_lookup, on the executor).  home is NULL until known. */
@@ -91,12 +92,13 @@ struct run_exec *spawn_exec_free(struct run_exec *);
  * PROC_MAX_FDS.  Returns how many child fds there are now, or -errno. */
 int spawn_exec_fds(struct run_exec *, int *fds, int n);
 
-/* spawn-context.c */
+/* exec-helper.c */
 bool spawn_needs_helper(const struct job_config *);
 char **spawn_helper_argv(const struct job_config *, const char *helper,
     const char *cgroup, int env_fd);
 char **spawn_check_argv(const struct job_config *, const char *helper);
-/* The environment jobd-exec itself starts with: nothing of the job's. */
+/* The environment jobd-exec itself starts with: PATH only (the run's
+ * JOBD_INSTANCE, JOBD_RUN and JOBD_JOB are added by spawn_exec_fds). */
 char **spawn_helper_env(void);
 /* A sealed memfd holding len bytes of data, rewound; -errno on failure. */
 int spawn_memfd(const char *name, const char *data, size_t len);
