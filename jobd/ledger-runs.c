@@ -9,7 +9,7 @@
 #include "ledger-internal.h"
 #include "xmalloc.h"
 
-static const char *const ledger_results[] = {
+const char *const ledger_result_name[LEDGER_NRESULTS] = {
 	"success", "failed", "timeout", "cancelled", "lost", "skipped",
 };
 
@@ -203,15 +203,21 @@ ledger_read_run(sqlite3_stmt *st, struct ledger_run *run)
 	}
 }
 
+int
+ledger_result_index(const char *result)
+{
+	int i;
+
+	for (i = 0; i < LEDGER_NRESULTS; i++)
+		if (!strcmp(result, ledger_result_name[i]))
+			return i;
+	return -1;
+}
+
 static bool
 ledger_result_valid(const char *result)
 {
-	size_t i;
-
-	for (i = 0; i < ELEMENTSOF(ledger_results); i++)
-		if (!strcmp(result, ledger_results[i]))
-			return true;
-	return false;
+	return ledger_result_index(result) >= 0;
 }
 
 /* Why an op would be refused, or NULL if it is well formed. */

@@ -13,6 +13,29 @@
 
 #define LEDGER_BUSY_TIMEOUT_MS 5000
 
+/* Counts the result, and keeps the job's last verdict and success. */
+#define LEDGER_STATS_TRIGGER_BODY					\
+	" INSERT INTO run_counts (job, result, n)"			\
+	"  VALUES (NEW.job, NEW.result, 1)"				\
+	"  ON CONFLICT (job, result) DO UPDATE SET n = n + 1;"		\
+	" INSERT INTO job_stats (job, last_run, last_result,"		\
+	"  last_started_usec, last_ended_usec, last_duration_usec,"	\
+	"  last_success_usec)"						\
+	"  SELECT NEW.job, NEW.id, NEW.result, NEW.started_usec,"	\
+	"  NEW.ended_usec, NEW.duration_usec,"				\
+	"  CASE WHEN NEW.result = 'success' THEN"			\
+	"  COALESCE(NEW.ended_usec, NEW.started_usec) END"		\
+	"  WHERE NEW.result IN ('success', 'failed', 'timeout', 'lost')" \
+	"  ON CONFLICT (job) DO UPDATE SET"				\
+	"  last_run = excluded.last_run,"				\
+	"  last_result = excluded.last_result,"				\
+	"  last_started_usec = excluded.last_started_usec,"		\
+	"  last_ended_usec = excluded.last_ended_usec,"			\
+	"  last_duration_usec = excluded.last_duration_usec,"		\
+	"  last_success_usec = COALESCE(excluded.last_success_usec,"	\
+	"  last_success_usec)"						\
+	"  WHERE excluded.last_run >= COALESCE(last_run, 0);"
+
 /* ledger_migrations[i] takes user_version i to i + 1, in one transaction
  * with the version bump.  Never edit a released step; append a new one. */
 static const char *const ledger_migrations[] = {
@@ -47,6 +70,58 @@ static const char *const ledger_migrations[] = {
 	" run_id_reserved INTEGER NOT NULL DEFAULT 0);"
 	"INSERT INTO jobd_state (id, instance)"
 	" VALUES (1, lower(hex(randomblob(16))));",
+	/* 3: what must outlive pruning and restarts.  run_counts and
+	 * job_stats are kept by triggers on runs: a row counts once, when
+	 * its result is first set (a COMPLETE replayed over a finished row,
+	 * or pruning, changes nothing).  job_stats holds each job's last
+	 * verdict (success, failed, timeout, lost; not skipped or
+	 * cancelled) and last success.  alert_state: what alerts last told
+	 * of each job (change-only alerts, notify_on=change, overdue).
+	 * alert_log: every delivery attempt.  events: the set events. */
+	"CREATE TABLE run_counts ("
+	" job TEXT NOT NULL, result TEXT NOT NULL, n INTEGER NOT NULL,"
+	" PRIMARY KEY (job, result)) WITHOUT ROWID;"
+	"CREATE TABLE job_stats ("
+	" job TEXT PRIMARY KEY,"
+	" last_run INTEGER, last_result TEXT,"
+	" last_started_usec INTEGER, last_ended_usec INTEGER,"
+	" last_duration_usec INTEGER, last_success_usec INTEGER);"
+	"INSERT INTO run_counts (job, result, n)"
+	" SELECT job, result, count(*) FROM runs"
+	" WHERE result IS NOT NULL GROUP BY job, result;"
+	"INSERT INTO job_stats (job, last_run, last_result,"
+	" last_started_usec, last_ended_usec, last_duration_usec)"
+	" SELECT job, id, result, started_usec, ended_usec, duration_usec"
+	" FROM runs r WHERE id = (SELECT max(id) FROM runs WHERE"
+	" job = r.job AND result IN ('success', 'failed', 'timeout',"
+	" 'lost'));"
+	"UPDATE job_stats SET last_success_usec = (SELECT"
+	" COALESCE(ended_usec, started_usec) FROM runs WHERE"
+	" runs.job = job_stats.job AND result = 'success'"
+	" ORDER BY id DESC LIMIT 1);"
+	"CREATE TRIGGER runs_finished_insert AFTER INSERT ON runs"
+	" WHEN NEW.result IS NOT NULL BEGIN"
+	LEDGER_STATS_TRIGGER_BODY
+	" END;"
+	"CREATE TRIGGER runs_finished_update AFTER UPDATE OF result ON runs"
+	" WHEN OLD.result IS NULL AND NEW.result IS NOT NULL BEGIN"
+	LEDGER_STATS_TRIGGER_BODY
+	" END;"
+	"CREATE TABLE alert_state ("
+	" job TEXT PRIMARY KEY,"
+	" failing INTEGER NOT NULL DEFAULT 0,"
+	" overdue INTEGER NOT NULL DEFAULT 0,"
+	" since_usec INTEGER);"
+	"CREATE TABLE alert_log ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" at_usec INTEGER NOT NULL,"
+	" alert TEXT NOT NULL, sink TEXT NOT NULL, event TEXT NOT NULL,"
+	" job TEXT, run INTEGER, attempt INTEGER NOT NULL,"
+	" status TEXT NOT NULL CHECK (status IN ('sent', 'failed',"
+	"  'dropped')),"
+	" detail TEXT);"
+	"CREATE TABLE events ("
+	" name TEXT PRIMARY KEY, set_usec INTEGER NOT NULL);",
 };
 
 _Static_assert(ELEMENTSOF(ledger_migrations) == LEDGER_VERSION,

@@ -15,9 +15,15 @@
 
 #define LEDGER_FILE "ledger.db"
 #define LEDGER_APPLICATION_ID 0x6a6f6264	/* "jobd" */
-#define LEDGER_VERSION 2			/* newest schema we know */
+#define LEDGER_VERSION 3			/* newest schema we know */
 
 struct ledger;
+
+/* The results a finished row may have, in this order. */
+#define LEDGER_NRESULTS 6
+extern const char *const ledger_result_name[LEDGER_NRESULTS];
+/* The index of a result name, or -1. */
+int ledger_result_index(const char *result);
 
 /*
  * One row of the runs table.  For the times, pid, signal and retry_of,
@@ -177,6 +183,26 @@ int ledger_prune(struct ledger *, const struct ledger_prune *p,
 int ledger_job_state_get(struct ledger *, const char *job,
     struct ledger_job_state *ret, char **cause);
 void ledger_job_state_free_contents(struct ledger_job_state *);
+
+/*
+ * What the ledger keeps of each job beyond its rows, so that it survives
+ * pruning and restarts (tables job_stats and run_counts, kept by triggers
+ * as rows finish): the last verdict (success, failed, timeout or lost;
+ * skipped and cancelled runs are no verdict), the last success, and how
+ * many runs ended with each result.  Zero times: none.
+ */
+struct ledger_job_stats {
+	char *job;
+	uint64_t last_run;		/* 0: no verdict yet */
+	char *last_result;		/* NULL: none */
+	usec_t last_started, last_ended, last_duration;
+	usec_t last_success;		/* when it ended (else started) */
+	uint64_t counts[LEDGER_NRESULTS];	/* by ledger_result_name */
+};
+/* Every job on record, in name order. */
+int ledger_job_stats(struct ledger *, struct ledger_job_stats **ret,
+    size_t *ret_n, char **cause);
+void ledger_job_stats_free(struct ledger_job_stats *, size_t n);
 
 /* Fault injection for tests: READONLY makes writes fail as on a read-only
  * file system (-EROFS), FULL as on a full one (-ENOSPC); NONE lifts it. */

@@ -84,6 +84,12 @@ size_t record_pending_runs(const struct record *);
  * strings it takes out (it must NULL them). */
 void record_load_states(struct record *, char **names,
     void (*cb)(void *, struct ledger_job_state *, size_t), void *ctx);
+/* Reads every job's lasting figures (ledger_job_stats); cb gets r (0 or
+ * -errno, -ENOTCONN without a ledger) and the rows, valid during the
+ * call only. */
+void record_load_stats(struct record *,
+    void (*cb)(void *, int r, const struct ledger_job_stats *, size_t),
+    void *ctx);
 /* Applies retention rules (takes rules and their job names). */
 void record_prune(struct record *, struct ledger_prune *rules, size_t n);
 /* A run's row: when it is queued (job.c), then when it starts. */

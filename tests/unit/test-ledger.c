@@ -503,6 +503,117 @@ TEST(prune_by_age_keeps_unfinished)
 	cleanup();
 }
 
+static struct ledger_job_stats *
+stats_ok(struct ledger *l, size_t *n)
+{
+	struct ledger_job_stats *v = NULL;
+	char *cause = NULL;
+
+	if (ledger_job_stats(l, &v, n, &cause) < 0)
+		test_fail(__FILE__, __LINE__, "stats: %s", cause);
+	return v;
+}
+
+static uint64_t
+count_of(const struct ledger_job_stats *x, const char *result)
+{
+	return x->counts[ledger_result_index(result)];
+}
+
+/* Counts and the last verdict are kept as rows finish: once per row (a
+ * COMPLETE replayed over a finished row counts nothing), skipped and
+ * cancelled runs are no verdict, lost runs are, and pruning every row
+ * keeps them all. */
+TEST(job_stats_outlive_pruning)
+{
+	struct ledger_prune p = { .max_runs = 1 };
+	struct ledger_op ops[] = {
+		op_complete(1, "a", 100, "success"),
+		op_complete(2, "a", 200, "failed"),
+		op_complete(2, "a", 200, "failed"),	/* replayed */
+		op_complete(3, "a", 300, "skipped"),
+		op_complete(4, "b", 400, "cancelled"),
+		op_start(5, "a", 500, 9),
+	};
+	struct ledger_job_stats *v;
+	struct ledger_lost *lost;
+	struct ledger *l;
+	size_t n, nlost, deleted;
+	char *cause = NULL;
+
+	setup();
+	l = open_ok();
+	write_ok(l, ops, ELEMENTSOF(ops));
+	v = stats_ok(l, &n);
+	ASSERT_EQ(n, 2);
+	ASSERT_STREQ(v[0].job, "a");
+	ASSERT_EQ(count_of(&v[0], "success"), 1);
+	ASSERT_EQ(count_of(&v[0], "failed"), 1);
+	ASSERT_EQ(count_of(&v[0], "skipped"), 1);
+	ASSERT_EQ(v[0].last_run, 2);
+	ASSERT_STREQ(v[0].last_result, "failed");
+	ASSERT_EQ(v[0].last_ended, 205);
+	ASSERT_EQ(v[0].last_duration, 5);
+	ASSERT_EQ(v[0].last_success, 105);
+	/* Only a cancelled run: counted, no verdict. */
+	ASSERT_STREQ(v[1].job, "b");
+	ASSERT_EQ(count_of(&v[1], "cancelled"), 1);
+	ASSERT_EQ(v[1].last_run, 0);
+	ASSERT_NULL(v[1].last_result);
+	ledger_job_stats_free(v, n);
+
+	ASSERT_OK(ledger_mark_lost(l, "gone", &lost, &nlost, &cause));
+	ledger_lost_free(lost, nlost);
+	ASSERT_OK(ledger_prune(l, &p, &deleted, &cause));
+	ASSERT_EQ(deleted, 3);
+	v = stats_ok(l, &n);
+	ASSERT_EQ(count_of(&v[0], "lost"), 1);
+	ASSERT_EQ(count_of(&v[0], "success"), 1);
+	ASSERT_EQ(v[0].last_run, 5);
+	ASSERT_STREQ(v[0].last_result, "lost");
+	ASSERT_EQ(v[0].last_success, 105);
+	ledger_job_stats_free(v, n);
+	ledger_close(l);
+	cleanup();
+}
+
+/* A version 2 ledger with rows: the migration counts them and finds
+ * each job's last verdict and success. */
+TEST(job_stats_from_an_older_ledger)
+{
+	struct ledger_op ops[] = {
+		op_complete(1, "a", 100, "success"),
+		op_complete(2, "a", 200, "timeout"),
+		op_complete(3, "a", 300, "skipped"),
+	};
+	struct ledger_job_stats *v;
+	struct ledger *l;
+	size_t n;
+
+	setup();
+	l = open_ok();
+	write_ok(l, ops, ELEMENTSOF(ops));
+	ledger_close(l);
+	raw_exec("DROP TRIGGER runs_finished_insert;"
+	    "DROP TRIGGER runs_finished_update;"
+	    "DROP TABLE run_counts; DROP TABLE job_stats;"
+	    "DROP TABLE alert_state; DROP TABLE alert_log;"
+	    "DROP TABLE events; PRAGMA user_version = 2;");
+	l = open_ok();
+	ASSERT_EQ(raw_int("PRAGMA user_version"), LEDGER_VERSION);
+	v = stats_ok(l, &n);
+	ASSERT_EQ(n, 1);
+	ASSERT_EQ(count_of(&v[0], "success"), 1);
+	ASSERT_EQ(count_of(&v[0], "timeout"), 1);
+	ASSERT_EQ(count_of(&v[0], "skipped"), 1);
+	ASSERT_EQ(v[0].last_run, 2);
+	ASSERT_STREQ(v[0].last_result, "timeout");
+	ASSERT_EQ(v[0].last_success, 105);
+	ledger_job_stats_free(v, n);
+	ledger_close(l);
+	cleanup();
+}
+
 TEST(job_state_upsert_and_get)
 {
 	struct ledger_op op = {
@@ -753,6 +864,8 @@ static const struct test tests[] = {
 	TEST_ENTRY(query_filters_and_order),
 	TEST_ENTRY(prune_by_count_keeps_unfinished),
 	TEST_ENTRY(prune_by_age_keeps_unfinished),
+	TEST_ENTRY(job_stats_outlive_pruning),
+	TEST_ENTRY(job_stats_from_an_older_ledger),
 	TEST_ENTRY(job_state_upsert_and_get),
 	TEST_ENTRY(foreign_sqlite_file_refused),
 	TEST_ENTRY(garbage_file_refused),

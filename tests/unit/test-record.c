@@ -493,6 +493,56 @@ TEST(states_give_each_jobs_last_state)
 	fixture_done(&f);
 }
 
+struct stats_answer {
+	bool done;
+	int r;
+	size_t n;
+	char job[8];
+	uint64_t success, failed, last_run;
+};
+
+static void
+stats_cb(void *ctx, int r, const struct ledger_job_stats *v, size_t n)
+{
+	struct stats_answer *a = ctx;
+
+	a->done = true;
+	a->r = r;
+	a->n = n;
+	if (n == 0)
+		return;
+	snprintf(a->job, sizeof(a->job), "%s", v[0].job);
+	a->success = v[0].counts[ledger_result_index("success")];
+	a->failed = v[0].counts[ledger_result_index("failed")];
+	a->last_run = v[0].last_run;
+}
+
+TEST(stats_count_what_the_hub_published)
+{
+	struct fixture f;
+	struct stats_answer a = { 0 };
+
+	fixture_init(&f, "state");
+	record_start(&f);
+	run_whole(&f, 1, "a", T0, RESULT_SUCCESS);
+	run_whole(&f, 2, "a", T0 + SEC, RESULT_FAILED);
+	run_whole(&f, 3, "a", T0 + 2 * SEC, RESULT_SUCCESS);
+	record_load_stats(&f.rec, stats_cb, &a);
+	RUN_UNTIL(&f, a.done);
+	ASSERT_OK(a.r);
+	ASSERT_EQ(a.n, 1);
+	ASSERT_STREQ(a.job, "a");
+	ASSERT_EQ(a.success, 2);
+	ASSERT_EQ(a.failed, 1);
+	ASSERT_EQ(a.last_run, 3);
+	record_stop(&f);
+	a = (struct stats_answer){ 0 };
+	record_load_stats(&f.rec, stats_cb, &a);
+	ASSERT(a.done);
+	ASSERT_EQ(a.r, -ENOTCONN);
+	fixture_done(&f);
+}
+
 static struct ledger_meta
 meta_on_disk(struct fixture *f)
 {
@@ -805,6 +855,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(query_answers_newest_first_with_the_rows_queued_before),
 	TEST_ENTRY(prune_keeps_the_newest_and_never_an_unfinished_row),
 	TEST_ENTRY(states_give_each_jobs_last_state),
+	TEST_ENTRY(stats_count_what_the_hub_published),
 	TEST_ENTRY(run_ids_are_reserved_and_continue_after_a_reopen),
 	TEST_ENTRY(an_unfinished_row_is_lost_at_the_next_open),
 	TEST_ENTRY(a_write_waits_while_one_is_in_flight_then_goes_in_one_batch),
