@@ -79,6 +79,9 @@ void job_policy_free(struct job_policy *);
 bool job_policy_equal(const struct job_policy *, const struct job_policy *);
 void config_semaphores_free(struct config *);
 
+/* config-alert.c: the [alert NAME] sections. */
+void config_alerts_free(struct config *);
+
 /* config-check.c: the checks across units (sorted by name), once every
  * file is read; errors go to error() for the unit they are about.
  * Dependencies: unknown names and cycles. */

@@ -30,6 +30,7 @@ job_config_new(const char *name, const char *file, unsigned line,
 	job->policy.path_interval = CONFIG_DEFAULT_PATH_INTERVAL;
 	job->policy.retry_max_sec = 5 * USEC_PER_MINUTE;
 	job->policy.retry_on_failed = job->policy.retry_on_timeout = true;
+	job->policy.alert_on = CONFIG_ALERT_ON_DEFAULT;
 	job->svc = (struct job_service){
 		.autostart = true,
 		.restart = RESTART_ON_FAILURE,

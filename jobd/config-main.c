@@ -288,6 +288,8 @@ config_free(struct config *cfg)
 	free(cfg->state_dir);
 	tz_free(cfg->local_tz);
 	config_semaphores_free(cfg);
+	config_alerts_free(cfg);
+	free(cfg->sendmail);
 	free(cfg->socket_group);
 	free(cfg->admin_group);
 	strv_free(cfg->pass_environment);

@@ -131,6 +131,7 @@ job_policy_free(struct job_policy *p)
 	free(p->condition_command);
 	strv_free(p->on_failure);
 	strv_free(p->on_success);
+	strv_free(p->alerts);
 }
 
 bool

@@ -139,6 +139,11 @@ enum notify_on {
 	NOTIFY_ON_CHANGE,
 };
 
+/* alert_on=: a bit per kind of alert_event.h (1 << ALERT_FAILED, ...),
+ * "always" being ALERT_FINISHED's. */
+#define CONFIG_ALERT_ON_DEFAULT 0xf	/* failed recovered overdue missed */
+#define CONFIG_MAX_ALERTS 256
+
 /* Admission, triggers, conditions and failure handling of a unit. */
 struct job_policy {
 	char **locks;			/* lock=, held together */
@@ -156,6 +161,10 @@ struct job_policy {
 	bool retry_on_failed, retry_on_timeout;
 	char **on_failure, **on_success;	/* job names */
 	enum notify_on notify_on;
+	char **alerts;			/* alert=: [alert NAME] names */
+	unsigned alert_on;		/* alert_on=, CONFIG_ALERT_ON_DEFAULT */
+	bool alert_repeat;		/* every failure, not the first */
+	usec_t expect_success_within;	/* 0: no dead man's switch */
 };
 
 /* What the exec helper applies in the child (jobd-exec). */
@@ -176,6 +185,31 @@ struct job_exec {
 struct config_semaphore {
 	char *name;
 	unsigned limit;
+	char *file;
+	unsigned line;
+};
+
+enum webhook_format {
+	WEBHOOK_JSON,
+	WEBHOOK_SLACK,			/* {"text": ...} */
+	WEBHOOK_NFORMATS,
+};
+
+extern const char *const webhook_format_name[WEBHOOK_NFORMATS];
+
+#define CONFIG_DEFAULT_WEBHOOK_TIMEOUT (10 * USEC_PER_SEC)
+#define CONFIG_DEFAULT_SENDMAIL "/usr/sbin/sendmail"
+
+/* One [alert NAME] section: where an alert goes, one sink or more. */
+struct config_alert {
+	char *name;
+	char *webhook;			/* http(s) URL, or NULL */
+	enum webhook_format webhook_format;
+	char **webhook_headers;		/* "Name: value" */
+	usec_t webhook_timeout;
+	char **mail;			/* addresses, or NULL */
+	char *command_job;		/* command=: the job that runs it
+					 * ("alert:NAME"), or NULL */
 	char *file;
 	unsigned line;
 };
@@ -238,6 +272,9 @@ struct config {
 	bool socket_gid_ok, admin_gid_ok;
 	struct config_semaphore *semaphores;
 	size_t nsemaphores;
+	struct config_alert *alerts;	/* in definition order */
+	size_t nalerts;
+	char *sendmail;			/* sendmail= in [jobd]; NULL: default */
 	struct job_config_list jobs;	/* in name order */
 	size_t njobs;
 };
@@ -259,6 +296,8 @@ int config_load_string(const char *text, const char *filename,
 
 struct job_config *config_find_job(const struct config *, const char *name);
 const struct config_semaphore *config_find_semaphore(const struct config *,
+    const char *name);
+const struct config_alert *config_find_alert(const struct config *,
     const char *name);
 
 /* True when the job runs by itself (schedule=, every= or on_boot=). */
