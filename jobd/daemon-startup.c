@@ -157,6 +157,9 @@ daemon_ledger_ready(void *owner, int r)
 
 	if (d->runs.stopping)
 		return;
+	/* Before any run can start: the figures the ledger holds, to which
+	 * the runs from now on are added. */
+	figures_load(&d->figures, &d->record);
 	daemon_sched_start(d);
 	if (r == 0)
 		prune_start(&d->prune);

@@ -99,6 +99,13 @@ daemon_service_changed(void *ctx, struct service *s)
 	deps_service_changed(&d->deps, s);
 }
 
+/* A slot that did not run: the metrics count it. */
+static void
+daemon_slot_skipped(void *ctx, struct job *j, uint64_t id)
+{
+	figures_skipped(&((struct daemon *)ctx)->figures, j->name, id);
+}
+
 /* A run closed, or the ledger went idle: a shutdown may end. */
 static void
 daemon_closed_cb(struct run_subscriber *sub, struct run *r)
@@ -176,6 +183,9 @@ daemon_wire(struct daemon *d)
 	sync_init(&d->sync, &d->runs, &sync_ops);
 	deps_init(&d->deps, &d->units, &d->sync, &d->runs);
 	sched_init(&d->sched, &d->runs, &d->units, &d->record, d->started);
+	d->sched.slot_skipped = daemon_slot_skipped;
+	d->sched.owner = d;
+	figures_init(&d->figures);
 	d->services = (struct service_ctx){
 		.notify = &d->notify, .units = &d->units,
 		.changed = daemon_service_changed,
@@ -199,13 +209,15 @@ daemon_wire(struct daemon *d)
 		.runs = &d->runs, .units = &d->units, .record = &d->record,
 		.sync = &d->sync, .bus = &d->bus, .sched = &d->sched,
 		.looplag = &d->looplag, .heap = &d->heap,
+		.figures = &d->figures,
 		.started = d->started, .reload = daemon_reload_cb, .owner = d,
 	};
 }
 
 /* Who hears of a run's news, in the order of consequences: the ledger
- * first, then the job's history, admission, hooks, the scheduler, path
- * triggers, dependencies, the event stream, and shutdown last. */
+ * first, then the job's history, the metrics' figures, admission, hooks,
+ * the scheduler, path triggers, dependencies, the event stream, and
+ * shutdown last. */
 static void
 daemon_subscribe(struct daemon *d)
 {
@@ -213,6 +225,7 @@ daemon_subscribe(struct daemon *d)
 
 	record_subscribe(&d->record, hub);
 	job_subscribe(&d->runs);
+	figures_subscribe(&d->figures, hub);
 	sync_subscribe(&d->sync, hub);
 	hooks_init(&d->hooks, &d->units, &d->runs, hub);
 	sched_subscribe(&d->sched, hub);
@@ -264,6 +277,7 @@ daemon_run(struct daemon *d)
 	uv_run(d->loop, UV_RUN_DEFAULT);
 	units_free(&d->units);
 	record_free(&d->record);
+	figures_free(&d->figures);
 	sync_free(&d->sync);
 	reload_free(&d->reload);
 	free(d->config_path);

@@ -16,6 +16,7 @@
 #include "deps.h"
 #include "escape.h"
 #include "executor.h"
+#include "figures.h"
 #include "heap.h"
 #include "hooks.h"
 #include "looplag.h"
@@ -60,6 +61,7 @@ struct daemon {
 	struct sched sched;
 	struct watches watches;
 	struct deps deps;
+	struct figures figures;		/* counts for the metrics */
 	struct bus bus;
 	struct run_subscriber sub;	/* closed runs: shutdown goes on */
 	struct service_ctx services;	/* what services get */

@@ -15,6 +15,8 @@ looplag_tick_cb(uv_timer_t *t)
 	usec_t lag = now > l->expected ? now - l->expected : 0;
 
 	l->last = lag;
+	l->count++;
+	l->sum += lag;
 	if (lag > l->max)
 		l->max = lag;
 	l->samples[l->next] = lag;

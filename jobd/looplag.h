@@ -3,6 +3,8 @@
 #ifndef JOBD_LOOPLAG_H
 #define JOBD_LOOPLAG_H
 
+#include <stdint.h>
+
 #include <uv.h>
 
 #include "timeutil.h"
@@ -17,6 +19,9 @@ struct looplag {
 	usec_t samples[LOOPLAG_SAMPLES];
 	unsigned n, next;
 	usec_t max;
+	/* Every tick since start, for the metrics' summary. */
+	uint64_t count;
+	usec_t sum;
 };
 
 void looplag_start(struct looplag *, uv_loop_t *);

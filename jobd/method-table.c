@@ -31,6 +31,7 @@ const struct ctl_method method_table[] = {
 	{ "io.jobd.Manager.Resume", method_resume, CTL_ADMIN },
 	{ "io.jobd.Manager.Skip", method_skip, CTL_ADMIN },
 	{ "io.jobd.Manager.Daemon", method_daemon, CTL_READ },
+	{ "io.jobd.Manager.Metrics", method_metrics, CTL_READ },
 	{ "org.varlink.service.GetInfo", method_get_info, CTL_READ },
 	{ "org.varlink.service.GetInterfaceDescription",
 	    method_get_interface_description, CTL_READ },

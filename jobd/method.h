@@ -13,6 +13,7 @@
 #include "timeutil.h"
 
 struct bus;
+struct figures;
 struct conn;
 struct heap;
 struct job;
@@ -37,6 +38,7 @@ struct method_ctx {
 	struct sched *sched;
 	struct looplag *looplag;
 	struct heap *heap;		/* trims after large replies */
+	struct figures *figures;	/* the jobs' counts, for Metrics */
 	const char *config_path, *socket_path;
 	usec_t started;
 	/* A configuration reload; done gets the errors or the plan. */
@@ -91,6 +93,7 @@ void method_resume(struct conn *, json_t *);
 void method_skip(struct conn *, json_t *);
 void method_show(struct conn *, json_t *);
 void method_daemon(struct conn *, json_t *);
+void method_metrics(struct conn *, json_t *);
 void method_get_info(struct conn *, json_t *);
 void method_get_interface_description(struct conn *, json_t *);
 #ifdef JOBD_DEBUG_METHODS

@@ -244,6 +244,8 @@ sched_skip_slot(struct sched *s, struct job *j, enum run_trigger trigger,
 	    TIMESTAMP_MAX, slot), reason);
 	record_run_skipped(s->record, id, j->name, run_trigger_name[trigger],
 	    slot, reason);
+	if (s->slot_skipped)
+		s->slot_skipped(s->owner, j, id);
 }
 
 /* Starts a slot now, unless its starting deadline has passed. */

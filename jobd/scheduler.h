@@ -43,6 +43,10 @@ struct sched {
 	uint64_t host_hash;		/* for jitter */
 	bool boot_first;		/* first jobd start since boot */
 	usec_t boot_time;		/* realtime of boot */
+	/* A slot recorded skipped without a run (run id id): the owner
+	 * passes it on (the metrics count it).  May be NULL. */
+	void (*slot_skipped)(void *owner, struct job *, uint64_t id);
+	void *owner;
 };
 
 struct sched_slot {
