@@ -116,6 +116,29 @@ jw_utf8_seq(const unsigned char *s)
 	return n;
 }
 
+/* A control character: the short escapes JSON has (the Metrics text has
+ * a newline on every line), else \u00XX. */
+static void
+jw_control(struct json_writer *w, unsigned char c)
+{
+	static const char hex[] = "0123456789abcdef";
+	char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+
+	switch (c) {
+	case '\n':
+		jw_put(w, "\\n", 2);
+		break;
+	case '\t':
+		jw_put(w, "\\t", 2);
+		break;
+	case '\r':
+		jw_put(w, "\\r", 2);
+		break;
+	default:
+		jw_put(w, esc, 6);
+	}
+}
+
 static void
 jw_quoted(struct json_writer *w, const char *str)
 {
@@ -136,8 +159,7 @@ jw_quoted(struct json_writer *w, const char *str)
 			jw_put(w, esc, 2);
 			s++;
 		} else if (*s < 0x20) {
-			snprintf(esc, sizeof(esc), "\\u%04x", *s);
-			jw_put(w, esc, 6);
+			jw_control(w, *s);
 			s++;
 		} else if ((n = jw_utf8_seq(s)) > 0) {
 			jw_put(w, (const char *)s, n);

@@ -2,6 +2,7 @@
  * bounds; checking a call's shape lives here too so that jobd and the
  * fuzzers share one definition of what a well-formed message is. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "varlink.h"
@@ -26,7 +27,7 @@ varlink_framer_feed(struct varlink_framer *f, const char *data, size_t n)
 	/* One frame may hold max bytes of JSON plus its NUL; more than that
 	 * buffered without a NUL means an oversized message. */
 	if (f->len + n > f->max + 1 &&
-	    (f->len == 0 || !memchr(f->buf, '\0', f->len)) &&
+	    !memchr(f->buf + f->scanned, '\0', f->len - f->scanned) &&
 	    !memchr(data, '\0', n))
 		return -EMSGSIZE;
 	if (f->len + n > f->cap) {
@@ -38,6 +39,98 @@ varlink_framer_feed(struct varlink_framer *f, const char *data, size_t n)
 	return 0;
 }
 
+static int
+varlink_hex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* One escape of a JSON string at s (after its backslash) that stands for
+ * an ASCII character other than NUL; -1 for any other (jansson's). */
+static int
+varlink_fast_escape(const char *s, const char *end, size_t *ret_len)
+{
+	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+	const char *p;
+	int hi, lo;
+
+	if (s < end && *s && (p = strchr(from, *s))) {
+		*ret_len = 1;
+		return to[p - from];
+	}
+	if (end - s < 5 || s[0] != 'u' || s[1] != '0' || s[2] != '0' ||
+	    (hi = varlink_hex(s[3])) < 0 || hi > 7 ||
+	    (lo = varlink_hex(s[4])) < 0 || hi + lo == 0)
+		return -1;
+	*ret_len = 5;
+	return hi << 4 | lo;
+}
+
+/* Bytes of a JSON string between escapes: no quote, no control
+ * character (else it is not JSON, and jansson says why). */
+static bool
+varlink_plain(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == '"')
+			return false;
+	return true;
+}
+
+/*
+ * A reply whose only parameter is one long string, as jobd writes the
+ * Metrics text: {"parameters":{"text":"..."}}.  jansson decodes a string
+ * a byte at a time (about 15 ns a byte: 45 ms of jobctl metrics with
+ * 10,000 jobs); this decodes one with memchr and memcpy.  Any other frame,
+ * and any escape but the short ones and \u00XX (ASCII), is left to
+ * jansson (NULL), so that both read every frame alike.
+ */
+static json_t *
+varlink_fast_text(const char *buf, size_t n)
+{
+	static const char head[] = "{\"parameters\":{\"text\":\"";
+	static const char tail[] = "\"}}";
+	const size_t nh = sizeof(head) - 1, nt = sizeof(tail) - 1;
+	_cleanup_free_ char *out = NULL;
+	const char *s, *end, *run;
+	size_t len = 0, k, skip;
+	json_t *text;
+	int c;
+
+	if (n < nh + nt || memcmp(buf, head, nh) ||
+	    memcmp(buf + n - nt, tail, nt))
+		return NULL;
+	s = buf + nh;
+	end = buf + n - nt;
+	out = xmalloc(end - s + 1);
+	while (s < end) {
+		run = memchr(s, '\\', end - s);
+		k = (run ? run : end) - s;
+		if (!varlink_plain(s, k))
+			return NULL;
+		memcpy(out + len, s, k);
+		len += k;
+		s += k;
+		if (s < end) {
+			if ((c = varlink_fast_escape(s + 1, end, &skip)) < 0)
+				return NULL;
+			out[len++] = (char)c;
+			s += 1 + skip;
+		}
+	}
+	if (!(text = json_stringn(out, len)))
+		return NULL;		/* not UTF-8 */
+	return json_pack("{s:{s:o}}", "parameters", "text", text);
+}
+
 int
 varlink_framer_next(struct varlink_framer *f, json_t **ret, char **cause)
 {
@@ -47,13 +140,21 @@ varlink_framer_next(struct varlink_framer *f, json_t **ret, char **cause)
 	size_t n;
 
 	*ret = NULL;
-	nul = f->len ? memchr(f->buf, '\0', f->len) : NULL;
-	if (!nul)
+	/* A reply of megabytes comes in many reads: look for its end only
+	 * in the bytes that came since the last look. */
+	nul = f->len > f->scanned ? memchr(f->buf + f->scanned, '\0',
+	    f->len - f->scanned) : NULL;
+	if (!nul) {
+		f->scanned = f->len;
 		return f->len > f->max ? -EMSGSIZE : 0;
+	}
+	f->scanned = 0;
 	n = nul - f->buf;
 	if (n > f->max)
 		return -EMSGSIZE;
-	msg = json_loadb(f->buf, n, JSON_REJECT_DUPLICATES, &err);
+	msg = varlink_fast_text(f->buf, n);
+	if (!msg)
+		msg = json_loadb(f->buf, n, JSON_REJECT_DUPLICATES, &err);
 	memmove(f->buf, nul + 1, f->len - n - 1);
 	f->len -= n + 1;
 	if (!msg) {

@@ -21,6 +21,7 @@
 struct varlink_framer {
 	char *buf;
 	size_t len, cap, max;
+	size_t scanned;		/* bytes known to hold no NUL */
 };
 
 void varlink_framer_init(struct varlink_framer *, size_t max);

@@ -3,7 +3,7 @@
  * one io.jobd.Manager call and says how to print its replies and which
  * exit code they mean.  Talking to the socket lives in client.c, the
  * scheduler verbs in verbs-sched.c, services and events in
- * verbs-service.c. */
+ * verbs-service.c, metrics in verbs-metrics.c. */
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
@@ -68,6 +68,12 @@ static const struct opt {
 	    "or\n        '@EPOCH'" },
 	{ OPT_TIMEZONE, 0, "timezone", "TZ",
 	    "read the expression in zone TZ (default the system zone)" },
+	{ OPT_FORMAT, 0, "format", "FMT",
+	    "metrics: openmetrics (default) or prometheus (the text format\n"
+	    "        0.0.4 that node_exporter and promtool read)" },
+	{ OPT_TEXTFILE, 0, "textfile", "DIR",
+	    "metrics: write DIR/jobd.prom atomically (prometheus format) for\n"
+	    "        node_exporter's textfile collector instead of printing" },
 };
 
 static int verb_list(struct ctx *);
@@ -142,6 +148,9 @@ static const struct verb {
 	{ "skip", "JOB", 1, 1, OPT_LINES,
 	    "skip the next slots of a periodic job (-n: how many)",
 	    verbs_sched_skip },
+	{ "metrics", NULL, 0, 0, OPT_FORMAT | OPT_TEXTFILE,
+	    "print jobd's metrics (OpenMetrics text), or write them for\n"
+	    "        node_exporter's textfile collector", verbs_metrics },
 	{ "help", NULL, 0, 0, 0, "print this help", verb_help },
 };
 
@@ -149,7 +158,8 @@ static const char exit_codes_text[] =
     "Exit status:\n"
     "  0  success\n"
     "  1  jobd refused: unknown job or run, bad state, permission denied,\n"
-    "     or a waited-for run has no exit status\n"
+    "     a waited-for run has no exit status, or metrics --textfile\n"
+    "     could not write its file\n"
     "  2  usage error\n"
     "  3  jobd unreachable, or protocol mismatch\n"
     "  start --wait and wait exit with the run's own exit status instead\n"
@@ -665,6 +675,14 @@ parse_option(struct ctx *c, const struct opt *o, const char *arg)
 		if (!*arg)
 			return jobctl_usage_error(NULL, "empty time zone");
 		c->timezone = arg;
+		break;
+	case OPT_FORMAT:
+		c->format = arg;
+		break;
+	case OPT_TEXTFILE:
+		if (!*arg)
+			return jobctl_usage_error(NULL, "empty directory");
+		c->textfile = arg;
 		break;
 	}
 	return -1;

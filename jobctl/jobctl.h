@@ -29,6 +29,8 @@ enum {
 	OPT_BASE = 1 << 14,
 	OPT_TIMEZONE = 1 << 15,
 	OPT_RAW = 1 << 16,
+	OPT_FORMAT = 1 << 17,
+	OPT_TEXTFILE = 1 << 18,
 };
 #define OPT_GLOBAL (OPT_SOCKET | OPT_JSON | OPT_HELP | OPT_VERSION | OPT_RAW)
 
@@ -51,6 +53,8 @@ struct ctx {
 	json_int_t run, lines;	/* lines: -n, whatever the verb counts */
 	usec_t since, until, base;
 	const char *timezone;
+	const char *format;	/* metrics --format */
+	const char *textfile;	/* metrics --textfile DIR */
 	int replies;		/* replies printed so far */
 	bool wait_gone;		/* stop --wait: services must be gone */
 	enum sched_reply sched;	/* the scheduler verbs' reply */
@@ -81,5 +85,8 @@ int verbs_service_reset_failed(struct ctx *);
 int verbs_reload(struct ctx *);
 int verbs_event(struct ctx *);
 int verbs_events(struct ctx *);
+
+/* Metrics (verbs-metrics.c). */
+int verbs_metrics(struct ctx *);
 
 #endif

@@ -64,12 +64,12 @@ TEST(escapes)
 	json_t *v;
 
 	jw_init(&w);
-	jw_string(&w, "q\"b\\n\n\t\x01\x1f/\x7f");
+	jw_string(&w, "q\"b\\n\n\t\r\x01\x1f/\x7f");
 	ASSERT_STREQ(text(&w),
-	    "\"q\\\"b\\\\n\\u000a\\u0009\\u0001\\u001f/\x7f\"");
+	    "\"q\\\"b\\\\n\\n\\t\\r\\u0001\\u001f/\x7f\"");
 	v = jw_to_json(&w);
 	ASSERT_NOT_NULL(v);
-	ASSERT_STREQ(json_string_value(v), "q\"b\\n\n\t\x01\x1f/\x7f");
+	ASSERT_STREQ(json_string_value(v), "q\"b\\n\n\t\r\x01\x1f/\x7f");
 	json_decref(v);
 }
 

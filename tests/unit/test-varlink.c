@@ -3,6 +3,9 @@
  * reply. */
 #include <errno.h>
 
+#include <string.h>
+
+#include "macro.h"
 #include "runner.h"
 #include "varlink.h"
 #include "xmalloc.h"
@@ -262,6 +265,66 @@ parse_call(const char *text, json_t **msg, struct varlink_call *call,
 	return varlink_call_parse(*msg, call, cause);
 }
 
+/* Frames of a one-string reply ({"parameters":{"text":"..."}}) are
+ * decoded without jansson when they can be: whichever way, the message
+ * must be what jansson reads, and what jansson refuses must be refused. */
+static const char *const text_frames[] = {
+	"{\"parameters\":{\"text\":\"\"}}",
+	"{\"parameters\":{\"text\":\"plain\"}}",
+	"{\"parameters\":{\"text\":\"a\\nb\\tc\\rd\\\"e\\\\f\\/g\\bh\\fi\"}}",
+	"{\"parameters\":{\"text\":\"x{job=\\\"a\\\"} 1\\n# EOF\\n\"}}",
+	"{\"parameters\":{\"text\":\"\\u0001\\u001f\\u007f\\u0041\"}}",
+	"{\"parameters\":{\"text\":\"\\u00e9\\u20ac\\ud83d\\ude00\"}}",
+	"{\"parameters\":{\"text\":\"caf\xc3\xa9\"}}",
+	"{\"parameters\":{\"text\":\"ends in a backslash\\\\\"}}",
+	"{\"parameters\":{\"text\":\"quote at the end\\\"\"}}",
+	/* Not JSON, or not one string: jansson decides. */
+	"{\"parameters\":{\"text\":\"raw \" quote\"}}",
+	"{\"parameters\":{\"text\":\"raw\ttab\"}}",
+	"{\"parameters\":{\"text\":\"bad \\x escape\"}}",
+	"{\"parameters\":{\"text\":\"cut \\u00\"}}",
+	"{\"parameters\":{\"text\":\"nul \\u0000\"}}",
+	"{\"parameters\":{\"text\":\"bad utf8 \xff\"}}",
+	"{\"parameters\":{\"text\":\"a\",\"x\":\"b\"}}",
+	"{\"parameters\":{\"text\":\"a\"},\"continues\":true}",
+	"{\"parameters\":{\"text\":\"trailing \\\\\\\"}}",
+	"{\"parameters\":{\"text\":\"",
+	"{\"parameters\":{\"text\":\"\"}}}",
+};
+
+TEST(framer_text_reply)
+{
+	struct varlink_framer f;
+	json_error_t err;
+	json_t *m, *want;
+	char *cause;
+	size_t i, n;
+	int r;
+
+	for (i = 0; i < ELEMENTSOF(text_frames); i++) {
+		CASE("frame %zu: %s", i, text_frames[i]);
+		n = strlen(text_frames[i]);
+		want = json_loadb(text_frames[i], n, JSON_REJECT_DUPLICATES,
+		    &err);
+		varlink_framer_init(&f, VARLINK_MAX_MESSAGE);
+		feed(&f, text_frames[i], n + 1);
+		m = NULL;
+		cause = NULL;
+		r = varlink_framer_next(&f, &m, &cause);
+		if (want && json_is_object(want)) {
+			ASSERT_EQ(r, 1);
+			ASSERT(json_equal(m, want));
+		} else {
+			ASSERT(r < 0);
+			ASSERT_NULL(m);
+			free(cause);
+		}
+		json_decref(m);
+		json_decref(want);
+		varlink_framer_done(&f);
+	}
+}
+
 TEST(call_valid)
 {
 	struct varlink_call c;
@@ -449,6 +512,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(framer_oversized_first_read),
 	TEST_ENTRY(framer_invalid_json),
 	TEST_ENTRY(framer_not_an_object),
+	TEST_ENTRY(framer_text_reply),
 	TEST_ENTRY(call_valid),
 	TEST_ENTRY(call_invalid),
 	TEST_ENTRY(call_round_trip),
