@@ -161,6 +161,8 @@ def test_reader_reads_but_cannot_change(jobd, principals):
     assert rc == 0, err
     assert '"id": %d' % run in out or '"id":%d' % run in out, out
     assert as_user(principals, d, "reader", "history")[0] == 0
+    rc, out, err, _ = as_user(principals, d, "reader", "metrics")
+    assert rc == 0 and 'jobd_job_running{job="j"} 1' in out, (rc, err)
 
     assert_refused(principals, d, "reader", "Start", "start", "j")
     assert_refused(principals, d, "reader", "io.jobd.Manager.Cancel",
