@@ -389,3 +389,41 @@ def test_metrics_text_is_one_json_string(jobd):
     assert list(reply) == ["text"]
     assert reply["text"].startswith("# HELP ")
     assert reply["text"].endswith("\n# EOF\n")
+
+
+# ------------------------------------------------------------ README
+
+README = __import__("pathlib").Path(__file__).resolve().parents[2] \
+    / "README.md"
+
+
+def readme_block(lang, first_line):
+    """The README's fenced block in lang whose first line is first_line."""
+    blocks = re.findall(r"```%s\n(.*?)```" % lang, README.read_text(),
+                        re.S)
+    found = [b for b in blocks if b.startswith(first_line)]
+    assert found, "README has no %s block starting %r" % (lang, first_line)
+    return found[0]
+
+
+def test_readme_textfile_job_is_valid(workdir):
+    """The [job metrics-textfile] example of README "Metrics"."""
+    conf = workdir / "jobd.conf"
+    conf.write_text("[jobd]\n\n" + readme_block("ini", "[job metrics-"))
+    os.chmod(conf, 0o644)
+    p = subprocess.run([os.environ["JOBD"], "--check", "--config",
+                        str(conf)], capture_output=True, timeout=30)
+    assert p.returncode == 0, p.stderr.decode()
+
+
+def test_readme_alerting_rules_pass_promtool(workdir):
+    promtool = shutil.which("promtool")
+    if not promtool:
+        pytest.skip("promtool is not installed (Debian package "
+                    "'prometheus')")
+    rules = workdir / "jobd-rules.yml"
+    rules.write_text(readme_block("yaml", "groups:"))
+    p = subprocess.run([promtool, "check", "rules", str(rules)],
+                       capture_output=True, timeout=30)
+    assert p.returncode == 0, p.stdout.decode() + p.stderr.decode()
+    assert b"SUCCESS: 4 rules found" in p.stdout, p.stdout
