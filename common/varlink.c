@@ -27,7 +27,8 @@ varlink_framer_feed(struct varlink_framer *f, const char *data, size_t n)
 	/* One frame may hold max bytes of JSON plus its NUL; more than that
 	 * buffered without a NUL means an oversized message. */
 	if (f->len + n > f->max + 1 &&
-	    !memchr(f->buf + f->scanned, '\0', f->len - f->scanned) &&
+	    (f->len == f->scanned ||
+	    !memchr(f->buf + f->scanned, '\0', f->len - f->scanned)) &&
 	    !memchr(data, '\0', n))
 		return -EMSGSIZE;
 	if (f->len + n > f->cap) {
