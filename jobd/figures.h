@@ -25,12 +25,12 @@ struct figure {
 	uint64_t last_run;		/* the last verdict's run; 0: none */
 	int last_result;		/* its result (index); -1: none */
 	usec_t last_started, last_ended, last_duration;
-	usec_t last_success;		/* when it ended (else started); 0 */
+	usec_t last_success;		/* ended (else started); 0: none */
 	uint64_t restarts;		/* services: since jobd started */
 };
 
 enum figures_state {
-	FIGURES_NEW,			/* counting from zero, not asked yet */
+	FIGURES_NEW,			/* not asked yet: counting from 0 */
 	FIGURES_LOADING,		/* the ledger was asked */
 	FIGURES_LOADED,			/* seeded from the ledger */
 	FIGURES_UNSEEDED,		/* the ledger could not answer */

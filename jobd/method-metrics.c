@@ -43,12 +43,14 @@ struct metrics {
 /* A per-job gauge: the value of one job, false for no sample. */
 struct job_gauge {
 	const char *name, *unit, *help;
-	bool (*value)(const struct metrics_unit *, uint64_t *ret);
+	bool (*value)(const struct metrics *, const struct metrics_unit *,
+	    uint64_t *ret);
 	bool usec;		/* the value is a time or span in usec */
 };
 
 static bool
-last_success_value(const struct metrics_unit *u, uint64_t *ret)
+last_success_value(const struct metrics *x UNUSED,
+    const struct metrics_unit *u, uint64_t *ret)
 {
 	*ret = u->fig ? u->fig->last_success : 0;
 	return *ret != 0;
@@ -56,7 +58,8 @@ last_success_value(const struct metrics_unit *u, uint64_t *ret)
 
 /* A lost run that never started still ended, or was found lost. */
 static bool
-last_run_value(const struct metrics_unit *u, uint64_t *ret)
+last_run_value(const struct metrics *x UNUSED,
+    const struct metrics_unit *u, uint64_t *ret)
 {
 	if (!u->fig || !u->fig->last_run)
 		return false;
@@ -66,14 +69,16 @@ last_run_value(const struct metrics_unit *u, uint64_t *ret)
 }
 
 static bool
-last_duration_value(const struct metrics_unit *u, uint64_t *ret)
+last_duration_value(const struct metrics *x UNUSED,
+    const struct metrics_unit *u, uint64_t *ret)
 {
 	*ret = u->fig ? u->fig->last_duration : 0;
 	return u->fig && u->fig->last_run;
 }
 
 static bool
-last_ok_value(const struct metrics_unit *u, uint64_t *ret)
+last_ok_value(const struct metrics *x UNUSED,
+    const struct metrics_unit *u, uint64_t *ret)
 {
 	if (!u->fig || u->fig->last_result < 0)
 		return false;
@@ -82,7 +87,8 @@ last_ok_value(const struct metrics_unit *u, uint64_t *ret)
 }
 
 static bool
-next_run_value(const struct metrics_unit *u, uint64_t *ret)
+next_run_value(const struct metrics *x UNUSED,
+    const struct metrics_unit *u, uint64_t *ret)
 {
 	*ret = u->job->sched.fire_at;
 	return u->job->sched.heap_index != SIZE_MAX && *ret;
@@ -90,7 +96,8 @@ next_run_value(const struct metrics_unit *u, uint64_t *ret)
 
 /* Runs with a process (or its pipes) now; queued ones are not running. */
 static bool
-running_value(const struct metrics_unit *u, uint64_t *ret)
+running_value(const struct metrics *x UNUSED,
+    const struct metrics_unit *u, uint64_t *ret)
 {
 	const struct run *r;
 
@@ -130,7 +137,7 @@ metrics_job_gauge(struct metrics *x, const struct job_gauge *g)
 
 	om_family(&x->w, g->name, OM_GAUGE, g->unit, g->help);
 	for (i = 0; i < x->njobs; i++) {
-		if (!g->value(&x->jobs[i], &v))
+		if (!g->value(x, &x->jobs[i], &v))
 			continue;
 		l.value = x->jobs[i].job->name;
 		if (g->usec)
