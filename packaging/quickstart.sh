@@ -27,7 +27,7 @@ if [[ ! -e /usr/sbin/policy-rc.d ]]; then
 	chmod 755 /usr/sbin/policy-rc.d
 	made_policy=1
 fi
-apt-get install -y prometheus prometheus-node-exporter \
+apt-get install -y --no-install-recommends prometheus prometheus-node-exporter \
 	python3-prometheus-client || true
 if [[ -n $made_policy ]]; then
 	rm -f /usr/sbin/policy-rc.d
