@@ -88,10 +88,8 @@ jw_close(struct json_writer *w, char brace)
 	w->first = false;
 }
 
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 when it is not one
- * (overlong forms, surrogates and code points past U+10FFFF included). */
-static size_t
-utf8_seq(const unsigned char *s)
+size_t
+jw_utf8_len(const unsigned char *s)
 {
 	unsigned c = s[0];
 	size_t n, i;
@@ -141,7 +139,7 @@ jw_quoted(struct json_writer *w, const char *str)
 			snprintf(esc, sizeof(esc), "\\u%04x", *s);
 			jw_put(w, esc, 6);
 			s++;
-		} else if ((n = utf8_seq(s)) > 0) {
+		} else if ((n = jw_utf8_len(s)) > 0) {
 			jw_put(w, (const char *)s, n);
 			s += n;
 		} else {

@@ -41,6 +41,11 @@ void jw_json(struct json_writer *, const json_t *);
 void jw_kstr(struct json_writer *, const char *key, const char *);
 void jw_kint(struct json_writer *, const char *key, long long);
 
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 when it is not one
+ * (overlong forms, surrogates and code points past U+10FFFF included):
+ * what jw_string keeps and what it replaces. */
+size_t jw_utf8_len(const unsigned char *s);
+
 /* Parses what was written back into a tree (the unit tests look at what
  * was written so); the writer is emptied. */
 json_t *jw_to_json(struct json_writer *);
