@@ -82,4 +82,8 @@ int verbs_reload(struct ctx *);
 int verbs_event(struct ctx *);
 int verbs_events(struct ctx *);
 
+/* Alerts (verbs-alerts.c). */
+int verbs_alerts(struct ctx *);
+int verbs_alert(struct ctx *);
+
 #endif

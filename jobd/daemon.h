@@ -10,6 +10,7 @@
 
 #include <uv.h>
 
+#include "alerts.h"
 #include "bus.h"
 #include "cgroup.h"
 #include "config.h"
@@ -61,6 +62,7 @@ struct daemon {
 	struct watches watches;
 	struct deps deps;
 	struct bus bus;
+	struct alerts alerts;		/* delivery: webhooks, mail, commands */
 	struct run_subscriber sub;	/* closed runs: shutdown goes on */
 	struct service_ctx services;	/* what services get */
 	struct notify notify;		/* sd_notify for services */

@@ -12,6 +12,7 @@
 #include "json-writer.h"
 #include "timeutil.h"
 
+struct alerts;
 struct bus;
 struct conn;
 struct heap;
@@ -37,6 +38,7 @@ struct method_ctx {
 	struct sched *sched;
 	struct looplag *looplag;
 	struct heap *heap;		/* trims after large replies */
+	struct alerts *alerts;		/* AlertTest */
 	const char *config_path, *socket_path;
 	usec_t started;
 	/* A configuration reload; done gets the errors or the plan. */
@@ -91,6 +93,8 @@ void method_resume(struct conn *, json_t *);
 void method_skip(struct conn *, json_t *);
 void method_show(struct conn *, json_t *);
 void method_daemon(struct conn *, json_t *);
+void method_alerts(struct conn *, json_t *);
+void method_alert_test(struct conn *, json_t *);
 void method_get_info(struct conn *, json_t *);
 void method_get_interface_description(struct conn *, json_t *);
 #ifdef JOBD_DEBUG_METHODS
