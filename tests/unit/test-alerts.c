@@ -6,7 +6,10 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "alert-event.h"
@@ -66,6 +69,7 @@ teardown(struct alerts *a)
 }
 
 struct counts {
+	const char *sink;
 	uint64_t sent, failed, dropped;
 };
 
@@ -75,7 +79,7 @@ count_cb(void *ctx, const char *alert, const char *sink, const char *status,
 {
 	struct counts *c = ctx;
 
-	ASSERT_STREQ(sink, "webhook");
+	ASSERT_STREQ(sink, c->sink);
 	(void)alert;
 	if (!strcmp(status, "sent"))
 		c->sent += n;
@@ -86,12 +90,18 @@ count_cb(void *ctx, const char *alert, const char *sink, const char *status,
 }
 
 static struct counts
-counts_of(const struct alerts *a)
+counts_of_sink(const struct alerts *a, const char *sink)
 {
-	struct counts c = { 0 };
+	struct counts c = { .sink = sink };
 
 	alerts_each_count(a, count_cb, &c);
 	return c;
+}
+
+static struct counts
+counts_of(const struct alerts *a)
+{
+	return counts_of_sink(a, "webhook");
 }
 
 TEST(delays)
@@ -178,11 +188,116 @@ TEST(test_names)
 	teardown(&a);
 }
 
+/* A sendmail that keeps what it got; exit_code says how it ends. */
+static char *
+fake_sendmail(const char *dir, int exit_code)
+{
+	char *path = xstrfmt("%s/sendmail", dir);
+	_cleanup_free_ char *text = xstrfmt("#!/bin/sh\n{ echo \"ARGS: $*\"; "
+	    "cat; } > %s/mail\necho nope >&2\nexit %d\n", dir, exit_code);
+	FILE *f = fopen(path, "w");
+
+	ASSERT_NOT_NULL(f);
+	fputs(text, f);
+	fclose(f);
+	ASSERT_OK(chmod(path, 0755));
+	return path;
+}
+
+static void
+mail_setup(struct alerts *a, const char *sendmail)
+{
+	_cleanup_free_ char *text = xstrfmt("[jobd]\nsendmail = %s\n"
+	    "[alert m]\nmail = ops@example.com\n", sendmail);
+	char **errors = NULL;
+
+	ASSERT_OK(config_load_string(text, "a.conf", &cfg, &errors));
+	ASSERT_OK(uv_loop_init(&loop));
+	alerts_init(a, &(struct alerts_opts){ .loop = &loop,
+	    .config = get_config, .retry_first = 10 * USEC_PER_MSEC });
+}
+
+/* The job's bytes go to the body only: no line of the tail becomes a
+ * header, whatever it holds. */
+TEST(mail_tail_stays_in_the_body)
+{
+	char dir[] = "/tmp/test-alerts-XXXXXX";
+	char *tail[] = { "ok", "\nBcc: victim@example.com",
+	    "Subject: forged", NULL };
+	struct alert_event e = { .kind = ALERT_FAILED, .job = "backup",
+	    .run = 9, .result = "failed", .has_exit = true, .exit_status = 3,
+	    .tail = tail, .at = 1 };
+	char *names[] = { "m", NULL }, *headers, *body, buf[4096];
+	_cleanup_free_ char *sendmail = NULL, *path = NULL;
+	struct alerts a;
+	struct counts c;
+	uv_timer_t t;
+	FILE *f;
+	size_t n;
+
+	ASSERT_NOT_NULL(mkdtemp(dir));
+	sendmail = fake_sendmail(dir, 0);
+	mail_setup(&a, sendmail);
+	alerts_send(&a, &e, names);
+	uv_timer_init(&loop, &t);
+	t.data = &a;
+	uv_timer_start(&t, poll_cb, 5, 5);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	c = counts_of_sink(&a, "mail");
+	ASSERT_EQ(c.sent, 1);
+	path = xstrfmt("%s/mail", dir);
+	ASSERT_NOT_NULL(f = fopen(path, "r"));
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	headers = buf;
+	body = strstr(buf, "\n\n");
+	ASSERT_NOT_NULL(body);
+	*body = '\0';
+	body += 2;
+	ASSERT_NOT_NULL(strstr(headers, "ARGS: -t -oi\nTo: ops@example.com\n"
+	    "Subject: "));
+	ASSERT_NOT_NULL(strstr(headers, "] backup failed (exit 3)\n"));
+	ASSERT_NULL(strstr(headers, "Bcc"));
+	ASSERT_NULL(strstr(headers, "forged"));
+	ASSERT_NOT_NULL(strstr(body, "Output (last 3 lines):\n  ok\n"
+	    "  ?Bcc: victim@example.com\n  Subject: forged\n"));
+	teardown(&a);
+	test_rm_tree(dir);
+}
+
+TEST(sendmail_failing)
+{
+	char dir[] = "/tmp/test-alerts-XXXXXX";
+	struct alert_event e = { .kind = ALERT_TEST, .at = 1 };
+	char *names[] = { "m", NULL };
+	_cleanup_free_ char *sendmail = NULL;
+	struct alerts a;
+	struct counts c;
+	uv_timer_t t;
+
+	ASSERT_NOT_NULL(mkdtemp(dir));
+	sendmail = fake_sendmail(dir, 1);
+	mail_setup(&a, sendmail);
+	alerts_send(&a, &e, names);
+	uv_timer_init(&loop, &t);
+	t.data = &a;
+	uv_timer_start(&t, poll_cb, 5, 5);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	c = counts_of_sink(&a, "mail");
+	ASSERT_EQ(c.failed, ALERTS_ATTEMPTS);
+	ASSERT_EQ(c.sent, 0);
+	teardown(&a);
+	test_rm_tree(dir);
+}
+
 static const struct test tests[] = {
 	TEST_ENTRY(delays),
 	TEST_ENTRY(retries),
 	TEST_ENTRY(queue_bound),
 	TEST_ENTRY(test_names),
+	TEST_ENTRY(mail_tail_stays_in_the_body),
+	TEST_ENTRY(sendmail_failing),
 };
 
 TEST_MAIN(tests)
