@@ -22,15 +22,17 @@ alert_attempt_json(const struct ledger_alert *a)
 	    "alert", a->alert ? a->alert : "", "sink", a->sink ? a->sink : "",
 	    "event", a->event ? a->event : "", "attempt", (int)a->attempt,
 	    "status", a->status ? a->status : "");
+	json_t *d = NULL;
 
 	if (a->job)
 		json_object_set_new(o, "job", json_string(a->job));
 	if (a->run)
 		json_object_set_new(o, "run", json_integer((json_int_t)a->run));
 	/* A receiver's words may be anything: jansson refuses bad UTF-8. */
-	if (a->detail)
-		json_object_set_new(o, "detail", json_string(a->detail) ?
-		    json_string(a->detail) : json_string("?"));
+	if (a->detail && !(d = json_string(a->detail)))
+		d = json_string("?");
+	if (d)
+		json_object_set_new(o, "detail", d);
 	return o;
 }
 

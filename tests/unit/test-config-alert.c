@@ -232,11 +232,13 @@ TEST(alert_bad)
 
 	for (i = 0; i < ELEMENTSOF(alert_bad); i++) {
 		_cleanup_free_ char *text = NULL, *want = NULL;
-		const char *line = alert_bad[i].line;
+		const char *line = alert_bad[i].line ? alert_bad[i].line : "",
+		    *pre;
 
 		CASE("alert_bad row %zu", i);
-		text = xstrfmt("[alert a]\n%s\n%s\n", strncmp(line,
-		    "webhook ", 8) ? "webhook = http://h" : "mail = root", line);
+		pre = strncmp(line, "webhook ", 8) ? "webhook = http://h" :
+		    "mail = root";
+		text = xstrfmt("[alert a]\n%s\n%s\n", pre, line);
 		want = xstrfmt("a.conf:%d: %s", strchr(line, '\n') ? 4 : 3,
 		    alert_bad[i].error);
 		err = load_errors(text);
