@@ -17,8 +17,8 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
 apt-get install -y meson ninja-build pkg-config gcc libuv1-dev libinih-dev \
-	libsystemd-dev libjansson-dev libsqlite3-dev python3-pytest \
-	python3-pytest-timeout systemd
+	libsystemd-dev libjansson-dev libsqlite3-dev libcurl4-openssl-dev \
+	python3-pytest python3-pytest-timeout systemd
 
 if [[ ! -e build/build.ninja ]]; then
 	meson setup build
