@@ -291,6 +291,10 @@ http_setopts(struct http_transfer *t, const struct http_request *req)
 	SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	SET(CURLOPT_FOLLOWLOCATION, 0L);
 	SET(CURLOPT_NOSIGNAL, 1L);
+	/* A transfer that ends while its name is still being resolved
+	 * (a timeout, a cancel) would otherwise wait, on the loop, for the
+	 * resolver thread to return: it is left to finish alone. */
+	SET(CURLOPT_QUICK_EXIT, 1L);
 	SET(CURLOPT_TIMEOUT_MS, (long)(req->timeout / USEC_PER_MSEC));
 	SET(CURLOPT_CONNECTTIMEOUT_MS, (long)(connect / USEC_PER_MSEC));
 	SET(CURLOPT_POST, 1L);

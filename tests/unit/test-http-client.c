@@ -4,9 +4,12 @@
  * timeout), a refused connection, a redirect not followed, a scheme
  * refused, a response too long to read, a cancel, several transfers at
  * once, and no handle left open after close. */
+#include <dlfcn.h>
 #include <errno.h>
+#include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <uv.h>
 
@@ -431,6 +434,57 @@ TEST(cancel_and_many)
 	finish(&c);
 }
 
+/* Name resolution that takes its time: libcurl calls this one (the test
+ * binary's own getaddrinfo comes first), from its resolver thread. */
+int
+getaddrinfo(const char *node, const char *service,
+    const struct addrinfo *hints, struct addrinfo **res)
+{
+	static int (*real)(const char *, const char *,
+	    const struct addrinfo *, struct addrinfo **);
+
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "getaddrinfo");
+	if (node && !strcmp(node, "slow.invalid"))
+		sleep(3);
+	return real(node, service, hints, res);
+}
+
+static uint64_t lag_last, lag_max;
+
+static void
+lag_cb(uv_timer_t *t)
+{
+	uint64_t now = uv_hrtime() / 1000000;
+
+	(void)t;
+	if (lag_last && now - lag_last > lag_max)
+		lag_max = now - lag_last;
+	lag_last = now;
+}
+
+/* A timeout while the resolver thread still works: the loop goes on. */
+TEST(slow_resolver_does_not_block)
+{
+	struct http_client c;
+	struct result r = { 0 };
+	uv_timer_t lag;
+	uint64_t t0;
+
+	client(&c);
+	uv_timer_init(&loop, &lag);
+	uv_timer_start(&lag, lag_cb, 10, 10);
+	t0 = uv_hrtime();
+	post(&c, "http://slow.invalid/", NULL, USEC_PER_SEC, &r);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	ASSERT_EQ(r.calls, 1);
+	ASSERT_NOT_NULL(strstr(r.error, "timed out"));
+	ASSERT((uv_hrtime() - t0) / 1000000 < 2000);
+	ASSERT(lag_max < 200);
+	uv_close((uv_handle_t *)&lag, NULL);
+	finish(&c);
+}
+
 static const struct test tests[] = {
 	TEST_ENTRY(post_200),
 	TEST_ENTRY(own_content_type),
@@ -440,6 +494,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(unresolvable),
 	TEST_ENTRY(big_response),
 	TEST_ENTRY(cancel_and_many),
+	TEST_ENTRY(slow_resolver_does_not_block),
 };
 
 TEST_MAIN(tests)
