@@ -50,6 +50,8 @@ static const struct client_error {
 	    1, 0 },
 	{ VARLINK_INTERFACE ".NotRunning", "service",
 	    "service '%s' is not running", 1, 0 },
+	{ VARLINK_INTERFACE ".NoSuchAlert", "alert", "no such alert '%s'",
+	    1, 0 },
 	{ VARLINK_SERVICE ".PermissionDenied", NULL, "permission denied",
 	    1, 0 },
 	{ VARLINK_SERVICE ".InvalidParameter", "parameter",

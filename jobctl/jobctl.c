@@ -3,7 +3,7 @@
  * one io.jobd.Manager call and says how to print its replies and which
  * exit code they mean.  Talking to the socket lives in client.c, the
  * scheduler verbs in verbs-sched.c, services and events in
- * verbs-service.c, metrics in verbs-metrics.c. */
+ * verbs-service.c, metrics in verbs-metrics.c, alerts in verbs-alerts.c. */
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
@@ -48,15 +48,17 @@ static const struct opt {
 	{ OPT_RUN, 0, "run", "ID", "show run ID instead of the latest run" },
 	{ OPT_LINES, 'n', "lines", "N",
 	    "how many: logs lines (default 50, 0: all kept), history runs\n"
-	    "        (default 20, 0: all), next and calendar firings (default "
-	    "5),\n        skip slots (default 1)" },
+	    "        and alerts (default 20, 0: all), next and calendar "
+	    "firings\n        (default 5), skip slots (default 1)" },
 	{ OPT_FOLLOW, 'f', "follow", NULL,
 	    "print new lines as they come, until the run ends" },
 	{ OPT_DRY_RUN, 0, "dry-run", NULL, "show what would change, apply "
 	    "nothing" },
 	{ OPT_DAEMON, 0, "daemon", NULL,
 	    "show the daemon itself: loop lag, executor queue" },
-	{ OPT_FAILED, 0, "failed", NULL, "only runs that did not succeed" },
+	{ OPT_FAILED, 0, "failed", NULL,
+	    "only runs that did not succeed (alerts: attempts that failed\n"
+	    "        or were dropped)" },
 	{ OPT_SINCE, 0, "since", "TIME",
 	    "only runs since TIME: 'YYYY-MM-DD [HH:MM[:SS]]', '@EPOCH' or a "
 	    "span\n        ago ('2h')" },
@@ -151,6 +153,11 @@ static const struct verb {
 	{ "metrics", NULL, 0, 0, OPT_FORMAT | OPT_TEXTFILE,
 	    "print jobd's metrics (OpenMetrics text), or write them for\n"
 	    "        node_exporter's textfile collector", verbs_metrics },
+	{ "alerts", NULL, 0, 0, OPT_FAILED | OPT_LINES,
+	    "list alert delivery attempts, newest first (-n: how many, "
+	    "default\n        20, 0: all kept)", verbs_alerts },
+	{ "alert", "test NAME", 2, 2, 0,
+	    "send a test alert to every sink of [alert NAME]", verbs_alert },
 	{ "help", NULL, 0, 0, 0, "print this help", verb_help },
 };
 

@@ -88,5 +88,8 @@ int verbs_events(struct ctx *);
 
 /* Metrics (verbs-metrics.c). */
 int verbs_metrics(struct ctx *);
+/* Alerts (verbs-alerts.c). */
+int verbs_alerts(struct ctx *);
+int verbs_alert(struct ctx *);
 
 #endif

@@ -19,6 +19,9 @@ enum config_section {
 	CONFIG_SECTION_JOB = 1 << 1,
 	CONFIG_SECTION_SERVICE = 1 << 2,
 	CONFIG_SECTION_SEMAPHORE = 1 << 3,
+	CONFIG_SECTION_ALERT = 1 << 4,		/* struct config_alert */
+	CONFIG_SECTION_ALERT_JOB = 1 << 5,	/* [alert NAME]'s command=: its
+						 * job (alert:NAME) */
 	CONFIG_SECTION_UNIT = CONFIG_SECTION_JOB | CONFIG_SECTION_SERVICE,
 };
 
@@ -80,7 +83,16 @@ bool job_policy_equal(const struct job_policy *, const struct job_policy *);
 void config_semaphores_free(struct config *);
 
 /* config-alert.c: the [alert NAME] sections. */
+config_parse_fn config_parse_webhook, config_parse_webhook_format,
+    config_parse_webhook_header, config_parse_webhook_timeout,
+    config_parse_mail, config_parse_alert_timeout;
 void config_alerts_free(struct config *);
+/* A new [alert NAME] in c (name checked, not yet defined, room left);
+ * returns its index.  Its command's job, alert:NAME, in *ret_job. */
+size_t config_alert_add(struct config *c, const char *name,
+    const char *file, unsigned line, struct job_config **ret_job);
+/* Why the name cannot be an alert's (or NULL): bad, taken, too many. */
+char *config_alert_refuse(const struct config *c, const char *name);
 
 /* config-check.c: the checks across units (sorted by name), once every
  * file is read; errors go to error() for the unit they are about.

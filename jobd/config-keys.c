@@ -1,10 +1,11 @@
 /* The configuration keys: one table of {section, key, parser, offset}, and
  * the lookup of a key in a section.  The parsers it points to live with
  * their section (config-jobd.c, config-exec.c, config-sched.c,
- * config-service.c, config-policy.c) or, for value types several sections
- * share, in config-value.c.  Parsers are pure (the one exception checks
- * that include_dir= exists) and only say what is wrong with a value;
- * config.c adds "file:line: key: " and decides what to do about it. */
+ * config-service.c, config-policy.c, config-alert.c) or, for value types
+ * several sections share, in config-value.c.  Parsers are pure (the one
+ * exception checks that include_dir= exists) and only say what is wrong
+ * with a value; config.c adds "file:line: key: " and decides what to do
+ * about it. */
 #include <string.h>
 
 #include "config-internal.h"
@@ -19,6 +20,14 @@
 #define SEM(k, fn, field) \
 	{ CONFIG_SECTION_SEMAPHORE, k, fn, \
 	    offsetof(struct config_semaphore, field), false }
+/* Keys of [alert NAME]: the alert's own, and those of its command's
+ * job. */
+#define ALERT(k, fn, field, rep) \
+	{ CONFIG_SECTION_ALERT, k, fn, offsetof(struct config_alert, field), \
+	    rep }
+#define ALERTJOB(k, fn, field) \
+	{ CONFIG_SECTION_ALERT_JOB, k, fn, \
+	    offsetof(struct job_config, field), false }
 /* Keys of [job NAME] only (schedules). */
 #define JOBONLY(k, fn, field, rep) \
 	{ CONFIG_SECTION_JOB, k, fn, offsetof(struct job_config, field), rep }
@@ -44,7 +53,20 @@ const struct config_key config_keys[] = {
 	    offsetof(struct config, pass_environment), true },
 	JOBD("control_idle_timeout", config_parse_timeout,
 	    control_idle_timeout),
+	JOBD("sendmail", config_parse_path, sendmail),
 	SEM("limit", config_parse_limit, limit),
+	ALERT("webhook", config_parse_webhook, webhook, false),
+	ALERT("webhook_format", config_parse_webhook_format, webhook_format,
+	    false),
+	ALERT("webhook_header", config_parse_webhook_header, webhook_headers,
+	    true),
+	ALERT("webhook_timeout", config_parse_webhook_timeout,
+	    webhook_timeout, false),
+	ALERT("mail", config_parse_mail, mail, true),
+	ALERTJOB("command", config_parse_command, command_line),
+	ALERTJOB("user", config_parse_user, user),
+	ALERTJOB("group", config_parse_group, group),
+	ALERTJOB("timeout", config_parse_alert_timeout, timeout),
 	JOB("command", config_parse_command, command_line, false),
 	JOB("shell", config_parse_bool, shell, false),
 	JOB("environment", config_parse_environment, environment, true),

@@ -36,6 +36,7 @@ enum parser_section {
 	PARSER_JOBD,
 	PARSER_JOB,
 	PARSER_SEMAPHORE,
+	PARSER_ALERT,
 	PARSER_IGNORED,			/* a section already reported bad */
 };
 
@@ -74,6 +75,8 @@ struct parser {
 	struct job_config *job;
 	bool job_kept;
 	size_t sem;			/* PARSER_SEMAPHORE: its index */
+	size_t alert;			/* PARSER_ALERT: its index; p->job
+					 * is its command's job */
 	unsigned *seen;			/* per key: line given, 0 if not */
 };
 

@@ -1,6 +1,6 @@
 /* The sections of a file and the keys in them: a section begins, its keys
  * are looked up in the table and parsed into the config, and it ends (a
- * job checks its command).  What a key means lives in config-keys.c and
+ * job checks its command, an alert its sinks).  What a key means lives in config-keys.c and
  * the section files. */
 #include <ctype.h>
 #include <search.h>
@@ -16,6 +16,41 @@ parser_job_compare(const void *a, const void *b)
 	const struct job_config *x = a, *y = b;
 
 	return strcmp(x->name, y->name);
+}
+
+/* Which keys the section being read takes. */
+static enum config_section
+parser_key_section(const struct parser *p)
+{
+	switch (p->section) {
+	case PARSER_JOBD:
+		return CONFIG_SECTION_JOBD;
+	case PARSER_SEMAPHORE:
+		return CONFIG_SECTION_SEMAPHORE;
+	case PARSER_ALERT:
+		return CONFIG_SECTION_ALERT | CONFIG_SECTION_ALERT_JOB;
+	default:
+		return p->job->service ? CONFIG_SECTION_SERVICE :
+		    CONFIG_SECTION_JOB;
+	}
+}
+
+/* The struct a key's offset is in. */
+static char *
+parser_key_base(const struct parser *p, const struct config_key *key)
+{
+	switch (p->section) {
+	case PARSER_JOBD:
+		return (char *)p->cfg;
+	case PARSER_SEMAPHORE:
+		return (char *)&p->cfg->semaphores[p->sem];
+	case PARSER_ALERT:
+		if (key->section & CONFIG_SECTION_ALERT)
+			return (char *)&p->cfg->alerts[p->alert];
+		return (char *)p->job;
+	default:
+		return (char *)p->job;
+	}
 }
 
 /* Applies one key and its (possibly continued) value to the section. */
@@ -34,10 +69,7 @@ parser_apply(struct parser *p, const struct config_entry *e)
 		    e->key);
 		return;
 	}
-	key = config_key_find(p->section == PARSER_JOBD ? CONFIG_SECTION_JOBD :
-	    p->section == PARSER_SEMAPHORE ? CONFIG_SECTION_SEMAPHORE :
-	    p->job->service ? CONFIG_SECTION_SERVICE : CONFIG_SECTION_JOB,
-	    e->key);
+	key = config_key_find(parser_key_section(p), e->key);
 	if (!key) {
 		parser_error(p, e->line, "unknown key '%s' in [%s]", e->key,
 		    p->title);
@@ -50,9 +82,7 @@ parser_apply(struct parser *p, const struct config_entry *e)
 		return;
 	}
 	p->seen[i] = e->line;
-	base = p->section == PARSER_JOBD ? (char *)p->cfg :
-	    p->section == PARSER_SEMAPHORE ?
-	    (char *)&p->cfg->semaphores[p->sem] : (char *)p->job;
+	base = parser_key_base(p, key);
 	if (key->parse(e->value, base + key->offset, p->dir, &cause) < 0)
 		/* "schedule 'EXPR': why" reads better than "schedule: ...". */
 		parser_error(p, e->line, "%s%s%s", key->name,
@@ -94,6 +124,72 @@ parser_end_job(struct parser *p)
 	p->job = NULL;
 }
 
+/* The first line of the section that gave one of the keys named, or 0. */
+static unsigned
+parser_seen_any(struct parser *p, enum config_section section,
+    const char *const *names)
+{
+	unsigned line = 0, l;
+
+	for (; *names; names++)
+		if ((l = parser_seen(p, section, *names)) &&
+		    (!line || l < line))
+			line = l;
+	return line;
+}
+
+/* Keeps an alert's command as a job of the config, alert:NAME. */
+static void
+parser_keep_alert_job(struct parser *p, struct config_alert *a)
+{
+	struct job_config *job = p->job;
+
+	if (!tsearch(job, &p->names, parser_job_compare))
+		abort();
+	p->jobs = grow(p->jobs, p->njobs, &p->jobs_cap, sizeof(*p->jobs));
+	p->jobs[p->njobs++] = job;
+	p->job_kept = true;
+	a->command_job = xstrdup(job->name);
+}
+
+/* Finishes an [alert NAME]: it needs a sink, and keys that go with one
+ * sink need that sink. */
+static void
+parser_end_alert(struct parser *p)
+{
+	static const char *const webhook_keys[] = { "webhook_format",
+	    "webhook_header", "webhook_timeout", NULL };
+	static const char *const command_keys[] = { "user", "group",
+	    "timeout", NULL };
+	const enum config_section A = CONFIG_SECTION_ALERT,
+	    J = CONFIG_SECTION_ALERT_JOB;
+	struct config_alert *a = &p->cfg->alerts[p->alert];
+	_cleanup_free_ char *cause = NULL;
+	unsigned line;
+
+	if ((line = parser_seen_any(p, A, webhook_keys)) && !a->webhook)
+		parser_error(p, line, "alert '%s': webhook_format=, "
+		    "webhook_header= and webhook_timeout= need webhook=",
+		    a->name);
+	if ((line = parser_seen_any(p, J, command_keys)) &&
+	    !p->job->command_line)
+		parser_error(p, line, "alert '%s': user=, group= and timeout= "
+		    "are for command=, which it has not", a->name);
+	if (p->job->command_line) {
+		if (config_job_build_command(p->job, &cause) < 0)
+			parser_error(p, parser_seen(p, J, "command"),
+			    "command: %s", cause);
+		else
+			parser_keep_alert_job(p, a);
+	} else if (!parser_seen(p, A, "webhook") && !parser_seen(p, A, "mail") &&
+	    !parser_seen(p, J, "command"))
+		parser_error(p, a->line, "alert '%s' has no sink: give it "
+		    "webhook=, mail= or command=", a->name);
+	if (!p->job_kept)
+		job_config_free(p->job);
+	p->job = NULL;
+}
+
 void
 parser_end_section(struct parser *p)
 {
@@ -102,9 +198,12 @@ parser_end_section(struct parser *p)
 	parser_flush(p);
 	if (p->section == PARSER_JOB)
 		parser_end_job(p);
+	else if (p->section == PARSER_ALERT)
+		parser_end_alert(p);
 	for (i = 0; i < config_nkeys; i++)
 		if (config_keys[i].section & (CONFIG_SECTION_UNIT |
-		    CONFIG_SECTION_SEMAPHORE))
+		    CONFIG_SECTION_SEMAPHORE | CONFIG_SECTION_ALERT |
+		    CONFIG_SECTION_ALERT_JOB))
 			p->seen[i] = 0;
 	free(p->title);
 	p->title = NULL;
@@ -178,6 +277,23 @@ parser_begin_semaphore(struct parser *p, const char *name, unsigned line)
 	p->section = PARSER_SEMAPHORE;
 }
 
+/* [alert NAME]: its sinks, and its command's job (kept when the
+ * section ends with a command=). */
+static void
+parser_begin_alert(struct parser *p, const char *name, unsigned line)
+{
+	_cleanup_free_ char *why = config_alert_refuse(p->cfg, name);
+
+	if (why) {
+		parser_error(p, line, "%s", why);
+		return;
+	}
+	p->alert = config_alert_add(p->cfg, name, p->file, line, &p->job);
+	p->job_kept = false;
+	p->title = xstrfmt("alert %s", name);
+	p->section = PARSER_ALERT;
+}
+
 /* "job NAME" or "service NAME": moves *title to NAME. */
 static bool
 parser_unit_title(const char **title, const char *kind)
@@ -207,6 +323,8 @@ parser_begin_section(struct parser *p, const char *title, unsigned line)
 		parser_begin_job(p, title, line, true);
 	else if (parser_unit_title(&title, "semaphore"))
 		parser_begin_semaphore(p, title, line);
+	else if (parser_unit_title(&title, "alert"))
+		parser_begin_alert(p, title, line);
 	else if (strcmp(title, "jobd") != 0)
 		parser_error(p, line, "unknown section '%s'", title);
 	else if (!p->main)

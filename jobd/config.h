@@ -198,7 +198,12 @@ enum webhook_format {
 extern const char *const webhook_format_name[WEBHOOK_NFORMATS];
 
 #define CONFIG_DEFAULT_WEBHOOK_TIMEOUT (10 * USEC_PER_SEC)
+#define CONFIG_DEFAULT_ALERT_COMMAND_TIMEOUT (60 * USEC_PER_SEC)
 #define CONFIG_DEFAULT_SENDMAIL "/usr/sbin/sendmail"
+#define CONFIG_MAX_URL 2048		/* webhook= */
+#define CONFIG_MAX_WEBHOOK_HEADERS 32
+#define CONFIG_MAX_HEADER 1024		/* a webhook_header='s value */
+#define CONFIG_MAX_MAIL 32		/* mail= addresses */
 
 /* One [alert NAME] section: where an alert goes, one sink or more. */
 struct config_alert {

@@ -17,6 +17,7 @@ daemon_close_handles(struct daemon *d)
 	if (!signals_close(&d->signals))
 		return;
 	looplag_stop(&d->looplag);
+	alerts_close(&d->alerts);
 	notify_close(&d->notify);
 	manager_close(&d->manager);
 	prune_close(&d->prune);
@@ -30,7 +31,9 @@ daemon_maybe_finish(struct daemon *d)
 {
 	struct job *j;
 
-	if (!d->runs.stopping || d->units.nruns_open > 0)
+	/* A sendmail spawn on its way holds the spawn threads. */
+	if (!d->runs.stopping || d->units.nruns_open > 0 ||
+	    alerts_busy(&d->alerts))
 		return;
 	if (!record_idle(&d->record)) {
 		/* Write what is queued and close; called again when done. */
@@ -65,6 +68,7 @@ daemon_shutdown(struct daemon *d)
 	sched_stop(&d->sched);
 	hooks_stop(&d->hooks);
 	watch_stop(&d->watches);
+	alerts_stop(&d->alerts);
 	control_stop_listening(d->control);
 	/* Job runs stop at once; services in reverse dependency order. */
 	TAILQ_FOREACH(j, &d->units.jobs, entry)

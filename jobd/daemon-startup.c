@@ -161,8 +161,10 @@ daemon_ledger_ready(void *owner, int r)
 	 * the runs from now on are added. */
 	figures_load(&d->figures, &d->record);
 	daemon_sched_start(d);
-	if (r == 0)
+	if (r == 0) {
 		prune_start(&d->prune);
+		alerts_load_counts(&d->alerts);
+	}
 	executor_submit(&d->executor, daemon_access_work, daemon_access_done,
 	    d);
 }

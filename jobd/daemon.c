@@ -106,7 +106,14 @@ daemon_slot_skipped(void *ctx, struct job *j, uint64_t id)
 	figures_skipped(&((struct daemon *)ctx)->figures, j->name, id);
 }
 
-/* A run closed, or the ledger went idle: a shutdown may end. */
+/* The configuration in force, for the alerts' sends. */
+static const struct config *
+daemon_config(void *ctx)
+{
+	return ((struct daemon *)ctx)->reload.config;
+}
+
+/* A run closed, the ledger or the alerts went idle: a shutdown may end. */
 static void
 daemon_closed_cb(struct run_subscriber *sub, struct run *r)
 {
@@ -115,7 +122,7 @@ daemon_closed_cb(struct run_subscriber *sub, struct run *r)
 }
 
 static void
-daemon_record_idle(void *ctx)
+daemon_idle(void *ctx)
 {
 	daemon_maybe_finish(ctx);
 }
@@ -209,7 +216,7 @@ daemon_wire(struct daemon *d)
 		.runs = &d->runs, .units = &d->units, .record = &d->record,
 		.sync = &d->sync, .bus = &d->bus, .sched = &d->sched,
 		.looplag = &d->looplag, .heap = &d->heap,
-		.figures = &d->figures,
+		.figures = &d->figures, .alerts = &d->alerts,
 		.started = d->started, .reload = daemon_reload_cb, .owner = d,
 	};
 }
@@ -260,13 +267,16 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_options *o)
 	spawn_thread_start(loop);
 	signals_start(&d->signals, loop);
 	looplag_start(&d->looplag, loop);
+	alerts_init(&d->alerts, &(struct alerts_opts){
+	    .loop = loop, .record = &d->record, .units = &d->units,
+	    .config = daemon_config, .idle = daemon_idle, .owner = d });
 	daemon_notify_open(d);
 	d->runs.notify_socket = d->notify.fd >= 0 ? d->notify.path : NULL;
 	prune_init(&d->prune, loop, &d->record, &d->runs);
 	/* Listen only once the ledger says which run id comes next. */
 	record_open(&d->record, &d->runs, d->state_dir,
 	    d->reload.config->ledger_sync_full, daemon_ledger_ready,
-	    daemon_record_idle, d);
+	    daemon_idle, d);
 	daemon_subscribe(d);
 	return 0;
 }

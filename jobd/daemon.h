@@ -10,6 +10,7 @@
 
 #include <uv.h>
 
+#include "alerts.h"
 #include "bus.h"
 #include "cgroup.h"
 #include "config.h"
@@ -63,6 +64,7 @@ struct daemon {
 	struct deps deps;
 	struct figures figures;		/* counts for the metrics */
 	struct bus bus;
+	struct alerts alerts;		/* delivery: webhooks, mail, commands */
 	struct run_subscriber sub;	/* closed runs: shutdown goes on */
 	struct service_ctx services;	/* what services get */
 	struct notify notify;		/* sd_notify for services */

@@ -1,5 +1,6 @@
-/* Shared by ledger.c (the file: open, checks, migrations) and ledger-runs.c
- * (the rows: cached statements and the operations on them). */
+/* Shared by ledger.c (the file: open, checks, migrations), ledger-runs.c
+ * (the rows: cached statements and the operations on them) and
+ * ledger-alerts.c (the alert log's rows). */
 #ifndef JOBD_LEDGER_INTERNAL_H
 #define JOBD_LEDGER_INTERNAL_H
 
@@ -29,6 +30,7 @@ enum ledger_stmt {
 	ST_RESERVE,
 	ST_RESERVE_SET,
 	ST_INSTANCE_SET,
+	ST_ALERT_PUT,
 	ST_N
 };
 
@@ -47,6 +49,11 @@ int ledger_exec_stmt(struct ledger *, enum ledger_stmt);
 int ledger_abort(struct ledger *, int rc, const char *what, char **cause);
 int ledger_begin(struct ledger *, char **cause);
 int ledger_commit(struct ledger *, const char *what, char **cause);
+/* ledger-alerts.c: appends one attempt (LEDGER_OP_ALERT) with
+ * ST_ALERT_PUT; an SQLite result code. */
+int ledger_alert_apply(struct ledger *, const struct ledger_alert *);
+/* Why the row would be refused, or NULL. */
+const char *ledger_alert_invalid(const struct ledger_alert *);
 /* Prepares every statement; once the schema is current. */
 int ledger_prepare(struct ledger *, char **cause);
 

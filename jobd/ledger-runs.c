@@ -88,6 +88,9 @@ static const char *const ledger_sql[ST_N] = {
 	[ST_RESERVE_SET] = "UPDATE jobd_state SET run_id_reserved = ?1 "
 	    "WHERE id = 1",
 	[ST_INSTANCE_SET] = "UPDATE jobd_state SET instance = ?1 WHERE id = 1",
+	[ST_ALERT_PUT] = "INSERT INTO alert_log (at_usec, alert, sink, event, "
+	    "job, run, attempt, status, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+	    "?7, ?8, ?9)",
 };
 
 int
@@ -228,6 +231,8 @@ ledger_op_invalid(const struct ledger_op *op)
 
 	if (op->type == LEDGER_OP_JOB_STATE)
 		return op->state.job && *op->state.job ? NULL : "no job name";
+	if (op->type == LEDGER_OP_ALERT)
+		return ledger_alert_invalid(&op->alert);
 	if (op->type != LEDGER_OP_START && op->type != LEDGER_OP_COMPLETE)
 		return "unknown op type";
 	if (run->id == 0 || run->id > INT64_MAX)
@@ -250,6 +255,8 @@ ledger_apply(struct ledger *l, const struct ledger_op *op)
 	enum ledger_stmt id;
 	int rc = SQLITE_OK;
 
+	if (op->type == LEDGER_OP_ALERT)
+		return ledger_alert_apply(l, &op->alert);
 	if (op->type == LEDGER_OP_JOB_STATE) {
 		id = ST_STATE_PUT;
 		bind_text(l->stmt[id], 1, js->job, &rc);

@@ -12,6 +12,8 @@
 #include "xmalloc.h"
 
 #define LEDGER_BUSY_TIMEOUT_MS 5000
+#define LEDGER_STR(x) #x
+#define LEDGER_XSTR(x) LEDGER_STR(x)
 
 /* Counts the result, and keeps the job's last verdict and success. */
 #define LEDGER_STATS_TRIGGER_BODY					\
@@ -77,7 +79,8 @@ static const char *const ledger_migrations[] = {
 	 * verdict (success, failed, timeout, lost; not skipped or
 	 * cancelled) and last success.  alert_state: what alerts last told
 	 * of each job (change-only alerts, notify_on=change, overdue).
-	 * alert_log: every delivery attempt.  events: the set events. */
+	 * alert_log: the newest delivery attempts; alert_counts: all of
+	 * them counted.  events: the set events. */
 	"CREATE TABLE run_counts ("
 	" job TEXT NOT NULL, result TEXT NOT NULL, n INTEGER NOT NULL,"
 	" PRIMARY KEY (job, result)) WITHOUT ROWID;"
@@ -120,6 +123,19 @@ static const char *const ledger_migrations[] = {
 	" status TEXT NOT NULL CHECK (status IN ('sent', 'failed',"
 	"  'dropped')),"
 	" detail TEXT);"
+	/* Every attempt counted as it is added (the metrics' counters),
+	 * and only the newest LEDGER_ALERT_LOG_MAX kept. */
+	"CREATE TABLE alert_counts ("
+	" alert TEXT NOT NULL, sink TEXT NOT NULL, status TEXT NOT NULL,"
+	" n INTEGER NOT NULL,"
+	" PRIMARY KEY (alert, sink, status)) WITHOUT ROWID;"
+	"CREATE TRIGGER alert_log_insert AFTER INSERT ON alert_log BEGIN"
+	" INSERT INTO alert_counts (alert, sink, status, n)"
+	"  VALUES (NEW.alert, NEW.sink, NEW.status, 1)"
+	"  ON CONFLICT (alert, sink, status) DO UPDATE SET n = n + 1;"
+	" DELETE FROM alert_log WHERE id <= NEW.id - "
+	LEDGER_XSTR(LEDGER_ALERT_LOG_MAX) ";"
+	" END;"
 	"CREATE TABLE events ("
 	" name TEXT PRIMARY KEY, set_usec INTEGER NOT NULL);",
 };

@@ -70,14 +70,36 @@ enum ledger_op_type {
 	LEDGER_OP_COMPLETE,
 	/* Insert or overwrite the job's state. */
 	LEDGER_OP_JOB_STATE,
+	/* Append one alert delivery attempt to alert_log. */
+	LEDGER_OP_ALERT,
 	LEDGER_OP_NTYPES
 };
+
+/* One attempt to deliver an alert to one sink (a row of alert_log).
+ * Same ownership rules as struct ledger_run. */
+struct ledger_alert {
+	uint64_t id;		/* read back only */
+	usec_t at;		/* when the attempt ended (or was dropped) */
+	char *alert;		/* [alert NAME] */
+	char *sink;		/* webhook, mail or command */
+	char *event;		/* failed, recovered, ..., test */
+	char *job;		/* NULL: none (a test) */
+	uint64_t run;		/* the run it is about; 0: none */
+	unsigned attempt;	/* 1, 2, ...; 0 for a delivery dropped unsent */
+	char *status;		/* sent, failed or dropped */
+	char *detail;		/* HTTP status, error, exit status; or NULL */
+};
+
+/* alert_log keeps this many newest rows; alert_counts counts every row
+ * ever added, pruned or not. */
+#define LEDGER_ALERT_LOG_MAX 10000
 
 struct ledger_op {
 	enum ledger_op_type type;
 	union {
 		struct ledger_run run;		/* START, COMPLETE */
 		struct ledger_job_state state;	/* JOB_STATE */
+		struct ledger_alert alert;	/* ALERT */
 	};
 };
 
@@ -203,6 +225,20 @@ struct ledger_job_stats {
 int ledger_job_stats(struct ledger *, struct ledger_job_stats **ret,
     size_t *ret_n, char **cause);
 void ledger_job_stats_free(struct ledger_job_stats *, size_t n);
+
+/* ledger-alerts.c.  The newest attempts first, at most limit (0: all);
+ * failed_only: failed and dropped ones. */
+int ledger_alert_log(struct ledger *, bool failed_only, size_t limit,
+    struct ledger_alert **ret, size_t *ret_n, char **cause);
+void ledger_alerts_free(struct ledger_alert *, size_t n);
+/* Attempts ever recorded per alert, sink and status (alert_counts). */
+struct ledger_alert_count {
+	char *alert, *sink, *status;
+	uint64_t n;
+};
+int ledger_alert_counts(struct ledger *, struct ledger_alert_count **ret,
+    size_t *ret_n, char **cause);
+void ledger_alert_counts_free(struct ledger_alert_count *, size_t n);
 
 /* Fault injection for tests: READONLY makes writes fail as on a read-only
  * file system (-EROFS), FULL as on a full one (-ENOSPC); NONE lifts it. */

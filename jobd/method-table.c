@@ -32,6 +32,9 @@ const struct ctl_method method_table[] = {
 	{ "io.jobd.Manager.Skip", method_skip, CTL_ADMIN },
 	{ "io.jobd.Manager.Daemon", method_daemon, CTL_READ },
 	{ "io.jobd.Manager.Metrics", method_metrics, CTL_READ },
+	{ "io.jobd.Manager.Alerts", method_alerts, CTL_READ },
+	/* It makes jobd send mail and HTTP requests: administrators. */
+	{ "io.jobd.Manager.AlertTest", method_alert_test, CTL_ADMIN },
 	{ "org.varlink.service.GetInfo", method_get_info, CTL_READ },
 	{ "org.varlink.service.GetInterfaceDescription",
 	    method_get_interface_description, CTL_READ },

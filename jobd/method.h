@@ -12,6 +12,7 @@
 #include "json-writer.h"
 #include "timeutil.h"
 
+struct alerts;
 struct bus;
 struct figures;
 struct conn;
@@ -39,6 +40,7 @@ struct method_ctx {
 	struct looplag *looplag;
 	struct heap *heap;		/* trims after large replies */
 	struct figures *figures;	/* the jobs' counts, for Metrics */
+	struct alerts *alerts;		/* AlertTest */
 	const char *config_path, *socket_path;
 	usec_t started;
 	/* A configuration reload; done gets the errors or the plan. */
@@ -94,6 +96,8 @@ void method_skip(struct conn *, json_t *);
 void method_show(struct conn *, json_t *);
 void method_daemon(struct conn *, json_t *);
 void method_metrics(struct conn *, json_t *);
+void method_alerts(struct conn *, json_t *);
+void method_alert_test(struct conn *, json_t *);
 void method_get_info(struct conn *, json_t *);
 void method_get_interface_description(struct conn *, json_t *);
 #ifdef JOBD_DEBUG_METHODS

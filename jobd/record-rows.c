@@ -1,6 +1,6 @@
 /* The rows waiting for the ledger, queued on the loop: a run's row when the
  * run hub says it is queued, starts and finishes, a skipped slot, a job's
- * schedule state.  The queue is bounded (RECORD_QUEUE_MAX): past it the
+ * schedule state (and an alert's attempt, record-alerts.c).  The queue is bounded (RECORD_QUEUE_MAX): past it the
  * oldest row is dropped and counted, so that a ledger that cannot write
  * for long never costs more than that much memory; jobs keep running. */
 #include <stdlib.h>
@@ -17,6 +17,15 @@ record_op_free(struct ledger_op *op)
 {
 	if (op->type == LEDGER_OP_JOB_STATE) {
 		free(op->state.job);
+		return;
+	}
+	if (op->type == LEDGER_OP_ALERT) {
+		free(op->alert.alert);
+		free(op->alert.sink);
+		free(op->alert.event);
+		free(op->alert.job);
+		free(op->alert.status);
+		free(op->alert.detail);
 		return;
 	}
 	free(op->run.job);
@@ -207,7 +216,8 @@ record_pending_runs(const struct record *rec)
 		return 0;
 	ids = xreallocarray(NULL, rec->nqueue, sizeof(*ids));
 	for (i = 0; i < rec->nqueue; i++)
-		if (rec->queue[i].type != LEDGER_OP_JOB_STATE)
+		if (rec->queue[i].type == LEDGER_OP_START ||
+		    rec->queue[i].type == LEDGER_OP_COMPLETE)
 			ids[n++] = rec->queue[i].run.id;
 	qsort(ids, n, sizeof(*ids), record_id_cmp);
 	for (i = 0; i < n; i++)

@@ -109,6 +109,20 @@ void record_run_skipped(struct record *, uint64_t id, const char *job,
 void record_job_state(struct record *, const char *job, usec_t last_slot,
     usec_t paused_until, unsigned skips);
 
+/* The alert log (record-alerts.c): one delivery attempt, queued and
+ * written with the run rows; the newest attempts (see ledger_alert_log);
+ * the counts of all attempts.  Rows and counts are freed after cb; r is
+ * 0 or -errno, -ENOTCONN without a ledger. */
+void record_alert_attempt(struct record *, const struct ledger_alert *);
+typedef void (*record_alerts_cb)(void *ctx, int r,
+    const struct ledger_alert *rows, size_t n);
+void record_query_alerts(struct record *, bool failed_only, size_t limit,
+    record_alerts_cb, void *ctx);
+typedef void (*record_alert_counts_cb)(void *ctx, int r,
+    const struct ledger_alert_count *counts, size_t n);
+void record_load_alert_counts(struct record *, record_alert_counts_cb,
+    void *ctx);
+
 /* Queries, answered on the loop; the results are freed after cb. */
 typedef void (*record_query_cb)(void *ctx, int r, struct ledger_run *runs,
     size_t n);

@@ -41,6 +41,7 @@ const char *const run_trigger_name[TRIGGER_NTRIGGERS] = {
 	[TRIGGER_DEPENDENCY] = "dependency",
 	[TRIGGER_EVENT] = "event",
 	[TRIGGER_BOOT] = "boot",
+	[TRIGGER_ALERT] = "alert",
 };
 
 const char *const run_result_name[RESULT_NRESULTS] = {

@@ -18,6 +18,7 @@
 
 struct job;
 struct job_config;
+struct run;
 struct run_ctx;
 
 enum run_state {
@@ -38,6 +39,7 @@ enum run_trigger {
 	TRIGGER_DEPENDENCY,
 	TRIGGER_EVENT,
 	TRIGGER_BOOT,
+	TRIGGER_ALERT,		/* an [alert NAME]'s command= */
 	TRIGGER_NTRIGGERS,
 };
 

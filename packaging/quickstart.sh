@@ -17,8 +17,8 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
 apt-get install -y meson ninja-build pkg-config gcc libuv1-dev libinih-dev \
-	libsystemd-dev libjansson-dev libsqlite3-dev python3-pytest \
-	python3-pytest-timeout systemd
+	libsystemd-dev libjansson-dev libsqlite3-dev libcurl4-openssl-dev \
+	python3-pytest python3-pytest-timeout systemd
 # The metrics tests' Prometheus, node_exporter and promtool, kept from
 # starting their own services on install (policy-rc.d exiting 101).
 made_policy=

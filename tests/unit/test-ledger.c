@@ -598,7 +598,8 @@ TEST(job_stats_from_an_older_ledger)
 	    "DROP TRIGGER runs_finished_update;"
 	    "DROP TABLE run_counts; DROP TABLE job_stats;"
 	    "DROP TABLE alert_state; DROP TABLE alert_log;"
-	    "DROP TABLE events; PRAGMA user_version = 2;");
+	    "DROP TABLE alert_counts; DROP TABLE events;"
+	    "PRAGMA user_version = 2;");
 	l = open_ok();
 	ASSERT_EQ(raw_int("PRAGMA user_version"), LEDGER_VERSION);
 	v = stats_ok(l, &n);
