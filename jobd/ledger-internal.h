@@ -1,5 +1,6 @@
-/* Shared by ledger.c (the file: open, checks, migrations) and ledger-runs.c
- * (the rows: cached statements and the operations on them). */
+/* Shared by ledger.c (the file: open, checks, migrations), ledger-runs.c
+ * (the rows: cached statements and the operations on them) and
+ * ledger-alerts.c (alert states and events). */
 #ifndef JOBD_LEDGER_INTERNAL_H
 #define JOBD_LEDGER_INTERNAL_H
 
@@ -29,6 +30,9 @@ enum ledger_stmt {
 	ST_RESERVE,
 	ST_RESERVE_SET,
 	ST_INSTANCE_SET,
+	ST_ALERT_PUT,
+	ST_EVENT_PUT,
+	ST_EVENT_DELETE,
 	ST_N
 };
 
@@ -49,5 +53,10 @@ int ledger_begin(struct ledger *, char **cause);
 int ledger_commit(struct ledger *, const char *what, char **cause);
 /* Prepares every statement; once the schema is current. */
 int ledger_prepare(struct ledger *, char **cause);
+
+/* ledger-alerts.c: the ops of alert states and events, checked (why one
+ * is malformed, or NULL) and applied (an SQLite result code). */
+const char *ledger_alert_op_invalid(const struct ledger_op *);
+int ledger_alert_apply(struct ledger *, const struct ledger_op *);
 
 #endif

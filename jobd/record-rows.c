@@ -12,12 +12,22 @@
 #include "run.h"
 #include "xmalloc.h"
 
-static void
+void
 record_op_free(struct ledger_op *op)
 {
-	if (op->type == LEDGER_OP_JOB_STATE) {
+	switch (op->type) {
+	case LEDGER_OP_JOB_STATE:
 		free(op->state.job);
 		return;
+	case LEDGER_OP_ALERT_STATE:
+		free(op->alert.job);
+		return;
+	case LEDGER_OP_EVENT_SET:
+	case LEDGER_OP_EVENT_CLEAR:
+		free(op->event.name);
+		return;
+	default:
+		break;
 	}
 	free(op->run.job);
 	free(op->run.trigger);
@@ -207,7 +217,7 @@ record_pending_runs(const struct record *rec)
 		return 0;
 	ids = xreallocarray(NULL, rec->nqueue, sizeof(*ids));
 	for (i = 0; i < rec->nqueue; i++)
-		if (rec->queue[i].type != LEDGER_OP_JOB_STATE)
+		if (ledger_op_is_run(&rec->queue[i]))
 			ids[n++] = rec->queue[i].run.id;
 	qsort(ids, n, sizeof(*ids), record_id_cmp);
 	for (i = 0; i < n; i++)
