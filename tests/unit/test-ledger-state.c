@@ -198,8 +198,12 @@ TEST(schema_1_migrates_with_runs_kept)
 	l = open_ok();
 	write_ok(l, &op, 1);
 	ledger_close(l);
-	/* What jobd before schema 2 left. */
-	raw_exec("DROP TABLE jobd_state; PRAGMA user_version = 1");
+	/* What jobd before schema 2 left (nor the tables of schema 3). */
+	raw_exec("DROP TABLE jobd_state; DROP TRIGGER runs_finished_insert;"
+	    "DROP TRIGGER runs_finished_update;"
+	    "DROP TABLE run_counts; DROP TABLE job_stats;"
+	    "DROP TABLE alert_state; DROP TABLE alert_log;"
+	    "DROP TABLE events; PRAGMA user_version = 1");
 	l = open_ok();
 	m = meta_of(l);
 	ASSERT_EQ(strlen(m.instance), 32);
