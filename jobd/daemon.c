@@ -9,6 +9,7 @@
 #include "job.h"
 #include "log.h"
 #include "signame.h"
+#include "strv.h"
 #include "exec-context.h"
 #include "spawn-thread.h"
 
@@ -97,6 +98,50 @@ daemon_service_changed(void *ctx, struct service *s)
 
 	bus_service_state(&d->bus, s);
 	deps_service_changed(&d->deps, s);
+	alert_policy_service_changed(&d->alert_policy, s);
+}
+
+/* The alert policy's news and needs: what it decided (for now only
+ * logged: the delivery takes them at the merge), its state kept in the
+ * ledger, and what it hears of besides runs (events kept too). */
+static void
+daemon_alert_send(void *ctx, const struct alert_event *e,
+    char *const *alert_names)
+{
+	_cleanup_free_ char *to = strv_join_quoted(alert_names);
+
+	(void)ctx;
+	log_debug("alert %s: %s '%s' run %llu%s%s to %s",
+	    alert_kind_name[e->kind], e->service ? "service" : "job", e->job,
+	    (unsigned long long)e->run, e->result ? " " : "",
+	    e->result ? e->result : "", to);
+}
+
+static void
+daemon_alert_save(void *ctx, const struct ledger_alert_state *st)
+{
+	record_alert_state(&((struct daemon *)ctx)->record, st);
+}
+
+static void
+daemon_event_changed(void *ctx, const char *name, bool set)
+{
+	record_event(&((struct daemon *)ctx)->record, name, set,
+	    set ? now_realtime() : 0);
+}
+
+static void
+daemon_slot_skipped(void *ctx, struct job *j, uint64_t id, int trigger,
+    usec_t slot, const char *reason, bool by_user)
+{
+	alert_policy_slot_skipped(&((struct daemon *)ctx)->alert_policy, j, id,
+	    trigger, slot, reason, by_user);
+}
+
+static void
+daemon_runs_lost(void *ctx, const struct ledger_lost *lost, size_t n)
+{
+	alert_policy_lost(&((struct daemon *)ctx)->alert_policy, lost, n);
 }
 
 /* A run closed, or the ledger went idle: a shutdown may end. */
@@ -167,6 +212,11 @@ daemon_wire(struct daemon *d)
 		.pull = daemon_pull,
 		.acquired = daemon_acquired,
 		.released = daemon_released,
+		.event_changed = daemon_event_changed,
+		.owner = d,
+	};
+	const struct alert_policy_ops alert_ops = {
+		.send = daemon_alert_send, .save = daemon_alert_save,
 		.owner = d,
 	};
 
@@ -176,6 +226,9 @@ daemon_wire(struct daemon *d)
 	sync_init(&d->sync, &d->runs, &sync_ops);
 	deps_init(&d->deps, &d->units, &d->sync, &d->runs);
 	sched_init(&d->sched, &d->runs, &d->units, &d->record, d->started);
+	d->sched.skipped = daemon_slot_skipped;
+	d->sched.owner = d;
+	alert_policy_init(&d->alert_policy, &d->runs, &d->units, &alert_ops);
 	d->services = (struct service_ctx){
 		.notify = &d->notify, .units = &d->units,
 		.changed = daemon_service_changed,
@@ -188,6 +241,7 @@ daemon_wire(struct daemon *d)
 		.manager = &d->manager, .runs = &d->runs, .units = &d->units,
 		.services = &d->services, .deps = &d->deps,
 		.watches = &d->watches, .sched = &d->sched,
+		.alerts = &d->alert_policy,
 	};
 	d->signals = (struct signals){
 		.reload = daemon_sighup, .shutdown = daemon_sigterm, .owner = d,
@@ -204,8 +258,9 @@ daemon_wire(struct daemon *d)
 }
 
 /* Who hears of a run's news, in the order of consequences: the ledger
- * first, then the job's history, admission, hooks, the scheduler, path
- * triggers, dependencies, the event stream, and shutdown last. */
+ * first, then the job's history, admission, hooks, alerts, the
+ * scheduler, path triggers, dependencies, the event stream, and shutdown
+ * last. */
 static void
 daemon_subscribe(struct daemon *d)
 {
@@ -215,6 +270,7 @@ daemon_subscribe(struct daemon *d)
 	job_subscribe(&d->runs);
 	sync_subscribe(&d->sync, hub);
 	hooks_init(&d->hooks, &d->units, &d->runs, hub);
+	alert_policy_subscribe(&d->alert_policy, hub);
 	sched_subscribe(&d->sched, hub);
 	watch_init(&d->watches, &d->units, &d->runs, hub);
 	deps_subscribe(&d->deps, hub);
@@ -254,6 +310,7 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_options *o)
 	record_open(&d->record, &d->runs, d->state_dir,
 	    d->reload.config->ledger_sync_full, daemon_ledger_ready,
 	    daemon_record_idle, d);
+	record_on_lost(&d->record, daemon_runs_lost);
 	daemon_subscribe(d);
 	return 0;
 }
@@ -265,6 +322,7 @@ daemon_run(struct daemon *d)
 	units_free(&d->units);
 	record_free(&d->record);
 	sync_free(&d->sync);
+	alert_policy_free(&d->alert_policy);
 	reload_free(&d->reload);
 	free(d->config_path);
 	free(d->exec_helper);

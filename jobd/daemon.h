@@ -10,6 +10,7 @@
 
 #include <uv.h>
 
+#include "alert-policy.h"
 #include "bus.h"
 #include "cgroup.h"
 #include "config.h"
@@ -57,6 +58,7 @@ struct daemon {
 	struct record record;
 	struct sync sync;
 	struct hooks hooks;
+	struct alert_policy alert_policy;	/* what is worth an alert */
 	struct sched sched;
 	struct watches watches;
 	struct deps deps;
