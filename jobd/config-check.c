@@ -1,7 +1,7 @@
 /* The checks across units, once every file is read: dependencies name
  * real units and form no cycle, semaphores and alerts have a section,
- * hooks name jobs.  Units come sorted by name; errors go to the caller's callback,
- * which reports them at the unit's own section. */
+ * hooks name jobs.  Units come sorted by name; errors go to the caller's
+ * callback, which reports them at the unit's own section. */
 #include <stdlib.h>
 #include <string.h>
 

@@ -31,7 +31,8 @@ struct record {
 	const struct run_ctx *runs;	/* the loop, the config in force */
 	void (*idle_cb)(void *owner);	/* closed and nothing in flight */
 	/* Runs found lost at an open (record_on_lost), or NULL. */
-	void (*lost_cb)(void *owner, const struct ledger_lost *, size_t n);
+	void (*lost_cb)(void *owner, const struct ledger_lost *,
+	    size_t n);
 	void *owner;
 	struct run_subscriber sub;	/* rows: queued, started, finished */
 	struct ledger *ledger;		/* NULL when not open */

@@ -704,8 +704,8 @@ TEST(alert_keys_bad)
 		const char *errors;
 	} rows[] = {
 		{ "[job a]\ncommand = a\nalert_on = failed sometimes\n",
-		    "jobs.conf:3: alert_on: invalid event 'sometimes': expected "
-		    "failed, recovered, overdue, missed or always" },
+		    "jobs.conf:3: alert_on: invalid event 'sometimes': "
+		    "expected failed, recovered, overdue, missed or always" },
 		{ "[job a]\ncommand = a\nalert_on = finished\n",
 		    "jobs.conf:3: alert_on: invalid event 'finished': expected "
 		    "failed, recovered, overdue, missed or always" },
@@ -735,9 +735,9 @@ TEST(alert_keys_bad)
 		    "jobs.conf:1: job 'a': alert: no [alert pager] section" },
 		{ "[service s]\ncommand = a\nalert = ops\n",
 		    "jobs.conf:1: service 's': alert: no [alert ops] section" },
-		{ "[job a]\ncommand = a\nalert_on = failed\nalert_on = missed\n",
-		    "jobs.conf:4: duplicate key 'alert_on' in [job a], first "
-		    "given at line 3" },
+		{ "[job a]\ncommand = a\nalert_on = failed\n"
+		    "alert_on = missed\n", "jobs.conf:4: duplicate key "
+		    "'alert_on' in [job a], first given at line 3" },
 	};
 	size_t i;
 
