@@ -1,9 +1,9 @@
 /* jobd's start, step by step: the config read (a refused one stops jobd
  * before any handle opens) and the paths it leaves open defaulted; the
- * notify socket; once the ledger is open, what the last daemon left
- * (daemon-restore.c), the jobs' schedule states and the scheduler,
- * retention, the names in the config resolved off the loop, and only
- * then the control socket, services and path watches. */
+ * notify socket; once the ledger is open, what the last daemon left (last
+ * verdicts, alert states, set events), the jobs' schedule states and the
+ * scheduler, retention, the names in the config resolved off the loop,
+ * and only then the control socket, services and path watches. */
 #include <errno.h>
 #include <string.h>
 
