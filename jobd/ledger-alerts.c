@@ -55,8 +55,19 @@ ledger_alert_apply(struct ledger *l, const struct ledger_op *op)
 	sqlite3_stmt *st;
 	int rc;
 
-	id = op->type == LEDGER_OP_ALERT_STATE ? ST_ALERT_PUT :
-	    op->type == LEDGER_OP_EVENT_SET ? ST_EVENT_PUT : ST_EVENT_DELETE;
+	switch (op->type) {
+	case LEDGER_OP_ALERT_STATE:
+		id = ST_ALERT_PUT;
+		break;
+	case LEDGER_OP_EVENT_SET:
+		id = ST_EVENT_PUT;
+		break;
+	case LEDGER_OP_EVENT_CLEAR:
+		id = ST_EVENT_DELETE;
+		break;
+	default:
+		return SQLITE_MISUSE;
+	}
 	st = l->stmt[id];
 	if (op->type == LEDGER_OP_ALERT_STATE) {
 		rc = sqlite3_bind_text(st, 1, a->job, -1, SQLITE_STATIC);

@@ -54,8 +54,16 @@ int ledger_commit(struct ledger *, const char *what, char **cause);
 /* Prepares every statement; once the schema is current. */
 int ledger_prepare(struct ledger *, char **cause);
 
-/* ledger-alerts.c: the ops of alert states and events, checked (why one
- * is malformed, or NULL) and applied (an SQLite result code). */
+/* ledger-alerts.c: the ops of alert states and events (those
+ * ledger_op_is_alert says), checked (why one is malformed, or NULL) and
+ * applied (an SQLite result code). */
+static inline bool
+ledger_op_is_alert(const struct ledger_op *op)
+{
+	return op->type == LEDGER_OP_ALERT_STATE ||
+	    op->type == LEDGER_OP_EVENT_SET ||
+	    op->type == LEDGER_OP_EVENT_CLEAR;
+}
 const char *ledger_alert_op_invalid(const struct ledger_op *);
 int ledger_alert_apply(struct ledger *, const struct ledger_op *);
 

@@ -236,7 +236,7 @@ ledger_op_invalid(const struct ledger_op *op)
 
 	if (op->type == LEDGER_OP_JOB_STATE)
 		return op->state.job && *op->state.job ? NULL : "no job name";
-	if (op->type >= LEDGER_OP_ALERT_STATE && op->type < LEDGER_OP_NTYPES)
+	if (ledger_op_is_alert(op))
 		return ledger_alert_op_invalid(op);
 	if (!ledger_op_is_run(op))
 		return "unknown op type";
@@ -260,7 +260,7 @@ ledger_apply(struct ledger *l, const struct ledger_op *op)
 	enum ledger_stmt id;
 	int rc = SQLITE_OK;
 
-	if (!ledger_op_is_run(op) && op->type != LEDGER_OP_JOB_STATE)
+	if (ledger_op_is_alert(op))
 		return ledger_alert_apply(l, op);
 	if (op->type == LEDGER_OP_JOB_STATE) {
 		id = ST_STATE_PUT;

@@ -26,8 +26,11 @@ record_op_free(struct ledger_op *op)
 	case LEDGER_OP_EVENT_CLEAR:
 		free(op->event.name);
 		return;
-	default:
+	case LEDGER_OP_START:
+	case LEDGER_OP_COMPLETE:
 		break;
+	default:
+		return;
 	}
 	free(op->run.job);
 	free(op->run.trigger);
