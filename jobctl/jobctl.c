@@ -100,9 +100,11 @@ static const struct verb {
 	int (*run)(struct ctx *);
 } verbs[] = {
 	{ "list", NULL, 0, 0, 0,
-	    "list every job with its state and last run", verb_list },
+	    "list every job with its state (overdue too) and last run",
+	    verb_list },
 	{ "status", "[JOB]", 0, 1, OPT_DAEMON,
-	    "show jobs, their unfinished runs and last result", verb_status },
+	    "show jobs, their unfinished runs, last result and whether they\n"
+	    "        are failing or overdue", verb_status },
 	{ "start", "JOB|SERVICE...", 1, MAXN, OPT_WAIT,
 	    "start a run of each JOB, print the run ids; or start services",
 	    verb_start },
@@ -126,7 +128,8 @@ static const struct verb {
 	    "clear the failed state and start count of services",
 	    verbs_service_reset_failed },
 	{ "event", "set|clear NAME|list", 1, 2, 0,
-	    "set or clear a named event, or list the events", verbs_event },
+	    "set or clear a named event (kept across restarts), or list the\n"
+	    "        events", verbs_event },
 	{ "events", NULL, 0, 0, 0,
 	    "print every state change as it happens, until interrupted",
 	    verbs_events },

@@ -144,6 +144,17 @@ job_last_cell(json_t *last)
 	    format_time(tbuf, sizeof(tbuf), t));
 }
 
+/* The STATE cell: the job's or service's state; an idle job with no
+ * success within its expect_success_within= is "overdue". */
+static char *
+job_state_cell(json_t *job)
+{
+	if (json_is_true(json_object_get(job, "overdue")) &&
+	    !strcmp(str(job, "state"), "idle"))
+		return xstrdup("overdue");
+	return xstrdup(str(job, "state"));
+}
+
 /* The NEXT cell: "paused", the next firing, or "-" for a job that does
  * not run by itself. */
 static char *
@@ -203,7 +214,7 @@ print_jobs(json_t *jobs)
 	json_array_foreach(jobs, i, job) {
 		last = json_object_get(job, "last");
 		table_add(&t, xstrdup(str(job, "name")));
-		table_add(&t, xstrdup(str(job, "state")));
+		table_add(&t, job_state_cell(job));
 		table_add(&t, job_next_cell(job));
 		if (!service_current_run(job, &t)) {
 			table_add(&t, xstrdup(json_is_object(last) ?
@@ -300,6 +311,27 @@ status_last(json_t *last)
 	putchar('\n');
 }
 
+/* "  overdue since 2026-11-24 03:00:00 (expect_success_within=1d)" or
+ * "  success due by ...", and "  alerts: failing". */
+static void
+status_alert(json_t *job)
+{
+	char sbuf[TIMESPAN_MAX], tbuf[64];
+	json_int_t t, within;
+
+	if (json_is_true(json_object_get(job, "failing")))
+		printf("  alerts: failing\n");
+	if (!num(job, "expect_success_within_usec", &within))
+		return;
+	format_span(sbuf, sizeof(sbuf), within);
+	if (num(job, "overdue_since_usec", &t) ||
+	    num(job, "expect_success_by_usec", &t))
+		printf("  %s %s (expect_success_within=%s)\n",
+		    json_is_true(json_object_get(job, "overdue")) ?
+		    "overdue since" : "success due by",
+		    format_time(tbuf, sizeof(tbuf), t), sbuf);
+}
+
 /* "  next: 2026-11-24 00:06:10" or "  paused until ..." for a periodic
  * job; nothing for the others. */
 static void
@@ -335,6 +367,7 @@ print_status(json_t *jobs)
 		else
 			printf("  state: %s\n", str(job, "state"));
 		status_next(job);
+		status_alert(job);
 		json_array_foreach(json_object_get(job, "runs"), j, run)
 			status_run(run);
 		status_last(json_object_get(job, "last"));

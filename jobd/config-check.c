@@ -1,7 +1,7 @@
 /* The checks across units, once every file is read: dependencies name
- * real units and form no cycle, semaphores have a section, hooks name
- * jobs.  Units come sorted by name; errors go to the caller's callback,
- * which reports them at the unit's own section. */
+ * real units and form no cycle, semaphores and alerts have a section,
+ * hooks name jobs.  Units come sorted by name; errors go to the caller's
+ * callback, which reports them at the unit's own section. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -162,7 +162,26 @@ check_hooks(struct job_config **units, size_t n, struct job_config *u,
 	}
 }
 
-/* Names that must refer to something: semaphores and hook jobs. */
+/* alert=: each name has its [alert NAME] section. */
+static void
+check_alerts(const struct config *c, struct job_config *u,
+    void (*error)(void *, const struct job_config *, const char *),
+    void *ctx)
+{
+	char **alerts = u->policy.alerts;
+	char *msg;
+	size_t k;
+
+	for (k = 0; alerts && alerts[k]; k++) {
+		if (config_find_alert(c, alerts[k]))
+			continue;
+		msg = xstrfmt("alert: no [alert %s] section", alerts[k]);
+		error(ctx, u, msg);
+		free(msg);
+	}
+}
+
+/* Names that must refer to something: semaphores, hook jobs and alerts. */
 void
 config_check_policy(const struct config *c, struct job_config **units,
     size_t n, void (*error)(void *, const struct job_config *,
@@ -182,6 +201,7 @@ config_check_policy(const struct config *c, struct job_config **units,
 			error(ctx, units[i], msg);
 			free(msg);
 		}
+		check_alerts(c, units[i], error, ctx);
 		check_hooks(units, n, units[i], p->on_failure, "on_failure",
 		    error, ctx);
 		check_hooks(units, n, units[i], p->on_success, "on_success",

@@ -77,7 +77,8 @@ bool job_service_equal(const struct job_service *,
 /* config-policy.c: locks, semaphores, events, triggers, retries, hooks,
  * allow_start=. */
 config_parse_fn config_parse_retry_on, config_parse_notify_on,
-    config_parse_path_interval, config_parse_principals, config_parse_limit;
+    config_parse_path_interval, config_parse_principals, config_parse_limit,
+    config_parse_alert_on, config_parse_expect_within;
 void job_policy_free(struct job_policy *);
 bool job_policy_equal(const struct job_policy *, const struct job_policy *);
 void config_semaphores_free(struct config *);
@@ -100,7 +101,7 @@ char *config_alert_refuse(const struct config *c, const char *name);
 void config_check_deps(struct job_config **units, size_t n,
     void (*error)(void *ctx, const struct job_config *, const char *msg),
     void *ctx);
-/* Names that must refer to something: semaphores and hook jobs. */
+/* Names that must refer to something: semaphores, hook jobs and alerts. */
 void config_check_policy(const struct config *, struct job_config **units,
     size_t n, void (*error)(void *, const struct job_config *,
     const char *), void *ctx);

@@ -1,12 +1,15 @@
 /* The keys of a unit's policy: locks, semaphores and limits, events, path
- * triggers and conditions, retries and hooks, and who may start it; and
+ * triggers and conditions, retries and hooks, alerts and the dead man's
+ * switch, and who may start it; and
  * the [semaphore NAME] section.  Value parsers, and a unit's policy
  * compared and freed. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "alert-event.h"
 #include "config-internal.h"
+#include "macro.h"
 #include "strv.h"
 #include "xmalloc.h"
 
@@ -36,6 +39,65 @@ config_parse_retry_on(const char *value, void *dst, const char *dir,
 static const char *const notify_on_name[] = { "always", "change" };
 
 CONFIG_ENUM_PARSER(config_parse_notify_on, enum notify_on, notify_on_name, 2)
+
+/* alert_on=: words from "failed recovered overdue missed always", comma
+ * or space separated, into a bit per alert kind ("always" is the bit of
+ * ALERT_FINISHED).  Empty: no alert at all. */
+int
+config_parse_alert_on(const char *value, void *dst, const char *dir,
+    char **cause)
+{
+	static const struct {
+		const char *name;
+		enum alert_kind kind;
+	} words[] = {
+		{ "failed", ALERT_FAILED },
+		{ "recovered", ALERT_RECOVERED },
+		{ "overdue", ALERT_OVERDUE },
+		{ "missed", ALERT_MISSED },
+		{ "always", ALERT_FINISHED },
+	};
+	_cleanup_free_ char *copy = xstrdup(value);
+	char *w, *save = NULL;
+	unsigned mask = 0;
+	size_t i;
+
+	(void)dir;
+	for (w = strtok_r(copy, ", ", &save); w;
+	    w = strtok_r(NULL, ", ", &save)) {
+		for (i = 0; i < ELEMENTSOF(words); i++)
+			if (!strcmp(w, words[i].name))
+				break;
+		if (i == ELEMENTSOF(words))
+			return config_fail(cause, xstrfmt("invalid event '%s': "
+			    "expected failed, recovered, overdue, missed or "
+			    "always", w));
+		mask |= 1u << words[i].kind;
+	}
+	*(unsigned *)dst = mask;
+	return 0;
+}
+
+/* expect_success_within=: the dead man's switch, at least a second;
+ * infinity means none. */
+int
+config_parse_expect_within(const char *value, void *dst, const char *dir,
+    char **cause)
+{
+	usec_t v = 0;
+	int r;
+
+	r = config_parse_timespan(value, &v, dir, cause);
+	if (r < 0)
+		return r;
+	if (v == USEC_INFINITY)
+		v = 0;
+	else if (v < USEC_PER_SEC)
+		return config_fail(cause, xstrfmt("invalid time span '%s': "
+		    "at least 1s", value));
+	*(usec_t *)dst = v;
+	return 0;
+}
 
 int
 config_parse_path_interval(const char *value, void *dst, const char *dir,
@@ -159,5 +221,9 @@ job_policy_equal(const struct job_policy *a, const struct job_policy *b)
 	    a->retry_on_timeout == b->retry_on_timeout &&
 	    strv_equal(a->on_failure, b->on_failure) &&
 	    strv_equal(a->on_success, b->on_success) &&
-	    a->notify_on == b->notify_on;
+	    a->notify_on == b->notify_on &&
+	    strv_equal(a->alerts, b->alerts) &&
+	    a->alert_on == b->alert_on &&
+	    a->alert_repeat == b->alert_repeat &&
+	    a->expect_success_within == b->expect_success_within;
 }

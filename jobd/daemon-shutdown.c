@@ -66,6 +66,7 @@ daemon_shutdown(struct daemon *d)
 	d->runs.stopping = true;
 	manager_stopping(&d->manager);
 	sched_stop(&d->sched);
+	alert_policy_stop(&d->alert_policy);
 	hooks_stop(&d->hooks);
 	watch_stop(&d->watches);
 	alerts_stop(&d->alerts);

@@ -1,8 +1,9 @@
 /* jobd's start, step by step: the config read (a refused one stops jobd
  * before any handle opens) and the paths it leaves open defaulted; the
- * notify socket; once the ledger is open, the jobs' schedule states and
- * the scheduler, retention, the names in the config resolved off the
- * loop, and only then the control socket, services and path watches. */
+ * notify socket; once the ledger is open, what the last daemon left (last
+ * verdicts, alert states, set events), the jobs' schedule states and the
+ * scheduler, retention, the names in the config resolved off the loop,
+ * and only then the control socket, services and path watches. */
 #include <errno.h>
 #include <string.h>
 
@@ -150,21 +151,95 @@ daemon_access_done(void *data, int status)
 		heap_trim_soon(&d->heap);
 }
 
-void
-daemon_ledger_ready(void *owner, int r)
+/* The rest of the start, once what the last daemon left is known. */
+static void
+daemon_restored(struct daemon *d)
 {
-	struct daemon *d = owner;
-
 	if (d->runs.stopping)
 		return;
-	/* Before any run can start: the figures the ledger holds, to which
-	 * the runs from now on are added. */
-	figures_load(&d->figures, &d->record);
 	daemon_sched_start(d);
-	if (r == 0) {
+	if (d->record.ledger) {
 		prune_start(&d->prune);
 		alerts_load_counts(&d->alerts);
 	}
 	executor_submit(&d->executor, daemon_access_work, daemon_access_done,
 	    d);
+}
+
+/* What the last daemon left that this one goes on with, read from the
+ * ledger once it is open and before anything can run (the scheduler, the
+ * control socket and services start after): each job's last verdict
+ * (notify_on=change compares with it) and last success, the alert
+ * states (change-only alerts, overdue), and the events that were set
+ * (set again silently: jobs with on_event= do not run for them).  A
+ * ledger that could not be opened gives nothing; jobd starts anyway. */
+static void
+daemon_events_cb(void *ctx, int r, const struct ledger_event *v, size_t n)
+{
+	struct daemon *d = ctx;
+	size_t i;
+
+	if (r < 0 && r != -ENOTCONN)
+		log_warning("ledger: cannot read the set events; they start "
+		    "clear");
+	for (i = 0; i < n; i++)
+		if (v[i].name)
+			sync_event_restore(&d->sync, v[i].name);
+	if (n > 0)
+		log_info("%zu event%s set before the restart, set again", n,
+		    n == 1 ? "" : "s");
+	alert_policy_start(&d->alert_policy);
+	daemon_restored(d);
+}
+
+static void
+daemon_alert_states_cb(void *ctx, int r, const struct ledger_alert_state *v,
+    size_t n)
+{
+	struct daemon *d = ctx;
+
+	if (r < 0 && r != -ENOTCONN)
+		log_warning("ledger: cannot read the alert states; alerts "
+		    "start over");
+	alert_policy_load_states(&d->alert_policy, v, n);
+	if (d->runs.stopping)
+		return;
+	record_load_events(&d->record, daemon_events_cb, d);
+}
+
+static void
+daemon_stats_cb(void *ctx, int r, const struct ledger_job_stats *v,
+    size_t n)
+{
+	struct daemon *d = ctx;
+
+	if (r < 0 && r != -ENOTCONN)
+		log_warning("ledger: cannot read the jobs' last results; "
+		    "notify_on=change and alerts start over");
+	hooks_load_results(&d->hooks, v, n);
+	alert_policy_load_stats(&d->alert_policy, v, n);
+	if (d->runs.stopping)
+		return;
+	record_load_alert_states(&d->record, daemon_alert_states_cb, d);
+}
+
+static void
+daemon_restore(struct daemon *d)
+{
+	record_load_stats(&d->record, daemon_stats_cb, d);
+}
+
+void
+daemon_ledger_ready(void *owner, int r)
+{
+	struct daemon *d = owner;
+
+	(void)r;
+	if (d->runs.stopping)
+		return;
+	/* Before any run can start: the figures the ledger holds, to which
+	 * the runs from now on are added; then alert states, last verdicts
+	 * and events. */
+	figures_load(&d->figures, &d->record);
+	daemon_restore(d);
 }

@@ -9,6 +9,7 @@
 #include "job.h"
 #include "log.h"
 #include "signame.h"
+#include "strv.h"
 #include "exec-context.h"
 #include "spawn-thread.h"
 
@@ -97,13 +98,49 @@ daemon_service_changed(void *ctx, struct service *s)
 
 	bus_service_state(&d->bus, s);
 	deps_service_changed(&d->deps, s);
+	alert_policy_service_changed(&d->alert_policy, s);
 }
 
-/* A slot that did not run: the metrics count it. */
+/* The alert policy's news and needs: what it decided goes to the
+ * delivery, its state is kept in the ledger, and it hears of more than
+ * runs (events are kept too). */
 static void
-daemon_slot_skipped(void *ctx, struct job *j, uint64_t id)
+daemon_alert_send(void *ctx, const struct alert_event *e,
+    char *const *alert_names)
 {
-	figures_skipped(&((struct daemon *)ctx)->figures, j->name, id);
+	alerts_send(&((struct daemon *)ctx)->alerts, e, alert_names);
+}
+
+static void
+daemon_alert_save(void *ctx, const struct ledger_alert_state *st)
+{
+	record_alert_state(&((struct daemon *)ctx)->record, st);
+}
+
+static void
+daemon_event_changed(void *ctx, const char *name, bool set)
+{
+	record_event(&((struct daemon *)ctx)->record, name, set,
+	    set ? now_realtime() : 0);
+}
+
+/* A slot recorded skipped without a run: the metrics count it, the
+ * alerts may call it missed. */
+static void
+daemon_slot_skipped(void *ctx, struct job *j, uint64_t id, int trigger,
+    usec_t slot, const char *reason, bool by_user)
+{
+	struct daemon *d = ctx;
+
+	figures_skipped(&d->figures, j->name, id);
+	alert_policy_slot_skipped(&d->alert_policy, j, id, trigger, slot,
+	    reason, by_user);
+}
+
+static void
+daemon_runs_lost(void *ctx, const struct ledger_lost *lost, size_t n)
+{
+	alert_policy_lost(&((struct daemon *)ctx)->alert_policy, lost, n);
 }
 
 /* The configuration in force, for the alerts' sends. */
@@ -181,6 +218,11 @@ daemon_wire(struct daemon *d)
 		.pull = daemon_pull,
 		.acquired = daemon_acquired,
 		.released = daemon_released,
+		.event_changed = daemon_event_changed,
+		.owner = d,
+	};
+	const struct alert_policy_ops alert_ops = {
+		.send = daemon_alert_send, .save = daemon_alert_save,
 		.owner = d,
 	};
 
@@ -190,9 +232,10 @@ daemon_wire(struct daemon *d)
 	sync_init(&d->sync, &d->runs, &sync_ops);
 	deps_init(&d->deps, &d->units, &d->sync, &d->runs);
 	sched_init(&d->sched, &d->runs, &d->units, &d->record, d->started);
-	d->sched.slot_skipped = daemon_slot_skipped;
+	d->sched.skipped = daemon_slot_skipped;
 	d->sched.owner = d;
 	figures_init(&d->figures);
+	alert_policy_init(&d->alert_policy, &d->runs, &d->units, &alert_ops);
 	d->services = (struct service_ctx){
 		.notify = &d->notify, .units = &d->units,
 		.changed = daemon_service_changed,
@@ -205,6 +248,7 @@ daemon_wire(struct daemon *d)
 		.manager = &d->manager, .runs = &d->runs, .units = &d->units,
 		.services = &d->services, .deps = &d->deps,
 		.watches = &d->watches, .sched = &d->sched,
+		.alerts = &d->alert_policy,
 	};
 	d->signals = (struct signals){
 		.reload = daemon_sighup, .shutdown = daemon_sigterm, .owner = d,
@@ -223,8 +267,8 @@ daemon_wire(struct daemon *d)
 
 /* Who hears of a run's news, in the order of consequences: the ledger
  * first, then the job's history, the metrics' figures, admission, hooks,
- * the scheduler, path triggers, dependencies, the event stream, and
- * shutdown last. */
+ * alerts, the scheduler, path triggers, dependencies, the event stream,
+ * and shutdown last. */
 static void
 daemon_subscribe(struct daemon *d)
 {
@@ -235,6 +279,7 @@ daemon_subscribe(struct daemon *d)
 	figures_subscribe(&d->figures, hub);
 	sync_subscribe(&d->sync, hub);
 	hooks_init(&d->hooks, &d->units, &d->runs, hub);
+	alert_policy_subscribe(&d->alert_policy, hub);
 	sched_subscribe(&d->sched, hub);
 	watch_init(&d->watches, &d->units, &d->runs, hub);
 	deps_subscribe(&d->deps, hub);
@@ -277,6 +322,7 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_options *o)
 	record_open(&d->record, &d->runs, d->state_dir,
 	    d->reload.config->ledger_sync_full, daemon_ledger_ready,
 	    daemon_idle, d);
+	record_on_lost(&d->record, daemon_runs_lost);
 	daemon_subscribe(d);
 	return 0;
 }
@@ -289,6 +335,7 @@ daemon_run(struct daemon *d)
 	record_free(&d->record);
 	figures_free(&d->figures);
 	sync_free(&d->sync);
+	alert_policy_free(&d->alert_policy);
 	reload_free(&d->reload);
 	free(d->config_path);
 	free(d->exec_helper);

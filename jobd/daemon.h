@@ -11,6 +11,7 @@
 #include <uv.h>
 
 #include "alerts.h"
+#include "alert-policy.h"
 #include "bus.h"
 #include "cgroup.h"
 #include "config.h"
@@ -59,6 +60,7 @@ struct daemon {
 	struct record record;
 	struct sync sync;
 	struct hooks hooks;
+	struct alert_policy alert_policy;	/* what is worth an alert */
 	struct sched sched;
 	struct watches watches;
 	struct deps deps;

@@ -4,13 +4,15 @@
  * retry_max_sec.  Once there is no further attempt, on_failure= or
  * on_success= jobs run with the outcome in JOBD_TRIGGER_* and the output
  * tail on stdin.  A hook's own result triggers no hooks, so hooks cannot
- * loop. */
+ * loop.  notify_on=change compares with the last verdict on record (read
+ * back at start), so a restart does not run a hook again. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
 #include "hooks.h"
 #include "job.h"
+#include "ledger.h"
 #include "log.h"
 #include "run-ctx.h"
 #include "run.h"
@@ -73,6 +75,13 @@ hooks_should_retry(const struct job_config *jc, const struct run *r)
 		return false;
 	return (r->result == RESULT_FAILED && p->retry_on_failed) ||
 	    (r->result == RESULT_TIMEOUT && p->retry_on_timeout);
+}
+
+bool
+hooks_will_retry(const struct run_ctx *runs, const struct job_config *jc,
+    const struct run *r)
+{
+	return !runs->stopping && hooks_should_retry(jc, r);
 }
 
 static void
@@ -175,7 +184,7 @@ hooks_finished_cb(struct run_subscriber *sub, struct run *r)
 	if (!jc || r->result == RESULT_CANCELLED ||
 	    r->result == RESULT_SKIPPED)
 		return;
-	if (!h->runs->stopping && hooks_should_retry(jc, r)) {
+	if (hooks_will_retry(h->runs, jc, r)) {
 		hooks_schedule_retry(h, j, r);
 		return;
 	}
@@ -189,6 +198,25 @@ hooks_finished_cb(struct run_subscriber *sub, struct run *r)
 	if (!h->runs->stopping)
 		hooks_start(h, j, r, fail ? jc->policy.on_failure :
 		    jc->policy.on_success);
+}
+
+void
+hooks_load_results(struct hooks *h, const struct ledger_job_stats *v,
+    size_t n)
+{
+	struct job *j;
+	size_t i;
+	int k;
+
+	for (i = 0; i < n; i++) {
+		if (!v[i].job || !v[i].last_result ||
+		    !(j = units_find(h->units, v[i].job)))
+			continue;
+		for (k = 0; k < RESULT_NRESULTS; k++)
+			if (run_result_name[k] &&
+			    !strcmp(run_result_name[k], v[i].last_result))
+				j->last_result = (enum run_result)k;
+	}
 }
 
 void

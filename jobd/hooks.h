@@ -5,10 +5,14 @@
 #define JOBD_HOOKS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "run-events.h"
 
+struct job_config;
+struct ledger_job_stats;
 struct retry;
+struct run;
 struct run_ctx;
 struct units;
 
@@ -25,5 +29,13 @@ void hooks_init(struct hooks *, struct units *, const struct run_ctx *,
     struct run_hub *);
 /* Cancels pending retries (shutdown). */
 void hooks_stop(struct hooks *);
+/* Whether a finished run gets another attempt (retry=): then it is no
+ * verdict yet, for hooks and alerts alike. */
+bool hooks_will_retry(const struct run_ctx *, const struct job_config *,
+    const struct run *);
+/* At start: each job's last verdict on record (job_stats), for
+ * notify_on=change to compare with. */
+void hooks_load_results(struct hooks *, const struct ledger_job_stats *,
+    size_t n);
 
 #endif

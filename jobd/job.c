@@ -20,6 +20,7 @@ job_new(struct run_ctx *ctx, const struct job_config *jc)
 	j->name = xstrdup(jc->name);
 	j->config = jc;
 	j->sched.heap_index = SIZE_MAX;
+	j->alert.heap_index = SIZE_MAX;
 	TAILQ_INIT(&j->runs);
 	TAILQ_INIT(&j->history);
 	return j;

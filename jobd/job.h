@@ -22,6 +22,21 @@ struct service;
  * scheduled slots are recorded as skipped. */
 #define JOB_MAX_RUNS 10000
 
+/* What alerts know of a job or service (alert-policy.c and
+ * alert-overdue.c keep it; the ledger's alert_state keeps it across
+ * restarts). */
+struct job_alert {
+	bool failing;			/* the last verdict failed (a service:
+					 * failed, not ready since) */
+	bool overdue;			/* no success within
+					 * expect_success_within= */
+	usec_t since;			/* first seen with the switch */
+	usec_t overdue_since;		/* realtime; 0: not overdue */
+	usec_t last_success;		/* realtime; 0: none known */
+	usec_t deadline;		/* a success is due by then; 0: none */
+	size_t heap_index;		/* SIZE_MAX: no deadline armed */
+};
+
 /* Owned by the registry (units.h).  A job removed from the config by a
  * reload stays until its last run has finished, then is freed. */
 struct job {
@@ -36,6 +51,7 @@ struct job {
 	usec_t last_started;		/* realtime start of the newest run */
 	enum run_result last_result;	/* for notify_on=change */
 	struct job_sched sched;
+	struct job_alert alert;
 	struct service *service;	/* [service NAME] only */
 	TAILQ_ENTRY(job) entry;
 };

@@ -1,6 +1,7 @@
 /* Shared by ledger.c (the file: open, checks, migrations), ledger-runs.c
  * (the rows: cached statements and the operations on them) and
- * ledger-alerts.c (the alert log's rows). */
+ * ledger-alert-log.c (the alert log's rows) and ledger-alert-state.c
+ * (alert states and events). */
 #ifndef JOBD_LEDGER_INTERNAL_H
 #define JOBD_LEDGER_INTERNAL_H
 
@@ -30,7 +31,10 @@ enum ledger_stmt {
 	ST_RESERVE,
 	ST_RESERVE_SET,
 	ST_INSTANCE_SET,
+	ST_ALERT_LOG_PUT,
 	ST_ALERT_PUT,
+	ST_EVENT_PUT,
+	ST_EVENT_DELETE,
 	ST_N
 };
 
@@ -49,12 +53,30 @@ int ledger_exec_stmt(struct ledger *, enum ledger_stmt);
 int ledger_abort(struct ledger *, int rc, const char *what, char **cause);
 int ledger_begin(struct ledger *, char **cause);
 int ledger_commit(struct ledger *, const char *what, char **cause);
-/* ledger-alerts.c: appends one attempt (LEDGER_OP_ALERT) with
- * ST_ALERT_PUT; an SQLite result code. */
-int ledger_alert_apply(struct ledger *, const struct ledger_alert *);
+/* ledger-alert-log.c: appends one attempt (LEDGER_OP_ALERT_LOG) with
+ * ST_ALERT_LOG_PUT; an SQLite result code. */
+int ledger_alert_log_apply(struct ledger *, const struct ledger_alert *);
 /* Why the row would be refused, or NULL. */
-const char *ledger_alert_invalid(const struct ledger_alert *);
+const char *ledger_alert_log_invalid(const struct ledger_alert *);
+/* ledger-runs.c: the ops of runs and job states, checked (why one is
+ * malformed, or NULL; "unknown op type" for another kind) and applied
+ * (an SQLite result code). */
+const char *ledger_row_invalid(const struct ledger_op *);
+int ledger_row_apply(struct ledger *, const struct ledger_op *);
 /* Prepares every statement; once the schema is current. */
 int ledger_prepare(struct ledger *, char **cause);
+
+/* ledger-alert-state.c: the ops of alert states and events (those
+ * ledger_op_is_alert says), checked (why one is malformed, or NULL) and
+ * applied (an SQLite result code). */
+static inline bool
+ledger_op_is_alert(const struct ledger_op *op)
+{
+	return op->type == LEDGER_OP_ALERT_STATE ||
+	    op->type == LEDGER_OP_EVENT_SET ||
+	    op->type == LEDGER_OP_EVENT_CLEAR;
+}
+const char *ledger_alert_op_invalid(const struct ledger_op *);
+int ledger_alert_apply(struct ledger *, const struct ledger_op *);
 
 #endif

@@ -68,8 +68,8 @@ static const char *const ledger_sql[ST_N] = {
 	[ST_MAX_ID] = "SELECT max(COALESCE((SELECT max(id) FROM runs), 0), "
 	    "COALESCE((SELECT seq FROM sqlite_sequence "
 	    "WHERE name = 'runs'), 0))",
-	[ST_UNFINISHED] = "SELECT id, job, pid, started_usec FROM runs "
-	    "WHERE result IS NULL ORDER BY id",
+	[ST_UNFINISHED] = "SELECT id, job, pid, started_usec, \"trigger\", "
+	    "scheduled_usec FROM runs WHERE result IS NULL ORDER BY id",
 	/* When a lost run ended is not known: not when jobd noticed. */
 	[ST_MARK_LOST] = "UPDATE runs SET result = 'lost', reason = ?1, "
 	    "ended_usec = NULL, duration_usec = NULL WHERE result IS NULL",
@@ -88,9 +88,17 @@ static const char *const ledger_sql[ST_N] = {
 	[ST_RESERVE_SET] = "UPDATE jobd_state SET run_id_reserved = ?1 "
 	    "WHERE id = 1",
 	[ST_INSTANCE_SET] = "UPDATE jobd_state SET instance = ?1 WHERE id = 1",
-	[ST_ALERT_PUT] = "INSERT INTO alert_log (at_usec, alert, sink, event, "
+	[ST_ALERT_LOG_PUT] = "INSERT INTO alert_log (at_usec, alert, sink, event, "
 	    "job, run, attempt, status, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
 	    "?7, ?8, ?9)",
+	[ST_ALERT_PUT] = "INSERT INTO alert_state (job, failing, overdue, "
+	    "since_usec, overdue_usec) VALUES (?1, ?2, ?3, ?4, ?5) "
+	    "ON CONFLICT (job) DO UPDATE SET failing = excluded.failing, "
+	    "overdue = excluded.overdue, since_usec = excluded.since_usec, "
+	    "overdue_usec = excluded.overdue_usec",
+	[ST_EVENT_PUT] = "INSERT INTO events (name, set_usec) VALUES (?1, ?2) "
+	    "ON CONFLICT (name) DO UPDATE SET set_usec = excluded.set_usec",
+	[ST_EVENT_DELETE] = "DELETE FROM events WHERE name = ?1",
 };
 
 int
@@ -223,17 +231,15 @@ ledger_result_valid(const char *result)
 	return ledger_result_index(result) >= 0;
 }
 
-/* Why an op would be refused, or NULL if it is well formed. */
-static const char *
-ledger_op_invalid(const struct ledger_op *op)
+/* Why a run's or job state's op would be refused, or NULL. */
+const char *
+ledger_row_invalid(const struct ledger_op *op)
 {
 	const struct ledger_run *run = &op->run;
 
 	if (op->type == LEDGER_OP_JOB_STATE)
 		return op->state.job && *op->state.job ? NULL : "no job name";
-	if (op->type == LEDGER_OP_ALERT)
-		return ledger_alert_invalid(&op->alert);
-	if (op->type != LEDGER_OP_START && op->type != LEDGER_OP_COMPLETE)
+	if (!ledger_op_is_run(op))
 		return "unknown op type";
 	if (run->id == 0 || run->id > INT64_MAX)
 		return "run id out of range";
@@ -248,15 +254,13 @@ ledger_op_invalid(const struct ledger_op *op)
 	return NULL;
 }
 
-static int
-ledger_apply(struct ledger *l, const struct ledger_op *op)
+int
+ledger_row_apply(struct ledger *l, const struct ledger_op *op)
 {
 	const struct ledger_job_state *js = &op->state;
 	enum ledger_stmt id;
 	int rc = SQLITE_OK;
 
-	if (op->type == LEDGER_OP_ALERT)
-		return ledger_alert_apply(l, &op->alert);
 	if (op->type == LEDGER_OP_JOB_STATE) {
 		id = ST_STATE_PUT;
 		bind_text(l->stmt[id], 1, js->job, &rc);
@@ -274,34 +278,6 @@ ledger_apply(struct ledger *l, const struct ledger_op *op)
 	return ledger_exec_stmt(l, id);
 }
 
-int
-ledger_write_batch(struct ledger *l, const struct ledger_op *ops, size_t n,
-    char **cause)
-{
-	const char *why;
-	size_t i;
-	int r, rc;
-
-	for (i = 0; i < n; i++) {
-		if ((why = ledger_op_invalid(&ops[i])) == NULL)
-			continue;
-		if (cause)
-			*cause = xstrfmt("ledger '%s': write: op %zu: %s",
-			    l->path, i, why);
-		return -EINVAL;
-	}
-	if (n == 0)
-		return 0;
-	if ((r = ledger_begin(l, cause)) < 0)
-		return r;
-	for (i = 0; i < n; i++) {
-		rc = ledger_apply(l, &ops[i]);
-		if (rc != SQLITE_OK)
-			return ledger_abort(l, rc, "write", cause);
-	}
-	return ledger_commit(l, "write", cause);
-}
-
 /* Makes room for one more element in a growing array. */
 static void *
 grow(void *array, size_t *alloc, size_t n, size_t size)
@@ -317,8 +293,10 @@ ledger_lost_free(struct ledger_lost *lost, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		free(lost[i].job);
+		free(lost[i].trigger);
+	}
 	free(lost);
 }
 
@@ -338,6 +316,8 @@ ledger_unfinished(struct ledger *l, struct ledger_lost **ret, size_t *ret_n)
 		x->job = column_strdup(st, 1);
 		x->pid = sqlite3_column_int(st, 2);
 		x->started = (usec_t)sqlite3_column_int64(st, 3);
+		x->trigger = column_strdup(st, 4);
+		x->scheduled = (usec_t)sqlite3_column_int64(st, 5);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {

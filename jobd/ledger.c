@@ -114,7 +114,7 @@ static const char *const ledger_migrations[] = {
 	" job TEXT PRIMARY KEY,"
 	" failing INTEGER NOT NULL DEFAULT 0,"
 	" overdue INTEGER NOT NULL DEFAULT 0,"
-	" since_usec INTEGER);"
+	" since_usec INTEGER, overdue_usec INTEGER);"
 	"CREATE TABLE alert_log ("
 	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	" at_usec INTEGER NOT NULL,"

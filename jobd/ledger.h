@@ -60,6 +60,23 @@ struct ledger_job_state {
 	unsigned skips_pending;
 };
 
+/* What alerts last told of a unit (table alert_state), so that
+ * change-only alerts and the dead man's switch go on across restarts.
+ * Zero times: not set. */
+struct ledger_alert_state {
+	char *job;
+	bool failing;		/* its last verdict was a failure */
+	bool overdue;		/* no success within expect_success_within= */
+	usec_t since;		/* first seen with the switch */
+	usec_t overdue_since;	/* when it became overdue */
+};
+
+/* A set event (table events): it is set again at the next start. */
+struct ledger_event {
+	char *name;
+	usec_t set;		/* when it was set */
+};
+
 enum ledger_op_type {
 	/* Insert the run (when it is queued, and again when it starts); on
 	 * record already, only its start time and pid change, and only while
@@ -71,7 +88,12 @@ enum ledger_op_type {
 	/* Insert or overwrite the job's state. */
 	LEDGER_OP_JOB_STATE,
 	/* Append one alert delivery attempt to alert_log. */
-	LEDGER_OP_ALERT,
+	LEDGER_OP_ALERT_LOG,
+	/* Insert or overwrite the unit's alert state. */
+	LEDGER_OP_ALERT_STATE,
+	/* Insert or overwrite a set event; delete a cleared one. */
+	LEDGER_OP_EVENT_SET,
+	LEDGER_OP_EVENT_CLEAR,
 	LEDGER_OP_NTYPES
 };
 
@@ -99,9 +121,18 @@ struct ledger_op {
 	union {
 		struct ledger_run run;		/* START, COMPLETE */
 		struct ledger_job_state state;	/* JOB_STATE */
-		struct ledger_alert alert;	/* ALERT */
+		struct ledger_alert alert_log;	/* ALERT_LOG */
+		struct ledger_alert_state alert;	/* ALERT_STATE */
+		struct ledger_event event;	/* EVENT_SET, EVENT_CLEAR */
 	};
 };
+
+/* Whether the op writes a run's row (START, COMPLETE). */
+static inline bool
+ledger_op_is_run(const struct ledger_op *op)
+{
+	return op->type == LEDGER_OP_START || op->type == LEDGER_OP_COMPLETE;
+}
 
 /* What ledger_mark_lost() changed: enough to look for orphans. */
 struct ledger_lost {
@@ -109,6 +140,8 @@ struct ledger_lost {
 	char *job;
 	int pid;		/* 0 if the run never had one */
 	usec_t started;		/* to tell the old process from pid reuse */
+	char *trigger;		/* NULL: not on record */
+	usec_t scheduled;	/* its slot, or 0 */
 };
 
 struct ledger_filter {
@@ -226,7 +259,7 @@ int ledger_job_stats(struct ledger *, struct ledger_job_stats **ret,
     size_t *ret_n, char **cause);
 void ledger_job_stats_free(struct ledger_job_stats *, size_t n);
 
-/* ledger-alerts.c.  The newest attempts first, at most limit (0: all);
+/* ledger-alert-log.c.  The newest attempts first, at most limit (0: all);
  * failed_only: failed and dropped ones. */
 int ledger_alert_log(struct ledger *, bool failed_only, size_t limit,
     struct ledger_alert **ret, size_t *ret_n, char **cause);
@@ -239,6 +272,14 @@ struct ledger_alert_count {
 int ledger_alert_counts(struct ledger *, struct ledger_alert_count **ret,
     size_t *ret_n, char **cause);
 void ledger_alert_counts_free(struct ledger_alert_count *, size_t n);
+/* Every unit's alert state, and every set event, in name order (read
+ * once at start: ledger-alert-state.c). */
+int ledger_alert_states(struct ledger *, struct ledger_alert_state **ret,
+    size_t *ret_n, char **cause);
+void ledger_alert_states_free(struct ledger_alert_state *, size_t n);
+int ledger_events(struct ledger *, struct ledger_event **ret,
+    size_t *ret_n, char **cause);
+void ledger_events_free(struct ledger_event *, size_t n);
 
 /* Fault injection for tests: READONLY makes writes fail as on a read-only
  * file system (-EROFS), FULL as on a full one (-ENOSPC); NONE lifts it. */

@@ -86,6 +86,31 @@ job_sched_write(struct json_writer *w, const struct job *j)
 		    j->sched.paused_until, (usec_t)INT64_MAX));
 }
 
+/* What alerts know of a unit: failing (only when it is), and a job's
+ * dead man's switch: its span, overdue and since when, or the deadline
+ * of its next success. */
+static void
+job_alert_write(struct json_writer *w, const struct job *j)
+{
+	const struct job_alert *a = &j->alert;
+	usec_t within = j->config && !j->config->service ?
+	    j->config->policy.expect_success_within : 0;
+
+	if (a->failing) {
+		jw_key(w, "failing");
+		jw_bool(w, true);
+	}
+	if (!within)
+		return;
+	jw_kint(w, "expect_success_within_usec", (long long)within);
+	jw_key(w, "overdue");
+	jw_bool(w, a->overdue);
+	if (a->overdue)
+		jw_kint(w, "overdue_since_usec", (long long)a->overdue_since);
+	else if (a->deadline)
+		jw_kint(w, "expect_success_by_usec", (long long)a->deadline);
+}
+
 void
 method_job_write(struct json_writer *w, const struct job *j)
 {
@@ -105,6 +130,7 @@ method_job_write(struct json_writer *w, const struct job *j)
 	jw_close(w, ']');
 	jw_kint(w, "running", j->nactive);
 	job_sched_write(w, j);
+	job_alert_write(w, j);
 	if (last) {
 		jw_key(w, "last");
 		run_write(w, last, false);
@@ -140,6 +166,7 @@ job_summary_write(struct json_writer *w, const struct job *j)
 	else
 		jw_kstr(w, "state", j->nactive ? "running" : "idle");
 	job_sched_write(w, j);
+	job_alert_write(w, j);
 	if (last) {
 		jw_key(w, "last");
 		run_write(w, last, true);

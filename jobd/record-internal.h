@@ -82,6 +82,8 @@ usec_t record_backoff(struct record *);
 /* record-rows.c: the queue of rows. */
 void record_enqueue(struct record *, struct ledger_op *);
 void record_ops_free(struct ledger_op *, size_t n);
+/* Frees what one op owns. */
+void record_op_free(struct ledger_op *);
 /* Drops the oldest queued row and counts it. */
 void record_drop_oldest(struct record *);
 int record_id_cmp(const void *, const void *);

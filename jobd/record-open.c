@@ -32,7 +32,8 @@ struct record_open_task {
 	bool boot_first;		/* out */
 	struct record_ids_open ids;
 	struct record_orphans orphans;
-	size_t nlost;			/* out: rows marked lost */
+	struct ledger_lost *lost;	/* out: rows marked lost */
+	size_t nlost;
 	char **notes;			/* out: logged on the loop (notice) */
 	void (*open_done)(void *owner, int);	/* the first open only */
 };
@@ -152,13 +153,12 @@ record_open_ledger(struct record_open_task *o, struct ledger *l)
 {
 	struct record_task *t = &o->task;
 	struct ledger_meta meta = { 0 };
-	struct ledger_lost *lost = NULL;
 	uint64_t max_id = 0;
 	int r;
 
 	if ((r = ledger_meta_get(l, &meta, &t->cause)) < 0)
 		return r;
-	if ((r = ledger_mark_lost(l, LOST_REASON, &lost, &o->nlost,
+	if ((r = ledger_mark_lost(l, LOST_REASON, &o->lost, &o->nlost,
 	    &t->cause)) < 0 ||
 	    (r = ledger_max_run_id(l, &max_id, &t->cause)) < 0) {
 		ledger_meta_free_contents(&meta);
@@ -166,9 +166,8 @@ record_open_ledger(struct record_open_task *o, struct ledger *l)
 	}
 	/* At a reopen this daemon's runs carry its own instance, never the
 	 * one on record: the sweep cannot touch them. */
-	record_orphans_sweep(&o->orphans, l, &meta, lost, o->nlost,
+	record_orphans_sweep(&o->orphans, l, &meta, o->lost, o->nlost,
 	    &o->notes);
-	ledger_lost_free(lost, o->nlost);
 	record_ids_begin(l, &meta, max_id, &o->ids);
 	ledger_meta_free_contents(&meta);
 	return 0;
@@ -233,6 +232,31 @@ record_open_failed(struct record *rec, struct record_open_task *o)
 	    record_backoff(rec) / USEC_PER_MSEC, 0);
 }
 
+/* The lost runs to the owner's callback: the rows marked lost and the
+ * runs found running but not on record (borrowed: before they are
+ * queued). */
+static void
+record_tell_lost(struct record *rec, struct record_open_task *o)
+{
+	size_t i, n = o->nlost;
+	struct ledger_lost *v;
+	struct ledger_run *row;
+
+	if (!rec->lost_cb || o->nlost + o->orphans.nops == 0)
+		return;
+	v = xcalloc(o->nlost + o->orphans.nops, sizeof(*v));
+	if (o->nlost)
+		memcpy(v, o->lost, o->nlost * sizeof(*v));
+	for (i = 0; i < o->orphans.nops; i++) {
+		row = &o->orphans.ops[i].run;
+		v[n++] = (struct ledger_lost){ .id = row->id, .job = row->job,
+		    .pid = row->pid, .started = row->started,
+		    .trigger = row->trigger, .scheduled = row->scheduled };
+	}
+	rec->lost_cb(rec->owner, v, n);
+	free(v);
+}
+
 /* The ledger is open: healthy again, ids continue above it, and the rows
  * of runs found running but not on record are queued. */
 static void
@@ -255,6 +279,7 @@ record_opened(struct record *rec, struct record_open_task *o)
 		    "stopped, %zu of them not yet on record; recorded as lost "
 		    "(%zu orphaned processes killed)", o->nlost +
 		    o->orphans.nops, o->orphans.nops, o->orphans.killed);
+	record_tell_lost(rec, o);
 	for (i = 0; i < o->orphans.nops; i++)
 		record_enqueue(rec, &o->orphans.ops[i]);
 	free(o->orphans.ops);
@@ -289,6 +314,7 @@ record_open_clear(struct record_task *t)
 
 	ledger_close(o->ledger);
 	record_orphans_free(&o->orphans);
+	ledger_lost_free(o->lost, o->nlost);
 	strv_free(o->notes);
 }
 
@@ -338,4 +364,11 @@ record_open(struct record *rec, const struct run_ctx *runs,
 	o = record_open_task(rec, false);
 	o->open_done = done;
 	record_submit(rec, &o->task);
+}
+
+void
+record_on_lost(struct record *rec,
+    void (*cb)(void *owner, const struct ledger_lost *, size_t n))
+{
+	rec->lost_cb = cb;
 }

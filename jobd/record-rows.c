@@ -1,8 +1,10 @@
 /* The rows waiting for the ledger, queued on the loop: a run's row when the
  * run hub says it is queued, starts and finishes, a skipped slot, a job's
- * schedule state (and an alert's attempt, record-alerts.c).  The queue is bounded (RECORD_QUEUE_MAX): past it the
- * oldest row is dropped and counted, so that a ledger that cannot write
- * for long never costs more than that much memory; jobs keep running. */
+ * schedule state (and alert attempts, alert states and events:
+ * record-alert-log.c, record-alert-state.c).  The queue is bounded
+ * (RECORD_QUEUE_MAX): past it the oldest row is dropped and counted, so
+ * that a ledger that cannot write for long never costs more than that
+ * much memory; jobs keep running. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,20 +14,32 @@
 #include "run.h"
 #include "xmalloc.h"
 
-static void
+void
 record_op_free(struct ledger_op *op)
 {
-	if (op->type == LEDGER_OP_JOB_STATE) {
+	switch (op->type) {
+	case LEDGER_OP_JOB_STATE:
 		free(op->state.job);
 		return;
-	}
-	if (op->type == LEDGER_OP_ALERT) {
-		free(op->alert.alert);
-		free(op->alert.sink);
-		free(op->alert.event);
+	case LEDGER_OP_ALERT_STATE:
 		free(op->alert.job);
-		free(op->alert.status);
-		free(op->alert.detail);
+		return;
+	case LEDGER_OP_EVENT_SET:
+	case LEDGER_OP_EVENT_CLEAR:
+		free(op->event.name);
+		return;
+	case LEDGER_OP_ALERT_LOG:
+		free(op->alert_log.alert);
+		free(op->alert_log.sink);
+		free(op->alert_log.event);
+		free(op->alert_log.job);
+		free(op->alert_log.status);
+		free(op->alert_log.detail);
+		return;
+	case LEDGER_OP_START:
+	case LEDGER_OP_COMPLETE:
+		break;
+	default:
 		return;
 	}
 	free(op->run.job);
@@ -216,8 +230,7 @@ record_pending_runs(const struct record *rec)
 		return 0;
 	ids = xreallocarray(NULL, rec->nqueue, sizeof(*ids));
 	for (i = 0; i < rec->nqueue; i++)
-		if (rec->queue[i].type == LEDGER_OP_START ||
-		    rec->queue[i].type == LEDGER_OP_COMPLETE)
+		if (ledger_op_is_run(&rec->queue[i]))
 			ids[n++] = rec->queue[i].run.id;
 	qsort(ids, n, sizeof(*ids), record_id_cmp);
 	for (i = 0; i < n; i++)

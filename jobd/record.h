@@ -30,6 +30,9 @@ struct record_waiter;
 struct record {
 	const struct run_ctx *runs;	/* the loop, the config in force */
 	void (*idle_cb)(void *owner);	/* closed and nothing in flight */
+	/* Runs found lost at an open (record_on_lost), or NULL. */
+	void (*lost_cb)(void *owner, const struct ledger_lost *,
+	    size_t n);
 	void *owner;
 	struct run_subscriber sub;	/* rows: queued, started, finished */
 	struct ledger *ledger;		/* NULL when not open */
@@ -68,6 +71,12 @@ struct record {
 void record_open(struct record *, const struct run_ctx *,
     const char *state_dir, bool sync_full, void (*done)(void *owner, int r),
     void (*idle)(void *owner), void *owner);
+/* cb(owner, lost, n) hears of the runs each open finds lost: the rows the
+ * last daemon left unfinished and the runs found running but not on
+ * record (valid during the call).  Call it after record_open, before the
+ * loop runs. */
+void record_on_lost(struct record *,
+    void (*cb)(void *owner, const struct ledger_lost *, size_t n));
 /* Writes every run's row: when it is queued, starts and finishes. */
 void record_subscribe(struct record *, struct run_hub *);
 /* The next run id.  Below the reservation on disk, so that a restart
@@ -109,7 +118,7 @@ void record_run_skipped(struct record *, uint64_t id, const char *job,
 void record_job_state(struct record *, const char *job, usec_t last_slot,
     usec_t paused_until, unsigned skips);
 
-/* The alert log (record-alerts.c): one delivery attempt, queued and
+/* The alert log (record-alert-log.c): one delivery attempt, queued and
  * written with the run rows; the newest attempts (see ledger_alert_log);
  * the counts of all attempts.  Rows and counts are freed after cb; r is
  * 0 or -errno, -ENOTCONN without a ledger. */
@@ -121,6 +130,19 @@ void record_query_alerts(struct record *, bool failed_only, size_t limit,
 typedef void (*record_alert_counts_cb)(void *ctx, int r,
     const struct ledger_alert_count *counts, size_t n);
 void record_load_alert_counts(struct record *, record_alert_counts_cb,
+    void *ctx);
+/* A unit's alert state, and an event set (at, realtime) or cleared:
+ * written with the next batch (record-alert-state.c). */
+void record_alert_state(struct record *, const struct ledger_alert_state *);
+void record_event(struct record *, const char *name, bool set, usec_t at);
+/* Read every unit's alert state, or every set event; cb gets r (0 or
+ * -errno, -ENOTCONN without a ledger) and the rows, valid during the
+ * call only. */
+void record_load_alert_states(struct record *,
+    void (*cb)(void *, int r, const struct ledger_alert_state *, size_t),
+    void *ctx);
+void record_load_events(struct record *,
+    void (*cb)(void *, int r, const struct ledger_event *, size_t),
     void *ctx);
 
 /* Queries, answered on the loop; the results are freed after cb. */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "access.h"
+#include "alert-policy.h"
 #include "config.h"
 #include "deps.h"
 #include "executor.h"
@@ -61,10 +62,13 @@ reload_apply(struct reload *rl, struct config *c, char **restart)
 	if (rl->deps->started)
 		watch_apply(rl->watches);
 	TAILQ_FOREACH_SAFE(j, &rl->units->jobs, entry, tmp) {
-		if (j->config)
+		if (j->config) {
 			sched_job_changed(rl->sched, j);
-		else
+			alert_policy_job_changed(rl->alerts, j);
+		} else {
 			sched_job_removed(rl->sched, j);
+			alert_policy_job_removed(rl->alerts, j);
+		}
 		job_maybe_free(j);
 	}
 }

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 
+struct alert_policy;
 struct config;
 struct deps;
 struct executor;
@@ -31,6 +32,7 @@ struct reload {
 	struct deps *deps;		/* started: services were started */
 	struct watches *watches;
 	struct sched *sched;
+	struct alert_policy *alerts;	/* deadlines follow the config */
 	const char *config_path;
 	struct config *config;		/* in force (runs->config), owned */
 	unsigned gen;			/* reloads requested */

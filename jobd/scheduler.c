@@ -32,6 +32,9 @@
 
 static void sched_arm_timer(struct sched *);
 
+/* The reason of a slot skipped with jobctl skip (compared by address). */
+static const char SCHED_SKIP_BY_USER[] = "skipped with jobctl skip";
+
 /* Heap of jobs by fire_at: the usual array heap, with each job knowing
  * its index so that re-arming one job is O(log n). */
 static bool
@@ -232,7 +235,7 @@ sched_queue_push(struct job *j, usec_t slot, enum run_trigger trigger)
 }
 
 /* A slot that does not run: on record as a skipped run with the reason
- * (it gets a run id like any run). */
+ * (it gets a run id like any run); the owner hears of it (alerts). */
 static void
 sched_skip_slot(struct sched *s, struct job *j, enum run_trigger trigger,
     usec_t slot, const char *reason)
@@ -244,8 +247,9 @@ sched_skip_slot(struct sched *s, struct job *j, enum run_trigger trigger,
 	    TIMESTAMP_MAX, slot), reason);
 	record_run_skipped(s->record, id, j->name, run_trigger_name[trigger],
 	    slot, reason);
-	if (s->slot_skipped)
-		s->slot_skipped(s->owner, j, id);
+	if (s->skipped)
+		s->skipped(s->owner, j, id, trigger, slot, reason,
+		    reason == SCHED_SKIP_BY_USER);
 }
 
 /* Starts a slot now, unless its starting deadline has passed. */
@@ -285,7 +289,7 @@ sched_fire(struct sched *s, struct job *j, usec_t slot,
 
 	if (j->sched.skips_pending > 0) {
 		j->sched.skips_pending--;
-		sched_skip_slot(s, j, trigger, slot, "skipped with jobctl skip");
+		sched_skip_slot(s, j, trigger, slot, SCHED_SKIP_BY_USER);
 		return;
 	}
 	if (j->nactive == 0) {

@@ -40,13 +40,15 @@ struct sched {
 	usec_t (*now)(void);		/* CLOCK_REALTIME; tests fake it */
 	/* Starts a run; tests replace it to watch decisions. */
 	struct run *(*trigger)(struct job *, int trigger, usec_t slot);
+	/* A slot recorded skipped (run id, trigger, slot, reason); by_user:
+	 * jobctl skip, not a deadline, the overlap policy or a limit.  NULL:
+	 * nobody asks.  Set by the owner after sched_init. */
+	void (*skipped)(void *owner, struct job *, uint64_t id, int trigger,
+	    usec_t slot, const char *reason, bool by_user);
+	void *owner;
 	uint64_t host_hash;		/* for jitter */
 	bool boot_first;		/* first jobd start since boot */
 	usec_t boot_time;		/* realtime of boot */
-	/* A slot recorded skipped without a run (run id id): the owner
-	 * passes it on (the metrics count it).  May be NULL. */
-	void (*slot_skipped)(void *owner, struct job *, uint64_t id);
-	void *owner;
 };
 
 struct sched_slot {

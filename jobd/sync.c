@@ -385,8 +385,9 @@ sync_release(struct sync *s, struct run *r)
 		sync_pump_later(s);
 }
 
-bool
-sync_event_set(struct sync *s, const char *name)
+/* Sets the event; its waiters move up.  True when it was clear. */
+static bool
+sync_event_raise(struct sync *s, const char *name)
 {
 	struct sync_event *e = sync_event(s, name);
 	bool was = e->set;
@@ -397,10 +398,31 @@ sync_event_set(struct sync *s, const char *name)
 	return !was;
 }
 
+bool
+sync_event_set(struct sync *s, const char *name)
+{
+	bool rose = sync_event_raise(s, name);
+
+	if (rose && s->ops.event_changed)
+		s->ops.event_changed(s->ops.owner, name, true);
+	return rose;
+}
+
+void
+sync_event_restore(struct sync *s, const char *name)
+{
+	sync_event_raise(s, name);
+}
+
 void
 sync_event_clear(struct sync *s, const char *name)
 {
-	sync_event(s, name)->set = false;
+	struct sync_event *e = sync_event(s, name);
+	bool was = e->set;
+
+	e->set = false;
+	if (was && s->ops.event_changed)
+		s->ops.event_changed(s->ops.owner, name, false);
 }
 
 bool

@@ -42,6 +42,9 @@ struct sync_ops {
 	void (*acquired)(void *owner, const struct run *, char **locks,
 	    char **semaphores);
 	void (*released)(void *owner, const struct run *, char **semaphores);
+	/* An event went from clear to set or back (the owner keeps it in
+	 * the ledger); NULL: nobody asks. */
+	void (*event_changed)(void *owner, const char *name, bool set);
 	void *owner;
 };
 
@@ -77,9 +80,13 @@ void sync_admit(struct sync *, struct run *);
  * waits for became ready). */
 void sync_retry(struct sync *);
 
-/* Events: set returns true when it went from clear to set. */
+/* Events: set returns true when it went from clear to set.  Set and
+ * clear tell event_changed when they change it. */
 bool sync_event_set(struct sync *, const char *name);
 void sync_event_clear(struct sync *, const char *name);
+/* An event that was set before a restart: set again, silently (no
+ * event_changed; what the caller starts on a set, it does not start). */
+void sync_event_restore(struct sync *, const char *name);
 bool sync_event_is_set(struct sync *, const char *name);
 
 /* For status: a semaphore by name (made if new), its limit, and whether a

@@ -91,6 +91,22 @@ tail_last(const struct tail *t, size_t n)
 	return l;
 }
 
+const struct tail_line *
+tail_last_fit(const struct tail *t, size_t max_lines, size_t max_bytes)
+{
+	const struct tail_line *l, *first = NULL;
+	size_t n = 0, bytes = 0;
+
+	for (l = TAILQ_LAST(&t->lines, tail_lines); l && n < max_lines;
+	    l = TAILQ_PREV(l, tail_lines, entry), n++) {
+		if (l->len > max_bytes - bytes)
+			break;
+		bytes += l->len;
+		first = l;
+	}
+	return first;
+}
+
 void
 tail_done(struct tail *t)
 {

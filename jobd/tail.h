@@ -52,6 +52,11 @@ bool tail_prepend(struct tail *, enum tail_stream, usec_t usec,
     const char *data, size_t len);
 /* The first of the last n lines (n == 0: all), or NULL when empty. */
 const struct tail_line *tail_last(const struct tail *, size_t n);
+/* The first of the last lines, at most max_lines of them and max_bytes
+ * together (whole lines: a line over what is left ends them), or NULL
+ * when not even the newest fits. */
+const struct tail_line *tail_last_fit(const struct tail *, size_t max_lines,
+    size_t max_bytes);
 void tail_done(struct tail *);
 
 #endif

@@ -4,6 +4,8 @@
  * test-config-files.c. */
 #include <errno.h>
 
+#include "alert-event.h"
+#include "config-internal.h"
 #include "config.h"
 #include "runner.h"
 #include "strv.h"
@@ -602,6 +604,9 @@ TEST(equal)
 		"output = null",
 		"output_file = /x",
 		"description = d",
+		"alert_on = failed",
+		"alert_repeat = yes",
+		"expect_success_within = 1h",
 	};
 	_cleanup_free_ char *t1 = job_text(""), *t2 = NULL;
 	struct config *a, *b;
@@ -635,6 +640,189 @@ TEST(equal)
 	config_free(a);
 }
 
+#define BIT(k) (1u << (k))
+
+/* alert_on=, alert_repeat= and expect_success_within=: values and
+ * defaults. */
+TEST(alert_keys_good)
+{
+	static const struct {
+		const char *lines;
+		unsigned alert_on;
+		bool repeat;
+		usec_t within;
+	} rows[] = {
+		{ "", CONFIG_ALERT_ON_DEFAULT, false, 0 },
+		{ "alert_on = failed", BIT(ALERT_FAILED), false, 0 },
+		{ "alert_on = failed, recovered overdue,missed",
+		    BIT(ALERT_FAILED) | BIT(ALERT_RECOVERED) |
+		    BIT(ALERT_OVERDUE) | BIT(ALERT_MISSED), false, 0 },
+		{ "alert_on = always", BIT(ALERT_FINISHED), false, 0 },
+		{ "alert_on = missed always missed", BIT(ALERT_MISSED) |
+		    BIT(ALERT_FINISHED), false, 0 },
+		{ "alert_on =", 0, false, 0 },
+		{ "alert_repeat = yes", CONFIG_ALERT_ON_DEFAULT, true, 0 },
+		{ "alert_repeat = off", CONFIG_ALERT_ON_DEFAULT, false, 0 },
+		{ "expect_success_within = 1d", CONFIG_ALERT_ON_DEFAULT, false,
+		    USEC_PER_DAY },
+		{ "expect_success_within = 1s", CONFIG_ALERT_ON_DEFAULT, false,
+		    USEC_PER_SEC },
+		{ "expect_success_within = 1h 30min", CONFIG_ALERT_ON_DEFAULT,
+		    false, 90 * USEC_PER_MINUTE },
+		{ "expect_success_within = infinity", CONFIG_ALERT_ON_DEFAULT,
+		    false, 0 },
+	};
+	size_t i;
+
+	/* The default is the four kinds, without always. */
+	ASSERT_EQ(CONFIG_ALERT_ON_DEFAULT, BIT(ALERT_FAILED) |
+	    BIT(ALERT_RECOVERED) | BIT(ALERT_OVERDUE) | BIT(ALERT_MISSED));
+	for (i = 0; i < ELEMENTSOF(rows); i++) {
+		_cleanup_free_ char *text = NULL;
+		const struct job_policy *p;
+		struct config *cfg;
+
+		CASE("alert_keys_good row %zu", i);
+		text = xstrfmt("[job a]\ncommand = a\n%s\n", rows[i].lines);
+		cfg = load_ok(text);
+		p = &TAILQ_FIRST(&cfg->jobs)->policy;
+		ASSERT_EQ(p->alert_on, rows[i].alert_on);
+		ASSERT_EQ(p->alert_repeat, rows[i].repeat);
+		ASSERT_EQ(p->expect_success_within, rows[i].within);
+		ASSERT_NULL(p->alerts);
+		config_free(cfg);
+	}
+}
+
+/* Each bad value of the alert keys, with its message; alert= names must
+ * have an [alert NAME] section, and expect_success_within= is a job's
+ * key only. */
+TEST(alert_keys_bad)
+{
+	static const struct {
+		const char *text;
+		const char *errors;
+	} rows[] = {
+		{ "[job a]\ncommand = a\nalert_on = failed sometimes\n",
+		    "jobs.conf:3: alert_on: invalid event 'sometimes': "
+		    "expected failed, recovered, overdue, missed or always" },
+		{ "[job a]\ncommand = a\nalert_on = finished\n",
+		    "jobs.conf:3: alert_on: invalid event 'finished': expected "
+		    "failed, recovered, overdue, missed or always" },
+		{ "[job a]\ncommand = a\nalert_repeat = often\n",
+		    "jobs.conf:3: alert_repeat: invalid boolean 'often': "
+		    "expected yes, no, true, false, on, off, 1 or 0" },
+		{ "[job a]\ncommand = a\nexpect_success_within = 999ms\n",
+		    "jobs.conf:3: expect_success_within: invalid time span "
+		    "'999ms': at least 1s" },
+		{ "[job a]\ncommand = a\nexpect_success_within = 0\n",
+		    "jobs.conf:3: expect_success_within: invalid time span "
+		    "'0': at least 1s" },
+		{ "[job a]\ncommand = a\nexpect_success_within = soon\n",
+		    "jobs.conf:3: expect_success_within: invalid time span "
+		    "'soon': expected a number at 'soon'" },
+		{ "[service s]\ncommand = a\nexpect_success_within = 1h\n",
+		    "jobs.conf:3: unknown key 'expect_success_within' in "
+		    "[service s]" },
+		{ "[job a]\ncommand = a\nalert = bad/name\n",
+		    "jobs.conf:3: alert: invalid name 'bad/name'" },
+		{ "[job a]\ncommand = a\nalert =\n",
+		    "jobs.conf:3: alert: empty value" },
+		/* Repeatable, each name checked at the unit's section. */
+		{ "[job a]\ncommand = a\nalert = ops team\nalert = ops pager\n",
+		    "jobs.conf:1: job 'a': alert: no [alert ops] section\n"
+		    "jobs.conf:1: job 'a': alert: no [alert team] section\n"
+		    "jobs.conf:1: job 'a': alert: no [alert pager] section" },
+		{ "[service s]\ncommand = a\nalert = ops\n",
+		    "jobs.conf:1: service 's': alert: no [alert ops] section" },
+		{ "[job a]\ncommand = a\nalert_on = failed\n"
+		    "alert_on = missed\n", "jobs.conf:4: duplicate key "
+		    "'alert_on' in [job a], first given at line 3" },
+	};
+	size_t i;
+
+	for (i = 0; i < ELEMENTSOF(rows); i++) {
+		_cleanup_free_ char *got = NULL;
+
+		CASE("alert_keys_bad row %zu", i);
+		got = load_errors(rows[i].text);
+		ASSERT_STREQ(got, rows[i].errors);
+	}
+}
+
+/* A vector of the words of s. */
+static char **
+words(const char *s)
+{
+	char **v = NULL;
+
+	ASSERT_OK(strv_split_quoted(s, &v, NULL));
+	return v;
+}
+
+struct check_errors {
+	char **msgs;
+};
+
+static void
+check_error_cb(void *ctx, const struct job_config *u, const char *msg)
+{
+	struct check_errors *e = ctx;
+
+	e->msgs = strv_push(e->msgs, xstrfmt("%s: %s", u->name, msg));
+}
+
+/* alert= names checked against [alert NAME] sections: with no parser of
+ * those sections on this branch, a config built by hand. */
+TEST(alert_names_checked_against_sections)
+{
+	struct config_alert alerts[] = {
+		{ .name = (char *)"ops" }, { .name = (char *)"pager" },
+	};
+	struct config c = { .alerts = alerts, .nalerts = 2 };
+	struct job_config *a = job_config_new("a", "x.conf", 1, false);
+	struct job_config *s = job_config_new("s", "x.conf", 5, true);
+	struct job_config *units[] = { a, s };
+	struct check_errors e = { 0 };
+	_cleanup_free_ char *got = NULL;
+
+	a->policy.alerts = words("ops pager");
+	s->policy.alerts = words("pager");
+	config_check_policy(&c, units, 2, check_error_cb, &e);
+	ASSERT_NULL(e.msgs);
+	strv_free(s->policy.alerts);
+	s->policy.alerts = words("pager mail ops sms");
+	config_check_policy(&c, units, 2, check_error_cb, &e);
+	got = test_join_lines(e.msgs);
+	ASSERT_STREQ(got, "s: alert: no [alert mail] section\n"
+	    "s: alert: no [alert sms] section");
+	/* No section at all: every name is unknown. */
+	c.nalerts = 0;
+	strv_free(e.msgs);
+	e.msgs = NULL;
+	config_check_policy(&c, units, 1, check_error_cb, &e);
+	ASSERT_EQ(strv_length(e.msgs), 2);
+	strv_free(e.msgs);
+	job_config_free(a);
+	job_config_free(s);
+}
+
+/* A reload sees a change of the alert keys (alert= by hand: no section
+ * can be parsed here). */
+TEST(alert_keys_count_for_equal)
+{
+	struct job_config *a = job_config_new("a", "x.conf", 1, false);
+	struct job_config *b = job_config_new("a", "y.conf", 9, false);
+
+	ASSERT(job_config_equal(a, b));
+	b->policy.alerts = words("ops");
+	ASSERT(!job_config_equal(a, b));
+	a->policy.alerts = words("ops");
+	ASSERT(job_config_equal(a, b));
+	job_config_free(a);
+	job_config_free(b);
+}
+
 static const struct test tests[] = {
 	TEST_ENTRY(job_good),
 	TEST_ENTRY(job_bad),
@@ -651,6 +839,10 @@ static const struct test tests[] = {
 	TEST_ENTRY(too_many_jobs),
 	TEST_ENTRY(limits),
 	TEST_ENTRY(equal),
+	TEST_ENTRY(alert_keys_good),
+	TEST_ENTRY(alert_keys_bad),
+	TEST_ENTRY(alert_names_checked_against_sections),
+	TEST_ENTRY(alert_keys_count_for_equal),
 };
 
 TEST_MAIN(tests)

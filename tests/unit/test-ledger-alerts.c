@@ -37,7 +37,7 @@ static struct ledger_op
 attempt(const char *alert, const char *sink, const char *status,
     unsigned n, const char *detail)
 {
-	return (struct ledger_op){ .type = LEDGER_OP_ALERT, .alert = {
+	return (struct ledger_op){ .type = LEDGER_OP_ALERT_LOG, .alert_log = {
 		.at = 1700000000000000ULL + n, .alert = (char *)alert,
 		.sink = (char *)sink, .event = (char *)"failed",
 		.job = (char *)"backup", .run = 40 + n, .attempt = n,
@@ -111,9 +111,9 @@ TEST(no_job_no_run)
 	size_t n;
 	struct ledger_op op = attempt("t", "command", "sent", 1, "run 7");
 
-	op.alert.job = NULL;
-	op.alert.run = 0;
-	op.alert.event = (char *)"test";
+	op.alert_log.job = NULL;
+	op.alert_log.run = 0;
+	op.alert_log.event = (char *)"test";
 	setup();
 	l = open_ok();
 	ASSERT_OK(ledger_write_batch(l, &op, 1, &cause));

@@ -373,6 +373,9 @@ TEST(mark_lost_returns_unfinished_rows_once)
 	ASSERT_STREQ(lost[1].job, "a");
 	ASSERT_STREQ(lost[2].job, "b");
 	ASSERT_EQ(lost[2].started, 104);
+	/* What an alert of the lost run says: how it came, for which slot. */
+	ASSERT_STREQ(lost[0].trigger, "manual");
+	ASSERT_EQ(lost[0].scheduled, 0);
 	ledger_lost_free(lost, n);
 	ASSERT_OK(ledger_get_run(l, 3, &run, &cause));
 	ASSERT_STREQ(run.result, "lost");
@@ -646,6 +649,102 @@ TEST(job_state_upsert_and_get)
 	cleanup();
 }
 
+/* Alert states and events: written in a batch with runs, overwritten,
+ * deleted, read back after a reopen in name order. */
+TEST(alert_states_and_events_round_trip)
+{
+	struct ledger_op ops[] = {
+		op_start(1, "a", 100, 5),
+		{ .type = LEDGER_OP_ALERT_STATE, .alert = { .job = "b",
+		    .failing = true, .since = 7 } },
+		{ .type = LEDGER_OP_ALERT_STATE, .alert = { .job = "a",
+		    .overdue = true, .since = 3, .overdue_since = 9 } },
+		{ .type = LEDGER_OP_EVENT_SET, .event = { .name = "go",
+		    .set = 11 } },
+		{ .type = LEDGER_OP_EVENT_SET, .event = { .name = "done",
+		    .set = 12 } },
+	};
+	struct ledger_op later[] = {
+		{ .type = LEDGER_OP_ALERT_STATE, .alert = { .job = "b",
+		    .since = 7 } },
+		{ .type = LEDGER_OP_EVENT_CLEAR, .event = { .name = "go" } },
+		{ .type = LEDGER_OP_EVENT_CLEAR, .event = { .name = "never" } },
+		{ .type = LEDGER_OP_EVENT_SET, .event = { .name = "done",
+		    .set = 13 } },
+	};
+	struct ledger_alert_state *a;
+	struct ledger_event *e;
+	struct ledger *l;
+	char *cause = NULL;
+	size_t n;
+
+	setup();
+	l = open_ok();
+	ASSERT_OK(ledger_alert_states(l, &a, &n, &cause));
+	ASSERT_EQ(n, 0);
+	ledger_alert_states_free(a, n);
+	write_ok(l, ops, ELEMENTSOF(ops));
+	ASSERT_OK(ledger_events(l, &e, &n, &cause));
+	ASSERT_EQ(n, 2);
+	ASSERT_STREQ(e[0].name, "done");
+	ASSERT_STREQ(e[1].name, "go");
+	ASSERT_EQ(e[1].set, 11);
+	ledger_events_free(e, n);
+	write_ok(l, later, ELEMENTSOF(later));
+	ledger_close(l);
+
+	l = open_ok();
+	ASSERT_OK(ledger_alert_states(l, &a, &n, &cause));
+	ASSERT_EQ(n, 2);
+	ASSERT_STREQ(a[0].job, "a");
+	ASSERT(!a[0].failing && a[0].overdue);
+	ASSERT_EQ(a[0].since, 3);
+	ASSERT_EQ(a[0].overdue_since, 9);
+	ASSERT_STREQ(a[1].job, "b");
+	ASSERT(!a[1].failing && !a[1].overdue);
+	ASSERT_EQ(a[1].since, 7);
+	ASSERT_EQ(a[1].overdue_since, 0);
+	ledger_alert_states_free(a, n);
+	ASSERT_OK(ledger_events(l, &e, &n, &cause));
+	ASSERT_EQ(n, 1);
+	ASSERT_STREQ(e[0].name, "done");
+	ASSERT_EQ(e[0].set, 13);
+	ledger_events_free(e, n);
+	ASSERT(run_exists(l, 1));
+	ledger_close(l);
+	cleanup();
+}
+
+/* A nameless alert state or event is refused with the whole batch. */
+TEST(bad_alert_ops_refused_before_writing)
+{
+	struct ledger_op ops[2] = {
+		op_start(1, "a", 100, 5),
+		{ .type = LEDGER_OP_ALERT_STATE, .alert = { .job = "" } },
+	};
+	struct ledger *l;
+	char *cause = NULL;
+
+	setup();
+	l = open_ok();
+	ASSERT_EQ(ledger_write_batch(l, ops, 2, &cause), -EINVAL);
+	ASSERT(strstr(cause, "op 1: no job name"));
+	free(cause);
+	cause = NULL;
+	ops[1] = (struct ledger_op){ .type = LEDGER_OP_EVENT_SET };
+	ASSERT_EQ(ledger_write_batch(l, ops, 2, &cause), -EINVAL);
+	ASSERT(strstr(cause, "op 1: no event name"));
+	free(cause);
+	cause = NULL;
+	ops[1] = (struct ledger_op){ .type = LEDGER_OP_NTYPES };
+	ASSERT_EQ(ledger_write_batch(l, ops, 2, &cause), -EINVAL);
+	ASSERT(strstr(cause, "op 1: unknown op type"));
+	free(cause);
+	ASSERT(!run_exists(l, 1));
+	ledger_close(l);
+	cleanup();
+}
+
 /* Opens a file that must be refused with r; checks it is left as it was. */
 static void
 refused_untouched(int expect, const char *what)
@@ -868,6 +967,8 @@ static const struct test tests[] = {
 	TEST_ENTRY(job_stats_outlive_pruning),
 	TEST_ENTRY(job_stats_from_an_older_ledger),
 	TEST_ENTRY(job_state_upsert_and_get),
+	TEST_ENTRY(alert_states_and_events_round_trip),
+	TEST_ENTRY(bad_alert_ops_refused_before_writing),
 	TEST_ENTRY(foreign_sqlite_file_refused),
 	TEST_ENTRY(garbage_file_refused),
 	TEST_ENTRY(newer_schema_refused),

@@ -47,6 +47,10 @@ struct fixture {
 	char *state_dir;
 	bool opened;
 	int open_r;
+	size_t nlost;			/* runs the lost callback heard of */
+	uint64_t lost_id;
+	char lost_job[16], lost_trigger[16];
+	usec_t lost_slot;
 	bool flushed;
 	int flush_r;
 	unsigned long long calls_at_flush;	/* ledger calls done then */
@@ -110,6 +114,21 @@ idle_cb(void *owner)
 	(void)owner;
 }
 
+static void
+lost_cb(void *owner, const struct ledger_lost *lost, size_t n)
+{
+	struct fixture *f = owner;
+
+	/* Heard before the open's done. */
+	ASSERT(!f->opened);
+	f->nlost += n;
+	f->lost_id = lost[0].id;
+	snprintf(f->lost_job, sizeof(f->lost_job), "%s", lost[0].job);
+	snprintf(f->lost_trigger, sizeof(f->lost_trigger), "%s",
+	    lost[0].trigger ? lost[0].trigger : "-");
+	f->lost_slot = lost[0].scheduled;
+}
+
 /* Opens the record (not waiting for the ledger) and subscribes it. */
 static void
 record_begin(struct fixture *f)
@@ -117,6 +136,7 @@ record_begin(struct fixture *f)
 	f->opened = false;
 	record_open(&f->rec, &f->runs, f->state_dir, false, opened_cb,
 	    idle_cb, f);
+	record_on_lost(&f->rec, lost_cb);
 	run_hub_init(&f->runs.hub);
 	record_subscribe(&f->rec, &f->runs.hub);
 }
@@ -606,6 +626,7 @@ TEST(an_unfinished_row_is_lost_at_the_next_open)
 	tail_done(&r.tail);
 	record_stop(&f);		/* written at close, unfinished */
 
+	ASSERT_EQ(f.nlost, 0);
 	record_start(&f);
 	get(&f, 1, &a);
 	ASSERT_OK(a.r);
@@ -613,7 +634,114 @@ TEST(an_unfinished_row_is_lost_at_the_next_open)
 	ASSERT_STREQ(a.rows[0].reason,
 	    "jobd stopped while the run was in flight");
 	answer_free(&a);
+	/* The owner heard of it, with what an alert of it needs. */
+	ASSERT_EQ(f.nlost, 1);
+	ASSERT_EQ(f.lost_id, 1);
+	ASSERT_STREQ(f.lost_job, "a");
+	ASSERT_STREQ(f.lost_trigger, "schedule");
+	ASSERT_EQ(f.lost_slot, T0);
 	record_stop(&f);
+	/* Once only: the next open finds nothing unfinished. */
+	record_start(&f);
+	ASSERT_EQ(f.nlost, 1);
+	record_stop(&f);
+	fixture_done(&f);
+}
+
+struct alerts_answer {
+	bool done;
+	int r;
+	size_t n;
+	char job[16];
+	bool failing, overdue;
+	usec_t since, overdue_since;
+};
+
+static void
+alert_states_cb(void *ctx, int r, const struct ledger_alert_state *v,
+    size_t n)
+{
+	struct alerts_answer *a = ctx;
+
+	a->done = true;
+	a->r = r;
+	a->n = n;
+	if (n == 0)
+		return;
+	snprintf(a->job, sizeof(a->job), "%s", v[n - 1].job);
+	a->failing = v[n - 1].failing;
+	a->overdue = v[n - 1].overdue;
+	a->since = v[n - 1].since;
+	a->overdue_since = v[n - 1].overdue_since;
+}
+
+static void
+events_cb(void *ctx, int r, const struct ledger_event *v, size_t n)
+{
+	struct alerts_answer *a = ctx;
+
+	a->done = true;
+	a->r = r;
+	a->n = n;
+	if (n > 0) {
+		snprintf(a->job, sizeof(a->job), "%s", v[0].name);
+		a->since = v[0].set;
+	}
+}
+
+/* Alert states and events go with the rows and are read back after a
+ * reopen; a read queued after a write sees it. */
+TEST(alert_states_and_events_are_kept_and_read_back)
+{
+	struct ledger_alert_state st = { .job = (char *)"b", .failing = true,
+	    .since = T0 };
+	struct alerts_answer a = { 0 };
+	struct fixture f;
+
+	fixture_init(&f, "state");
+	record_start(&f);
+	record_alert_state(&f.rec, &st);
+	st.job = (char *)"c";
+	st.failing = false;
+	st.overdue = true;
+	st.overdue_since = T0 + SEC;
+	record_alert_state(&f.rec, &st);
+	record_event(&f.rec, "go", true, T0 + 2 * SEC);
+	record_event(&f.rec, "stop", true, T0 + 3 * SEC);
+	record_event(&f.rec, "go", false, 0);
+	/* Not flushed: the read waits behind the rows. */
+	record_load_alert_states(&f.rec, alert_states_cb, &a);
+	RUN_UNTIL(&f, a.done);
+	ASSERT_OK(a.r);
+	ASSERT_EQ(a.n, 2);
+	record_stop(&f);
+
+	record_start(&f);
+	a = (struct alerts_answer){ 0 };
+	record_load_alert_states(&f.rec, alert_states_cb, &a);
+	RUN_UNTIL(&f, a.done);
+	ASSERT_EQ(a.n, 2);
+	ASSERT_STREQ(a.job, "c");
+	ASSERT(!a.failing && a.overdue);
+	ASSERT_EQ(a.since, T0);
+	ASSERT_EQ(a.overdue_since, T0 + SEC);
+	a = (struct alerts_answer){ 0 };
+	record_load_events(&f.rec, events_cb, &a);
+	RUN_UNTIL(&f, a.done);
+	ASSERT_OK(a.r);
+	ASSERT_EQ(a.n, 1);
+	ASSERT_STREQ(a.job, "stop");
+	ASSERT_EQ(a.since, T0 + 3 * SEC);
+	record_stop(&f);
+	/* Closed: both answer at once, not connected. */
+	a = (struct alerts_answer){ 0 };
+	record_load_events(&f.rec, events_cb, &a);
+	ASSERT(a.done);
+	ASSERT_EQ(a.r, -ENOTCONN);
+	a = (struct alerts_answer){ 0 };
+	record_load_alert_states(&f.rec, alert_states_cb, &a);
+	ASSERT(a.done);
+	ASSERT_EQ(a.r, -ENOTCONN);
 	fixture_done(&f);
 }
 
@@ -858,6 +986,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(stats_count_what_the_hub_published),
 	TEST_ENTRY(run_ids_are_reserved_and_continue_after_a_reopen),
 	TEST_ENTRY(an_unfinished_row_is_lost_at_the_next_open),
+	TEST_ENTRY(alert_states_and_events_are_kept_and_read_back),
 	TEST_ENTRY(a_write_waits_while_one_is_in_flight_then_goes_in_one_batch),
 	TEST_ENTRY(a_flush_goes_ahead_of_queued_questions),
 	TEST_ENTRY(a_failing_write_keeps_the_rows_and_retries),

@@ -26,6 +26,23 @@ static struct {
 	char job[32];
 } fired[MAX_FIRED];
 static size_t nfired;
+/* What the skipped callback heard: "id:by_user " per slot. */
+static char heard[256];
+
+static void
+fake_skipped(void *owner, struct job *j, uint64_t id, int trigger,
+    usec_t slot, const char *reason, bool by_user)
+{
+	size_t n = strlen(heard);
+
+	(void)owner;
+	(void)trigger;
+	ASSERT_NOT_NULL(j);
+	ASSERT(slot > 0);
+	ASSERT_NOT_NULL(reason);
+	snprintf(heard + n, sizeof(heard) - n, "%llu:%s ",
+	    (unsigned long long)id, by_user ? "user" : "missed");
+}
 
 static usec_t
 fake_clock(void)
@@ -73,6 +90,8 @@ fixture_sched(struct fixture *f)
 	sched_init(&f->sched, &f->runs, &f->units, &f->record, JAN1);
 	f->sched.now = fake_clock;
 	f->sched.trigger = fake_trigger;
+	f->sched.skipped = fake_skipped;
+	heard[0] = '\0';
 }
 
 static void
@@ -237,6 +256,8 @@ TEST(overlap_skip_records_the_slot)
 	ASSERT_EQ(skipped_count(&f), 1);
 	ASSERT_STREQ(skipped_reason(&f, 0), "run 7 still running "
 	    "(overlap=skip)");
+	/* The owner heard of it as a missed slot (alerts). */
+	ASSERT_STREQ(heard, "1:missed ");
 	TAILQ_INIT(&j->runs);
 	j->nactive = 0;
 	fixture_done(&f);
@@ -260,6 +281,7 @@ TEST(overlap_queue_is_bounded)
 	ASSERT_EQ(j->sched.nqueue, 2);
 	ASSERT_EQ(skipped_count(&f), 1);
 	ASSERT(strstr(skipped_reason(&f, 0), "queue full (queue_max=2)"));
+	ASSERT_STREQ(heard, "1:missed ");
 	TAILQ_INIT(&j->runs);
 	j->nactive = 0;
 	sched_run_finished(&f.sched, j);
@@ -344,6 +366,7 @@ TEST(starting_deadline_skips_late_catch_up)
 	ASSERT_EQ(nfired, 0);
 	ASSERT_EQ(skipped_count(&f), 1);
 	ASSERT(strstr(skipped_reason(&f, 0), "past starting_deadline=10min"));
+	ASSERT_STREQ(heard, "1:missed ");
 	fixture_done(&f);
 }
 
@@ -439,6 +462,8 @@ TEST(skip_records_the_next_slots)
 	ASSERT_EQ(fired[0].slot, JAN1 + 3 * HOUR);
 	ASSERT_EQ(skipped_count(&f), 2);
 	ASSERT_STREQ(skipped_reason(&f, 1), "skipped with jobctl skip");
+	/* Asked for: no missed slot. */
+	ASSERT_STREQ(heard, "1:user 2:user ");
 	fixture_done(&f);
 }
 

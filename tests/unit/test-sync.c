@@ -42,6 +42,7 @@ struct fixture {
 	unsigned pulls;
 	char log[1024];			/* "+ID:locks:sems -ID:sems " */
 	unsigned acquired, released;
+	char events[256];		/* event_changed: "+go -go " */
 };
 
 static void
@@ -113,6 +114,16 @@ fixture_released(void *owner, const struct run *r, char **sems)
 	log_names(f, sems, " ");
 }
 
+static void
+fixture_event_changed(void *owner, const char *name, bool set)
+{
+	struct fixture *f = owner;
+	size_t n = strlen(f->events);
+
+	snprintf(f->events + n, sizeof(f->events) - n, "%c%s ",
+	    set ? '+' : '-', name);
+}
+
 /* The config text, then every job of it in the registry. */
 static void
 fixture_init(struct fixture *f, const char *conf)
@@ -123,6 +134,7 @@ fixture_init(struct fixture *f, const char *conf)
 		.pull = fixture_pull,
 		.acquired = fixture_acquired,
 		.released = fixture_released,
+		.event_changed = fixture_event_changed,
 		.owner = f,
 	};
 	const struct job_config *jc;
@@ -581,8 +593,34 @@ TEST(event_set_and_clear)
 	ASSERT(sync_event_set(&f.sync, "go"));
 	ASSERT(r4->admitted);
 	assert_queue(&f, "1");
+	/* The owner heard of each change, once (to keep it on record). */
+	ASSERT_STREQ(f.events, "+go -go +go ");
 	cancel(&f, rl);
 	run_until(&f, is_admitted, r1, "admitted");
+	fixture_done(&f);
+}
+
+/* An event set before a restart is set again silently: waiters go, the
+ * owner hears nothing (it is on record already), and a set after it is
+ * no rise. */
+TEST(event_restored_silently)
+{
+	static const char *const jobs[] = { "e", "wait_event=go", NULL };
+	struct fixture f;
+	struct run *r;
+
+	fixture_init_jobs(&f, "", jobs);
+	r = trigger(&f, "e");
+	ASSERT(!r->admitted);
+	sync_event_restore(&f.sync, "go");
+	ASSERT(sync_event_is_set(&f.sync, "go"));
+	ASSERT(r->admitted);
+	ASSERT_STREQ(f.events, "");
+	ASSERT(!sync_event_set(&f.sync, "go"));
+	ASSERT_STREQ(f.events, "");
+	sync_event_clear(&f.sync, "go");
+	ASSERT_STREQ(f.events, "-go ");
+	cancel(&f, r);
 	fixture_done(&f);
 }
 
@@ -729,6 +767,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(waiter_keeps_a_free_lock_from_later_runs),
 	TEST_ENTRY(running_limits),
 	TEST_ENTRY(event_set_and_clear),
+	TEST_ENTRY(event_restored_silently),
 	TEST_ENTRY(withdrawn_waiters_leave_the_queue_clean),
 	TEST_ENTRY(dependencies_through_the_owner),
 	TEST_ENTRY(holders_and_waiters_for_status),

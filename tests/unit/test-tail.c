@@ -194,6 +194,36 @@ TEST(last_n)
 	tail_done(&t);
 }
 
+/* The last lines within a count and a byte bound, whole lines only. */
+TEST(last_fit)
+{
+	struct tail t;
+	char buf[64];
+	int i;
+
+	tail_init(&t, 64 * 1024);
+	ASSERT_NULL(tail_last_fit(&t, 20, 4096));
+	for (i = 0; i < 30; i++) {
+		snprintf(buf, sizeof(buf), "%02d", i);
+		tail_append(&t, TAIL_STDOUT, i, buf, 2);
+	}
+	/* The count binds: lines 10..29. */
+	ASSERT(!memcmp(tail_last_fit(&t, 20, 4096)->data, "10", 2));
+	/* The bytes bind: 7 lines of 2 bytes in 15. */
+	ASSERT(!memcmp(tail_last_fit(&t, 20, 15)->data, "23", 2));
+	ASSERT(!memcmp(tail_last_fit(&t, 20, 2)->data, "29", 2));
+	ASSERT_NULL(tail_last_fit(&t, 20, 1));
+	ASSERT_NULL(tail_last_fit(&t, 0, 4096));
+	/* A long newest line that does not fit leaves nothing. */
+	memset(buf, 'x', sizeof(buf));
+	tail_append(&t, TAIL_STDERR, 30, buf, sizeof(buf));
+	ASSERT_NULL(tail_last_fit(&t, 20, sizeof(buf) - 1));
+	ASSERT_EQ(tail_last_fit(&t, 20, sizeof(buf))->len, sizeof(buf));
+	ASSERT(!memcmp(tail_last_fit(&t, 20, sizeof(buf) + 4)->data, "28",
+	    2));
+	tail_done(&t);
+}
+
 static const struct test tests[] = {
 	TEST_ENTRY(keeps_lines_in_order),
 	TEST_ENTRY(evicts_oldest_whole_lines),
@@ -204,6 +234,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(prepend_stops_at_the_line_cap),
 	TEST_ENTRY(binary_bytes_kept_exactly),
 	TEST_ENTRY(last_n),
+	TEST_ENTRY(last_fit),
 };
 
 TEST_MAIN(tests)

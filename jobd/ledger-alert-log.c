@@ -29,7 +29,7 @@ status_valid(const char *s)
 }
 
 const char *
-ledger_alert_invalid(const struct ledger_alert *a)
+ledger_alert_log_invalid(const struct ledger_alert *a)
 {
 	if (!a->alert || !*a->alert || !a->sink || !*a->sink || !a->event ||
 	    !*a->event)
@@ -59,9 +59,9 @@ bind_int(sqlite3_stmt *st, int i, int64_t v, bool null_if_zero, int *rc)
 }
 
 int
-ledger_alert_apply(struct ledger *l, const struct ledger_alert *a)
+ledger_alert_log_apply(struct ledger *l, const struct ledger_alert *a)
 {
-	sqlite3_stmt *st = l->stmt[ST_ALERT_PUT];
+	sqlite3_stmt *st = l->stmt[ST_ALERT_LOG_PUT];
 	int rc = SQLITE_OK;
 
 	bind_int(st, 1, (int64_t)a->at, false, &rc);
@@ -77,7 +77,7 @@ ledger_alert_apply(struct ledger *l, const struct ledger_alert *a)
 		sqlite3_clear_bindings(st);
 		return rc;
 	}
-	return ledger_exec_stmt(l, ST_ALERT_PUT);
+	return ledger_exec_stmt(l, ST_ALERT_LOG_PUT);
 }
 
 static char *

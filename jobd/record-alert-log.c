@@ -35,17 +35,17 @@ dup_or_null(const char *s)
 void
 record_alert_attempt(struct record *rec, const struct ledger_alert *a)
 {
-	struct ledger_op op = { .type = LEDGER_OP_ALERT };
+	struct ledger_op op = { .type = LEDGER_OP_ALERT_LOG };
 
 	if (rec->closing)
 		return;
-	op.alert = *a;
-	op.alert.alert = dup_or_null(a->alert);
-	op.alert.sink = dup_or_null(a->sink);
-	op.alert.event = dup_or_null(a->event);
-	op.alert.job = dup_or_null(a->job);
-	op.alert.status = dup_or_null(a->status);
-	op.alert.detail = dup_or_null(a->detail);
+	op.alert_log = *a;
+	op.alert_log.alert = dup_or_null(a->alert);
+	op.alert_log.sink = dup_or_null(a->sink);
+	op.alert_log.event = dup_or_null(a->event);
+	op.alert_log.job = dup_or_null(a->job);
+	op.alert_log.status = dup_or_null(a->status);
+	op.alert_log.detail = dup_or_null(a->detail);
 	record_enqueue(rec, &op);
 }
 
