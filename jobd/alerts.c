@@ -243,6 +243,11 @@ alerts_attempt_done(struct alert_delivery *d, bool sent, bool retry,
 		alerts_free(d);
 	}
 	alerts_pump(a);
+	if (a->stopping && !alerts_busy(a)) {
+		uv_timer_stop(&a->timer);
+		if (a->o.idle)
+			a->o.idle(a->o.owner);
+	}
 }
 
 /* A delivery that will not be attempted (queue full, shutdown). */
@@ -364,10 +369,12 @@ alerts_test(struct alerts *a, const char *name)
 	return 0;
 }
 
+/* A sendmail spawn holds the spawn threads; an attempt in flight at
+ * shutdown may still end (ALERTS_STOP_GRACE). */
 bool
 alerts_busy(const struct alerts *a)
 {
-	return a->spawning > 0;
+	return a->spawning > 0 || !TAILQ_EMPTY(&a->active);
 }
 
 size_t
@@ -411,21 +418,42 @@ alerts_drop_list(struct alerts *a, struct alert_delivery_list *l,
 	}
 }
 
+#define ALERTS_STOPPED_IN_FLIGHT \
+	"jobd stopped while it was in flight (it may have arrived)"
+
+/* The grace of the attempts in flight is over. */
+static void
+alerts_grace_cb(uv_timer_t *t)
+{
+	struct alerts *a = container_of(t, struct alerts, timer);
+
+	alerts_drop_list(a, &a->active, ALERTS_STOPPED_IN_FLIGHT);
+	if (!alerts_busy(a) && a->o.idle)
+		a->o.idle(a->o.owner);
+}
+
 void
 alerts_stop(struct alerts *a)
 {
 	size_t n = a->npending;
+	struct alert_delivery *d;
 
 	if (a->stopping)
 		return;
 	a->stopping = true;
 	uv_timer_stop(&a->timer);
-	alerts_drop_list(a, &a->active, "jobd stopped");
 	alerts_drop_list(a, &a->waiting, "jobd stopped");
 	alerts_drop_list(a, &a->ready, "jobd stopped");
+	TAILQ_FOREACH(d, &a->active, entry)
+		n--;
 	if (n > 0)
 		log_notice("%zu alert deliver%s dropped at shutdown", n,
 		    n == 1 ? "y" : "ies");
+	/* What is on its way ends as the receiver answers, within the
+	 * grace: a delivery that arrived is not recorded as dropped. */
+	if (!TAILQ_EMPTY(&a->active))
+		uv_timer_start(&a->timer, alerts_grace_cb,
+		    ALERTS_STOP_GRACE / USEC_PER_MSEC, 0);
 }
 
 void
@@ -434,6 +462,9 @@ alerts_close(struct alerts *a)
 	if (a->closed)
 		return;
 	alerts_stop(a);
+	/* Closing ends the grace: what is still in flight is dropped. */
+	uv_timer_stop(&a->timer);
+	alerts_drop_list(a, &a->active, ALERTS_STOPPED_IN_FLIGHT);
 	a->closed = true;
 	if (a->http_ok)
 		http_client_close(&a->http);

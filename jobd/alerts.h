@@ -47,6 +47,9 @@ extern const char *const alert_status_name[ALERT_NSTATUSES];
 #define ALERTS_RETRY_FIRST USEC_PER_SEC	/* then doubled */
 #define ALERTS_RETRY_MAX (5 * USEC_PER_MINUTE)
 #define ALERTS_MAIL_TIMEOUT (60 * USEC_PER_SEC)	/* sendmail is killed */
+/* At shutdown, attempts in flight get this long to end (a receiver that
+ * answers is recorded as it answered); then they are dropped. */
+#define ALERTS_STOP_GRACE (5 * USEC_PER_SEC)
 /* In flight at once, per sink. */
 #define ALERTS_INFLIGHT_WEBHOOK 16
 #define ALERTS_INFLIGHT_MAIL 4

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alerts.h"
 #include "config.h"
 #include "control.h"
 #include "executor.h"
@@ -108,6 +109,17 @@ running_value(const struct metrics *x UNUSED,
 	return true;
 }
 
+/* Jobs with expect_success_within= only: 1 while overdue, else 0. */
+static bool
+overdue_value(const struct metrics *x UNUSED,
+    const struct metrics_unit *u, uint64_t *ret)
+{
+	if (!u->job->config || !u->job->config->policy.expect_success_within)
+		return false;
+	*ret = u->job->alert.overdue;
+	return true;
+}
+
 static const struct job_gauge job_gauges[] = {
 	{ "jobd_job_last_success_timestamp_seconds", "seconds",
 	    "When the job's last successful run ended (Unix time).",
@@ -126,6 +138,9 @@ static const struct job_gauge job_gauges[] = {
 	    next_run_value, true },
 	{ "jobd_job_running", NULL,
 	    "Runs of the job with a process now.", running_value, false },
+	{ "jobd_job_overdue", NULL,
+	    "1 while the job has had no successful run within "
+	    "expect_success_within=, else 0.", overdue_value, false },
 };
 
 static void
@@ -216,6 +231,26 @@ metrics_service_restarts(struct metrics *x)
 }
 
 static void
+metrics_alert_count(void *ctx, const char *alert, const char *sink,
+    const char *status, uint64_t n)
+{
+	const struct om_label l[] = { { "alert", alert }, { "sink", sink },
+	    { "status", status } };
+
+	om_sample_u64(ctx, "_total", l, 3, n);
+}
+
+/* Carried across restarts (the ledger's alert_counts). */
+static void
+metrics_alerts(struct metrics *x)
+{
+	om_family(&x->w, "jobd_alerts", OM_COUNTER, NULL,
+	    "Alert delivery attempts by alert, sink and status.");
+	if (x->m->alerts)
+		alerts_each_count(x->m->alerts, metrics_alert_count, &x->w);
+}
+
+static void
 metrics_loop_lag(struct metrics *x)
 {
 	static const struct { const char *q; unsigned p; } qs[] = {
@@ -263,6 +298,7 @@ static void (*const metrics_families[])(struct metrics *) = {
 	metrics_job_runs,
 	metrics_service_up,
 	metrics_service_restarts,
+	metrics_alerts,
 	metrics_loop_lag,
 	metrics_daemon,
 };

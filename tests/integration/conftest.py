@@ -745,3 +745,22 @@ def attacker_dir(workdir, attacker):
     d.mkdir(mode=0o755)
     os.chown(d, attacker.uid, attacker.gid)
     return d
+
+
+# ------------------------------------------------------------- alerts
+
+@pytest.fixture
+def receiver():
+    """Factory: receiver(statuses=(500,), hang=False) starts an HTTP
+    receiver on a free loopback port (alert_helpers.Receiver); all are
+    closed at teardown."""
+    from alert_helpers import Receiver
+    made = []
+
+    def make(**kw):
+        r = Receiver(**kw)
+        made.append(r)
+        return r
+    yield make
+    for r in made:
+        r.close()
