@@ -22,6 +22,7 @@ daemon_close_handles(struct daemon *d)
 	manager_close(&d->manager);
 	prune_close(&d->prune);
 	heap_close(&d->heap);
+	run_ctx_close(&d->runs);
 	spawn_thread_stop();
 }
 

@@ -11,6 +11,7 @@
 #include <uv.h>
 
 #include "run-events.h"
+#include "spawn-queue.h"
 
 struct cgroup;
 struct config;
@@ -45,8 +46,12 @@ struct run_ctx {
 	void (*freeing)(void *owner, struct job *);
 	void *owner;
 	struct run_subscriber sub;	/* the jobs' own (job_subscribe) */
+	struct spawn_queue spawnq;	/* runs waiting for a spawn slot */
 };
 
 void run_ctx_init(struct run_ctx *);
+/* Closes what the runs opened for all of them (the spawn queue's
+ * handle); no run may be waiting to spawn. */
+void run_ctx_close(struct run_ctx *);
 
 #endif

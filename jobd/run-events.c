@@ -13,6 +13,12 @@ run_ctx_init(struct run_ctx *ctx)
 }
 
 void
+run_ctx_close(struct run_ctx *ctx)
+{
+	spawn_queue_close(&ctx->spawnq);
+}
+
+void
 run_hub_init(struct run_hub *h)
 {
 	TAILQ_INIT(&h->subs);

@@ -203,6 +203,7 @@ run_enter_finished(struct run *r)
 
 	/* A spawn on its way uses r->exec: nothing finishes the run then. */
 	assert(!r->spawning);
+	spawn_queue_cancel(&r->ctx->spawnq, &r->spawn_wait);
 	run_helper_reason(r);
 	r->result = run_compute_result(r);
 	r->ended = now_realtime();
@@ -454,7 +455,7 @@ run_output_init(struct run *r, int fds[3])
 }
 
 static void
-run_spawn(struct run *r)
+run_spawn_now(struct run *r)
 {
 	int fds[PROC_MAX_FDS], err, n = 3, i;
 
@@ -480,6 +481,26 @@ run_spawn(struct run *r)
 			close(fds[i]);
 	if (err < 0)
 		run_spawn_failed(r, err);
+}
+
+static void
+run_spawn_go(struct spawn_wait *w)
+{
+	run_spawn_now(container_of(w, struct run, spawn_wait));
+}
+
+/* Spawns now, or once a spawn thread is free: the loop never waits for
+ * them, and a run that waits holds no pipe yet. */
+static void
+run_spawn(struct run *r)
+{
+	struct spawn_queue *q = &r->ctx->spawnq;
+
+	if (!q->loop)
+		spawn_queue_init(q, r->ctx->loop);
+	r->spawn_wait.go = run_spawn_go;
+	if (!spawn_queue_wait(q, &r->spawn_wait))
+		run_spawn_now(r);
 }
 
 static void

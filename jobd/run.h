@@ -13,6 +13,7 @@
 #include "cgroup.h"
 #include "output.h"
 #include "proc.h"
+#include "spawn-queue.h"
 #include "tail.h"
 #include "timeutil.h"
 
@@ -119,6 +120,7 @@ struct run {
 	struct proc proc;		/* its process, once spawned */
 	bool resolving;			/* its exec context, on the executor */
 	bool spawning;			/* proc_spawn has not answered */
+	struct spawn_wait spawn_wait;	/* queued for a spawn slot */
 	uv_timer_t timer;		/* the current state's deadline */
 	uv_pipe_t *ready_pipe;		/* ready=fd:N only (not in every
 					 * run: 264 bytes) */

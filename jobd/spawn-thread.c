@@ -291,6 +291,12 @@ spawn_thread_submit(struct spawn_req *req, const int *fds, int n)
 	return spawn_send(req, fds, n);
 }
 
+bool
+spawn_thread_full(void)
+{
+	return sp.ok && sp.open && sp.in_flight >= SPAWN_IN_FLIGHT;
+}
+
 unsigned
 spawn_thread_in_flight(void)
 {

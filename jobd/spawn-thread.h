@@ -39,9 +39,14 @@ bool spawn_thread_start(uv_loop_t *);
  * and req must live until done (never called from here).  When
  * SPAWN_IN_FLIGHT calls are out, waits for one to be answered first: the
  * loop runs ahead of the spawns by that many at most, so what it builds
- * for each (the environment) is freed in the order it was made.
- * -ENOSYS: no threads, nothing done. */
+ * for each (the environment) is freed in the order it was made.  Runs
+ * never get here while it is full (spawn_thread_full: they wait in the
+ * spawn queue, spawn-queue.h); the rare other spawns (sendmail,
+ * condition checks) may.  -ENOSYS: no threads, nothing done. */
 int spawn_thread_submit(struct spawn_req *, const int *fds, int n);
+/* Whether a submit now would wait for an answer (SPAWN_IN_FLIGHT calls
+ * out); false without threads.  spawn-queue.c queues rather than wait. */
+bool spawn_thread_full(void);
 /* Spawns submitted and not answered yet. */
 unsigned spawn_thread_in_flight(void);
 /* Closes the loop's handle; nothing may be in flight. */

@@ -92,6 +92,7 @@ void
 run_fixture_done(struct run_fixture *f)
 {
 	units_free(&f->units);
+	run_ctx_close(&f->runs);
 	/* Freeing a service closes its timers: let them close. */
 	uv_run(&f->loop, UV_RUN_DEFAULT);
 	spawn_identity_free();

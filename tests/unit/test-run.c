@@ -198,6 +198,47 @@ TEST(cancel_while_spawning)
 	free(k);
 }
 
+/* A burst: the spawn threads take a few calls at a time, and the runs
+ * beyond wait in the spawn queue (no pipe made yet) instead of the loop
+ * waiting for the threads; a queued run cancelled ends without running;
+ * the others all run once slots free up. */
+TEST(burst_waits_in_the_spawn_queue)
+{
+	struct fixture f;
+	char *k = cmd("exit 0");
+	struct run *r[40];
+	unsigned spawning = 0, queued = 0, i;
+
+	fixture_init(&f, k, NULL);
+	ASSERT(spawn_thread_start(&f.rf.loop));
+	for (i = 0; i < 40; i++)
+		r[i] = job_trigger(f.job, TRIGGER_MANUAL);
+	for (i = 0; i < 40; i++) {
+		spawning += r[i]->spawning;
+		queued += r[i]->spawn_wait.queued;
+		ASSERT(!(r[i]->spawning && r[i]->spawn_wait.queued));
+	}
+	ASSERT(spawning > 0 && spawning <= 8);
+	ASSERT_EQ(spawning + queued, 40);
+	ASSERT(r[39]->spawn_wait.queued);
+	run_event(r[39], RUN_EV_CANCEL);
+	ASSERT_EQ(r[39]->state, RUN_FINISHED);
+	ASSERT_EQ(r[39]->result, RESULT_CANCELLED);
+	ASSERT_EQ(r[39]->pid, 0);
+	ASSERT(!r[39]->spawn_wait.queued);
+	uv_run(&f.rf.loop, UV_RUN_DEFAULT);
+	for (i = 0; i < 39; i++) {
+		CASE("run %u", i);
+		ASSERT_EQ(r[i]->state, RUN_FINISHED);
+		ASSERT_EQ(r[i]->result, RESULT_SUCCESS);
+	}
+	ASSERT(TAILQ_EMPTY(&f.rf.runs.spawnq.waits));
+	spawn_thread_stop();
+	uv_run(&f.rf.loop, UV_RUN_DEFAULT);
+	fixture_done(&f);
+	free(k);
+}
+
 TEST(eof_before_exit)
 {
 	struct fixture f;
@@ -332,6 +373,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(timeout_stops_the_run),
 	TEST_ENTRY(cancel_escalates_to_sigkill),
 	TEST_ENTRY(cancel_while_spawning),
+	TEST_ENTRY(burst_waits_in_the_spawn_queue),
 	TEST_ENTRY(eof_before_exit),
 	TEST_ENTRY(grandchild_holding_pipe_is_cut_at_drain_deadline),
 	TEST_ENTRY(missing_program_fails_with_reason),
