@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "ledger-internal.h"
-#include "xmalloc.h"
 
 #define ALERT_COLUMNS \
 	"id, at_usec, alert, sink, event, job, run, attempt, status, detail"
@@ -80,28 +79,22 @@ ledger_alert_log_apply(struct ledger *l, const struct ledger_alert *a)
 	return ledger_exec_stmt(l, ST_ALERT_LOG_PUT);
 }
 
-static char *
-column_dup(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-
-	return s ? xstrdup(s) : NULL;
-}
-
 static void
-read_alert(sqlite3_stmt *st, struct ledger_alert *a)
+read_alert(sqlite3_stmt *st, void *elem)
 {
+	struct ledger_alert *a = elem;
+
 	*a = (struct ledger_alert){
 		.id = (uint64_t)sqlite3_column_int64(st, 0),
 		.at = (usec_t)sqlite3_column_int64(st, 1),
-		.alert = column_dup(st, 2),
-		.sink = column_dup(st, 3),
-		.event = column_dup(st, 4),
-		.job = column_dup(st, 5),
+		.alert = ledger_column_dup(st, 2),
+		.sink = ledger_column_dup(st, 3),
+		.event = ledger_column_dup(st, 4),
+		.job = ledger_column_dup(st, 5),
 		.run = (uint64_t)sqlite3_column_int64(st, 6),
 		.attempt = (unsigned)sqlite3_column_int64(st, 7),
-		.status = column_dup(st, 8),
-		.detail = column_dup(st, 9),
+		.status = ledger_column_dup(st, 8),
+		.detail = ledger_column_dup(st, 9),
 	};
 }
 
@@ -111,7 +104,7 @@ ledger_alert_log(struct ledger *l, bool failed_only, size_t limit,
 {
 	struct ledger_alert *v = NULL;
 	sqlite3_stmt *st = NULL;
-	size_t n = 0, alloc = 0;
+	size_t n = 0;
 	int rc;
 
 	rc = sqlite3_prepare_v2(l->db, alert_log_sql, -1, &st, NULL);
@@ -120,15 +113,10 @@ ledger_alert_log(struct ledger *l, bool failed_only, size_t limit,
 	if (rc == SQLITE_OK)
 		rc = sqlite3_bind_int64(st, 2, limit && limit <= INT64_MAX ?
 		    (int64_t)limit : -1);
-	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == alloc) {
-			alloc = alloc ? alloc * 2 : 16;
-			v = xreallocarray(v, alloc, sizeof(*v));
-		}
-		read_alert(st, &v[n++]);
-		rc = SQLITE_OK;
-	}
-	if (rc != SQLITE_DONE) {
+	if (rc == SQLITE_OK)
+		rc = ledger_read_rows(st, sizeof(*v), read_alert, (void **)&v,
+		    &n);
+	if (rc != SQLITE_OK) {
 		rc = ledger_fail(l, rc, "read alert log", cause);
 		sqlite3_finalize(st);
 		ledger_alerts_free(v, n);
@@ -156,30 +144,31 @@ ledger_alerts_free(struct ledger_alert *v, size_t n)
 	free(v);
 }
 
+static void
+read_count(sqlite3_stmt *st, void *elem)
+{
+	*(struct ledger_alert_count *)elem = (struct ledger_alert_count){
+		.alert = ledger_column_dup(st, 0),
+		.sink = ledger_column_dup(st, 1),
+		.status = ledger_column_dup(st, 2),
+		.n = (uint64_t)sqlite3_column_int64(st, 3),
+	};
+}
+
 int
 ledger_alert_counts(struct ledger *l, struct ledger_alert_count **ret,
     size_t *ret_n, char **cause)
 {
 	struct ledger_alert_count *v = NULL;
 	sqlite3_stmt *st = NULL;
-	size_t n = 0, alloc = 0;
+	size_t n = 0;
 	int rc;
 
 	rc = sqlite3_prepare_v2(l->db, alert_counts_sql, -1, &st, NULL);
-	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == alloc) {
-			alloc = alloc ? alloc * 2 : 16;
-			v = xreallocarray(v, alloc, sizeof(*v));
-		}
-		v[n++] = (struct ledger_alert_count){
-			.alert = column_dup(st, 0),
-			.sink = column_dup(st, 1),
-			.status = column_dup(st, 2),
-			.n = (uint64_t)sqlite3_column_int64(st, 3),
-		};
-		rc = SQLITE_OK;
-	}
-	if (rc != SQLITE_DONE) {
+	if (rc == SQLITE_OK)
+		rc = ledger_read_rows(st, sizeof(*v), read_count, (void **)&v,
+		    &n);
+	if (rc != SQLITE_OK) {
 		rc = ledger_fail(l, rc, "read alert counts", cause);
 		sqlite3_finalize(st);
 		ledger_alert_counts_free(v, n);

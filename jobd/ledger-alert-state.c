@@ -6,11 +6,9 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "ledger-internal.h"
 #include "macro.h"
-#include "xmalloc.h"
 
 static const char ledger_alerts_sql[] =
 	"SELECT job, failing, overdue, since_usec, overdue_usec"
@@ -93,48 +91,41 @@ ledger_alert_apply(struct ledger *l, const struct ledger_op *op)
 	return ledger_exec_stmt(l, id);
 }
 
-static char *
-text_dup(sqlite3_stmt *st, int i)
+static void
+read_state(sqlite3_stmt *st, void *elem)
 {
-	const char *s = (const char *)sqlite3_column_text(st, i);
-
-	return s ? xstrdup(s) : NULL;
+	*(struct ledger_alert_state *)elem = (struct ledger_alert_state){
+		.job = ledger_column_dup(st, 0),
+		.failing = sqlite3_column_int(st, 1) != 0,
+		.overdue = sqlite3_column_int(st, 2) != 0,
+		.since = (usec_t)sqlite3_column_int64(st, 3),
+		.overdue_since = (usec_t)sqlite3_column_int64(st, 4),
+	};
 }
 
-/* Makes room for one more element in a growing array. */
-static void *
-grow(void *v, size_t *alloc, size_t n, size_t size)
+static void
+read_event(sqlite3_stmt *st, void *elem)
 {
-	if (n < *alloc)
-		return v;
-	*alloc = *alloc ? *alloc * 2 : 16;
-	return xreallocarray(v, *alloc, size);
+	*(struct ledger_event *)elem = (struct ledger_event){
+		.name = ledger_column_dup(st, 0),
+		.set = (usec_t)sqlite3_column_int64(st, 1),
+	};
 }
 
 int
 ledger_alert_states(struct ledger *l, struct ledger_alert_state **ret,
     size_t *ret_n, char **cause)
 {
-	struct ledger_alert_state *v = NULL, *x;
-	size_t n = 0, alloc = 0;
+	struct ledger_alert_state *v = NULL;
+	size_t n = 0;
 	sqlite3_stmt *st;
 	int rc;
 
 	rc = sqlite3_prepare_v2(l->db, ledger_alerts_sql, -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return ledger_fail(l, rc, "read alert states", cause);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		v = grow(v, &alloc, n, sizeof(*v));
-		x = &v[n++];
-		*x = (struct ledger_alert_state){
-			.job = text_dup(st, 0),
-			.failing = sqlite3_column_int(st, 1) != 0,
-			.overdue = sqlite3_column_int(st, 2) != 0,
-			.since = (usec_t)sqlite3_column_int64(st, 3),
-			.overdue_since = (usec_t)sqlite3_column_int64(st, 4),
-		};
-	}
-	if (rc != SQLITE_DONE) {
+	rc = ledger_read_rows(st, sizeof(*v), read_state, (void **)&v, &n);
+	if (rc != SQLITE_OK) {
 		rc = ledger_fail(l, rc, "read alert states", cause);
 		sqlite3_finalize(st);
 		ledger_alert_states_free(v, n);
@@ -161,19 +152,15 @@ ledger_events(struct ledger *l, struct ledger_event **ret, size_t *ret_n,
     char **cause)
 {
 	struct ledger_event *v = NULL;
-	size_t n = 0, alloc = 0;
+	size_t n = 0;
 	sqlite3_stmt *st;
 	int rc;
 
 	rc = sqlite3_prepare_v2(l->db, ledger_events_sql, -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return ledger_fail(l, rc, "read events", cause);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		v = grow(v, &alloc, n, sizeof(*v));
-		v[n].name = text_dup(st, 0);
-		v[n++].set = (usec_t)sqlite3_column_int64(st, 1);
-	}
-	if (rc != SQLITE_DONE) {
+	rc = ledger_read_rows(st, sizeof(*v), read_event, (void **)&v, &n);
+	if (rc != SQLITE_OK) {
 		rc = ledger_fail(l, rc, "read events", cause);
 		sqlite3_finalize(st);
 		ledger_events_free(v, n);

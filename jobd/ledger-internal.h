@@ -63,6 +63,15 @@ const char *ledger_alert_log_invalid(const struct ledger_alert *);
  * (an SQLite result code). */
 const char *ledger_row_invalid(const struct ledger_op *);
 int ledger_row_apply(struct ledger *, const struct ledger_op *);
+/* ledger-rows.c: a column's text (allocated), or NULL. */
+char *ledger_column_dup(sqlite3_stmt *, int i);
+/* Room for element n of an array of elements of size. */
+void *ledger_grow(void *array, size_t *alloc, size_t n, size_t size);
+/* Steps st to its end, each row read by read into a new zeroed element
+ * appended to *v (*n of them): SQLITE_OK, or the error, with what was
+ * read so far in *v for the caller to free. */
+int ledger_read_rows(sqlite3_stmt *st, size_t size,
+    void (*read)(sqlite3_stmt *, void *), void **v, size_t *n);
 /* Prepares every statement; once the schema is current. */
 int ledger_prepare(struct ledger *, char **cause);
 

@@ -171,14 +171,6 @@ ledger_bind_run(sqlite3_stmt *st, const struct ledger_run *run)
 	return rc;
 }
 
-static char *
-column_strdup(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-
-	return s ? xstrdup(s) : NULL;
-}
-
 /* Reads a row in RUN_COLUMNS order. */
 static void
 ledger_read_run(sqlite3_stmt *st, struct ledger_run *run)
@@ -188,8 +180,8 @@ ledger_read_run(sqlite3_stmt *st, struct ledger_run *run)
 
 	memset(run, 0, sizeof(*run));
 	run->id = (uint64_t)sqlite3_column_int64(st, 0);
-	run->job = column_strdup(st, 1);
-	run->trigger = column_strdup(st, 2);
+	run->job = ledger_column_dup(st, 1);
+	run->trigger = ledger_column_dup(st, 2);
 	run->scheduled = (usec_t)sqlite3_column_int64(st, 3);
 	run->queued = (usec_t)sqlite3_column_int64(st, 4);
 	run->started = (usec_t)sqlite3_column_int64(st, 5);
@@ -198,8 +190,8 @@ ledger_read_run(sqlite3_stmt *st, struct ledger_run *run)
 	run->has_exit = sqlite3_column_type(st, 8) != SQLITE_NULL;
 	run->exit_code = sqlite3_column_int(st, 8);
 	run->signal = sqlite3_column_int(st, 9);
-	run->result = column_strdup(st, 10);
-	run->reason = column_strdup(st, 11);
+	run->result = ledger_column_dup(st, 10);
+	run->reason = ledger_column_dup(st, 11);
 	run->duration = (usec_t)sqlite3_column_int64(st, 12);
 	run->peak_rss_kb = (uint64_t)sqlite3_column_int64(st, 13);
 	run->user_cpu = (usec_t)sqlite3_column_int64(st, 14);
@@ -278,16 +270,6 @@ ledger_row_apply(struct ledger *l, const struct ledger_op *op)
 	return ledger_exec_stmt(l, id);
 }
 
-/* Makes room for one more element in a growing array. */
-static void *
-grow(void *array, size_t *alloc, size_t n, size_t size)
-{
-	if (n < *alloc)
-		return array;
-	*alloc = *alloc ? *alloc * 2 : 16;
-	return xreallocarray(array, *alloc, size);
-}
-
 void
 ledger_lost_free(struct ledger_lost *lost, size_t n)
 {
@@ -310,13 +292,13 @@ ledger_unfinished(struct ledger *l, struct ledger_lost **ret, size_t *ret_n)
 	int rc;
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		lost = grow(lost, &alloc, n, sizeof(*lost));
+		lost = ledger_grow(lost, &alloc, n, sizeof(*lost));
 		x = &lost[n++];
 		x->id = (uint64_t)sqlite3_column_int64(st, 0);
-		x->job = column_strdup(st, 1);
+		x->job = ledger_column_dup(st, 1);
 		x->pid = sqlite3_column_int(st, 2);
 		x->started = (usec_t)sqlite3_column_int64(st, 3);
-		x->trigger = column_strdup(st, 4);
+		x->trigger = ledger_column_dup(st, 4);
 		x->scheduled = (usec_t)sqlite3_column_int64(st, 5);
 	}
 	sqlite3_reset(st);
@@ -395,7 +377,7 @@ ledger_query(struct ledger *l, const struct ledger_filter *f,
 	bind_int(st, 4, f->limit && f->limit <= INT64_MAX ?
 	    (int64_t)f->limit : -1, &rc);
 	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		runs = grow(runs, &alloc, n, sizeof(*runs));
+		runs = ledger_grow(runs, &alloc, n, sizeof(*runs));
 		ledger_read_run(st, &runs[n++]);
 		rc = SQLITE_OK;
 	}
@@ -458,8 +440,8 @@ ledger_jobs(struct ledger *l, char ***ret, size_t *ret_n)
 	int rc;
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		jobs = grow(jobs, &alloc, n, sizeof(*jobs));
-		jobs[n++] = column_strdup(st, 0);
+		jobs = ledger_grow(jobs, &alloc, n, sizeof(*jobs));
+		jobs[n++] = ledger_column_dup(st, 0);
 	}
 	sqlite3_reset(st);
 	*ret = jobs;
@@ -557,7 +539,7 @@ ledger_meta_get(struct ledger *l, struct ledger_meta *ret, char **cause)
 
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		ret->instance = column_strdup(st, 0);
+		ret->instance = ledger_column_dup(st, 0);
 		ret->reserved = (uint64_t)sqlite3_column_int64(st, 1);
 		ret->base = (uint64_t)sqlite3_column_int64(st, 2);
 	} else {

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "ledger-internal.h"
-#include "xmalloc.h"
 
 static const char ledger_stats_sql[] =
 	"SELECT job, last_run, last_result, last_started_usec,"
@@ -19,40 +18,18 @@ static const char ledger_stats_sql[] =
 static const char ledger_counts_sql[] =
 	"SELECT job, result, n FROM run_counts ORDER BY job";
 
-static char *
-column_dup(sqlite3_stmt *st, int i)
+static void
+ledger_stats_row(sqlite3_stmt *st, void *elem)
 {
-	const char *s = (const char *)sqlite3_column_text(st, i);
+	struct ledger_job_stats *x = elem;
 
-	return s ? xstrdup(s) : NULL;
-}
-
-static int
-ledger_stats_rows(sqlite3_stmt *st, struct ledger_job_stats **ret,
-    size_t *ret_n)
-{
-	struct ledger_job_stats *v = NULL, *x;
-	size_t n = 0, alloc = 0;
-	int rc;
-
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == alloc) {
-			alloc = alloc ? alloc * 2 : 16;
-			v = xreallocarray(v, alloc, sizeof(*v));
-		}
-		x = &v[n++];
-		memset(x, 0, sizeof(*x));
-		x->job = column_dup(st, 0);
-		x->last_run = (uint64_t)sqlite3_column_int64(st, 1);
-		x->last_result = column_dup(st, 2);
-		x->last_started = (usec_t)sqlite3_column_int64(st, 3);
-		x->last_ended = (usec_t)sqlite3_column_int64(st, 4);
-		x->last_duration = (usec_t)sqlite3_column_int64(st, 5);
-		x->last_success = (usec_t)sqlite3_column_int64(st, 6);
-	}
-	*ret = v;
-	*ret_n = n;
-	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+	x->job = ledger_column_dup(st, 0);
+	x->last_run = (uint64_t)sqlite3_column_int64(st, 1);
+	x->last_result = ledger_column_dup(st, 2);
+	x->last_started = (usec_t)sqlite3_column_int64(st, 3);
+	x->last_ended = (usec_t)sqlite3_column_int64(st, 4);
+	x->last_duration = (usec_t)sqlite3_column_int64(st, 5);
+	x->last_success = (usec_t)sqlite3_column_int64(st, 6);
 }
 
 /* Both lists are in job order: one merge pass. */
@@ -90,7 +67,8 @@ ledger_job_stats(struct ledger *l, struct ledger_job_stats **ret,
 		rc = sqlite3_prepare_v2(l->db, ledger_counts_sql, -1, &counts,
 		    NULL);
 	if (rc == SQLITE_OK)
-		rc = ledger_stats_rows(st, &v, &n);
+		rc = ledger_read_rows(st, sizeof(*v), ledger_stats_row,
+		    (void **)&v, &n);
 	if (rc == SQLITE_OK)
 		rc = ledger_stats_counts(counts, v, n);
 	sqlite3_finalize(st);
