@@ -325,7 +325,12 @@ parser_begin_section(struct parser *p, const char *title, unsigned line)
 		parser_begin_semaphore(p, title, line);
 	else if (parser_unit_title(&title, "alert"))
 		parser_begin_alert(p, title, line);
-	else if (strcmp(title, "jobd") != 0)
+	else if (!strcmp(title, "web")) {
+		/* jobd-web's settings: it reads and checks them itself. */
+		if (!p->main)
+			parser_error(p, line, "section [web] is only allowed "
+			    "in the main file");
+	} else if (strcmp(title, "jobd") != 0)
 		parser_error(p, line, "unknown section '%s'", title);
 	else if (!p->main)
 		parser_error(p, line, "section [jobd] is only allowed in "

@@ -26,6 +26,7 @@ const char *const ledger_result_name[LEDGER_NRESULTS] = {
 	" (?2 = 0 OR (result IS NOT NULL AND"				\
 	" result NOT IN ('success', 'cancelled')))"			\
 	" AND COALESCE(started_usec, queued_usec, scheduled_usec, 0) >= ?3" \
+	" AND (?5 IS NULL OR result = ?5)"				\
 	" ORDER BY id DESC LIMIT ?4"
 
 static const char *const ledger_sql[ST_N] = {
@@ -64,6 +65,13 @@ static const char *const ledger_sql[ST_N] = {
 	    QUERY_WHERE,
 	[ST_QUERY_JOB] = "SELECT " RUN_COLUMNS_BASE ", NULL FROM runs "
 	    "WHERE job = ?1 AND" QUERY_WHERE,
+	/* job_stats has a row for every job that finished a run; each job's
+	 * newest rows are an index search on runs_job_id. */
+	[ST_QUERY_RECENT] = "SELECT " RUN_COLUMNS_BASE ", NULL FROM runs "
+	    "WHERE id IN (SELECT r.id FROM job_stats s JOIN runs r ON r.id IN "
+	    "(SELECT x.id FROM runs x WHERE x.job = s.job AND x.result IS NOT "
+	    "NULL ORDER BY x.id DESC LIMIT ?6) WHERE ?1 IS NULL OR "
+	    "s.job = ?1) ORDER BY job, id",
 	/* sqlite_sequence remembers ids of rows that were pruned since. */
 	[ST_MAX_ID] = "SELECT max(COALESCE((SELECT max(id) FROM runs), 0), "
 	    "COALESCE((SELECT seq FROM sqlite_sequence "
@@ -366,7 +374,8 @@ int
 ledger_query(struct ledger *l, const struct ledger_filter *f,
     struct ledger_run **ret, size_t *ret_n, char **cause)
 {
-	sqlite3_stmt *st = l->stmt[f->job ? ST_QUERY_JOB : ST_QUERY_ALL];
+	sqlite3_stmt *st = l->stmt[f->per_job ? ST_QUERY_RECENT :
+	    f->job ? ST_QUERY_JOB : ST_QUERY_ALL];
 	struct ledger_run *runs = NULL;
 	size_t n = 0, alloc = 0;
 	int r, rc = SQLITE_OK;
@@ -376,6 +385,9 @@ ledger_query(struct ledger *l, const struct ledger_filter *f,
 	bind_int(st, 3, (int64_t)MIN(f->since, (usec_t)INT64_MAX), &rc);
 	bind_int(st, 4, f->limit && f->limit <= INT64_MAX ?
 	    (int64_t)f->limit : -1, &rc);
+	bind_text(st, 5, f->result, &rc);
+	if (f->per_job)
+		bind_int(st, 6, f->per_job, &rc);
 	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		runs = ledger_grow(runs, &alloc, n, sizeof(*runs));
 		ledger_read_run(st, &runs[n++]);

@@ -149,6 +149,10 @@ struct ledger_filter {
 	bool failed_only;	/* finished, neither success nor cancelled */
 	usec_t since;		/* 0, or started (else queued) at or after */
 	size_t limit;		/* newest first; 0: no limit */
+	const char *result;	/* NULL, or only runs with this result */
+	/* Nonzero: the last per_job finished runs of each job (of job, if
+	 * set) in job order, oldest first; the other fields are ignored. */
+	unsigned per_job;
 };
 
 struct ledger_prune {

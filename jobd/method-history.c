@@ -1,4 +1,4 @@
-/* Methods that read the run ledger: History and Show.  The ledger is on
+/* Methods that read the run ledger: History, Recent and Show.  The ledger is on
  * disk, so the answer comes back from the executor, after every row queued
  * before the question has been written. */
 #include <errno.h>
@@ -13,7 +13,11 @@
 #include "macro.h"
 #include "method.h"
 #include "record.h"
+#include "run.h"
 #include "xmalloc.h"
+
+/* Recent's count: the dashboard's strip of results. */
+#define RECENT_MAX 100
 
 static void
 json_set_nonzero(json_t *o, const char *key, long long v)
@@ -110,10 +114,22 @@ history_done(void *ctx, int r, struct ledger_run *runs, size_t n)
 }
 
 struct history_params {
-	const char *job;
+	const char *job, *result;
 	bool failed;
 	int64_t since, limit;
 };
+
+/* A result name a finished run can have, or NULL. */
+static const char *
+history_result(const char *s)
+{
+	int i;
+
+	for (i = RESULT_NONE + 1; i < RESULT_NRESULTS; i++)
+		if (run_result_name[i] && !strcmp(s, run_result_name[i]))
+			return run_result_name[i];
+	return NULL;
+}
 
 void
 method_history(struct conn *c, json_t *params)
@@ -127,19 +143,92 @@ method_history(struct conn *c, json_t *params)
 		    offsetof(struct history_params, since) },
 		{ "limit", CTL_INT, false, offsetof(struct history_params,
 		    limit) },
+		{ "result", CTL_STRING, false,
+		    offsetof(struct history_params, result) },
 	};
 	struct history_params p;
 	struct ledger_filter f;
 
 	if (ctl_params(c, params, spec, ELEMENTSOF(spec), &p) < 0)
 		return;
+	if (p.result && !history_result(p.result)) {
+		ctl_error_invalid_parameter(c, "result");
+		return;
+	}
 	f = (struct ledger_filter){
 		.job = p.job,
+		.result = p.result,
 		.failed_only = p.failed,
 		.since = p.since > 0 ? (usec_t)p.since : 0,
 		.limit = p.limit >= 0 ? (size_t)p.limit : 20,
 	};
 	record_query(ctl_ctx(c)->record, &f, history_done, ctl_defer(c));
+}
+
+/* Rows come in job order, oldest first: one entry per job. */
+static void
+recent_done(void *ctx, int r, struct ledger_run *runs, size_t n)
+{
+	struct conn *c = ctl_resume(ctx);
+	json_t *jobs, *list = NULL, *x;
+	const char *job = NULL;
+	size_t i;
+
+	if (!c)
+		return;
+	if (r < 0) {
+		history_error(c, r);
+		return;
+	}
+	jobs = json_array();
+	for (i = 0; i < n; i++) {
+		if (!job || strcmp(job, runs[i].job)) {
+			job = runs[i].job;
+			list = json_array();
+			json_array_append_new(jobs, json_pack("{s:s,s:o}",
+			    "job", job, "runs", list));
+		}
+		x = json_pack("{s:I,s:s}", "id", (json_int_t)runs[i].id,
+		    "result", runs[i].result ? runs[i].result : "");
+		json_set_nonzero(x, "ended_usec", (long long)runs[i].ended);
+		if (runs[i].ended)
+			json_object_set_new(x, "runtime_usec",
+			    json_integer((json_int_t)runs[i].duration));
+		json_array_append_new(list, x);
+	}
+	x = json_pack("{s:o}", "jobs", jobs);
+	history_pending(c, x);
+	ctl_reply(c, x, false);
+}
+
+struct recent_params {
+	const char *job;
+	int64_t count;
+};
+
+void
+method_recent(struct conn *c, json_t *params)
+{
+	static const struct ctl_param spec[] = {
+		{ "job", CTL_STRING, false, offsetof(struct recent_params,
+		    job) },
+		{ "count", CTL_INT, false, offsetof(struct recent_params,
+		    count) },
+	};
+	struct recent_params p;
+	struct ledger_filter f;
+
+	if (ctl_params(c, params, spec, ELEMENTSOF(spec), &p) < 0)
+		return;
+	if (p.count == -1)
+		p.count = 30;
+	if (p.count < 1 || p.count > RECENT_MAX) {
+		ctl_error_invalid_parameter(c, "count");
+		return;
+	}
+	f = (struct ledger_filter){ .job = p.job,
+	    .per_job = (unsigned)p.count };
+	record_query(ctl_ctx(c)->record, &f, recent_done, ctl_defer(c));
 }
 
 static void

@@ -342,7 +342,7 @@ logs_past_row_cb(void *ctx, int r, struct ledger_run *runs, size_t n)
 	struct logs_past *q = ctx;
 	struct conn *c;
 
-	if (r < 0 || n == 0 || strcmp(runs[0].job, q->job)) {
+	if (r < 0 || n == 0 || (q->job && strcmp(runs[0].job, q->job))) {
 		c = ctl_resume(q->deferred);
 		if (c)
 			ctl_error(c, IFACE_ERROR("NoSuchRun"),
@@ -350,6 +350,8 @@ logs_past_row_cb(void *ctx, int r, struct ledger_run *runs, size_t n)
 		logs_past_free(q);
 		return;
 	}
+	if (!q->job)
+		q->job = xstrdup(runs[0].job);
 	logs_past_keep_row(q, &runs[0]);
 	executor_submit(q->methods->runs->executor, logs_past_journal_work,
 	    logs_past_journal_done, q);
@@ -380,7 +382,7 @@ logs_past(struct conn *c, const struct logs_params *p)
 	struct ledger_filter f = { .job = p->job, .limit = 1 };
 
 	q->methods = ctl_ctx(c);
-	q->job = xstrdup(p->job);
+	q->job = p->job ? xstrdup(p->job) : NULL;
 	q->lines = p->lines > 0 ? (size_t)p->lines : 0;
 	tail_init(&q->out, q->methods->runs->config->tail_size);
 	q->deferred = ctl_defer(c);
@@ -398,9 +400,22 @@ static struct run *
 logs_find_run(struct conn *c, const struct logs_params *p)
 {
 	struct method_ctx *m = ctl_ctx(c);
-	struct job *j = units_find(m->units, p->job);
+	struct job *j = p->job ? units_find(m->units, p->job) : NULL;
 	struct run *r;
 
+	/* Without job, the run alone says which (jobd-web knows only the
+	 * run id of a page's run). */
+	if (!p->job && p->run < 0) {
+		ctl_error(c, "org.varlink.service.InvalidParameter",
+		    json_pack("{s:s}", "parameter", "job"));
+		return NULL;
+	}
+	if (!p->job) {
+		r = units_find_run(m->units, p->run);
+		if (!r)
+			logs_past(c, p);
+		return r;
+	}
 	if (!j) {
 		ctl_error(c, IFACE_ERROR("NoSuchJob"),
 		    json_pack("{s:s}", "job", p->job));
@@ -421,7 +436,8 @@ void
 method_logs(struct conn *c, json_t *params)
 {
 	static const struct ctl_param spec[] = {
-		{ "job", CTL_STRING, true, offsetof(struct logs_params, job) },
+		{ "job", CTL_STRING, false, offsetof(struct logs_params,
+		    job) },
 		{ "run", CTL_INT, false, offsetof(struct logs_params, run) },
 		{ "lines", CTL_INT, false, offsetof(struct logs_params,
 		    lines) },

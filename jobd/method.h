@@ -79,6 +79,7 @@ void method_cancel(struct conn *, json_t *);
 void method_logs(struct conn *, json_t *);
 void method_reload(struct conn *, json_t *);
 void method_history(struct conn *, json_t *);
+void method_recent(struct conn *, json_t *);
 void method_next(struct conn *, json_t *);
 void method_event_set(struct conn *, json_t *);
 void method_event_clear(struct conn *, json_t *);

@@ -12,6 +12,7 @@ struct record_query_task {
 	struct record_task task;
 	struct ledger_filter filter;
 	char *job;			/* filter.job's copy */
+	char *result;			/* filter.result's copy */
 	struct ledger_run *runs;	/* the answer, freed after cb */
 	size_t nruns;
 	record_query_cb cb;
@@ -52,6 +53,7 @@ record_query_clear(struct record_task *t)
 	if (q->runs)
 		ledger_runs_free(q->runs, q->nruns);
 	free(q->job);
+	free(q->result);
 }
 
 static const struct record_task_type record_query_type = {
@@ -121,6 +123,8 @@ record_query(struct record *rec, const struct ledger_filter *f,
 	q->filter = *f;
 	if (f->job)
 		q->filter.job = q->job = xstrdup(f->job);
+	if (f->result)
+		q->filter.result = q->result = xstrdup(f->result);
 	q->cb = cb;
 	q->ctx = ctx;
 	record_ask(rec, &q->task, cb, ctx);
