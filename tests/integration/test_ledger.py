@@ -169,6 +169,48 @@ def test_filters(jobd):
     assert_all_recorded(reply["runs"], second[1:])
 
 
+def test_result_filter_and_recent_results(jobd):
+    """History's result= picks one result; Recent gives each job's last N
+    finished runs, oldest first, in job order (the dashboard's strip)."""
+    d = jobd(jobs={
+        "ok": {"command": child("exit", 0)},
+        "bad": {"command": child("exit", 1)},
+        "never": {"command": child("exit", 0)},
+    })
+    ok = start_runs(d, "ok", 4)
+    bad = start_runs(d, "bad", 2)
+    wait_all(d, ok + bad)
+    with d.varlink() as c:
+        got = c.call1("io.jobd.Manager.History",
+                      {"result": "failed", "limit": 0})
+        assert_all_recorded(got["runs"], bad)
+        got = c.call1("io.jobd.Manager.History",
+                      {"job": "ok", "result": "success", "limit": 0})
+        assert_all_recorded(got["runs"], ok)
+        with pytest.raises(Exception) as e:
+            c.call1("io.jobd.Manager.History", {"result": "bogus"})
+        assert "InvalidParameter" in str(e.value)
+        recent = c.call1("io.jobd.Manager.Recent", {"count": 3})
+        assert [j["job"] for j in recent["jobs"]] == ["bad", "ok"]
+        by_job = {j["job"]: j["runs"] for j in recent["jobs"]}
+        assert [r["id"] for r in by_job["ok"]] == sorted(ok)[-3:]
+        assert [r["result"] for r in by_job["bad"]] == ["failed", "failed"]
+        assert all(r["runtime_usec"] >= 0 and r["ended_usec"] > 0
+                   for r in by_job["ok"])
+        one = c.call1("io.jobd.Manager.Recent", {"job": "ok", "count": 1})
+        assert one["jobs"] == [{"job": "ok", "runs": [by_job["ok"][-1]]}]
+        for bad_count in (0, 101):
+            with pytest.raises(Exception) as e:
+                c.call1("io.jobd.Manager.Recent", {"count": bad_count})
+            assert "InvalidParameter" in str(e.value)
+        # Logs finds a run by its id alone.
+        logs = c.call1("io.jobd.Manager.Logs", {"run": ok[0]})
+        assert logs["run"] == ok[0] and logs["finished"] is True
+        with pytest.raises(Exception) as e:
+            c.call1("io.jobd.Manager.Logs", {})
+        assert "InvalidParameter" in str(e.value)
+
+
 def test_ids_continue_after_clean_restart(jobd):
     d = jobd(jobs={"j": {"command": child("print", 1, "x")}})
     before = start_runs(d, "j", 3)

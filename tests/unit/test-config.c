@@ -328,6 +328,12 @@ TEST(jobd_good)
 	cfg = load_ok("");
 	config_free(cfg);
 	ASSERT_NULL(config_free(NULL));
+	/* [web] is jobd-web's: jobd takes it, whatever it holds, and the
+	 * jobs after it are still read. */
+	cfg = load_ok("[web]\nlisten = 127.0.0.1:8750\nanything = 1\n"
+	    "[job a]\ncommand = /bin/true\n");
+	ASSERT_EQ(cfg->njobs, 1);
+	config_free(cfg);
 }
 
 /* path_trigger_interval=: one path-triggered run per interval. */
