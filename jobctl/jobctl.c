@@ -59,6 +59,9 @@ static const struct opt {
 	{ OPT_FAILED, 0, "failed", NULL,
 	    "only runs that did not succeed (alerts: attempts that failed\n"
 	    "        or were dropped)" },
+	{ OPT_RESULT, 0, "result", "RESULT",
+	    "only runs with this result: success, failed, timeout,\n"
+	    "        cancelled, lost or skipped" },
 	{ OPT_SINCE, 0, "since", "TIME",
 	    "only runs since TIME: 'YYYY-MM-DD [HH:MM[:SS]]', '@EPOCH' or a "
 	    "span\n        ago ('2h')" },
@@ -133,7 +136,8 @@ static const struct verb {
 	{ "events", NULL, 0, 0, 0,
 	    "print every state change as it happens, until interrupted",
 	    verbs_events },
-	{ "history", "[JOB]", 0, 1, OPT_FAILED | OPT_SINCE | OPT_LINES,
+	{ "history", "[JOB]", 0, 1, OPT_FAILED | OPT_SINCE | OPT_LINES |
+	    OPT_RESULT,
 	    "list recorded runs, newest first (-n: how many, default 20)",
 	    verb_history },
 	{ "show", "RUN", 1, 1, 0,
@@ -597,6 +601,8 @@ verb_history(struct ctx *c)
 	if (c->opts & OPT_SINCE)
 		json_object_set_new(p, "since_usec",
 		    json_integer((json_int_t)c->since));
+	if (c->opts & OPT_RESULT)
+		json_object_set_new(p, "result", json_string(c->result));
 	json_object_set_new(p, "limit", json_integer(c->opts & OPT_LINES ?
 	    c->lines : 20));
 	return jobctl_call(c, VARLINK_INTERFACE ".History", p, false,
@@ -688,6 +694,9 @@ parse_option(struct ctx *c, const struct opt *o, const char *arg)
 		break;
 	case OPT_FORMAT:
 		c->format = arg;
+		break;
+	case OPT_RESULT:
+		c->result = arg;
 		break;
 	case OPT_TEXTFILE:
 		if (!*arg)

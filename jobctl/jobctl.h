@@ -31,6 +31,7 @@ enum {
 	OPT_RAW = 1 << 16,
 	OPT_FORMAT = 1 << 17,
 	OPT_TEXTFILE = 1 << 18,
+	OPT_RESULT = 1 << 19,
 };
 #define OPT_GLOBAL (OPT_SOCKET | OPT_JSON | OPT_HELP | OPT_VERSION | OPT_RAW)
 
@@ -55,6 +56,7 @@ struct ctx {
 	const char *timezone;
 	const char *format;	/* metrics --format */
 	const char *textfile;	/* metrics --textfile DIR */
+	const char *result;	/* history --result */
 	int replies;		/* replies printed so far */
 	bool wait_gone;		/* stop --wait: services must be gone */
 	enum sched_reply sched;	/* the scheduler verbs' reply */

@@ -190,6 +190,9 @@ def test_result_filter_and_recent_results(jobd):
         with pytest.raises(Exception) as e:
             c.call1("io.jobd.Manager.History", {"result": "bogus"})
         assert "InvalidParameter" in str(e.value)
+        assert_all_recorded(history(d, "--result", "failed"), bad)
+        rc, out, err = d.jobctl("history", "--result", "nope")
+        assert rc == 1 and "result" in err
         recent = c.call1("io.jobd.Manager.Recent", {"count": 3})
         assert [j["job"] for j in recent["jobs"]] == ["bad", "ok"]
         by_job = {j["job"]: j["runs"] for j in recent["jobs"]}
