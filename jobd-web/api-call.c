@@ -100,6 +100,19 @@ api_release(struct web_request *r)
 	r->data = NULL;
 }
 
+bool
+api_vlcall(struct web *w, struct web_request *r, const char *method,
+    json_t *params, vlcall_reply_fn fn, void *data)
+{
+	r->call = vlcall_start(&w->calls, w->loop, w->socket, method, params,
+	    false, fn, data);
+	if (r->call)
+		return true;
+	web_respond_error(r, 503, "jobd-web is busy: too many requests wait "
+	    "for jobd", NULL, NULL);
+	return false;
+}
+
 void
 api_call(struct web *w, struct web_request *r, const char *method,
     json_t *params, api_shape_fn shape)
@@ -110,8 +123,7 @@ api_call(struct web *w, struct web_request *r, const char *method,
 	p->shape = shape;
 	r->data = p;
 	r->release = api_release;
-	r->call = vlcall_start(w->loop, w->socket, method, params, false,
-	    api_replied, p);
+	api_vlcall(w, r, method, params, api_replied, p);
 }
 
 json_t *

@@ -90,9 +90,11 @@ api_jobs_summary(void *data, json_t *params, const char *error,
 		return;
 	}
 	a->summary = json_incref(params);
-	r->call = vlcall_start(a->web->loop, a->web->socket,
-	    "io.jobd.Manager.Recent", json_pack("{s:I}", "count",
-	    (json_int_t)a->recent), false, api_jobs_recent, a);
+	r->call = NULL;
+	if (!api_vlcall(a->web, r, "io.jobd.Manager.Recent",
+	    json_pack("{s:I}", "count", (json_int_t)a->recent),
+	    api_jobs_recent, a))
+		api_jobs_finish(r);
 }
 
 void
@@ -110,6 +112,7 @@ api_jobs(struct web *w, struct web_request *r, char **args)
 	a->recent = recent;
 	r->data = a;
 	r->release = api_jobs_release;
-	r->call = vlcall_start(w->loop, w->socket, "io.jobd.Manager.Summary",
-	    NULL, false, api_jobs_summary, a);
+	if (!api_vlcall(w, r, "io.jobd.Manager.Summary", NULL,
+	    api_jobs_summary, a))
+		api_jobs_finish(r);
 }

@@ -38,8 +38,7 @@ void
 api_healthz(struct web *w, struct web_request *r, char **args)
 {
 	(void)args;
-	r->call = vlcall_start(w->loop, w->socket, "io.jobd.Manager.Daemon",
-	    NULL, false, health_replied, r);
+	api_vlcall(w, r, "io.jobd.Manager.Daemon", NULL, health_replied, r);
 }
 
 /* Prometheus asks for OpenMetrics in Accept when it can read it. */
@@ -75,7 +74,7 @@ void
 api_metrics(struct web *w, struct web_request *r, char **args)
 {
 	(void)args;
-	r->call = vlcall_start(w->loop, w->socket, "io.jobd.Manager.Metrics",
-	    json_pack("{s:s}", "format", wants_openmetrics(r) ?
-	    "openmetrics" : "prometheus"), false, metrics_replied, r);
+	api_vlcall(w, r, "io.jobd.Manager.Metrics", json_pack("{s:s}",
+	    "format", wants_openmetrics(r) ? "openmetrics" : "prometheus"),
+	    metrics_replied, r);
 }

@@ -9,6 +9,15 @@
 #include <jansson.h>
 
 #include "httpd.h"
+#include "vlcall.h"
+
+/* Connections to jobd (a uid that is not an administrator gets 32): one-
+ * shot calls share API_CALLS, waiting in turn past them; the streams
+ * (one Events call for every events client, one Logs call per followed
+ * run) get API_STREAMS, and a new stream past them is refused. */
+#define API_CALLS 16
+#define API_CALLS_QUEUED 4096
+#define API_STREAMS 13
 
 struct auth;
 
@@ -17,6 +26,8 @@ struct web {
 	const char *socket;		/* jobd's control socket */
 	struct auth *auth;
 	struct httpd *httpd;
+	struct vlpool calls, streams;
+	TAILQ_HEAD(, feed) feeds;	/* api-stream.c */
 };
 
 /* A handler gets the request and the path's {parameters} in order. */
@@ -26,6 +37,11 @@ typedef void (*api_handler_fn)(struct web *, struct web_request *,
 /* Turns a successful reply's parameters into the answer (a new
  * reference), or NULL after answering with an error itself. */
 typedef json_t *(*api_shape_fn)(struct web_request *, json_t *params);
+
+/* Starts a one-shot call for r (r->call); false after answering 503 when
+ * too many wait already. */
+bool api_vlcall(struct web *, struct web_request *, const char *method,
+    json_t *params, vlcall_reply_fn, void *data);
 
 /* Calls jobd and answers with the reply (shaped when shape is given) or
  * with the error it maps to.  Steals params. */

@@ -74,6 +74,9 @@ main(int argc, char **argv)
 		return fail(cause);
 	a.web.loop = uv_default_loop();
 	a.web.socket = o.socket;
+	vlpool_init(&a.web.calls, API_CALLS, API_CALLS_QUEUED);
+	vlpool_init(&a.web.streams, API_STREAMS, 0);
+	TAILQ_INIT(&a.web.feeds);
 	hc = (struct httpd_config){
 		.listen_fd = fd,
 		.idle_timeout_sec = o.idle_timeout_sec,

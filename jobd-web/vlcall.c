@@ -12,6 +12,11 @@
 #include "xmalloc.h"
 
 struct vlcall {
+	struct vlpool *pool;
+	uv_loop_t *loop;
+	char *socket;
+	TAILQ_ENTRY(vlcall) link;	/* while queued */
+	bool queued;
 	uv_pipe_t pipe;
 	uv_connect_t connect;
 	uv_write_t write;
@@ -23,14 +28,48 @@ struct vlcall {
 	unsigned writes;	/* a write in flight holds the call */
 };
 
+static void vlcall_connect(struct vlcall *);
+
+void
+vlpool_init(struct vlpool *p, unsigned max, size_t max_queued)
+{
+	*p = (struct vlpool){ .max = max, .max_queued = max_queued };
+	TAILQ_INIT(&p->queue);
+}
+
+static void
+vlcall_free(struct vlcall *c)
+{
+	free(c->out);
+	free(c->socket);
+	varlink_framer_done(&c->framer);
+	free(c);
+}
+
+/* A connection is free: the oldest queued call takes it. */
+static void
+vlpool_next(struct vlpool *p)
+{
+	struct vlcall *c;
+
+	p->active--;
+	if (!(c = TAILQ_FIRST(&p->queue)))
+		return;
+	TAILQ_REMOVE(&p->queue, c, link);
+	p->queued--;
+	c->queued = false;
+	p->active++;
+	vlcall_connect(c);
+}
+
 static void
 vlcall_closed(uv_handle_t *h)
 {
 	struct vlcall *c = h->data;
+	struct vlpool *p = c->pool;
 
-	free(c->out);
-	varlink_framer_done(&c->framer);
-	free(c);
+	vlcall_free(c);
+	vlpool_next(p);
 }
 
 /* Ends the call: no more callbacks, the connection goes. */
@@ -157,38 +196,67 @@ vlcall_connected(uv_connect_t *req, int status)
 	}
 }
 
-struct vlcall *
-vlcall_start(uv_loop_t *loop, const char *socket, const char *method,
-    json_t *params, bool more, vlcall_reply_fn reply, void *data)
+static void
+vlcall_connect(struct vlcall *c)
 {
-	struct vlcall *c = xcalloc(1, sizeof(*c));
+	uv_pipe_init(c->loop, &c->pipe, 0);
+	c->pipe.data = c;
+	c->connect.data = c;
+	uv_pipe_connect(&c->connect, &c->pipe, c->socket, vlcall_connected);
+}
+
+struct vlcall *
+vlcall_start(struct vlpool *pool, uv_loop_t *loop, const char *socket,
+    const char *method, json_t *params, bool more, vlcall_reply_fn reply,
+    void *data)
+{
+	struct vlcall *c;
 	json_t *msg;
 	size_t len;
 
+	if (pool->active >= pool->max && pool->queued >= pool->max_queued) {
+		json_decref(params);
+		return NULL;
+	}
+	c = xcalloc(1, sizeof(*c));
+	c->pool = pool;
+	c->loop = loop;
+	c->socket = xstrdup(socket);
 	c->reply = reply;
 	c->data = data;
 	varlink_framer_init(&c->framer, VLCALL_MAX_REPLY);
 	msg = varlink_call_new(method, params ? params : json_object(), more);
 	c->out = varlink_encode(msg, &len);
 	json_decref(msg);
-	uv_pipe_init(loop, &c->pipe, 0);
-	c->pipe.data = c;
-	c->connect.data = c;
-	uv_pipe_connect(&c->connect, &c->pipe, socket, vlcall_connected);
+	if (pool->active < pool->max) {
+		pool->active++;
+		vlcall_connect(c);
+	} else {
+		c->queued = true;
+		pool->queued++;
+		TAILQ_INSERT_TAIL(&pool->queue, c, link);
+	}
 	return c;
 }
 
 void
 vlcall_cancel(struct vlcall *c)
 {
-	if (c)
-		vlcall_close(c);
+	if (!c)
+		return;
+	if (c->queued) {
+		TAILQ_REMOVE(&c->pool->queue, c, link);
+		c->pool->queued--;
+		vlcall_free(c);
+		return;
+	}
+	vlcall_close(c);
 }
 
 void
 vlcall_pause(struct vlcall *c, bool paused)
 {
-	if (c->closing || c->paused == paused)
+	if (c->closing || c->paused == paused || c->queued)
 		return;
 	c->paused = paused;
 	if (!c->open)
