@@ -18,9 +18,10 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update
 apt-get install -y meson ninja-build pkg-config gcc libuv1-dev libinih-dev \
 	libsystemd-dev libjansson-dev libsqlite3-dev libcurl4-openssl-dev \
-	python3-pytest python3-pytest-timeout systemd
-# The metrics tests' Prometheus, node_exporter and promtool, kept from
-# starting their own services on install (policy-rc.d exiting 101).
+	libmicrohttpd-dev python3-pytest python3-pytest-timeout systemd
+# The metrics tests' Prometheus, node_exporter and promtool, and jobd-web's
+# browser tests' Chromium, chromedriver and Selenium, kept from starting
+# their own services on install (policy-rc.d exiting 101).
 made_policy=
 if [[ ! -e /usr/sbin/policy-rc.d ]]; then
 	printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
@@ -29,6 +30,7 @@ if [[ ! -e /usr/sbin/policy-rc.d ]]; then
 fi
 apt-get install -y --no-install-recommends prometheus prometheus-node-exporter \
 	python3-prometheus-client || true
+apt-get install -y chromium chromium-driver python3-selenium || true
 if [[ -n $made_policy ]]; then
 	rm -f /usr/sbin/policy-rc.d
 fi
