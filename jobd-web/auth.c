@@ -227,6 +227,11 @@ auth_allow(struct auth *a, struct web_request *r, bool write)
 	const char *bearer = auth_bearer(r), *csrf;
 	struct session *s;
 
+	if (write && !a->token) {
+		web_respond_error(r, 403, "this jobd-web takes no actions (it "
+		    "was started without --token-file)", NULL, NULL);
+		return false;
+	}
 	if (write && !auth_same_origin(a, r)) {
 		web_respond_error(r, 403, "cross-origin request refused",
 		    NULL, NULL);
@@ -238,9 +243,8 @@ auth_allow(struct auth *a, struct web_request *r, bool write)
 		if (!write && a->read_token &&
 		    auth_equal(a->read_token, bearer))
 			return true;
-		web_respond_error(r, 401, write && !a->token ?
-		    "this jobd-web takes no actions (it was started without "
-		    "--token-file)" : "the token is not valid", NULL, NULL);
+		web_respond_error(r, 401, "the token is not valid", NULL,
+		    NULL);
 		return false;
 	}
 	if (!write && !a->read_token)
