@@ -8,15 +8,26 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "httpd.h"
 #include "log.h"
 #include "vlcall.h"
 #include "xmalloc.h"
 
+/* A connection's deadline for a whole request to arrive: MHD's own
+ * timeout counts only silence, and a client sending a byte now and then
+ * would hold a connection for ever. */
+struct conn_watch {
+	uv_timer_t timer;
+	struct httpd *httpd;
+	MHD_socket fd;
+};
+
 struct httpd {
 	struct MHD_Daemon *mhd;
 	uv_loop_t *loop;
+	uint64_t request_ms;		/* a request's headers and body */
 	uv_poll_t poll;
 	uv_timer_t timer;
 	httpd_dispatch_fn dispatch;
@@ -26,6 +37,102 @@ struct httpd {
 };
 
 static void httpd_run(struct httpd *);
+
+static void
+watch_expired(uv_timer_t *t)
+{
+	struct conn_watch *w = t->data;
+
+	/* MHD sees the connection fail and closes it. */
+	shutdown(w->fd, SHUT_RDWR);
+	httpd_run(w->httpd);
+}
+
+static void
+watch_freed(uv_handle_t *h)
+{
+	free(h->data);
+}
+
+static void
+httpd_connection(void *cls, struct MHD_Connection *conn, void **ctx,
+    enum MHD_ConnectionNotificationCode code)
+{
+	struct httpd *h = cls;
+	const union MHD_ConnectionInfo *info;
+	struct conn_watch *w = *ctx;
+
+	if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		if (w)
+			uv_close((uv_handle_t *)&w->timer, watch_freed);
+		*ctx = NULL;
+		return;
+	}
+	info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (!info)
+		return;
+	w = xcalloc(1, sizeof(*w));
+	w->httpd = h;
+	w->fd = info->connect_fd;
+	uv_timer_init(h->loop, &w->timer);
+	w->timer.data = w;
+	uv_timer_start(&w->timer, watch_expired, h->request_ms, 0);
+	*ctx = w;
+}
+
+/* The deadline runs while a request arrives: stopped once it is
+ * dispatched, started again for the next one on the connection. */
+static void
+httpd_watch(struct MHD_Connection *conn, bool arriving)
+{
+	const union MHD_ConnectionInfo *info;
+	struct conn_watch *w;
+
+	info = MHD_get_connection_info(conn,
+	    MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (!info || !(w = info->socket_context))
+		return;
+	if (arriving)
+		uv_timer_start(&w->timer, watch_expired,
+		    w->httpd->request_ms, 0);
+	else
+		uv_timer_stop(&w->timer);
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* %HH escapes of the path and query, except %00: a NUL would cut a name
+ * short (/jobs/%00x would read /jobs/), so it stays as it is written and
+ * matches nothing. */
+static size_t
+httpd_unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+	char *in = s, *out = s;
+	int hi, lo;
+
+	(void)cls;
+	(void)conn;
+	while (*in) {
+		if (in[0] == '%' && (hi = hexval(in[1])) >= 0 &&
+		    (lo = hexval(in[2])) >= 0 && (hi | lo)) {
+			*out++ = (char)(hi << 4 | lo);
+			in += 3;
+		} else
+			*out++ = *in++;
+	}
+	*out = '\0';
+	return (size_t)(out - s);
+}
 
 static void
 httpd_polled(uv_poll_t *p, int status, int events)
@@ -245,6 +352,7 @@ httpd_access(void *cls, struct MHD_Connection *conn, const char *url,
 	}
 	if (!r->dispatched) {
 		r->dispatched = true;
+		httpd_watch(conn, false);
 		if (r->body_over)
 			web_respond_error(r, 413, "request body too large "
 			    "(at most 64 KiB)", NULL, NULL);
@@ -264,12 +372,12 @@ httpd_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	struct web_request *r = *req_cls;
 	struct httpd *h = cls;
 
-	(void)conn;
-	(void)toe;
 	if (!r)
 		return;
 	*req_cls = NULL;
 	TAILQ_REMOVE(&h->requests, r, link);
+	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		httpd_watch(conn, true);
 	vlcall_cancel(r->call);
 	if (r->release)
 		r->release(r);
@@ -304,6 +412,7 @@ httpd_start(uv_loop_t *loop, const struct httpd_config *cfg,
 	h->loop = loop;
 	h->dispatch = cfg->dispatch;
 	h->owner = cfg->owner;
+	h->request_ms = (uint64_t)cfg->idle_timeout_sec * 1000;
 	TAILQ_INIT(&h->requests);
 	h->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
 	    MHD_USE_ERROR_LOG, 0, NULL, NULL, httpd_access, h,
@@ -313,6 +422,8 @@ httpd_start(uv_loop_t *loop, const struct httpd_config *cfg,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 	    (size_t)HTTPD_CONNECTION_MEMORY,
 	    MHD_OPTION_NOTIFY_COMPLETED, httpd_completed, h,
+	    MHD_OPTION_NOTIFY_CONNECTION, httpd_connection, h,
+	    MHD_OPTION_UNESCAPE_CALLBACK, httpd_unescape, h,
 	    MHD_OPTION_EXTERNAL_LOGGER, httpd_log, h,
 	    MHD_OPTION_END);
 	if (!h->mhd) {

@@ -10,7 +10,7 @@
 struct web_request;
 
 /* Bytes buffered for one client before its source is paused. */
-#define SSE_HIGH_WATER (1024 * 1024)
+#define SSE_HIGH_WATER (2 * 1024 * 1024)
 #define SSE_LOW_WATER (256 * 1024)
 /* A comment line this often keeps proxies and the idle timeout away. */
 #define SSE_KEEPALIVE_MS 15000
