@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "varlink.h"
 #include "xmalloc.h"
 
@@ -40,18 +41,6 @@ varlink_framer_feed(struct varlink_framer *f, const char *data, size_t n)
 	return 0;
 }
 
-static int
-varlink_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* One escape of a JSON string at s (after its backslash) that stands for
  * an ASCII character other than NUL; -1 for any other (jansson's). */
 static int
@@ -66,8 +55,8 @@ varlink_fast_escape(const char *s, const char *end, size_t *ret_len)
 		return to[p - from];
 	}
 	if (end - s < 5 || s[0] != 'u' || s[1] != '0' || s[2] != '0' ||
-	    (hi = varlink_hex(s[3])) < 0 || hi > 7 ||
-	    (lo = varlink_hex(s[4])) < 0 || hi + lo == 0)
+	    (hi = ascii_hexval(s[3])) < 0 || hi > 7 ||
+	    (lo = ascii_hexval(s[4])) < 0 || hi + lo == 0)
 		return -1;
 	*ret_len = 5;
 	return hi << 4 | lo;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "ascii.h"
 #include "httpd.h"
 #include "log.h"
 #include "vlcall.h"
@@ -99,18 +100,6 @@ httpd_watch(struct MHD_Connection *conn, bool arriving)
 		uv_timer_stop(&w->timer);
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* %HH escapes of the path and query, except %00: a NUL would cut a name
  * short (/jobs/%00x would read /jobs/), so it stays as it is written and
  * matches nothing. */
@@ -123,8 +112,8 @@ httpd_unescape(void *cls, struct MHD_Connection *conn, char *s)
 	(void)cls;
 	(void)conn;
 	while (*in) {
-		if (in[0] == '%' && (hi = hexval(in[1])) >= 0 &&
-		    (lo = hexval(in[2])) >= 0 && (hi | lo)) {
+		if (in[0] == '%' && (hi = ascii_hexval(in[1])) >= 0 &&
+		    (lo = ascii_hexval(in[2])) >= 0 && (hi | lo)) {
 			*out++ = (char)(hi << 4 | lo);
 			in += 3;
 		} else

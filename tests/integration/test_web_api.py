@@ -947,14 +947,9 @@ def follow_texts(s, timeout=30):
             for t in x["lines"]]
 
 
-@pytest.mark.parametrize("lines,clients,n", [("0", 5, 20000),
-                                             ("1000", 5, 20000),
-                                             ("0", 100, 2000)])
-def test_output_follow_of_a_fast_job_loses_nothing(site, lines, clients, n):
-    """A job printing n lines as fast as it can (20000: about 1.2 MB of
-    events at once), followed from before its first line by 5 or 100
-    clients reading all the time: each gets every line once, in order."""
-    d, w = site
+def start_fast(d, w, n):
+    """Adds job `fast` (n lines as fast as it can once the file go-fast
+    exists) and starts it through the API: its run id, running."""
     d.write_config(settings={"socket_group": w.users.sock,
                              "admin_group": w.users.admin},
                    files={"conf.d/50-units.conf": __import__(
@@ -964,6 +959,18 @@ def test_output_follow_of_a_fast_job_loses_nothing(site, lines, clients, n):
     vcall(d, "Reload")
     rid = w.post_json("/api/v1/jobs/fast/start")["runs"][0]["id"]
     d.wait_running("fast", rid)
+    return rid
+
+
+@pytest.mark.parametrize("lines,clients,n", [("0", 5, 20000),
+                                             ("1000", 5, 20000),
+                                             ("0", 100, 2000)])
+def test_output_follow_of_a_fast_job_loses_nothing(site, lines, clients, n):
+    """A job printing n lines as fast as it can (20000: about 1.2 MB of
+    events at once), followed from before its first line by 5 or 100
+    clients reading all the time: each gets every line once, in order."""
+    d, w = site
+    rid = start_fast(d, w, n)
     streams = [w.sse("/api/v1/runs/%d/output?follow=1&lines=%s"
                      % (rid, lines), timeout=30) for _ in range(clients)]
     results = [None] * len(streams)
@@ -1007,15 +1014,7 @@ def test_a_stalled_follower_does_not_stop_the_others(site, n):
     jobctl's): the reader then gets the lines in order, without a gap or a
     repeat, and an `error` event that says so, never a silent end."""
     d, w = site
-    d.write_config(settings={"socket_group": w.users.sock,
-                             "admin_group": w.users.admin},
-                   files={"conf.d/50-units.conf": __import__(
-                       "conftest").units_text({"fast": {"command": child(
-                           "wait-file", d.path("go-fast"), 30, "print",
-                           n, "n")}})})
-    vcall(d, "Reload")
-    rid = w.post_json("/api/v1/jobs/fast/start")["runs"][0]["id"]
-    d.wait_running("fast", rid)
+    rid = start_fast(d, w, n)
     before = w.rss_kb()
     path = "/api/v1/runs/%d/output?follow=1&lines=0" % rid
     stalled = socket.socket()
