@@ -18,8 +18,8 @@ import urllib.parse
 import pytest
 
 from conftest import child, history, wait_for, wait_service
-from web_helpers import (MAX_BODY, ROOT, assert_both_alive, assert_csp,
-                         assert_error, assert_json_type, open_fds,
+from web_helpers import (MAX_BODY, ROOT, RSS_GROWTH_KB, assert_both_alive,
+                         assert_csp, assert_error, assert_json_type, open_fds,
                          raise_nofile, set_cookie_header, start_jobd,
                          web, web_users)  # noqa: F401 (fixtures)
 
@@ -1044,7 +1044,8 @@ def test_a_stalled_follower_does_not_stop_the_others(site, n):
         assert "jobd closed" in seen[-1][1].get("reason", ""), seen[-1]
         assert got == ["n %d" % i for i in range(1, len(got) + 1)], \
             "%d lines, the last %r" % (len(got), got[-1:])
-    assert grown < 16 * 1024, "jobd-web grew by %d KiB" % grown
+    assert RSS_GROWTH_KB is None or grown < RSS_GROWTH_KB, \
+        "jobd-web grew by %d KiB" % grown
     assert_both_alive(w, d)
 
 
@@ -1323,5 +1324,5 @@ def test_output_follow_of_a_flood_ends(site):
         assert last == ("end", {"finished": True}), last
     s.close()
     d.wait_run(rid, timeout=60)
-    assert w.rss_kb() - before < 32 * 1024
+    assert RSS_GROWTH_KB is None or w.rss_kb() - before < 2 * RSS_GROWTH_KB
     assert_both_alive(w, d)
