@@ -2,7 +2,11 @@
  * hour, day of month, month, day of week) with names, lists, ranges and
  * steps, parsed into bit sets, and the @ macros.  Day of month and day of
  * week are ORed when both are restricted, "restricted" meaning the field
- * does not begin with '*', exactly as Vixie's entry.c decides it. */
+ * does not begin with '*', exactly as Vixie's entry.c decides it.  What
+ * people paste from other crons is read too where it means one thing
+ * (a range ending on Sunday as 0, '?' for '*', 'L' for the last day of
+ * the month, as cronie and Kubernetes read them) and named with what to
+ * write instead where it does not ('5#3', 'H', '~'). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +31,11 @@ static const char *const month_names[] = {
 
 static const char *const dow_names[] = {
 	"sun", "mon", "tue", "wed", "thu", "fri", "sat", NULL
+};
+
+/* As the systemd syntax writes them, for the advice in errors. */
+static const char *const dow_label[] = {
+	"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"
 };
 
 static const struct cron_field cron_fields[5] = {
@@ -89,8 +98,46 @@ bad:
 	return -EINVAL;
 }
 
+/* Tokens of other crons that jobd does not read, with what to write. */
+static int
+cron_foreign(const char *s, size_t len, const struct cron_field *f,
+    char **cause)
+{
+	const char *hash = memchr(s, '#', len);
+	int dow, nth;
+
+	if (hash && f == &cron_fields[4] && hash - s == 1 && len == 3 &&
+	    s[0] >= '0' && s[0] <= '7' && hash[1] >= '1' && hash[1] <= '5') {
+		dow = (s[0] - '0') % 7;
+		nth = hash[1] - '0';
+		*cause = xstrfmt("'%.*s' (the %d%s %s of the month) is Quartz "
+		    "and cronie syntax that jobd does not read: write it in "
+		    "systemd syntax, e.g. '%s *-*-%02d..%02d 00:00'",
+		    (int)len, s, nth, nth == 1 ? "st" : nth == 2 ? "nd" :
+		    nth == 3 ? "rd" : "th", dow_label[dow], dow_label[dow],
+		    7 * (nth - 1) + 1, nth == 5 ? 31 : 7 * nth);
+		return -EINVAL;
+	}
+	if (hash) {
+		*cause = xstrfmt("'%.*s' in the %s field: '#' (the Nth weekday) "
+		    "is not read by jobd; use the systemd syntax ('Fri "
+		    "*-*-15..21' is the third Friday)", (int)len, s, f->name);
+		return -EINVAL;
+	}
+	if (memchr(s, 'H', len) || memchr(s, '~', len)) {
+		*cause = xstrfmt("'%.*s' in the %s field: Jenkins' 'H' and "
+		    "cronie's '~' (a random value) are not read by jobd; "
+		    "write a fixed value and set jitter= (e.g. jitter=30min) "
+		    "for a random delay", (int)len, s, f->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* "*", "a", "a-b", each optionally "/step"; "a/step" runs to the end of
- * the field, as in cronie. */
+ * the field, as in cronie (Vixie cron refuses it; jobd keeps cronie's
+ * reading).  '?' is '*' in the day fields; 'L' alone is the last day of
+ * the month. */
 static int
 cron_item(const char *s, size_t len, const struct cron_field *f,
     uint64_t *bits, char **cause)
@@ -98,6 +145,16 @@ cron_item(const char *s, size_t len, const struct cron_field *f,
 	const char *slash = memchr(s, '/', len), *dash;
 	size_t rlen = slash ? (size_t)(slash - s) : len;
 	int a = f->lo, b = f->hi, step = 1, v, r;
+
+	if (cron_foreign(s, len, f, cause) < 0)
+		return -EINVAL;
+	if (len == 1 && s[0] == 'L' && f == &cron_fields[2]) {
+		*bits |= 1;
+		return 0;
+	}
+	if (rlen == 1 && s[0] == '?' && (f == &cron_fields[2] ||
+	    f == &cron_fields[4]))
+		s = "*";
 
 	if (slash) {
 		step = 0;
@@ -122,6 +179,9 @@ cron_item(const char *s, size_t len, const struct cron_field *f,
 			return r;
 		if (!dash && !slash)
 			b = a;
+		/* "sat-sun", "5-0": cronie ends such a range on Sunday. */
+		if (dash && f == &cron_fields[4] && b == 0 && a > 0)
+			b = 7;
 		if (a > b) {
 			*cause = xstrfmt("range '%.*s' goes backwards in the "
 			    "%s field", (int)rlen, s, f->name);
@@ -184,8 +244,8 @@ cal_parse_cron(char **words, size_t n, struct cal_spec *s, char **cause)
 	s->months = (uint16_t)bits[3];
 	/* 0 and 7 are both Sunday. */
 	s->dows = (uint8_t)((bits[4] | bits[4] >> 7) & 0x7f);
-	s->dom_star = words[2][0] == '*';
-	s->dow_star = words[4][0] == '*';
+	s->dom_star = words[2][0] == '*' || words[2][0] == '?';
+	s->dow_star = words[4][0] == '*' || words[4][0] == '?';
 	s->text = xmalloc(len);
 	s->text[0] = '\0';
 	for (i = 0; i < 5; i++) {

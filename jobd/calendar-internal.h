@@ -53,7 +53,7 @@ struct cal_spec {
 
 	/* cron: bit n set = value n allowed */
 	uint64_t minutes;
-	uint32_t hours, doms;
+	uint32_t hours, doms;		/* doms bit 0: 'L', the last day */
 	uint16_t months;
 	uint8_t dows;			/* bit 0 = Sunday */
 	bool dom_star, dow_star;	/* field began with '*' (Vixie) */

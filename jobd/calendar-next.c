@@ -89,8 +89,10 @@ day_matches(const struct cal_spec *s, const struct cal_civil *c, int day)
 	if (s->syntax == CAL_SYNTAX_SYSTEMD)
 		return !s->weekdays ||
 		    (s->weekdays & (1u << (wday == 0 ? 6 : wday - 1)));
-	/* Vixie: AND when either field is '*...', else OR. */
-	dom = s->doms & (1u << day);
+	/* Vixie: AND when either field is '*...', else OR.  Bit 0 of doms
+	 * is 'L', the month's last day. */
+	dom = (s->doms & (1u << day)) || ((s->doms & 1) &&
+	    day == tz_days_in_month(c->year, c->month));
 	dow = s->dows & (1u << wday);
 	return s->dom_star || s->dow_star ? dom && dow : dom || dow;
 }

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "calendar-internal.h"
 #include "strv.h"
@@ -30,15 +31,69 @@ cal_split_words(const char *s, size_t *ret_n)
 	return w;
 }
 
-/* A word that could be a cron field: only [0-9A-Za-z*,/-]. */
+/* A word that could be a cron field: only [0-9A-Za-z*,/-?#~] (the last
+ * three so that other crons' '?', '5#3' and '~' get cron's errors). */
 static bool
 cron_shaped(const char *w)
 {
 	for (; *w; w++)
 		if (!((*w >= '0' && *w <= '9') || (*w >= 'a' && *w <= 'z') ||
-		    (*w >= 'A' && *w <= 'Z') || strchr("*,/-", *w)))
+		    (*w >= 'A' && *w <= 'Z') || strchr("*,/-?#~", *w)))
 			return false;
 	return true;
+}
+
+/* A line of /etc/crontab or /etc/cron.d pasted whole: five fields, then
+ * a word that is a user name rather than a field of a seconds-first
+ * cron (it starts with a letter and is not a day or month name). */
+static bool
+crontab_line(char **w, size_t n)
+{
+	static const char *const names[] = {
+		"sun", "mon", "tue", "wed", "thu", "fri", "sat", "jan", "feb",
+		"mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+		"dec", NULL
+	};
+	const char *u;
+	size_t i;
+
+	if (n < 6)
+		return false;
+	u = w[5];
+	if (!((u[0] >= 'a' && u[0] <= 'z') || (u[0] >= 'A' && u[0] <= 'Z') ||
+	    u[0] == '_'))
+		return false;
+	for (i = 0; names[i]; i++)
+		if (strncasecmp(u, names[i], 3) == 0 && (!u[3] ||
+		    strchr(",-/", u[3])))
+			return false;
+	return true;
+}
+
+/* "CRON_TZ=Zone" or "TZ=Zone" before a cron line (cronie, Kubernetes):
+ * the line's zone.  0 when there is none, 1 when taken, -EINVAL. */
+static int
+cron_zone_prefix(char ***w, size_t *n, struct cal_spec *s, char **cause)
+{
+	const char *z;
+
+	if (*n < 2)
+		return 0;
+	if (strncmp((*w)[0], "CRON_TZ=", 8) == 0)
+		z = (*w)[0] + 8;
+	else if (strncmp((*w)[0], "TZ=", 3) == 0)
+		z = (*w)[0] + 3;
+	else
+		return 0;
+	if (strcasecmp(z, "UTC") == 0)
+		s->utc = true;
+	else if (tz_load(z, &s->zone, cause) < 0)
+		return -EINVAL;
+	s->zone_name = xstrdup(s->utc ? "UTC" : z);
+	free((*w)[0]);
+	memmove(*w, *w + 1, *n * sizeof(**w));	/* NULL included */
+	(*n)--;
+	return 1;
 }
 
 /*
@@ -61,8 +116,12 @@ parse_any(const char *expr, struct cal_spec *s, char **cause)
 {
 	_cleanup_(strv_freep) char **w = NULL;
 	size_t n, i;
+	int zoned, r;
 
 	w = cal_split_words(expr, &n);
+	zoned = cron_zone_prefix(&w, &n, s, cause);
+	if (zoned < 0)
+		return -EINVAL;
 	if (n >= 1 && w[0][0] == '@' && ((w[0][1] >= 'a' && w[0][1] <= 'z') ||
 	    (w[0][1] >= 'A' && w[0][1] <= 'Z'))) {
 		if (n > 1) {
@@ -74,6 +133,20 @@ parse_any(const char *expr, struct cal_spec *s, char **cause)
 	}
 	for (i = 0; i < n && cron_shaped(w[i]); i++)
 		;
+	if (i >= 5 && crontab_line(w, n)) {
+		*cause = xstrfmt("this looks like a line of /etc/crontab or "
+		    "/etc/cron.d: 5 time fields, then the user '%s' and the "
+		    "command; put '%s %s %s %s %s' in schedule=, user=%s and "
+		    "the rest in command=", w[5], w[0], w[1], w[2], w[3],
+		    w[4], w[5]);
+		return -EINVAL;
+	}
+	if (zoned && (n < 4 || i < n)) {
+		*cause = xstrdup("CRON_TZ= and TZ= go before a 5-field cron "
+		    "line; a systemd calendar event names its zone at its "
+		    "end");
+		return -EINVAL;
+	}
 	if (n < 4 || i < n)
 		return cal_parse_systemd(expr, s, cause);
 	if (n == 6) {
@@ -89,7 +162,32 @@ parse_any(const char *expr, struct cal_spec *s, char **cause)
 		    "the systemd calendar syntax ('2027-*-* *:*:00/10')");
 		return -EINVAL;
 	}
-	return cal_parse_cron(w, n, s, cause);
+	r = cal_parse_cron(w, n, s, cause);
+	if (r == 0 && zoned) {
+		/* The zone is part of the line as jobd prints it. */
+		char *t = xstrfmt("CRON_TZ=%s %s", s->zone_name, s->text);
+
+		free(s->text);
+		s->text = t;
+	}
+	return r;
+}
+
+/* A cron line that matches no time before CAL_YEAR_MAX ("0 0 31 2 *")
+ * is refused rather than a job that silently never runs.  The systemd
+ * syntax keeps systemd's reading: it takes such an event and says it
+ * never elapses (systemd-analyze calendar, the oracle, does). */
+static int
+check_fires(const struct cal_spec *s, char **cause)
+{
+	struct cal_civil c = { .year = 1970, .month = 1, .day = 1 };
+
+	if (s->syntax != CAL_SYNTAX_CRON || s->reboot ||
+	    cal_next_wall(s, &c) == 0)
+		return 0;
+	*cause = xstrdup("this schedule never fires (no date matches it, "
+	    "e.g. day 31 of a month that has 30 days)");
+	return -EINVAL;
 }
 
 int
@@ -100,6 +198,8 @@ cal_parse(const char *expr, struct cal_spec **ret, char **cause)
 
 	*cause = NULL;
 	r = parse_any(expr, s, cause);
+	if (r == 0)
+		r = check_fires(s, cause);
 	if (r < 0) {
 		if (!*cause)
 			*cause = xstrfmt("invalid schedule '%s'", expr);

@@ -198,6 +198,33 @@ static const struct {
 	    "@annually @monthly @weekly @daily @midnight @hourly)" },
 	{ "@daily extra", "unexpected 'extra' after '@daily'" },
 	{ "@17x", "invalid timestamp '@17x'" },
+	/* Other crons' syntax, named with what to write instead. */
+	{ "0 0 * * 5#3", "'5#3' (the 3rd Fri of the month) is Quartz and "
+	    "cronie syntax that jobd does not read: write it in systemd "
+	    "syntax, e.g. 'Fri *-*-15..21 00:00'" },
+	{ "0 0 * * 1#5", "'1#5' (the 5th Mon of the month) is Quartz and "
+	    "cronie syntax that jobd does not read: write it in systemd "
+	    "syntax, e.g. 'Mon *-*-29..31 00:00'" },
+	{ "H 0 * * *", "'H' in the minute field: Jenkins' 'H' and cronie's "
+	    "'~' (a random value) are not read by jobd; write a fixed value "
+	    "and set jitter= (e.g. jitter=30min) for a random delay" },
+	{ "0~30 0 * * *", "'0~30' in the minute field: Jenkins' 'H' and "
+	    "cronie's '~' (a random value) are not read by jobd; write a "
+	    "fixed value and set jitter= (e.g. jitter=30min) for a random "
+	    "delay" },
+	{ "17 * * * * root cd / && run-parts --report /etc/cron.hourly",
+	    "this looks like a line of /etc/crontab or /etc/cron.d: 5 time "
+	    "fields, then the user 'root' and the command; put '17 * * * *' "
+	    "in schedule=, user=root and the rest in command=" },
+	{ "0 0 31 2 *", "this schedule never fires (no date matches it, e.g. "
+	    "day 31 of a month that has 30 days)" },
+	{ "0 0 30 2 *", "this schedule never fires (no date matches it, e.g. "
+	    "day 31 of a month that has 30 days)" },
+	{ "CRON_TZ=Nowhere/Atlantis 0 0 * * *", "unknown time zone "
+	    "'Nowhere/Atlantis'" },
+	{ "CRON_TZ=UTC Mon *-*-* 09:00", "CRON_TZ= and TZ= go before a "
+	    "5-field cron line; a systemd calendar event names its zone at its "
+	    "end" },
 };
 
 TEST(errors)
@@ -292,6 +319,55 @@ TEST(cron)
 	    "2026-12-31 18:30:00", "2027-12-31 18:30:00");
 	STEPS("@midnight", "Asia/Kolkata", "2026-01-15 00:00:00", NULL,
 	    "2026-01-15 18:30:00", "2026-01-16 18:30:00");
+}
+
+/* What other crons write and jobd reads as they do (cronie, Kubernetes):
+ * 2026-01-01 is a Thursday. */
+TEST(cron_as_pasted)
+{
+	/* A range ending on Sunday written 0 or sun. */
+	STEPS("0 9 * * sat-sun", "UTC", "2026-01-01 00:00:00", NULL,
+	    "2026-01-03 09:00:00", "2026-01-04 09:00:00",
+	    "2026-01-10 09:00:00");
+	STEPS("0 9 * * 5-0", "UTC", "2026-01-01 00:00:00", NULL,
+	    "2026-01-02 09:00:00", "2026-01-03 09:00:00",
+	    "2026-01-04 09:00:00", "2026-01-09 09:00:00");
+	STEPS("0 9 * * fri-0", "UTC", "2026-01-01 00:00:00", NULL,
+	    "2026-01-02 09:00:00", "2026-01-03 09:00:00",
+	    "2026-01-04 09:00:00", "2026-01-09 09:00:00");
+	STEPS("0 9 * * Mon-Sun", "UTC", "2026-01-01 00:00:00", NULL,
+	    "2026-01-01 09:00:00", "2026-01-02 09:00:00");
+	/* '?' is '*': here dom '?' means every Monday, not the OR. */
+	STEPS("0 0 ? * 1", "UTC", "2026-01-01 00:00:00", NULL,
+	    "2026-01-05 00:00:00", "2026-01-12 00:00:00");
+	STEPS("0 0 1 * ?", "UTC", "2026-01-01 00:00:01", NULL,
+	    "2026-02-01 00:00:00", "2026-03-01 00:00:00");
+	/* L: the last day of each month, leap years included. */
+	STEPS("0 0 L * *", "UTC", "2026-01-01 00:00:00", NULL,
+	    "2026-01-31 00:00:00", "2026-02-28 00:00:00",
+	    "2026-03-31 00:00:00", "2026-04-30 00:00:00");
+	STEPS("0 0 L 2 *", "UTC", "2027-03-01 00:00:00", NULL,
+	    "2028-02-29 00:00:00", "2029-02-28 00:00:00");
+	STEPS("0 0 15,L * *", "UTC", "2026-02-01 00:00:00", NULL,
+	    "2026-02-15 00:00:00", "2026-02-28 00:00:00",
+	    "2026-03-15 00:00:00");
+	/* CRON_TZ= (and TZ=) give the line its zone, over the job's. */
+	STEPS("CRON_TZ=Asia/Kolkata 0 9 * * *", "UTC",
+	    "2026-01-01 00:00:00", NULL, "2026-01-01 03:30:00",
+	    "2026-01-02 03:30:00");
+	STEPS("TZ=UTC 0 9 * * *", "Asia/Kolkata", "2026-01-01 00:00:00", NULL,
+	    "2026-01-01 09:00:00", "2026-01-02 09:00:00");
+}
+
+TEST(cron_zone_is_printed)
+{
+	struct cal_spec *s = parse("CRON_TZ=Europe/Berlin  0 9 * * *");
+	char *t = cal_format(s);
+
+	ASSERT_STREQ(t, "CRON_TZ=Europe/Berlin 0 9 * * *");
+	ASSERT_STREQ(cal_zone(s), "Europe/Berlin");
+	free(t);
+	cal_free(s);
 }
 
 TEST(reboot)
@@ -488,10 +564,7 @@ TEST(zone_and_end)
 	ASSERT_EQ(cal_next(s, NULL, NULL, at("2026-01-01 00:00:00"), &t,
 	    NULL), -ENOENT);
 	cal_free(s);
-	s = parse("0 0 30 2 *");
-	ASSERT_EQ(cal_next(s, NULL, NULL, at("2026-01-01 00:00:00"), &t,
-	    NULL), -ENOENT);
-	cal_free(s);
+	/* "0 0 30 2 *" is refused when parsed (errors). */
 	s = parse("yearly");
 	ASSERT_OK(cal_next(s, NULL, NULL, at("2198-06-01 00:00:00"), &t,
 	    NULL));
@@ -596,6 +669,8 @@ static const struct test tests[] = {
 	TEST_ENTRY(format),
 	TEST_ENTRY(errors),
 	TEST_ENTRY(cron),
+	TEST_ENTRY(cron_as_pasted),
+	TEST_ENTRY(cron_zone_is_printed),
 	TEST_ENTRY(reboot),
 	TEST_ENTRY(dst_gap),
 	TEST_ENTRY(dst_fold),
