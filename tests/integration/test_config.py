@@ -83,6 +83,30 @@ def test_check_missing_command_and_unknown_key(jobd):
     assert_error_at(both, "x.conf", 6)
 
 
+def test_check_pasted_cron_lines(jobd):
+    """What cron users paste: read as cronie reads it, or refused by
+    --check with what to write instead, at the line it is on."""
+    text = ("[job weekend]\n"                                  # 1
+            "command=%s\n"                                     # 2
+            "schedule=CRON_TZ=Europe/Berlin 0 9 ? * sat-sun\n"  # 3
+            "schedule=0 23 L * *\n"                            # 4
+            "[job never]\n"                                    # 5
+            "command=%s\n"                                     # 6
+            "schedule=0 0 31 2 *\n"                            # 7
+            "[job pasted]\n"                                   # 8
+            "command=%s\n"                                     # 9
+            "schedule=17 * * * * root run-parts /etc/cron.hourly\n"  # 10
+            ) % (child("exit", 0), child("exit", 0), child("exit", 0))
+    d = jobd(files={"conf.d/c.conf": text}, start=False)
+    rc, out, err = check(d)
+    both = out + err
+    assert rc == 2, both
+    assert "never fires" in both and "user=root" in both, both
+    assert_error_at(both, "c.conf", 7)
+    assert_error_at(both, "c.conf", 10)
+    assert not re.search(r"c\.conf:[34]:", both), both
+
+
 def test_check_missing_config_file_is_exit_2(workdir):
     from conftest import JOBD
     rc, out, err = run_cmd([JOBD, "--check", "--config",
