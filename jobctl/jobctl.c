@@ -212,8 +212,8 @@ usage(FILE *f, bool full)
 {
 	size_t i;
 
-	fprintf(f, "usage: jobctl [-s PATH] [--json] VERB [ARGS]\n%s",
-	    full ? "\nVerbs:\n" : "");
+	fprintf(f, "usage: jobctl [-s PATH] [--json] [VERB [ARGS]]\n%s",
+	    full ? "\nWithout a verb: list.\n\nVerbs:\n" : "");
 	for (i = 0; i < ELEMENTSOF(verbs); i++) {
 		fputs(full ? "  " : "       jobctl ", f);
 		verb_usage(f, &verbs[i]);
@@ -757,11 +757,19 @@ parse_args(int argc, char **argv, struct ctx *c)
 
 	if ((r = parse_options(argc, argv, c)) >= 0)
 		return r;
-	if (optind >= argc)
-		return jobctl_usage_error(NULL, "no verb given");
+	/* jobctl alone is the overview, as systemctl and supervisorctl
+	 * status are. */
 	for (i = 0; i < ELEMENTSOF(verbs); i++)
-		if (!strcmp(verbs[i].name, argv[optind]))
+		if (!strcmp(verbs[i].name, optind < argc ? argv[optind] :
+		    "list"))
 			c->verb = &verbs[i];
+	if (optind >= argc) {
+		c->args = argv + argc;
+		c->nargs = 0;
+		return c->opts & ~OPT_GLOBAL ? jobctl_usage_error(c->verb,
+		    "options other than -s, --json and --raw need a verb") :
+		    -1;
+	}
 	if (!c->verb)
 		return jobctl_usage_error(NULL, "unknown verb '%s'",
 		    argv[optind]);

@@ -261,7 +261,7 @@ def test_socket_mode_0660(jobd):
 # ---------------------------------------------------------------- jobctl
 
 @pytest.mark.parametrize("args", [
-    [],
+    ["-n", "3"],
     ["frobnicate"],
     ["start"],
     ["wait"],
@@ -276,6 +276,17 @@ def test_jobctl_usage_errors_exit_2(workdir, args):
     rc, out, err = jobctl_at(workdir / "none.sock", *args)
     assert rc == 2, "jobctl %s: rc %d %s%s" % (args, rc, out, err)
     assert err.strip()
+
+
+def test_jobctl_alone_is_the_overview(jobd):
+    """As systemctl and supervisorctl status: jobctl with no verb lists."""
+    d = jobd(jobs={"j": {"command": child("exit", 0)}})
+    rc, out, err = jobctl_at(d.sock)
+    assert rc == 0, err
+    rc2, listed, err = jobctl_at(d.sock, "list")
+    assert out == listed and "j" in out
+    rc, out, err = jobctl_at(d.sock, "--json")
+    assert rc == 0 and [j["name"] for j in json.loads(out)["jobs"]] == ["j"]
 
 
 def test_jobctl_help_and_version(workdir):
