@@ -173,23 +173,6 @@ parse_any(const char *expr, struct cal_spec *s, char **cause)
 	return r;
 }
 
-/* A cron line that matches no time before CAL_YEAR_MAX ("0 0 31 2 *")
- * is refused rather than a job that silently never runs.  The systemd
- * syntax keeps systemd's reading: it takes such an event and says it
- * never elapses (systemd-analyze calendar, the oracle, does). */
-static int
-check_fires(const struct cal_spec *s, char **cause)
-{
-	struct cal_civil c = { .year = 1970, .month = 1, .day = 1 };
-
-	if (s->syntax != CAL_SYNTAX_CRON || s->reboot ||
-	    cal_next_wall(s, &c) == 0)
-		return 0;
-	*cause = xstrdup("this schedule never fires (no date matches it, "
-	    "e.g. day 31 of a month that has 30 days)");
-	return -EINVAL;
-}
-
 int
 cal_parse(const char *expr, struct cal_spec **ret, char **cause)
 {
@@ -198,8 +181,6 @@ cal_parse(const char *expr, struct cal_spec **ret, char **cause)
 
 	*cause = NULL;
 	r = parse_any(expr, s, cause);
-	if (r == 0)
-		r = check_fires(s, cause);
 	if (r < 0) {
 		if (!*cause)
 			*cause = xstrfmt("invalid schedule '%s'", expr);

@@ -31,12 +31,25 @@ struct config_entry {
 	bool continuation;
 };
 
+/* One key=value of a [defaults] section, as written. */
+struct config_default {
+	char *key, *value, *file;
+	unsigned line, fileno;
+	bool reported;			/* its value failed: said once */
+};
+
+struct config_defaults {
+	struct config_default *v;
+	size_t n, cap;
+};
+
 enum parser_section {
 	PARSER_NONE,			/* before the first section */
 	PARSER_JOBD,
 	PARSER_JOB,
 	PARSER_SEMAPHORE,
 	PARSER_ALERT,
+	PARSER_DEFAULTS,
 	PARSER_IGNORED,			/* a section already reported bad */
 };
 
@@ -78,6 +91,8 @@ struct parser {
 	size_t alert;			/* PARSER_ALERT: its index; p->job
 					 * is its command's job */
 	unsigned *seen;			/* per key: line given, 0 if not */
+	/* [defaults]: [0] the main file's, [1] the current file's. */
+	struct config_defaults defaults[2];
 };
 
 /* Makes room for one more element, doubling so that long files stay
@@ -105,6 +120,13 @@ void parser_flush(struct parser *);
 void parser_end_section(struct parser *);
 /* Orders two struct job_config by name. */
 int parser_job_compare(const void *, const void *);
+
+/* config-defaults.c: a key of [defaults] is kept; a [job] or [service]
+ * that ends gets the defaults it did not set; a file's are dropped at its
+ * end. */
+void parser_defaults_key(struct parser *, const struct config_entry *);
+void parser_defaults_apply(struct parser *);
+void parser_defaults_clear(struct config_defaults *);
 
 /* config-read.c: reads one file (p->f) or string (p->mem) through inih;
  * errors go to the parser. */

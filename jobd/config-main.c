@@ -205,6 +205,8 @@ parser_finish(struct parser *p, int r, struct config **ret,
 
 	tdestroy(p->names, names_free);
 	free(p->seen);
+	parser_defaults_clear(&p->defaults[0]);
+	parser_defaults_clear(&p->defaults[1]);
 	free(p->dir);
 	if (p->njobs > 0)
 		qsort(p->jobs, p->njobs, sizeof(*p->jobs), jobs_compare);

@@ -234,6 +234,9 @@ parser_run(struct parser *p, const char *file)
 	if (r != 0)
 		parser_error(p, r > 0 ? (unsigned)r : 0, "ini parser failed");
 	parser_end_section(p);
+	/* A conf.d file's [defaults] hold for that file only. */
+	if (!p->main)
+		parser_defaults_clear(&p->defaults[1]);
 	for (i = 0; i < p->nentries; i++) {
 		free(p->entries[i].key);
 		free(p->entries[i].value);

@@ -25,6 +25,20 @@ const char *const overlap_mode_name[OVERLAP_NMODES] = {
 };
 
 
+/* A cron line that matches no time from the epoch to 2199 ("0 0 31 2 *")
+ * is refused rather than a job that silently never runs.  The systemd
+ * syntax keeps systemd's reading: systemd-analyze calendar (the oracle)
+ * takes such an event and says it never elapses, and jobctl calendar
+ * shows both the same way. */
+static bool
+config_schedule_never_fires(const struct cal_spec *spec)
+{
+	usec_t t;
+
+	return cal_syntax(spec) == CAL_SYNTAX_CRON && !cal_is_reboot(spec) &&
+	    cal_next(spec, NULL, NULL, 0, &t, NULL) == -ENOENT;
+}
+
 int
 config_parse_schedule(const char *value, void *dst, const char *dir,
     char **cause)
@@ -41,6 +55,13 @@ config_parse_schedule(const char *value, void *dst, const char *dir,
 		/* Read as "schedule 'EXPR': why" (see config.c). */
 		*cause = xstrfmt("'%s': %s", value, why);
 		free(why);
+		return -EINVAL;
+	}
+	if (config_schedule_never_fires(spec)) {
+		cal_free(spec);
+		*cause = xstrfmt("'%s': this schedule never fires (no date "
+		    "matches it, e.g. day 31 of a month that has 30 days)",
+		    value);
 		return -EINVAL;
 	}
 	s->exprs = strv_append(s->exprs, value);

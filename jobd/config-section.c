@@ -64,6 +64,10 @@ parser_apply(struct parser *p, const struct config_entry *e)
 
 	if (p->section == PARSER_IGNORED)
 		return;
+	if (p->section == PARSER_DEFAULTS) {
+		parser_defaults_key(p, e);
+		return;
+	}
 	if (p->section == PARSER_NONE) {
 		parser_error(p, e->line, "key '%s' outside of a section",
 		    e->key);
@@ -111,6 +115,7 @@ parser_end_job(struct parser *p)
 	struct job_config *job = p->job;
 	_cleanup_free_ char *cause = NULL;
 
+	parser_defaults_apply(p);
 	if (!job->command_line) {
 		/* An empty command= was reported already. */
 		if (!parser_seen(p, CONFIG_SECTION_JOB, "command"))
@@ -325,7 +330,10 @@ parser_begin_section(struct parser *p, const char *title, unsigned line)
 		parser_begin_semaphore(p, title, line);
 	else if (parser_unit_title(&title, "alert"))
 		parser_begin_alert(p, title, line);
-	else if (!strcmp(title, "web")) {
+	else if (!strcmp(title, "defaults")) {
+		p->title = xstrdup(title);
+		p->section = PARSER_DEFAULTS;
+	} else if (!strcmp(title, "web")) {
 		/* jobd-web's settings: it reads and checks them itself. */
 		if (!p->main)
 			parser_error(p, line, "section [web] is only allowed "

@@ -102,6 +102,84 @@ TEST(include_dir)
 	remove_tree(dir);
 }
 
+static struct job_config *
+find_job(struct config *cfg, const char *name)
+{
+	struct job_config *j;
+
+	TAILQ_FOREACH(j, &cfg->jobs, entry)
+		if (!strcmp(j->name, name))
+			return j;
+	test_fail(__FILE__, __LINE__, "no job '%s'", name);
+	return NULL;
+}
+
+/* [defaults]: the main file's hold for every file after it, a conf.d
+ * file's for its own sections, over the main file's; a section's own key
+ * wins; environment= is merged, the section's over the defaults'; a
+ * service key does not reach jobs. */
+TEST(defaults)
+{
+	_cleanup_free_ char *dir = make_tmpdir(), *main_path = NULL;
+	_cleanup_free_ char *jobs = NULL, *env = NULL;
+	_cleanup_(strv_freep) char **errors = NULL;
+	struct config *cfg = NULL;
+	struct job_config *j;
+	int restart;
+
+	main_path = xstrfmt("%s/jobd.conf", dir);
+	jobs = xstrfmt("%s/jobs.d", dir);
+	ASSERT_OK(mkdir(jobs, 0755));
+	WRITE(dir, "jobd.conf", "[jobd]\ninclude_dir = jobs.d\n"
+	    "[job before]\ncommand = b\n"
+	    "[defaults]\ntimeout = 1h\nuser = nobody\n"
+	    "environment = PATH=/usr/bin A=main\nrestart = always\n"
+	    "[job after]\ncommand = a\ntimeout = 5s\n");
+	WRITE(jobs, "a.conf", "[defaults]\nenvironment = A=file B=file\n"
+	    "user = daemon\n"
+	    "[job own]\ncommand = o\nenvironment = B=own\n"
+	    "[service svc]\ncommand = s\n");
+	WRITE(jobs, "b.conf", "[job other]\ncommand = x\n");
+	ASSERT_OK(config_load(main_path, &cfg, &errors));
+	ASSERT_NULL(errors);
+
+	j = find_job(cfg, "before");	/* before [defaults]: none */
+	ASSERT_EQ(j->timeout, 0);
+	ASSERT_NULL(j->user);
+	restart = j->svc.restart;
+	j = find_job(cfg, "after");
+	ASSERT_EQ(j->timeout, 5 * USEC_PER_SEC);
+	ASSERT_STREQ(j->user, "nobody");
+	j = find_job(cfg, "own");
+	ASSERT_EQ(j->timeout, 3600 * USEC_PER_SEC);
+	ASSERT_STREQ(j->user, "daemon");
+	env = strv_join_quoted(j->environment);
+	ASSERT_STREQ(env, "PATH=/usr/bin A=file B=own");
+	ASSERT_EQ(j->svc.restart, restart);	/* a service key */
+	ASSERT(restart != RESTART_ALWAYS);
+	j = find_job(cfg, "svc");
+	ASSERT_EQ(j->svc.restart, RESTART_ALWAYS);
+	ASSERT_STREQ(j->user, "daemon");
+	j = find_job(cfg, "other");	/* a.conf's defaults stay in a.conf */
+	ASSERT_STREQ(j->user, "nobody");
+	config_free(cfg);
+
+	/* Bad keys and values: each said once, at its own line. */
+	WRITE(dir, "jobd.conf", "[jobd]\ninclude_dir = jobs.d\n"
+	    "[defaults]\ntimeout = forever\nnope = 1\ntimeout = 2s\n"
+	    "[job after]\ncommand = a\n");
+	strv_free(errors);
+	errors = NULL;
+	ASSERT_EQ(config_load(main_path, &cfg, &errors), -EINVAL);
+	ASSERT_EQ(strv_length(errors), 3);
+	ASSERT(strstr(errors[0], "jobd.conf:4: timeout: invalid time span"));
+	ASSERT(strstr(errors[1], "jobd.conf:5: unknown key 'nope' in "
+	    "[defaults]"));
+	ASSERT(strstr(errors[2], "jobd.conf:6: duplicate key 'timeout' in "
+	    "[defaults], first given at line 4"));
+	remove_tree(dir);
+}
+
 /* Errors of all files come back together: main file first, then the
  * include files in name order. */
 TEST(include_errors)
@@ -185,6 +263,7 @@ TEST(unreadable)
 
 static const struct test tests[] = {
 	TEST_ENTRY(include_dir),
+	TEST_ENTRY(defaults),
 	TEST_ENTRY(include_errors),
 	TEST_ENTRY(unreadable),
 };
