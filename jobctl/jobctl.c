@@ -19,6 +19,7 @@
 #include "terminal.h"
 #include "timeutil.h"
 #include "print.h"
+#include "strv.h"
 #include "strv-json.h"
 #include "varlink.h"
 #include "xmalloc.h"
@@ -105,17 +106,19 @@ static const struct verb {
 	{ "list", NULL, 0, 0, 0,
 	    "list every job with its state (overdue too) and last run",
 	    verb_list },
-	{ "status", "[JOB]", 0, 1, OPT_DAEMON,
+	{ "status", "[NAME...]", 0, MAXN, OPT_DAEMON,
 	    "show jobs, their unfinished runs, last result and whether they\n"
-	    "        are failing or overdue", verb_status },
+	    "        are failing or overdue (names: globs such as 'web*',\n"
+	    "        or all)", verb_status },
 	{ "start", "JOB|SERVICE...", 1, MAXN, OPT_WAIT,
-	    "start a run of each JOB, print the run ids; or start services",
+	    "start a run of each JOB, print the run ids; or start services\n"
+	    "        ('web*' and all too: all is every service)",
 	    verb_start },
-	{ "stop", "SERVICE...", 1, MAXN, OPT_WAIT, "stop services",
-	    verbs_service_stop },
+	{ "stop", "SERVICE...", 1, MAXN, OPT_WAIT,
+	    "stop services ('web*' and all too)", verbs_service_stop },
 	{ "restart", "SERVICE...", 1, MAXN, OPT_WAIT,
-	    "stop and start services, also failed ones",
-	    verbs_service_restart },
+	    "stop and start services, also failed ones ('web*' and all\n"
+	    "        too)", verbs_service_restart },
 	{ "wait", "RUN...", 1, MAXN, OPT_ANY,
 	    "wait for runs to finish, print their results", verb_wait },
 	{ "cancel", "RUN|JOB...", 1, MAXN, 0,
@@ -373,19 +376,59 @@ verb_list(struct ctx *c)
 	    VARLINK_INTERFACE ".Summary", NULL, false, reply_list);
 }
 
+/* Several names: every unit is asked for and the reply cut down to
+ * them, in the order jobd lists them. */
+static int
+reply_some(json_t *p, bool continues, void *data)
+{
+	struct ctx *c = data;
+	json_t *jobs = reply_array(p, "jobs"), *keep, *j, *n;
+	_cleanup_(strv_freep) char **found = NULL;
+	int r = 0;
+	size_t i;
+
+	if (!jobs)
+		return reply_list(p, continues, data);
+	keep = json_array();
+	json_array_foreach(jobs, i, j) {
+		n = json_object_get(j, "name");
+		if (!n)		/* Status: {job: Job, runs} */
+			n = json_object_get(json_object_get(j, "job"), "name");
+		if (json_is_string(n) && strv_contains(c->args,
+		    json_string_value(n))) {
+			json_array_append(keep, j);
+			found = strv_append(found, json_string_value(n));
+		}
+	}
+	json_object_set_new(p, "jobs", keep);
+	for (i = 0; i < (size_t)c->nargs; i++)
+		if (!strv_contains(found, c->args[i])) {
+			fprintf(stderr, "jobctl: no such job or service: "
+			    "%s\n", c->args[i]);
+			r = EXIT_REFUSED;
+		}
+	if (r)
+		return r;
+	return reply_list(p, continues, data);
+}
+
 static int
 verb_status(struct ctx *c)
 {
 	json_t *p;
+	int r;
 
 	if (c->opts & OPT_DAEMON)
 		return jobctl_call(c, VARLINK_INTERFACE ".Daemon", NULL, false,
 		    reply_daemon);
+	if ((r = names_expand(c, NAMES_ANY)) >= 0)
+		return r;
 	p = json_object();
-	if (c->nargs > 0)
+	if (c->nargs == 1)
 		json_object_set_new(p, "job", json_string(c->args[0]));
 	return jobctl_call(c, c->opts & OPT_JSON ? VARLINK_INTERFACE
-	    ".Status" : VARLINK_INTERFACE ".Summary", p, false, reply_list);
+	    ".Status" : VARLINK_INTERFACE ".Summary", p, false,
+	    c->nargs > 1 ? reply_some : reply_list);
 }
 
 /* Start, Wait and Cancel all reply with runs.  Start --wait replies
@@ -421,8 +464,13 @@ reply_runs(json_t *p, bool continues, void *data)
 static int
 verb_start(struct ctx *c)
 {
-	json_t *p = json_pack("{s:o}", "jobs", strv_json(c->args));
+	json_t *p;
 	bool wait = c->opts & OPT_WAIT;
+	int r;
+
+	if ((r = names_expand(c, NAMES_START)) >= 0)
+		return r;
+	p = json_pack("{s:o}", "jobs", strv_json(c->args));
 
 	if (wait)
 		json_object_set_new(p, "wait", json_true());
@@ -807,5 +855,6 @@ main(int argc, char **argv)
 	/* Write errors on stdout (| head) end jobctl quietly. */
 	fflush(stdout);
 	terminal_done();
+	strv_free(c.expanded);
 	return r;
 }

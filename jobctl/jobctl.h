@@ -60,7 +60,20 @@ struct ctx {
 	int replies;		/* replies printed so far */
 	bool wait_gone;		/* stop --wait: services must be gone */
 	enum sched_reply sched;	/* the scheduler verbs' reply */
+	char **expanded;	/* args after names_expand, owned */
 };
+
+/* What "all" and a glob stand for (names.c). */
+enum names_scope {
+	NAMES_ANY,		/* status: every unit */
+	NAMES_START,		/* start: all = services, a glob any unit */
+	NAMES_SERVICES,		/* stop, restart, reset-failed */
+};
+
+/* Replaces c->args' globs and "all" with the names they match (one
+ * Summary call, only when there is one): -1 to go on, or an exit code
+ * (1: a pattern matched nothing). */
+int names_expand(struct ctx *, enum names_scope);
 
 /* One io.jobd.Manager call (params stolen); returns the exit code. */
 int jobctl_call(struct ctx *, const char *method, json_t *params, bool more,

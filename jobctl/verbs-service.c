@@ -95,9 +95,12 @@ verbs_service_reply(json_t *p, bool continues, void *data)
 static int
 service_call(struct ctx *c, const char *method, bool wait)
 {
-	json_t *p = json_pack("{s:o}", "services",
-	    strv_json(c->args));
+	json_t *p;
+	int r;
 
+	if ((r = names_expand(c, NAMES_SERVICES)) >= 0)
+		return r;
+	p = json_pack("{s:o}", "services", strv_json(c->args));
 	if (wait)
 		json_object_set_new(p, "wait", json_true());
 	return jobctl_call(c, method, p, false, verbs_service_reply);

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import JOBCTL, JOBD, child, jobctl_at, run_cmd
+from conftest import (JOBCTL, JOBD, child, jobctl_at, run_cmd, start_units,
+                      wait_service)
 from varlink_client import VarlinkError
 
 IDL = Path(__file__).resolve().parents[2] / "jobd" / "io.jobd.Manager.varlink"
@@ -287,6 +288,44 @@ def test_jobctl_alone_is_the_overview(jobd):
     assert out == listed and "j" in out
     rc, out, err = jobctl_at(d.sock, "--json")
     assert rc == 0 and [j["name"] for j in json.loads(out)["jobs"]] == ["j"]
+
+
+def test_jobctl_globs_and_all(jobd):
+    """supervisorctl habits: 'web*' and all stand for the units they
+    match ("all" is every service for start and stop, every unit for
+    status); a pattern that matches nothing is an error, exit 1."""
+    d = start_units(jobd, jobs={"web-report": {"command": child("exit", 0)},
+                                "other": {"command": child("exit", 0)}},
+                    services={"web-a": {"command": child("sleep", 300)},
+                              "web-b": {"command": child("sleep", 300)},
+                              "db": {"command": child("sleep", 300)}})
+    rc, out, err = d.jobctl("start", "all", "--wait")
+    assert rc == 0, err
+    for name in ("web-a", "web-b", "db"):
+        wait_service(d, name, ["ready"])
+    # "all" starts services, not a run of every job.
+    assert d.jobctl_json("history", "web-report")["runs"] == []
+    rc, out, err = d.jobctl("stop", "web*", "--wait")
+    assert rc == 0, err
+    assert "web-a" in out and "web-b" in out and "db" not in out
+    wait_service(d, "db", ["ready"])
+    rc, out, err = d.jobctl("--json", "status", "web*")
+    assert rc == 0, err
+    assert sorted(j["job"]["name"] for j in json.loads(out)["jobs"]) == \
+        ["web-a", "web-b", "web-report"]
+    rc, out, err = d.jobctl("--json", "status", "db", "other")
+    assert sorted(j["job"]["name"] for j in json.loads(out)["jobs"]) == \
+        ["db", "other"]
+    rc, out, err = d.jobctl("status", "db", "nope")
+    assert rc == 1 and "no such job or service: nope" in err
+    rc, out, err = d.jobctl("stop", "zz*")
+    assert rc == 1 and "no service matches 'zz*'" in err
+    rc, out, err = d.jobctl("start", "web-r*")      # a glob starts jobs too
+    assert rc == 0 and out.strip().isdigit(), out + err
+    rc, out, err = d.jobctl("stop", "all", "--wait")
+    assert rc == 0, err
+    for name in ("web-a", "web-b", "db"):
+        wait_service(d, name, ["stopped"])
 
 
 def test_jobctl_help_and_version(workdir):

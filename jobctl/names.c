@@ -1,0 +1,127 @@
+/* Names as supervisorctl users type them: a glob ('web*') or "all" for
+ * the units jobd has, expanded here from one Summary call before the
+ * verb's own call, so that jobd keeps taking exact names only.  "all"
+ * means every service for start, stop, restart and reset-failed (as in
+ * supervisorctl, where programs are what it runs) and every unit for
+ * status; a glob matches jobs and services alike, and only services for
+ * the verbs that take services only. */
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jobctl.h"
+#include "strv.h"
+#include "varlink.h"
+#include "xmalloc.h"
+
+struct names_units {
+	json_t *jobs;		/* Summary's jobs */
+};
+
+static int
+names_reply(json_t *p, bool continues, void *data)
+{
+	struct names_units *u = data;
+
+	(void)continues;
+	u->jobs = json_incref(json_object_get(p, "jobs"));
+	if (!json_is_array(u->jobs))
+		return client_mismatch("reply has no 'jobs' array");
+	return 0;
+}
+
+static bool
+names_pattern(const char *s)
+{
+	return !strcmp(s, "all") || strpbrk(s, "*?[");
+}
+
+static bool
+names_is_service(json_t *j)
+{
+	const char *kind = json_string_value(json_object_get(j, "kind"));
+
+	return kind && !strcmp(kind, "service");
+}
+
+static char **
+names_add(char **v, const char *name)
+{
+	return strv_contains(v, name) ? v : strv_append(v, name);
+}
+
+/* Whether unit j is one that name pattern p may stand for. */
+static bool
+names_takes(enum names_scope scope, bool all, json_t *j)
+{
+	if (scope == NAMES_SERVICES || (all && scope == NAMES_START))
+		return names_is_service(j);
+	return true;
+}
+
+int
+names_expand(struct ctx *c, enum names_scope scope)
+{
+	struct names_units u = { 0 };
+	char **out = NULL;
+	const char *name;
+	bool any, all;
+	json_t *j;
+	size_t k;
+	int i, r;
+
+	for (i = 0; i < c->nargs && !names_pattern(c->args[i]); i++)
+		;
+	if (i == c->nargs)
+		return -1;
+	r = client_call(&(struct client_request){
+		.socket = c->socket,
+		.method = VARLINK_INTERFACE ".Summary",
+		.params = json_object(),
+		.reply = names_reply,
+		.data = &u,
+	});
+	if (r != 0) {
+		json_decref(u.jobs);
+		return r;
+	}
+	for (i = 0; i < c->nargs; i++) {
+		if (!names_pattern(c->args[i])) {
+			out = names_add(out, c->args[i]);
+			continue;
+		}
+		all = !strcmp(c->args[i], "all");
+		any = false;
+		json_array_foreach(u.jobs, k, j) {
+			name = json_string_value(json_object_get(j, "name"));
+			if (!name || !names_takes(scope, all, j))
+				continue;
+			if (all || fnmatch(c->args[i], name, 0) == 0) {
+				out = names_add(out, name);
+				any = true;
+			}
+		}
+		if (!any) {
+			fprintf(stderr, "jobctl: no %s matches '%s'\n",
+			    scope == NAMES_SERVICES || (all &&
+			    scope == NAMES_START) ? "service" :
+			    "job or service", c->args[i]);
+			json_decref(u.jobs);
+			strv_free(out);
+			return EXIT_REFUSED;
+		}
+	}
+	json_decref(u.jobs);
+	if (strv_length(out) > VARLINK_MAX_NAMES) {
+		fprintf(stderr, "jobctl: the names match %zu units, more than "
+		    "the %d one call takes; narrow the pattern\n",
+		    strv_length(out), VARLINK_MAX_NAMES);
+		strv_free(out);
+		return EXIT_USAGE;
+	}
+	c->expanded = out;
+	c->args = out;
+	c->nargs = (int)strv_length(out);
+	return -1;
+}
