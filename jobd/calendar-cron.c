@@ -244,6 +244,8 @@ cal_parse_cron(char **words, size_t n, struct cal_spec *s, char **cause)
 	s->months = (uint16_t)bits[3];
 	/* 0 and 7 are both Sunday. */
 	s->dows = (uint8_t)((bits[4] | bits[4] >> 7) & 0x7f);
+	/* cronie's MIN_STAR | HR_STAR: how DST treats the line. */
+	s->wildcard = words[0][0] == '*' || words[1][0] == '*';
 	s->dom_star = words[2][0] == '*' || words[2][0] == '?';
 	s->dow_star = words[4][0] == '*' || words[4][0] == '?';
 	s->text = xmalloc(len);

@@ -57,6 +57,7 @@ struct cal_spec {
 	uint16_t months;
 	uint8_t dows;			/* bit 0 = Sunday */
 	bool dom_star, dow_star;	/* field began with '*' (Vixie) */
+	bool wildcard;			/* minute or hour began with '*' */
 	char *text;			/* normalised cron line */
 };
 

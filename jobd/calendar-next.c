@@ -294,14 +294,28 @@ is_repeat_at(const struct tz *z, int64_t t)
  * policy "once" starts past them, as systemd does, "twice" runs them too.
  * A start inside a fold keeps its own offset, as systemd's mktime() does.
  */
+struct cal_policy
+cal_policy_for(const struct cal_spec *s, const struct cal_policy *p)
+{
+	struct cal_policy r = { CAL_GAP_SKIP, CAL_REPEAT_ONCE, true, true };
+
+	if (s->syntax == CAL_SYNTAX_CRON && !s->wildcard)
+		r.gap = CAL_GAP_RUN;
+	else if (s->syntax == CAL_SYNTAX_CRON)
+		r.repeat = CAL_REPEAT_TWICE;
+	if (p && p->gap_set)
+		r.gap = p->gap;
+	if (p && p->repeat_set)
+		r.repeat = p->repeat;
+	return r;
+}
+
 int
 cal_next(const struct cal_spec *s, const struct tz *tz,
     const struct cal_policy *p, usec_t after, usec_t *ret,
     unsigned *ret_flags)
 {
-	static const struct cal_policy defaults = {
-		CAL_GAP_SKIP, CAL_REPEAT_ONCE
-	};
+	const struct cal_policy pol = cal_policy_for(s, p);
 	const struct tz *z = s->utc ? NULL : s->zone ? s->zone : tz;
 	int64_t sec, end, local, w;
 	struct cal_civil c;
@@ -309,8 +323,7 @@ cal_next(const struct cal_spec *s, const struct tz *tz,
 	bool has_end, first = true;
 	int frac, n, r;
 
-	if (!p)
-		p = &defaults;
+	p = &pol;
 	if (s->reboot || after >= AFTER_MAX)
 		return -ENOENT;
 	if (s->syntax == CAL_SYNTAX_SYSTEMD && p->gap == CAL_GAP_SKIP &&

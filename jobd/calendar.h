@@ -18,18 +18,29 @@ enum cal_syntax {
 };
 
 enum cal_dst_gap {
-	CAL_GAP_SKIP,		/* default: as systemd */
-	CAL_GAP_RUN,		/* run at the end of the gap, as cron */
+	CAL_GAP_SKIP,		/* skip a local time that does not exist */
+	CAL_GAP_RUN,		/* run at the end of the gap instead */
 };
 
 enum cal_dst_repeat {
-	CAL_REPEAT_ONCE,	/* default: the first occurrence, as systemd */
-	CAL_REPEAT_TWICE,	/* both occurrences, as Vixie cron */
+	CAL_REPEAT_ONCE,	/* a repeated local time: the first one only */
+	CAL_REPEAT_TWICE,	/* both occurrences */
 };
 
+/* What to do with local times that DST skips or repeats.  A part that is
+ * not set (dst_gap=, dst_repeat= not given) follows the expression's
+ * syntax, as the scheduler it comes from does:
+ *   systemd syntax: skip, once (OnCalendar=);
+ *   cron, a fixed minute and hour ("30 2 * * *"): run at the end of the
+ *     gap, once (cronie runs such a job for the minutes it skipped, and
+ *     not again when the clock goes back);
+ *   cron, '*' first in the minute or hour field ("*\/15 2 * * *"): skip,
+ *     twice (cronie's "wildcard" jobs run at each local time that
+ *     happens, so both repeated hours and none of the gap). */
 struct cal_policy {
 	enum cal_dst_gap gap;
 	enum cal_dst_repeat repeat;
+	bool gap_set, repeat_set;
 };
 
 /* Flags of an elapse, for `jobctl next`. */
@@ -53,6 +64,10 @@ char *cal_format(const struct cal_spec *);
 /* The next elapse strictly after `after` (usec since the epoch): in the
  * expression's own zone if it has one, else in tz.  Returns 0 with *ret
  * and *ret_flags, or -ENOENT when there is none (a year in the past). */
+/* The policy p says for s, its unset parts filled in as above. */
+struct cal_policy cal_policy_for(const struct cal_spec *s,
+    const struct cal_policy *p);
+
 int cal_next(const struct cal_spec *, const struct tz *tz,
     const struct cal_policy *, usec_t after, usec_t *ret,
     unsigned *ret_flags);

@@ -95,9 +95,38 @@ config_parse_timezone(const char *value, void *dst, const char *dir,
 static const char *const dst_gap_name[] = { "skip", "run" };
 static const char *const dst_repeat_name[] = { "once", "twice" };
 
-CONFIG_ENUM_PARSER(config_parse_dst_gap, enum cal_dst_gap, dst_gap_name, 2)
-CONFIG_ENUM_PARSER(config_parse_dst_repeat, enum cal_dst_repeat,
-    dst_repeat_name, 2)
+/* dst_gap= and dst_repeat= (dst: the struct cal_policy): given, they
+ * override the schedule syntax's own DST behaviour (calendar.h). */
+int
+config_parse_dst_gap(const char *value, void *dst, const char *dir,
+    char **cause)
+{
+	struct cal_policy *p = dst;
+	int v, r;
+
+	(void)dir;
+	if ((r = config_choice(value, dst_gap_name, 2, &v, cause)) == 0) {
+		p->gap = (enum cal_dst_gap)v;
+		p->gap_set = true;
+	}
+	return r;
+}
+
+int
+config_parse_dst_repeat(const char *value, void *dst, const char *dir,
+    char **cause)
+{
+	struct cal_policy *p = dst;
+	int v, r;
+
+	(void)dir;
+	if ((r = config_choice(value, dst_repeat_name, 2, &v, cause)) == 0) {
+		p->repeat = (enum cal_dst_repeat)v;
+		p->repeat_set = true;
+	}
+	return r;
+}
+
 CONFIG_ENUM_PARSER(config_parse_catch_up, enum catch_up_mode,
     catch_up_mode_name, CATCH_UP_NMODES)
 CONFIG_ENUM_PARSER(config_parse_overlap, enum overlap_mode, overlap_mode_name,
@@ -144,6 +173,8 @@ job_schedule_equal(const struct job_schedule *a, const struct job_schedule *b)
 	    a->every == b->every && a->on_boot == b->on_boot &&
 	    a->has_on_boot == b->has_on_boot &&
 	    a->dst.gap == b->dst.gap && a->dst.repeat == b->dst.repeat &&
+	    a->dst.gap_set == b->dst.gap_set &&
+	    a->dst.repeat_set == b->dst.repeat_set &&
 	    a->catch_up == b->catch_up && a->catch_up_max == b->catch_up_max &&
 	    a->starting_deadline == b->starting_deadline &&
 	    a->jitter == b->jitter && a->overlap == b->overlap &&

@@ -157,6 +157,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* Every zone, from a base and with a policy that the input picks. */
 	for (i = 0; i < NZONES; i++) {
+		p.gap_set = p.repeat_set = true;
 		p.gap = (h >> i) & 1 ? CAL_GAP_RUN : CAL_GAP_SKIP;
 		p.repeat = (h >> (i + 4)) & 1 ? CAL_REPEAT_TWICE :
 		    CAL_REPEAT_ONCE;

@@ -36,6 +36,8 @@ fail(char *cause)
 static void
 parse_policy(const char *name, const char *v, struct cal_policy *p)
 {
+	p->gap_set |= strcmp(name, "gap") == 0;
+	p->repeat_set |= strcmp(name, "repeat") == 0;
 	if (strcmp(name, "gap") == 0 && strcmp(v, "skip") == 0)
 		p->gap = CAL_GAP_SKIP;
 	else if (strcmp(name, "gap") == 0 && strcmp(v, "run") == 0)
@@ -60,7 +62,9 @@ main(int argc, char **argv)
 		{ "format", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct cal_policy policy = { CAL_GAP_SKIP, CAL_REPEAT_ONCE };
+	/* Unset: the syntax's own (cal_policy_for). */
+	struct cal_policy policy = { CAL_GAP_SKIP, CAL_REPEAT_ONCE, false,
+	    false };
 	const char *zone = "UTC";
 	struct cal_spec *spec;
 	struct tz *tz;

@@ -328,6 +328,24 @@ def test_jobctl_globs_and_all(jobd):
         wait_service(d, name, ["stopped"])
 
 
+def test_calendar_cron_lines_follow_cronie_on_dst_days(jobd):
+    """jobctl calendar (the Calendar method) reads a cron line's DST as
+    cronie does: a fixed time runs at the end of the gap, a wildcard line
+    skips it; the systemd syntax skips it as systemd does."""
+    d = jobd(jobs={"j": {"command": child("exit", 0)}})
+    base = 1774699200 * 10**6          # 2026-03-28 12:00:00 UTC
+    with d.varlink() as c:
+        def first(expr):
+            e = c.call1("io.jobd.Manager.Calendar", {
+                "expression": expr, "timezone": "Europe/Berlin",
+                "count": 1, "base_usec": base})["elapses"][0]
+            return e["utc"], e["gap"]
+        # 2026-03-29 01:00 UTC is 03:00 CEST, the end of the gap.
+        assert first("30 2 * * *") == ("2026-03-29T01:00:00.000000Z", True)
+        assert first("*/30 2 * * *")[0] == "2026-03-30T00:00:00.000000Z"
+        assert first("*-*-* 02:30")[0] == "2026-03-30T00:30:00.000000Z"
+
+
 def test_jobctl_help_and_version(workdir):
     for args in (["--help"], ["-h"], ["help"]):
         rc, out, err = jobctl_at(workdir / "none.sock", *args)

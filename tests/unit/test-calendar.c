@@ -317,6 +317,15 @@ TEST(cron)
 	    "2026-01-15 18:30:00", "2026-01-16 18:30:00");
 }
 
+static const struct cal_policy skip_once = { CAL_GAP_SKIP, CAL_REPEAT_ONCE,
+    true, true };
+static const struct cal_policy skip_twice = { CAL_GAP_SKIP, CAL_REPEAT_TWICE,
+    true, true };
+static const struct cal_policy run_once = { CAL_GAP_RUN, CAL_REPEAT_ONCE,
+    true, true };
+static const struct cal_policy run_twice = { CAL_GAP_RUN, CAL_REPEAT_TWICE,
+    true, true };
+
 /* What other crons write and jobd reads as they do (cronie, Kubernetes):
  * 2026-01-01 is a Thursday. */
 TEST(cron_as_pasted)
@@ -355,6 +364,49 @@ TEST(cron_as_pasted)
 	    "2026-01-01 09:00:00", "2026-01-02 09:00:00");
 }
 
+/* Cron lines without dst_gap=/dst_repeat= behave as cronie's cron.c, by
+ * kind (hand-checked: Europe/Berlin skips 02:00-03:00 on 2026-03-29 and
+ * repeats 02:00-03:00 on 2026-10-25, the switch at 01:00 UTC both days).
+ * A fixed minute and hour runs at the end of the gap and once in the
+ * repeated hour; '*' first in the minute or hour skips the gap and runs
+ * in both repeated hours.  The systemd syntax keeps systemd's: skip,
+ * once. */
+TEST(cron_dst_as_cronie)
+{
+	/* Fixed: 02:30 does not exist on 03-29, so 03:00 CEST. */
+	STEPS("30 2 * * *", "Europe/Berlin", "2026-03-28 12:00:00", NULL,
+	    "2026-03-29 01:00:00 gap", "2026-03-30 00:30:00");
+	/* Fixed: 02:30 CEST once, not 02:30 CET. */
+	STEPS("30 2 * * *", "Europe/Berlin", "2026-10-24 23:00:00", NULL,
+	    "2026-10-25 00:30:00", "2026-10-26 01:30:00");
+	/* Wildcard minute: none of the gap... */
+	STEPS("*/30 2 * * *", "Europe/Berlin", "2026-03-28 12:00:00", NULL,
+	    "2026-03-30 00:00:00", "2026-03-30 00:30:00");
+	/* ...and both repeated hours. */
+	STEPS("*/30 2 * * *", "Europe/Berlin", "2026-10-24 23:00:00", NULL,
+	    "2026-10-25 00:00:00", "2026-10-25 00:30:00",
+	    "2026-10-25 01:00:00 repeat", "2026-10-25 01:30:00 repeat",
+	    "2026-10-26 01:00:00");
+	/* Wildcard hour: hourly runs at 02:00 CEST and 02:00 CET. */
+	STEPS("0 * * * *", "Europe/Berlin", "2026-10-24 23:30:00", NULL,
+	    "2026-10-25 00:00:00", "2026-10-25 01:00:00 repeat",
+	    "2026-10-25 02:00:00");
+	STEPS("0 * * * *", "Europe/Berlin", "2026-03-29 00:30:00", NULL,
+	    "2026-03-29 01:00:00", "2026-03-29 02:00:00");
+	/* dst_gap= / dst_repeat= still decide when given. */
+	STEPS("30 2 * * *", "Europe/Berlin", "2026-03-28 12:00:00", &skip_once,
+	    "2026-03-30 00:30:00");
+	STEPS("*/30 2 * * *", "Europe/Berlin", "2026-10-24 23:00:00",
+	    &skip_once, "2026-10-25 00:00:00", "2026-10-25 00:30:00",
+	    "2026-10-26 01:00:00");
+	/* The systemd syntax: skip, once. */
+	STEPS("*-*-* 02:30", "Europe/Berlin", "2026-03-28 12:00:00", NULL,
+	    "2026-03-30 00:30:00");
+	STEPS("*-*-* 02:00/30", "Europe/Berlin", "2026-10-24 23:00:00", NULL,
+	    "2026-10-25 00:00:00", "2026-10-25 00:30:00",
+	    "2026-10-26 01:00:00");
+}
+
 TEST(cron_zone_is_printed)
 {
 	struct cal_spec *s = parse("CRON_TZ=Europe/Berlin  0 9 * * *");
@@ -380,10 +432,6 @@ TEST(reboot)
 	cal_free(s);
 }
 
-static const struct cal_policy skip_once = { CAL_GAP_SKIP, CAL_REPEAT_ONCE };
-static const struct cal_policy skip_twice = { CAL_GAP_SKIP, CAL_REPEAT_TWICE };
-static const struct cal_policy run_once = { CAL_GAP_RUN, CAL_REPEAT_ONCE };
-static const struct cal_policy run_twice = { CAL_GAP_RUN, CAL_REPEAT_TWICE };
 
 /* Spring forward: the gap's wall times are skipped, or run once at the
  * gap's end; the repeat policy does not matter. */
@@ -671,6 +719,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(cron),
 	TEST_ENTRY(cron_as_pasted),
 	TEST_ENTRY(cron_zone_is_printed),
+	TEST_ENTRY(cron_dst_as_cronie),
 	TEST_ENTRY(reboot),
 	TEST_ENTRY(dst_gap),
 	TEST_ENTRY(dst_fold),
