@@ -45,6 +45,19 @@ names_is_service(json_t *j)
 	return kind && !strcmp(kind, "service");
 }
 
+static bool
+names_exists(json_t *jobs, const char *name)
+{
+	json_t *j;
+	size_t k;
+
+	json_array_foreach(jobs, k, j)
+		if (!strcmp(json_string_value(json_object_get(j, "name")) ?: "",
+		    name))
+			return true;
+	return false;
+}
+
 static char **
 names_add(char **v, const char *name)
 {
@@ -92,6 +105,11 @@ names_expand(struct ctx *c, enum names_scope scope)
 			continue;
 		}
 		all = !strcmp(c->args[i], "all");
+		/* A unit named "all" is meant by its name. */
+		if (all && names_exists(u.jobs, "all")) {
+			out = names_add(out, "all");
+			continue;
+		}
 		any = false;
 		json_array_foreach(u.jobs, k, j) {
 			name = json_string_value(json_object_get(j, "name"));

@@ -129,7 +129,8 @@ parse_any(const char *expr, struct cal_spec *s, char **cause)
 			    w[0]);
 			return -EINVAL;
 		}
-		return cal_parse_cron_macro(w[0], s, cause);
+		r = cal_parse_cron_macro(w[0], s, cause);
+		goto zone_text;
 	}
 	for (i = 0; i < n && cron_shaped(w[i]); i++)
 		;
@@ -163,6 +164,7 @@ parse_any(const char *expr, struct cal_spec *s, char **cause)
 		return -EINVAL;
 	}
 	r = cal_parse_cron(w, n, s, cause);
+zone_text:
 	if (r == 0 && zoned) {
 		/* The zone is part of the line as jobd prints it. */
 		char *t = xstrfmt("CRON_TZ=%s %s", s->zone_name, s->text);

@@ -328,6 +328,17 @@ def test_jobctl_globs_and_all(jobd):
         wait_service(d, name, ["stopped"])
 
 
+def test_jobctl_a_job_named_all_is_meant_by_its_name(jobd):
+    d = jobd(jobs={"all": {"command": child("exit", 0)},
+                   "other": {"command": child("exit", 0)}})
+    rid = d.start_run("all")
+    assert d.wait_run(rid)["job"] == "all"
+    rc, out, err = d.jobctl("--json", "status", "all", "other")
+    assert rc == 0, err
+    assert sorted(j["job"]["name"] for j in json.loads(out)["jobs"]) == \
+        ["all", "other"]
+
+
 def test_calendar_cron_lines_follow_cronie_on_dst_days(jobd):
     """jobctl calendar (the Calendar method) reads a cron line's DST as
     cronie does: a fixed time runs at the end of the gap, a wildcard line

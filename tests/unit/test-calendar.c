@@ -416,6 +416,12 @@ TEST(cron_zone_is_printed)
 	ASSERT_STREQ(cal_zone(s), "Europe/Berlin");
 	free(t);
 	cal_free(s);
+	s = parse("TZ=UTC @daily");
+	t = cal_format(s);
+	ASSERT_STREQ(t, "CRON_TZ=UTC @daily");
+	ASSERT_STREQ(cal_zone(s), "UTC");
+	free(t);
+	cal_free(s);
 }
 
 TEST(reboot)
