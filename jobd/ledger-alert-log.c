@@ -160,21 +160,15 @@ ledger_alert_counts(struct ledger *l, struct ledger_alert_count **ret,
     size_t *ret_n, char **cause)
 {
 	struct ledger_alert_count *v = NULL;
-	sqlite3_stmt *st = NULL;
 	size_t n = 0;
-	int rc;
+	int r;
 
-	rc = sqlite3_prepare_v2(l->db, alert_counts_sql, -1, &st, NULL);
-	if (rc == SQLITE_OK)
-		rc = ledger_read_rows(st, sizeof(*v), read_count, (void **)&v,
-		    &n);
-	if (rc != SQLITE_OK) {
-		rc = ledger_fail(l, rc, "read alert counts", cause);
-		sqlite3_finalize(st);
+	r = ledger_select(l, alert_counts_sql, "read alert counts", sizeof(*v),
+	    read_count, (void **)&v, &n, cause);
+	if (r < 0) {
 		ledger_alert_counts_free(v, n);
-		return rc;
+		return r;
 	}
-	sqlite3_finalize(st);
 	*ret = v;
 	*ret_n = n;
 	return 0;

@@ -118,20 +118,14 @@ ledger_alert_states(struct ledger *l, struct ledger_alert_state **ret,
 {
 	struct ledger_alert_state *v = NULL;
 	size_t n = 0;
-	sqlite3_stmt *st;
-	int rc;
+	int r;
 
-	rc = sqlite3_prepare_v2(l->db, ledger_alerts_sql, -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return ledger_fail(l, rc, "read alert states", cause);
-	rc = ledger_read_rows(st, sizeof(*v), read_state, (void **)&v, &n);
-	if (rc != SQLITE_OK) {
-		rc = ledger_fail(l, rc, "read alert states", cause);
-		sqlite3_finalize(st);
+	r = ledger_select(l, ledger_alerts_sql, "read alert states", sizeof(*v),
+	    read_state, (void **)&v, &n, cause);
+	if (r < 0) {
 		ledger_alert_states_free(v, n);
-		return rc;
+		return r;
 	}
-	sqlite3_finalize(st);
 	*ret = v;
 	*ret_n = n;
 	return 0;
@@ -153,20 +147,14 @@ ledger_events(struct ledger *l, struct ledger_event **ret, size_t *ret_n,
 {
 	struct ledger_event *v = NULL;
 	size_t n = 0;
-	sqlite3_stmt *st;
-	int rc;
+	int r;
 
-	rc = sqlite3_prepare_v2(l->db, ledger_events_sql, -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return ledger_fail(l, rc, "read events", cause);
-	rc = ledger_read_rows(st, sizeof(*v), read_event, (void **)&v, &n);
-	if (rc != SQLITE_OK) {
-		rc = ledger_fail(l, rc, "read events", cause);
-		sqlite3_finalize(st);
+	r = ledger_select(l, ledger_events_sql, "read events", sizeof(*v),
+	    read_event, (void **)&v, &n, cause);
+	if (r < 0) {
 		ledger_events_free(v, n);
-		return rc;
+		return r;
 	}
-	sqlite3_finalize(st);
 	*ret = v;
 	*ret_n = n;
 	return 0;

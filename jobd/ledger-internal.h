@@ -73,6 +73,12 @@ void *ledger_grow(void *array, size_t *alloc, size_t n, size_t size);
  * read so far in *v for the caller to free. */
 int ledger_read_rows(sqlite3_stmt *st, size_t size,
     void (*read)(sqlite3_stmt *, void *), void **v, size_t *n);
+/* A query with no parameters, every row read into *v as above: 0, or
+ * ledger_fail's error about what (the rows read so far stay in *v for
+ * the caller to free). */
+int ledger_select(struct ledger *, const char *sql, const char *what,
+    size_t size, void (*read)(sqlite3_stmt *, void *), void **v, size_t *n,
+    char **cause);
 /* Prepares every statement; once the schema is current. */
 int ledger_prepare(struct ledger *, char **cause);
 

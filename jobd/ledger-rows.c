@@ -24,6 +24,23 @@ ledger_grow(void *array, size_t *alloc, size_t n, size_t size)
 }
 
 int
+ledger_select(struct ledger *l, const char *sql, const char *what,
+    size_t size, void (*read)(sqlite3_stmt *, void *), void **v, size_t *n,
+    char **cause)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, r = 0;
+
+	rc = sqlite3_prepare_v2(l->db, sql, -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = ledger_read_rows(st, size, read, v, n);
+	if (rc != SQLITE_OK)
+		r = ledger_fail(l, rc, what, cause);
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
 ledger_read_rows(sqlite3_stmt *st, size_t size,
     void (*read)(sqlite3_stmt *, void *), void **v, size_t *n)
 {
