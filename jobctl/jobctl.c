@@ -89,8 +89,6 @@ static int verb_wait(struct ctx *);
 static int verb_cancel(struct ctx *);
 static int verb_logs(struct ctx *);
 static int verb_help(struct ctx *);
-static int verb_history(struct ctx *);
-static int verb_show(struct ctx *);
 
 /* The most names or run ids one call takes: jobd refuses more. */
 #define MAXN VARLINK_MAX_NAMES
@@ -142,10 +140,10 @@ static const struct verb {
 	{ "history", "[JOB]", 0, 1, OPT_FAILED | OPT_SINCE | OPT_LINES |
 	    OPT_RESULT,
 	    "list recorded runs, newest first (-n: how many, default 20)",
-	    verb_history },
+	    verbs_history },
 	{ "show", "RUN", 1, 1, 0,
 	    "show every recorded field of a run and its output tail",
-	    verb_show },
+	    verbs_show },
 	{ "next", "JOB", 1, 1, OPT_LINES,
 	    "the next firings of a periodic job, in its zone and in UTC",
 	    verbs_sched_next },
@@ -259,7 +257,7 @@ jobctl_usage_error(const struct verb *v, const char *fmt, ...)
 }
 
 /* Digits only, fitting an int64 (run ids, line counts). */
-static bool
+bool
 parse_number(const char *s, json_int_t *ret)
 {
 	unsigned long long v;
@@ -276,7 +274,7 @@ parse_number(const char *s, json_int_t *ret)
 }
 
 /* A reply array the printers may rely on, or NULL. */
-static json_t *
+json_t *
 reply_array(json_t *params, const char *key)
 {
 	json_t *v = json_object_get(params, key);
@@ -603,85 +601,6 @@ parse_time(const char *s, enum span_mode mode, usec_t *ret)
 		*ret = span < (usec_t)INT64_MAX - now ? now + span :
 		    USEC_INFINITY;	/* also for "infinity" */
 	return 0;
-}
-
-/* History and Show answer from the ledger: rows jobd could not write yet
- * (a full or read-only disk) are not in it, and the reply says so. */
-static void
-warn_pending_writes(json_t *p)
-{
-	long long n = json_integer_value(json_object_get(p, "pending_writes"));
-	json_t *why = json_object_get(p, "ledger_error");
-
-	if (n <= 0)
-		return;
-	fprintf(stderr, "jobctl: warning: %lld run%s not yet written to the "
-	    "ledger%s%s%s; this list may be incomplete\n", n, n == 1 ? "" :
-	    "s", json_is_string(why) ? " (" : "", json_is_string(why) ?
-	    json_string_value(why) : "", json_is_string(why) ? ")" : "");
-}
-
-static int
-reply_history(json_t *p, bool continues UNUSED, void *data)
-{
-	struct ctx *c = data;
-	json_t *runs = reply_array(p, "runs");
-
-	if (!runs)
-		return client_mismatch("reply has no 'runs' array");
-	if (c->opts & OPT_JSON)
-		print_json(p);
-	else
-		print_history(runs);
-	warn_pending_writes(p);
-	return 0;
-}
-
-static int
-verb_history(struct ctx *c)
-{
-	json_t *p = json_object();
-
-	if (c->nargs > 0)
-		json_object_set_new(p, "job", json_string(c->args[0]));
-	if (c->opts & OPT_FAILED)
-		json_object_set_new(p, "failed", json_true());
-	if (c->opts & OPT_SINCE)
-		json_object_set_new(p, "since_usec",
-		    json_integer((json_int_t)c->since));
-	if (c->opts & OPT_RESULT)
-		json_object_set_new(p, "result", json_string(c->result));
-	json_object_set_new(p, "limit", json_integer(c->opts & OPT_LINES ?
-	    c->lines : 20));
-	return jobctl_call(c, VARLINK_INTERFACE ".History", p, false,
-	    reply_history);
-}
-
-static int
-reply_show(json_t *p, bool continues UNUSED, void *data)
-{
-	struct ctx *c = data;
-
-	if (!json_is_object(json_object_get(p, "run")))
-		return client_mismatch("reply has no 'run' object");
-	if (c->opts & OPT_JSON)
-		print_json(p);
-	else
-		print_show(p);
-	warn_pending_writes(p);
-	return 0;
-}
-
-static int
-verb_show(struct ctx *c)
-{
-	json_int_t id;
-
-	if (!parse_number(c->args[0], &id))
-		return jobctl_usage_error(c->verb, "invalid run id '%s'",
-		    c->args[0]);
-	return jobctl_call(c, VARLINK_INTERFACE ".Show", json_pack("{s:I}",
-	    "run", id), false, reply_show);
 }
 
 static int

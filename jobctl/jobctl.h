@@ -82,6 +82,15 @@ int jobctl_call(struct ctx *, const char *method, json_t *params, bool more,
 int jobctl_usage_error(const struct verb *, const char *fmt, ...)
     PRINTF_LIKE(2, 3);
 
+/* Digits only, fitting an int64 (run ids, line counts). */
+bool parse_number(const char *s, json_int_t *ret);
+/* A reply array the printers may rely on, or NULL. */
+json_t *reply_array(json_t *params, const char *key);
+
+/* history and show (verbs-history.c). */
+int verbs_history(struct ctx *);
+int verbs_show(struct ctx *);
+
 /* The scheduler's verbs (verbs-sched.c). */
 int verbs_sched_next(struct ctx *);
 int verbs_sched_calendar(struct ctx *);
