@@ -440,15 +440,12 @@ httpd_start(uv_loop_t *loop, const struct httpd_config *cfg,
 	return 0;
 }
 
+/* The timer is closed after the poll, and close callbacks run in order:
+ * its callback is the last use of h. */
 static void
 httpd_freed(uv_handle_t *handle)
 {
-	struct httpd *h = handle->data;
-
-	if (uv_is_closing((uv_handle_t *)&h->poll) &&
-	    uv_is_closing((uv_handle_t *)&h->timer) &&
-	    handle == (uv_handle_t *)&h->timer)
-		free(h);
+	free(handle->data);
 }
 
 void
