@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "client.h"
+#include "import.h"
 #include "jobctl.h"
 #include "terminal.h"
 #include "timeutil.h"
@@ -74,6 +75,13 @@ static const struct opt {
 	    "or\n        '@EPOCH'" },
 	{ OPT_TIMEZONE, 0, "timezone", "TZ",
 	    "read the expression in zone TZ (default the system zone)" },
+	{ OPT_OUTPUT, 'o', "output", "FILE",
+	    "import: write the conf.d file to FILE instead of stdout" },
+	{ OPT_USER, 0, "user", "NAME",
+	    "import crontab: the crontab's owner (default: who runs jobctl)" },
+	{ OPT_SYSTEM, 0, "system", NULL,
+	    "import crontab: /etc/crontab and /etc/cron.d lines, with a user\n"
+	    "        field" },
 	{ OPT_FORMAT, 0, "format", "FMT",
 	    "metrics: openmetrics (default) or prometheus (the text format\n"
 	    "        0.0.4 that node_exporter and promtool read)" },
@@ -166,6 +174,11 @@ static const struct verb {
 	    "default\n        20, 0: all kept)", verbs_alerts },
 	{ "alert", "test NAME", 2, 2, 0,
 	    "send a test alert to every sink of [alert NAME]", verbs_alert },
+	{ "import", "crontab|supervisord|systemd FILE...", 2, MAXN,
+	    OPT_OUTPUT | OPT_USER | OPT_SYSTEM,
+	    "write a conf.d file from a crontab, supervisord.conf or\n"
+	    "        systemd .timer/.service files (FILE -: stdin); jobd\n"
+	    "        is not asked", import_verb },
 	{ "help", NULL, 0, 0, 0, "print this help", verb_help },
 };
 
@@ -664,6 +677,12 @@ parse_option(struct ctx *c, const struct opt *o, const char *arg)
 		break;
 	case OPT_RESULT:
 		c->result = arg;
+		break;
+	case OPT_OUTPUT:
+		c->output = arg;
+		break;
+	case OPT_USER:
+		c->user = arg;
 		break;
 	case OPT_TEXTFILE:
 		if (!*arg)

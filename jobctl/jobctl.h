@@ -32,6 +32,9 @@ enum {
 	OPT_FORMAT = 1 << 17,
 	OPT_TEXTFILE = 1 << 18,
 	OPT_RESULT = 1 << 19,
+	OPT_OUTPUT = 1 << 20,
+	OPT_USER = 1 << 21,
+	OPT_SYSTEM = 1 << 22,
 };
 #define OPT_GLOBAL (OPT_SOCKET | OPT_JSON | OPT_HELP | OPT_VERSION | OPT_RAW)
 
@@ -57,6 +60,8 @@ struct ctx {
 	const char *format;	/* metrics --format */
 	const char *textfile;	/* metrics --textfile DIR */
 	const char *result;	/* history --result */
+	const char *output;	/* import -o FILE */
+	const char *user;	/* import --user NAME */
 	int replies;		/* replies printed so far */
 	bool wait_gone;		/* stop --wait: services must be gone */
 	enum sched_reply sched;	/* the scheduler verbs' reply */
