@@ -191,8 +191,8 @@ import_note(struct import_out *o, const char *fmt, ...)
 	free(s);
 }
 
-static int
-write_all(struct import_out *o, FILE *f)
+int
+import_out_print(struct import_out *o, FILE *f)
 {
 	size_t i;
 
@@ -226,7 +226,7 @@ import_out_write(struct import_out *o, const char *path)
 		return -1;
 	}
 	if (!path || !strcmp(path, "-"))
-		return write_all(o, stdout) < 0 && errno != EPIPE ?
+		return import_out_print(o, stdout) < 0 && errno != EPIPE ?
 		    (fprintf(stderr, "jobctl: import: writing: %m\n"), -1) : 0;
 	/* Whole or not at all: a half-written conf.d file is read. */
 	tmp = xstrfmt("%s.tmp%ld", path, (long)getpid());
@@ -234,7 +234,7 @@ import_out_write(struct import_out *o, const char *path)
 		fprintf(stderr, "jobctl: import: %s: %m\n", tmp);
 		return -1;
 	}
-	r = write_all(o, f);
+	r = import_out_print(o, f);
 	if (fsync(fileno(f)) < 0)
 		r = -1;
 	if (fclose(f) == EOF)

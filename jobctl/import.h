@@ -63,6 +63,8 @@ void import_note(struct import_out *, const char *fmt, ...)
  * stdout when path is NULL or "-", else to path (replaced atomically).
  * Returns 0, or -1 after printing why. */
 int import_out_write(struct import_out *, const char *path);
+/* The same text to f: 0, or -1 when writing failed. */
+int import_out_print(struct import_out *, FILE *f);
 
 /* import-names.c: unit names and values in jobd's syntax. */
 struct import_names;

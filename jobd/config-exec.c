@@ -203,6 +203,33 @@ config_parse_nice(const char *value, void *dst, const char *dir,
 	return 0;
 }
 
+/* stdin=text:: a value is one line, so lines are written \n (a crontab's
+ * '%' becomes one); \t and \\ too, and nothing else after a '\'. */
+static int
+stdin_text(const char *s, char **ret, char **cause)
+{
+	char *out = xmalloc(strlen(s) + 1), *p = out;
+
+	for (; *s; s++) {
+		if (*s != '\\') {
+			*p++ = *s;
+			continue;
+		}
+		s++;
+		if (*s == 'n' || *s == 't' || *s == '\\')
+			*p++ = *s == 'n' ? '\n' : *s == 't' ? '\t' : '\\';
+		else {
+			free(out);
+			return config_fail(cause, xstrfmt("invalid escape "
+			    "'\\%.1s' in stdin=text: (\\n, \\t and \\\\ are "
+			    "known)", s));
+		}
+	}
+	*p = '\0';
+	*ret = out;
+	return 0;
+}
+
 int
 config_parse_stdin(const char *value, void *dst, const char *dir,
     char **cause)
@@ -223,8 +250,10 @@ config_parse_stdin(const char *value, void *dst, const char *dir,
 		e->stdin_data = xstrdup(value + 5);
 		return 0;
 	}
+	if (!strncmp(value, "text:", 5))
+		return stdin_text(value + 5, &e->stdin_data, cause);
 	return config_fail(cause, xstrfmt("invalid value '%s': expected null, "
-	    "file:/PATH or data:TEXT", value));
+	    "file:/PATH, data:TEXT or text:TEXT", value));
 }
 
 /* limit_NAME= values: a number or infinity, optionally SOFT:HARD. */

@@ -317,5 +317,9 @@ bool job_config_exec_equal(const struct job_config *,
 bool job_config_equal(const struct job_config *, const struct job_config *);
 
 struct config *config_free(struct config *);
+/* Whether jobd takes VALUE for KEY in a [SECTION] ("job", "service" or
+ * "alert"), read by the key's own parser: 0, or -1 with *cause. */
+int config_value_check(const char *section, const char *key,
+    const char *value, char **cause);
 
 #endif
