@@ -124,6 +124,24 @@ cron_foreign(const char *s, size_t len, const struct cron_field *f,
 		    "*-*-15..21' is the third Friday)", (int)len, s, f->name);
 		return -EINVAL;
 	}
+	/* 5L: the last Friday; L-3, LW, 15W: Quartz's days. */
+	if (f == &cron_fields[4] && len == 2 && s[1] == 'L' && s[0] >= '0' &&
+	    s[0] <= '7') {
+		dow = (s[0] - '0') % 7;
+		*cause = xstrfmt("'%.*s' (the last %s of the month) is Quartz "
+		    "and cronie syntax that jobd does not read: write it in "
+		    "systemd syntax, e.g. '%s *-*~07/1 00:00'", (int)len, s,
+		    dow_label[dow], dow_label[dow]);
+		return -EINVAL;
+	}
+	if (f == &cron_fields[2] && (memchr(s, 'W', len) ||
+	    (len > 1 && s[0] == 'L'))) {
+		*cause = xstrfmt("'%.*s' in the day-of-month field: Quartz's "
+		    "'W' (the weekday nearest a day) and 'L-N' are not read "
+		    "by jobd; 'L' alone (the last day) is, and the systemd "
+		    "syntax has '*-*~03' (the third-last day)", (int)len, s);
+		return -EINVAL;
+	}
 	if (memchr(s, 'H', len) || memchr(s, '~', len)) {
 		*cause = xstrfmt("'%.*s' in the %s field: Jenkins' 'H' and "
 		    "cronie's '~' (a random value) are not read by jobd; "

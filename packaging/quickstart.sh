@@ -18,7 +18,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update
 apt-get install -y meson ninja-build pkg-config gcc libuv1-dev libinih-dev \
 	libsystemd-dev libjansson-dev libsqlite3-dev libcurl4-openssl-dev \
-	libmicrohttpd-dev python3-pytest python3-pytest-timeout systemd
+	libmicrohttpd-dev python3-pytest python3-pytest-timeout systemd dpkg-dev
 # The metrics tests' Prometheus, node_exporter and promtool, and jobd-web's
 # browser tests' Chromium, chromedriver and Selenium, kept from starting
 # their own services on install (policy-rc.d exiting 101).

@@ -205,6 +205,17 @@ static const struct {
 	{ "0 0 * * 1#5", "'1#5' (the 5th Mon of the month) is Quartz and "
 	    "cronie syntax that jobd does not read: write it in systemd "
 	    "syntax, e.g. 'Mon *-*-29..31 00:00'" },
+	{ "0 0 * * 5L", "'5L' (the last Fri of the month) is Quartz and "
+	    "cronie syntax that jobd does not read: write it in systemd "
+	    "syntax, e.g. 'Fri *-*~07/1 00:00'" },
+	{ "0 0 15W * *", "'15W' in the day-of-month field: Quartz's 'W' (the "
+	    "weekday nearest a day) and 'L-N' are not read by jobd; 'L' alone "
+	    "(the last day) is, and the systemd syntax has '*-*~03' (the "
+	    "third-last day)" },
+	{ "0 0 L-3 * *", "'L-3' in the day-of-month field: Quartz's 'W' (the "
+	    "weekday nearest a day) and 'L-N' are not read by jobd; 'L' alone "
+	    "(the last day) is, and the systemd syntax has '*-*~03' (the "
+	    "third-last day)" },
 	{ "H 0 * * *", "'H' in the minute field: Jenkins' 'H' and cronie's "
 	    "'~' (a random value) are not read by jobd; write a fixed value "
 	    "and set jitter= (e.g. jitter=30min) for a random delay" },
