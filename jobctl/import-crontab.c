@@ -254,6 +254,29 @@ entry_free(struct entry *e)
 	free(e->input);
 }
 
+/* "5/15": Debian's Vixie cron refuses the line (so it never ran there),
+ * cronie reads it from 5 to the end of the field, and so does jobd. */
+static void
+note_step(struct crontab *c, const char *sched)
+{
+	const char *p;
+
+	for (p = strchr(sched, '/'); p; p = strchr(p + 1, '/')) {
+		const char *q = p;
+
+		while (q > sched && q[-1] >= '0' && q[-1] <= '9')
+			q--;
+		if (q < p && (q == sched || strchr(" ,", q[-1]))) {
+			import_note(c->o, "'%.*s': Debian's cron refuses a "
+			    "step after a single value (this line did not run "
+			    "there); jobd reads it as cronie does, from that "
+			    "value to the end of the field", (int)(strcspn(q,
+			    " ,")), q);
+			return;
+		}
+	}
+}
+
 /* A user crontab's command that begins with a user name is most likely
  * a line of /etc/crontab: cron would run the name as a command. */
 static void
@@ -304,6 +327,7 @@ entry_write(struct crontab *c, const char *text, struct entry *e)
 		import_key(c->o, "alert", "%s", c->alert);
 	if (!c->args->system)
 		note_pasted(c, e->cmd);
+	note_step(c, e->sched);
 }
 
 /* The next blank-separated field of *s, or NULL at the end. */

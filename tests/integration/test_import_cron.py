@@ -250,6 +250,9 @@ def test_bad_input(workdir):
     rc, o, e = jobctl_import("fstab", "-", input="")
     assert rc == 2 and "unknown kind 'fstab'" in e
     # A system line without a user, a NUL byte, a line too long for jobd.
+    rc, o, e = jobctl_import("crontab", "--user", "root", "-",
+                             input="5/15 * * * * date\n")
+    assert rc == 0 and "'5/15': Debian's cron refuses" in o
     rc, o, e = jobctl_import("crontab", "--system", "-",
                              input="0 0 * * *\n1 1 * * * root a\0b\n")
     assert rc == 0
