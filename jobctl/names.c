@@ -94,15 +94,39 @@ names_noun(enum names_scope scope, bool all)
 	return scope == NAMES_CANCEL ? "job" : "job or service";
 }
 
+/* Adds to *out the units of jobs that pattern p (a glob, or all) stands
+ * for; false when it matches none. */
+static bool
+names_match(json_t *jobs, const char *p, enum names_scope scope,
+    char ***out)
+{
+	bool all = !strcmp(p, "all"), any = false;
+	const char *name;
+	json_t *j;
+	size_t k;
+
+	json_array_foreach(jobs, k, j) {
+		name = json_string_value(json_object_get(j, "name"));
+		if (!name || !names_takes(scope, all, j))
+			continue;
+		if (all || fnmatch(p, name, 0) == 0) {
+			if (names_keeps(scope, j))
+				*out = names_add(*out, name);
+			any = true;
+		}
+	}
+	if (!any)
+		fprintf(stderr, "jobctl: no %s matches '%s'\n",
+		    names_noun(scope, all), p);
+	return any;
+}
+
 int
 names_expand(struct ctx *c, enum names_scope scope)
 {
 	struct names_units u = { 0 };
 	char **out = NULL;
-	const char *name;
-	bool any, all, everything = false;
-	json_t *j;
-	size_t k;
+	bool all, everything = false;
 	int i, r;
 
 	for (i = 0; i < c->nargs && !names_pattern(c->args[i]); i++)
@@ -137,20 +161,7 @@ names_expand(struct ctx *c, enum names_scope scope)
 			everything = true;
 			continue;
 		}
-		any = false;
-		json_array_foreach(u.jobs, k, j) {
-			name = json_string_value(json_object_get(j, "name"));
-			if (!name || !names_takes(scope, all, j))
-				continue;
-			if (all || fnmatch(c->args[i], name, 0) == 0) {
-				if (names_keeps(scope, j))
-					out = names_add(out, name);
-				any = true;
-			}
-		}
-		if (!any) {
-			fprintf(stderr, "jobctl: no %s matches '%s'\n",
-			    names_noun(scope, all), c->args[i]);
+		if (!names_match(u.jobs, c->args[i], scope, &out)) {
 			json_decref(u.jobs);
 			strv_free(out);
 			return EXIT_REFUSED;

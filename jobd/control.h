@@ -53,7 +53,7 @@ size_t ctl_queued(const struct conn *);
 /* drain(ctx) runs once, when the replies queued have all been written
  * (not after the final reply, nor once the connection closes): a method
  * that sends much sends it a part at a time, never more than a reader
- * takes. */
+ * takes.  Only while ctl_queued() is not 0. */
 void ctl_on_drain(struct conn *, void (*drain)(void *), void *ctx);
 struct method_ctx *ctl_ctx(const struct conn *);
 /* For a reply that comes back from the executor: a handle that forgets

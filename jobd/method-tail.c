@@ -5,7 +5,6 @@
  * then, with follow, every line of those units' runs as it comes, new
  * runs included, in batches (logs-hub.c brings them).  A unit's lines are
  * followed from the moment its backlog is taken, so none is sent twice. */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 

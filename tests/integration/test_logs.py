@@ -347,6 +347,8 @@ def test_cancel_globs_and_all(jobd):
                     services={"wsvc": {"command": sleep}})
     wait_service(d, "wsvc", ["ready", "starting"])
     w1, w2, other = (d.start_run(j) for j in ("w1", "w2", "other"))
+    for job, rid in (("w1", w1), ("w2", w2), ("other", other)):
+        d.wait_running(job, rid)
     rc, out, err = d.jobctl("cancel", "w*")
     assert rc == 0, err
     # The jobs with unfinished runs: never the service.
@@ -381,6 +383,7 @@ def test_cancel_skip_idle(jobd):
                                 "busy": {"command": child("sleep", 300)}})
     done = finished(d, "idle")[0]
     busy = d.start_run("busy")
+    d.wait_running("busy", busy)
     with d.varlink() as c:
         with pytest.raises(VarlinkError) as e:
             c.call1("io.jobd.Manager.Cancel", {"targets": ["idle", "busy"]})
