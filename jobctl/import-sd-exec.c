@@ -417,6 +417,9 @@ sd_exec_map(struct sd_ctx *c)
 		n += lists[k].n;
 	}
 	if (lists[START].n == 0) {
+		for (k = 0; k < n; k++)
+			sd_unmapped(c, all[k].line, "there is no ExecStart= to "
+			    "run it with");
 		/* No command: jobd needs one; say so where it is used. */
 		import_note(c->o, "the unit has no ExecStart=: write the "
 		    "command");
