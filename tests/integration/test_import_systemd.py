@@ -318,3 +318,283 @@ def test_calendar_of_each_imported_schedule_matches_systemd(jobd, zone):
         ours = [e["usec"] // 1000000 for e in reply["elapses"]]
         theirs = systemd_elapses([expr], base, n, zone)
         assert ours == theirs, expr
+
+
+# ------------------------------------------------- units made up here
+
+
+def write(directory, name, text):
+    p = Path(directory) / name
+    p.write_text(text)
+    return p
+
+
+WEB = """\
+[Unit]
+Description=Web server %N
+After=network.target
+ConditionPathExists=/etc/hostname
+ConditionPathIsDirectory=!/run/web-off
+
+[Service]
+Type=notify
+User=www-data
+Group=www-data
+Environment="GREETING=hello world" PORT=8080 'RAW=$x'
+EnvironmentFile=/etc/hostname
+EnvironmentFile=-/nonexistent/web.env
+WorkingDirectory=/srv/web
+ExecStartPre=/bin/echo starting ${GREETING}
+ExecStart=@/usr/bin/web web-main --port $PORT "two words"
+ExecReload=/bin/kill -HUP $MAINPID
+ExecStop=/usr/bin/webctl stop
+TimeoutStartSec=30
+TimeoutStopSec=5s
+Restart=always
+RestartSec=2
+KillSignal=SIGINT
+LimitNOFILE=65536
+LimitCORE=1G:infinity
+LimitRTPRIO=5
+UMask=027
+WatchdogSec=1min
+StandardOutput=append:/var/log/web.log
+ProtectSystem=strict
+Frobnicate=yes
+this line has no equals sign
+X-Custom=1
+
+[Install]
+WantedBy=multi-user.target
+"""
+
+
+def test_notify_service_mapping(jobd, tmp_path):
+    svc = write(tmp_path, "web.service", WEB)
+    text = imported(svc)
+    assert_accounted(text, svc)
+    k = keys(text, "service web")
+    assert k["description"] == "Web server web"        # %N
+    assert k["ready"] == "notify"
+    assert k["start_timeout"] == "30s"
+    assert k["stop_timeout"] == "5s"
+    assert k["restart"] == "always"
+    assert k["restart_sec"] == k["restart_max_sec"] == "2s"
+    assert k["stop_signal"] == "SIGINT"
+    assert k["reload_signal"] == "SIGHUP"
+    assert k["limit_nofile"] == "65536"
+    assert k["limit_core"] == "1073741824:infinity"
+    assert k["umask"] == "0027"
+    assert k["watchdog_sec"] == "1min"
+    assert k["user"] == "www-data" and k["group"] == "www-data"
+    assert k["working_directory"] == "/srv/web"
+    assert k["output"] == "file"
+    assert k["output_file"] == "/var/log/web.log"
+    assert k["condition_path_exists"] == "/etc/hostname"
+    assert k["condition_command"] == "! test -d /run/web-off"
+    assert all_of(text, "service web", "environment") == [
+        "'GREETING=hello world' PORT=8080 'RAW=$x'"]
+    assert all_of(text, "service web", "environment_file") == [
+        "/etc/hostname"]
+    # Pre and start through the shell, which expands what systemd would;
+    # '@' drops argv[0]; the service's own command is exec'd.
+    assert k["shell"] == "yes"
+    assert k["command"] == ('/bin/echo starting "${GREETING}" && exec '
+                            "/usr/bin/web --port $PORT 'two words'")
+    assert "argv[0] 'web-main' is dropped" in text
+    um = unmapped(text)
+    reasons = {n: r for (f, n), r in um.items()}
+    assert "optional ('-') and missing here" in reasons[13]
+    assert "no stop command" in reasons[18]
+    assert "limit_rtprio" in reasons[26]
+    assert "sandbox" in reasons[30]
+    assert "not a directive this importer knows" in reasons[31]
+    assert "not KEY=VALUE" in reasons[32]
+    assert "X- extension" in reasons[33]
+    assert "no enabling" in reasons[36]
+    assert "lock=" in reasons[3]
+    rc, out = check(jobd(start=False), text)
+    assert rc == 0, out
+
+
+def test_simple_service_gets_systemds_defaults(jobd, tmp_path):
+    svc = write(tmp_path, "worker.service",
+                "[Service]\nExecStart=/usr/bin/worker -v\n")
+    text = imported(svc)
+    k = keys(text, "service worker")
+    assert k["command"] == "/usr/bin/worker -v"
+    assert "shell" not in k
+    # Type=simple is started at once, and systemd does not restart it.
+    assert k["ready_after"] == "0"
+    assert k["restart"] == "no"
+    assert "systemd's default is no restart" in text
+    rc, out = check(jobd(start=False), text)
+    assert rc == 0, out
+
+
+def test_forking_service_is_listed(tmp_path):
+    svc = write(tmp_path, "old.service",
+                "[Service]\nType=forking\nPIDFile=/run/old.pid\n"
+                "ExecStart=/usr/sbin/oldd\n")
+    text = imported(svc)
+    um = unmapped(text)
+    assert "foreground" in um[(str(svc), 2)]
+    assert (str(svc), 3) in um
+    assert keys(text, "service old")["command"] == "/usr/sbin/oldd"
+
+
+def test_service_whose_timer_is_missing_is_imported_alone(jobd, tmp_path):
+    """fstrim.service without its timer: a oneshot is a job without a
+    schedule (started by hand); nothing is looked up for a timer."""
+    svc = tmp_path / "fstrim.service"
+    shutil.copy(DATA / "fstrim.service", svc)
+    text = imported(svc)
+    k = keys(text, "job fstrim")
+    assert "schedule" not in k
+    assert "jobctl start fstrim" in text
+    assert_accounted(text, svc)
+    rc, out = check(jobd(start=False), text)
+    assert rc == 0, out
+
+
+def test_monotonic_timer_and_template_instance(jobd, tmp_path):
+    write(tmp_path, "sync@.timer",
+          "[Timer]\nOnBootSec=15min\nOnUnitActiveSec=1d\n"
+          "OnUnitInactiveSec=2d\nWakeSystem=true\n")
+    write(tmp_path, "sync@.service",
+          "[Service]\nType=oneshot\nExecStart=/usr/bin/sync-to %i %I\n"
+          "ExecStart=-/usr/bin/notify-done %n\nTimeoutStartSec=10min\n"
+          "Restart=on-failure\nNice=5\n")
+    rc, text, err = imp(tmp_path / "sync@srv-data.timer")
+    assert rc == 0, err
+    k = keys(text, "job sync@srv-data")
+    assert k["on_boot"] == "15min"
+    assert k["every"] == "1d"
+    assert k["timeout"] == "10min"
+    assert k["nice"] == "5"
+    assert k["command"] == ("/usr/bin/sync-to srv-data srv/data && "
+                            "{ /usr/bin/notify-done sync@srv-data.service "
+                            "|| :; }")
+    um = unmapped(text)
+    timer = str(tmp_path / "sync@.timer")
+    assert "one every=" in um[(timer, 4)]
+    assert "suspended" in um[(timer, 5)]
+    assert "retry=" in um[(str(tmp_path / "sync@.service"), 6)]
+    rc, out = check(jobd(start=False), text)
+    assert rc == 0, out
+
+
+def test_timer_with_its_own_unit_and_calendar_jobd_refuses(jobd, tmp_path):
+    t = write(tmp_path, "nightly.timer",
+              "[Timer]\nUnit=report.service\nOnCalendar=*-*-* 02:30\n"
+              "OnCalendar=hourly\nOnCalendar=\nOnCalendar=Mon..Fro 9:00\n"
+              "OnCalendar=Sat *-*-1..7 18:00\nPersistent=false\n"
+              "AccuracySec=1us\nFixedRandomDelay=no\n")
+    write(tmp_path, "report.service",
+          "[Service]\nExecStart=/usr/bin/report\nUser=report\n")
+    text = imported(t)
+    k = keys(text, "job nightly")
+    # The empty OnCalendar= clears those before it, as in systemd.
+    assert all_of(text, "job nightly", "schedule") == ["Sat *-*-1..7 18:00"]
+    assert k["user"] == "report"
+    assert "catch_up" not in k
+    um = unmapped(text)
+    assert um[(str(t), 6)] == ("jobd refuses this calendar event: "
+                               "unknown weekday 'Fro'")
+    assert "reset by the empty OnCalendar= at line 5" in um[(str(t), 3)]
+    assert "reset by the empty OnCalendar= at line 5" in um[(str(t), 4)]
+    assert_accounted(text, t, tmp_path / "report.service")
+    rc, out = check(jobd(start=False), text)
+    assert rc == 0, out
+
+
+def test_conditions_and_specifiers_jobd_cannot_take(tmp_path):
+    svc = write(tmp_path, "x.service",
+                "[Unit]\nDescription=on %H\nConditionPathExists=|/a\n"
+                "ConditionHost=box\nConditionACPower=false\n"
+                "[Service]\nType=oneshot\nExecStart=/bin/echo %m\n"
+                "ExecStart=/bin/true\nSupplementaryGroups=adm\n")
+    text = imported(svc)
+    um = unmapped(text)
+    f = str(svc)
+    assert "host name" in um[(f, 2)]
+    assert "any of them" in um[(f, 3)]
+    assert "no condition" in um[(f, 4)]
+    assert "machine id" in um[(f, 8)]
+    k = keys(text, "job x")
+    assert k["command"] == "/bin/true"
+    assert k["condition_command"].startswith("test -x ")
+    assert k["supplementary_groups"] == "adm"
+
+
+def test_overridden_and_outside_lines(tmp_path):
+    svc = write(tmp_path, "y.service",
+                "Stray=1\n[Service]\nExecStart=/bin/true\nNice=1\n"
+                "Nice=2\n[Timer]\nOnCalendar=daily\n")
+    text = imported(svc)
+    um = unmapped(text)
+    f = str(svc)
+    assert "outside of any section" in um[(f, 1)]
+    assert "overridden by line 5" in um[(f, 4)]
+    assert "no [Timer] section" in um[(f, 7)]
+    assert keys(text, "service y")["nice"] == "2"
+
+
+# ---------------------------------------------------------- bad input
+
+
+def test_missing_file():
+    rc, out, err = imp("/nonexistent/backup.timer")
+    assert rc == 1
+    assert out == ""
+    assert "/nonexistent/backup.timer" in err and "No such file" in err
+
+
+def test_timer_whose_service_is_missing(tmp_path):
+    t = tmp_path / "fstrim.timer"
+    shutil.copy(DATA / "fstrim.timer", t)
+    rc, out, err = imp(t)
+    assert rc == 1 and out == ""
+    assert "its service 'fstrim.service' is not on the command line" in err
+    assert str(tmp_path / "fstrim.service") in err
+
+
+def test_timer_unit_naming_no_service(tmp_path):
+    t = write(tmp_path, "t.timer", "[Timer]\nUnit=backup.target\n")
+    rc, out, err = imp(t)
+    assert rc == 1
+    assert "starts a .service" in err
+
+
+def test_other_unit_types_and_stdin_are_refused(tmp_path):
+    s = write(tmp_path, "web.socket", "[Socket]\nListenStream=80\n")
+    rc, out, err = imp(s)
+    assert rc == 1 and "not a .timer or .service unit" in err
+    rc, out, err = imp("-")
+    assert rc == 1 and "stdin" in err
+
+
+def test_output_file(jobd, tmp_path):
+    dest = tmp_path / "out.conf"
+    rc, out, err = imp(DATA / "logrotate.timer", "-o", dest)
+    assert rc == 0, err
+    assert out == ""
+    text = dest.read_text()
+    assert "[job logrotate]" in text
+    assert not list(tmp_path.glob("out.conf.tmp*"))
+    rc, out = check(jobd(start=False), text)
+    assert rc == 0, out
+    rc, out, err = imp(DATA / "logrotate.timer", "-o",
+                       tmp_path / "no" / "such" / "dir.conf")
+    assert rc == 1 and "no/such" in err
+
+
+def test_unit_found_by_name_in_systemds_directories():
+    """A bare name is looked up where systemd looks (/etc/systemd/system,
+    /lib/systemd/system, ...), as systemctl cat would."""
+    if not Path("/lib/systemd/system/fstrim.timer").exists():
+        pytest.skip("no fstrim.timer in /lib/systemd/system")
+    rc, out, err = imp("fstrim.timer", cwd="/")
+    assert rc == 0, err
+    assert "[job fstrim]" in out
+    assert "systemd/system/fstrim.service" in out
