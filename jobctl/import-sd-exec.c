@@ -323,9 +323,12 @@ drop_service_extras(struct sd_ctx *c, struct cmds lists[NLISTS])
 		    "service once it has started: jobd has no such command "
 		    "(start it from the service, or use a job with after=)");
 	cmds_free(&lists[POST]);
-	for (i = 1; i < lists[START].n; i++)
+	for (i = 1; i < lists[START].n; i++) {
 		sd_unmapped(c, lists[START].v[i].line, "systemd refuses more "
-		    "than one ExecStart= but for Type=oneshot, and runs none");
+		    "than one ExecStart= but for Type=oneshot");
+		strv_free(lists[START].v[i].argv);
+		free(lists[START].v[i].argv0);
+	}
 	if (lists[START].n > 1)
 		lists[START].n = 1;
 }
@@ -413,7 +416,8 @@ sd_exec_map(struct sd_ctx *c)
 	drop_service_extras(c, lists);
 	for (k = 0; k < NLISTS; k++) {
 		all = xreallocarray(all, n + lists[k].n + 1, sizeof(*all));
-		memcpy(all + n, lists[k].v, lists[k].n * sizeof(*all));
+		if (lists[k].n)
+			memcpy(all + n, lists[k].v, lists[k].n * sizeof(*all));
 		n += lists[k].n;
 	}
 	if (lists[START].n == 0) {

@@ -57,7 +57,7 @@ sd_repeatable(const char *key)
 	return false;
 }
 
-#define SANDBOX "jobd does not sandbox a job: "
+#define SANDBOX SD_SANDBOX
 #define CGROUP "jobd sets no resource limit on a job's cgroup: "
 #define ORDER "jobd orders only its own units (after=, requires= name " \
 	"jobd's jobs and services, and make a job wait for the other's " \

@@ -110,6 +110,9 @@ sd_map_fn sd_directive_find(const char *section, const char *key);
 /* The reason a directive jobd has no key for is not mapped (the table of
  * import-sd-table.c), or NULL for a directive the importer does not know. */
 const char *sd_unmapped_reason(const char *section, const char *key);
+/* How the reasons for sandboxing directives begin: such a directive
+ * turned off is what jobd does anyway. */
+#define SD_SANDBOX "jobd does not sandbox a job: "
 /* Whether a directive adds up when repeated; the others: systemd uses
  * the last one given. */
 bool sd_repeatable(const char *key);

@@ -144,7 +144,11 @@ map_line(struct sd_ctx *c, struct sd_unit *u, struct sd_line *l)
 		    "unit", l->section, u->type);
 	else if ((fn = sd_directive_find(l->section, l->key)))
 		fn(c, l);
-	else if ((reason = sd_unmapped_reason(l->section, l->key)))
+	else if ((reason = sd_unmapped_reason(l->section, l->key)) &&
+	    !strncmp(reason, SD_SANDBOX, strlen(SD_SANDBOX)) &&
+	    sd_bool(l->value) == 0)
+		sd_note(c, l, "(off, and jobd does not sandbox a job either)");
+	else if (reason)
 		sd_unmapped(c, l, "%s", reason);
 	else
 		sd_unmapped(c, l, "not a directive this importer knows: "
@@ -250,12 +254,12 @@ locate(const char *arg)
 	struct stat st;
 	size_t i;
 
-	if (stat(arg, &st) == 0 || strchr(arg, '/')) {
-		if (stat(arg, &st) < 0 && (tmpl = template_of(arg)) &&
-		    stat(tmpl, &st) == 0)
-			return TAKE_PTR(tmpl);
+	if (stat(arg, &st) == 0)
 		return xstrdup(arg);
-	}
+	if ((tmpl = template_of(arg)) && stat(tmpl, &st) == 0)
+		return TAKE_PTR(tmpl);
+	if (strchr(arg, '/'))
+		return xstrdup(arg);
 	for (i = 0; i < ELEMENTSOF(unit_dirs); i++) {
 		char *p = xstrfmt("%s/%s", unit_dirs[i], arg), *t;
 

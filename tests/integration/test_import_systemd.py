@@ -197,6 +197,8 @@ def test_fstrim_mapping():
     svc = str(DATA / "fstrim.service")
     assert "host's network" in um[(svc, 10)]     # PrivateNetwork=yes
     assert "system call" in um[(svc, 16)]        # SystemCallFilter=
+    # PrivateDevices=no: off, as jobd has it; a note, not listed.
+    assert (svc, 9) not in um and "(off, and jobd" in text
 
 
 def test_logrotate_mapping():
