@@ -476,8 +476,12 @@ sd_exec_reload(struct sd_ctx *c, struct sd_line *l)
 
 	if (c->job)
 		sd_unmapped(c, l, "a job is not reloaded: it runs to its end");
-	else if (sig)
+	else if (sig && c->reload_set)
+		sd_unmapped(c, l, "jobd sends one reload_signal=, set above");
+	else if (sig) {
+		c->reload_set = true;
 		sd_key(c, l, "reload_signal", "%s", sig);
+	}
 	else
 		sd_unmapped(c, l, "jobctl reload SERVICE sends reload_signal= "
 		    "to the main process; jobd runs no reload command");
@@ -488,9 +492,11 @@ sd_exec_stop(struct sd_ctx *c, struct sd_line *l)
 {
 	const char *sig = kill_signal(c, l);
 
-	if (sig && !sd_unit_find(c->service, "Service", "KillSignal"))
+	if (sig && !c->stop_signal_set &&
+	    !sd_unit_find(c->service, "Service", "KillSignal")) {
+		c->stop_signal_set = true;
 		sd_key(c, l, "stop_signal", "%s", sig);
-	else
+	} else
 		sd_unmapped(c, l, "jobd stops a run with stop_signal= (SIGKILL "
 		    "after stop_timeout=); it runs no stop command");
 }

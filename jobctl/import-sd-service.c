@@ -160,6 +160,23 @@ sd_output_map(struct sd_ctx *c)
 		map_stderr(c, le, out, file);
 }
 
+/* What jobd's user= and group= take (config-value.c): a number, or 1
+ * to 32 of A-Z a-z 0-9 _ . - not starting with - or ., a '$' at the end
+ * allowed (Samba's machine accounts). */
+static bool
+user_name_ok(const char *s)
+{
+	size_t n = strlen(s), k = strspn(s, "0123456789");
+
+	if (n && k == n)
+		return n <= 10 && strtoull(s, NULL, 10) < 4294967295ULL;
+	if (n == 0 || n > 32 || s[0] == '-' || s[0] == '.')
+		return false;
+	k = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789_.-");
+	return k == n || (k == n - 1 && s[k] == '$' && k > 0);
+}
+
 static void
 map_user(struct sd_ctx *c, struct sd_line *l)
 {
@@ -170,7 +187,7 @@ map_user(struct sd_ctx *c, struct sd_line *l)
 		return;
 	if (!*v)
 		sd_note(c, l, "(empty: jobd's own %s)", key);
-	else if (strchr(v, '/') || strchr(v, ' ') || strlen(v) > 32)
+	else if (!user_name_ok(v))
 		sd_unmapped(c, l, "not a %s name jobd takes", key);
 	else
 		sd_key(c, l, key, "%s", v);
@@ -206,10 +223,25 @@ is_assignment(const char *w)
 	return strv_env_assignment_is_valid(w);
 }
 
+/* A variable name, as pass_environment= takes it: not one of jobd's own
+ * service manager's, which jobd never passes on. */
 static bool
-is_name(const char *w)
+is_var(const char *w)
 {
-	return *w && !strchr(w, '=') && !strchr(w, '/');
+	static const char *const manager[] = { "NOTIFY_SOCKET", "LISTEN_FDS",
+	    "LISTEN_PID", "LISTEN_FDNAMES", "WATCHDOG_USEC", "WATCHDOG_PID",
+	    "JOURNAL_STREAM", "INVOCATION_ID", "MAINPID", "MANAGERPID", NULL };
+	_cleanup_free_ char *a = xstrfmt("%s=", w);
+
+	return strv_env_assignment_is_valid(a) &&
+	    !strv_contains((char **)manager, w);
+}
+
+/* A group, as supplementary_groups= takes it (jobd's name syntax). */
+static bool
+is_group(const char *w)
+{
+	return import_name_valid(w);
 }
 
 static void
@@ -242,7 +274,8 @@ map_environment(struct sd_ctx *c, struct sd_line *l)
 static void
 map_pass_environment(struct sd_ctx *c, struct sd_line *l)
 {
-	map_list(c, l, "pass_environment", is_name, "a variable name");
+	map_list(c, l, "pass_environment", is_var, "a variable name "
+	    "jobd passes on (not one of its service manager's)");
 }
 
 static void
@@ -252,7 +285,8 @@ map_groups(struct sd_ctx *c, struct sd_line *l)
 		sd_unmapped(c, l, "the job runs as root (a '+' command), and "
 		    "runuser gives the other commands User='s own groups");
 	else
-		map_list(c, l, "supplementary_groups", is_name, "a group");
+		map_list(c, l, "supplementary_groups", is_group,
+		    "a group name jobd takes");
 }
 
 static void

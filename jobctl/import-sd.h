@@ -63,7 +63,7 @@ struct sd_ctx {
 	struct sd_line **cond_lines;
 	size_t ncond;
 	unsigned schedules;
-	bool every_set, boot_set, timeout_set;
+	bool every_set, boot_set, timeout_set, reload_set, stop_signal_set;
 };
 
 /* The outcome of one line (import-systemd.c). */

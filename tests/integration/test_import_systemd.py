@@ -600,3 +600,110 @@ def test_unit_found_by_name_in_systemds_directories():
     assert rc == 0, err
     assert "[job fstrim]" in out
     assert "systemd/system/fstrim.service" in out
+
+
+# Directives with good, odd and bad values: whatever a unit holds, the
+# file written passes jobd --check and accounts for every line.
+TIMER_POOL = {
+    "OnCalendar": ["daily", "Mon..Fri 9:00", "*:0/15", "Mon..Fro 9:00", "",
+                   "*-*-* 02:30 Europe/Berlin", "*-02-30"],
+    "OnBootSec": ["5min", "soon"],
+    "OnStartupSec": ["1h"],
+    "OnUnitActiveSec": ["1h", "0"],
+    "OnUnitInactiveSec": ["2h"],
+    "Persistent": ["yes", "no", "maybe"],
+    "RandomizedDelaySec": ["30s", "5 fortnights", "infinity"],
+    "AccuracySec": ["1us"],
+    "FixedRandomDelay": ["yes", "no"],
+    "WakeSystem": ["yes", "no"],
+}
+SERVICE_POOL = {
+    "Type": ["simple", "oneshot", "notify", "forking", "exec", "dbus"],
+    "ExecStart": ["/bin/true", "-/bin/false x", "@/bin/echo echo %n",
+                  "+/bin/echo $HOME ${LANG}", "/bin/echo 'a b' \\; c ; "
+                  "/bin/true", "", "/bin/echo \"unterminated",
+                  "/bin/echo \\q", "!!/bin/true", ":/bin/echo $X"],
+    "ExecStartPre": ["-/bin/true", "/bin/echo pre"],
+    "ExecStartPost": ["/bin/echo post"],
+    "ExecReload": ["/bin/kill -HUP $MAINPID", "/usr/bin/x reload"],
+    "ExecStop": ["/bin/kill -s QUIT $MAINPID", "/usr/bin/x stop"],
+    "ExecCondition": ["/bin/test -e /etc"],
+    "User": ["backup", "bad user", "%u", "foo+bar", "1000"],
+    "Group": ["backup", "%g"],
+    "Environment": ["A=1", "\"B=two words\" C=3", "bad", "D=%H", "E=%i"],
+    "EnvironmentFile": ["/etc/hostname", "-/nonexistent", "relative"],
+    "WorkingDirectory": ["/srv", "~", "-/x", "relative"],
+    "TimeoutStartSec": ["30", "infinity", "x"],
+    "TimeoutStopSec": ["5s", "x"],
+    "TimeoutSec": ["1min"],
+    "RuntimeMaxSec": ["1h"],
+    "Restart": ["no", "always", "on-success", "on-watchdog"],
+    "RestartSec": ["5", "x"],
+    "KillSignal": ["SIGINT", "9", "BOGUS"],
+    "KillMode": ["control-group", "process"],
+    "SendSIGKILL": ["no"],
+    "Nice": ["5", "99"],
+    "UMask": ["022", "999"],
+    "LimitNOFILE": ["1024", "1K:2K", "x"],
+    "LimitCPU": ["1h"],
+    "LimitRTPRIO": ["5"],
+    "StandardOutput": ["journal", "null", "append:/var/log/x.log", "tty",
+                       "file:relative"],
+    "StandardError": ["inherit", "null", "journal"],
+    "StandardInput": ["null", "file:/etc/hostname", "tty"],
+    "SuccessExitStatus": ["1 SIGUSR1", "x"],
+    "WatchdogSec": ["30s"],
+    "SupplementaryGroups": ["adm", "a/b"],
+    "PassEnvironment": ["LANG", "NOTIFY_SOCKET"],
+    "NoNewPrivileges": ["yes", "x"],
+    "ProtectSystem": ["full", "no"],
+    "SyslogIdentifier": ["other"],
+    "IOSchedulingClass": ["idle", "best-effort"],
+}
+UNIT_POOL = {
+    "Description": ["x %n", "on %H", ""],
+    "Documentation": ["man:x(8)"],
+    "After": ["network.target"],
+    "ConditionPathExists": ["/etc", "!/nonexistent", "|/y", "relative"],
+    "ConditionACPower": ["true", "false"],
+    "ConditionVirtualization": ["vm", "!container", "private-users",
+                                "yes"],
+    "ConditionFileNotEmpty": ["/etc/hostname"],
+    "ConditionPathExistsGlob": ["/etc/*.conf", "/a b*"],
+    "AssertPathIsDirectory": ["/etc"],
+    "ConditionCapability": ["CAP_SYS_ADMIN"],
+    "StartLimitBurst": ["3", "x"],
+    "StartLimitIntervalSec": ["1min"],
+}
+
+
+def random_section(rng, name, pool, n):
+    lines = ["[%s]" % name]
+    for key in rng.sample(sorted(pool), min(n, len(pool))):
+        for _ in range(rng.choice([1, 1, 2])):
+            lines.append("%s=%s" % (key, rng.choice(pool[key])))
+    return lines
+
+
+def test_whatever_units_hold_the_file_passes_check(jobd, tmp_path):
+    import random
+    rng = random.Random(19)
+    d = jobd(start=False)
+    for i in range(30):
+        unit = "u%d" % i
+        svc = ["[Service]", "ExecStart=/bin/true"] if i % 5 == 0 else []
+        svc = "\n".join(random_section(rng, "Unit", UNIT_POOL, 4) + svc +
+                        random_section(rng, "Service", SERVICE_POOL, 14) +
+                        ["[Install]", "WantedBy=multi-user.target"]) + "\n"
+        files = [write(tmp_path, unit + ".service", svc)]
+        if i % 2:
+            files.append(write(tmp_path, unit + ".timer", "\n".join(
+                random_section(rng, "Unit", UNIT_POOL, 2) +
+                random_section(rng, "Timer", TIMER_POOL, 5)) + "\n"))
+        rc, text, err = imp(*files[::-1])
+        assert rc == 0, "%s\n%s" % (err, svc)
+        assert_accounted(text, *files)
+        rc, out = check(d, text, unit + ".conf")
+        assert rc == 0, "%s\n--- service:\n%s\n--- imported:\n%s" % (
+            out, svc, text)
+        (d.confd / (unit + ".conf")).unlink()
