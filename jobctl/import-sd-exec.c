@@ -168,10 +168,13 @@ collect(struct sd_ctx *c, struct cmds lists[NLISTS])
 		if (k == NLISTS)
 			continue;
 		if (!*l->value) {
-			for (j = 0; j < lists[k].n; j++)
+			for (j = 0; j < lists[k].n; j++) {
+				char *at = sd_line_ref(l, lists[k].v[j].line);
+
 				sd_unmapped(c, lists[k].v[j].line, "reset by "
-				    "the empty %s= at line %u", l->key,
-				    l->line);
+				    "the empty %s= at %s", l->key, at);
+				free(at);
+			}
 			cmds_free(&lists[k]);
 			sd_note(c, l, "(clears the %s= lines before it)",
 			    l->key);

@@ -4,12 +4,14 @@
  * continued on the next (comments between are skipped).  Anything else is
  * kept as a line without a key, for the importer to list.  What the
  * directives mean is not this file's business. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "import-sd.h"
+#include "strv.h"
 #include "xmalloc.h"
 
 /* A unit file is small; a bigger one is not a unit file. */
@@ -30,7 +32,8 @@ strip(char *s)
 }
 
 static void
-add_line(struct sd_unit *u, unsigned lineno, const char *section, char *text)
+add_line(struct sd_unit *u, const char *file, unsigned lineno,
+    const char *section, char *text)
 {
 	struct sd_line *l;
 	char *eq;
@@ -38,7 +41,7 @@ add_line(struct sd_unit *u, unsigned lineno, const char *section, char *text)
 	u->lines = xreallocarray(u->lines, u->n + 1, sizeof(*u->lines));
 	l = &u->lines[u->n++];
 	memset(l, 0, sizeof(*l));
-	l->file = u->path;
+	l->file = file;
 	l->line = lineno;
 	l->text = xstrdup(text);
 	l->section = section ? xstrdup(section) : NULL;
@@ -65,7 +68,7 @@ continues(const char *s)
 }
 
 static void
-parse(struct sd_unit *u, FILE *f)
+parse(struct sd_unit *u, FILE *f, const char *file)
 {
 	_cleanup_free_ char *buf = NULL, *joined = NULL, *section = NULL;
 	unsigned lineno = 0, first = 0;
@@ -101,12 +104,12 @@ parse(struct sd_unit *u, FILE *f)
 			free(section);
 			section = xstrndup(s + 1, strlen(s) - 2);
 		} else
-			add_line(u, first, section, s);
+			add_line(u, file, first, section, s);
 		free(joined);
 		joined = NULL;
 	}
 	if (joined)
-		add_line(u, first, section, strip(joined));
+		add_line(u, file, first, section, strip(joined));
 }
 
 static void
@@ -148,7 +151,7 @@ sd_unit_read(const char *path, const char *shown, const char *name)
 	u->path = xstrdup(shown);
 	u->name = xstrdup(name);
 	split_name(u);
-	parse(u, f);
+	parse(u, f, u->path);
 	if (ferror(f)) {
 		fprintf(stderr, "jobctl: import: %s: %m\n", shown);
 		fclose(f);
@@ -173,6 +176,7 @@ sd_unit_free(struct sd_unit *u)
 	}
 	free(u->lines);
 	free(u->path);
+	strv_free(u->dropins);
 	free(u->name);
 	free(u->type);
 	free(u->prefix);
@@ -194,4 +198,73 @@ sd_unit_find(struct sd_unit *u, const char *section, const char *key)
 			return l;
 	}
 	return NULL;
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	const char *x = strrchr(*(char *const *)a, '/');
+	const char *y = strrchr(*(char *const *)b, '/');
+
+	return strcmp(x, y);
+}
+
+/* The NAME.conf files of one NAME.d directory not masked by a file of the
+ * same name in a directory read before (systemd's order: /etc first). */
+static char **
+dropin_dir(char **found, const char *dir)
+{
+	struct dirent *e;
+	DIR *d;
+	size_t i;
+
+	if (!(d = opendir(dir)))
+		return found;
+	while ((e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+
+		if (n < 6 || strcmp(e->d_name + n - 5, ".conf") ||
+		    e->d_name[0] == '.')
+			continue;
+		for (i = 0; found && found[i]; i++)
+			if (!strcmp(strrchr(found[i], '/') + 1, e->d_name))
+				break;
+		if (!found || !found[i])
+			found = strv_push(found, xstrfmt("%s/%s", dir,
+			    e->d_name));
+	}
+	closedir(d);
+	return found;
+}
+
+int
+sd_unit_read_dropins(struct sd_unit *u, const char *const *dirs)
+{
+	_cleanup_free_ char *tmpl = NULL;
+	char **found = NULL, *d;
+	size_t i, k;
+
+	if (u->instance)
+		tmpl = xstrfmt("%s@.%s", u->prefix, u->type);
+	for (i = 0; dirs[i]; i++)
+		for (k = 0; k < (tmpl ? 2u : 1u); k++) {
+			d = xstrfmt("%s%s%s.d", dirs[i], *dirs[i] ? "/" : "",
+			    k ? tmpl : u->name);
+			found = dropin_dir(found, d);
+			free(d);
+		}
+	if (found)
+		qsort(found, strv_length(found), sizeof(char *), name_cmp);
+	u->dropins = found;
+	for (i = 0; found && found[i]; i++) {
+		FILE *f = fopen(found[i], "re");
+
+		if (!f) {
+			fprintf(stderr, "jobctl: import: %s: %m\n", found[i]);
+			return -1;
+		}
+		parse(u, f, found[i]);
+		fclose(f);
+	}
+	return 0;
 }

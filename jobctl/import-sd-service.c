@@ -328,8 +328,8 @@ map_workdir(struct sd_ctx *c, struct sd_line *l)
 		sd_unmapped(c, l, "not an absolute path or ~");
 	else {
 		if (v[0] == '-')
-			sd_note(c, l, "jobd fails the run if %s is missing (the "
-			    "'-' would ignore that)", p);
+			sd_note(c, l, "jobd fails the run if %s is "
+			    "missing (the '-' would ignore that)", p);
 		sd_key(c, l, "working_directory", "%s", p);
 	}
 }

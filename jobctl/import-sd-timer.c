@@ -39,14 +39,16 @@ map_calendar(struct sd_ctx *c, struct sd_line *l)
 		return;
 	}
 	if (reset) {
-		sd_unmapped(c, l, "reset by the empty OnCalendar= at line %u",
-		    reset->line);
+		_cleanup_free_ char *at = sd_line_ref(reset, l);
+
+		sd_unmapped(c, l, "reset by the empty OnCalendar= at %s", at);
 		return;
 	}
 	if (!(v = sd_specifiers(c->timer, l->value, &cause)))
 		sd_unmapped(c, l, "%s", cause);
 	else if (cal_parse(v, &spec, &cause) < 0)
-		sd_unmapped(c, l, "jobd refuses this calendar event: %s", cause);
+		sd_unmapped(c, l, "jobd refuses this calendar event: %s",
+		    cause);
 	else if (cal_syntax(spec) != CAL_SYNTAX_SYSTEMD)
 		sd_unmapped(c, l, "jobd would read '%s' as a cron line: write "
 		    "it in the usual systemd form", v);

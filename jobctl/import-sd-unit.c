@@ -103,8 +103,8 @@ special_test(const char *name, const char *v)
 static bool
 glob_safe(const char *p)
 {
-	return p[strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789/._-*?[]")] == '\0';
+	return p[strspn(p, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-*?[]")] == '\0';
 }
 
 static char *
@@ -148,8 +148,8 @@ map_condition(struct sd_ctx *c, struct sd_line *l)
 		return;
 	}
 	if (v[0] == '|') {
-		sd_unmapped(c, l, "a '|' condition holds when any of them does; "
-		    "jobd's conditions must all hold");
+		sd_unmapped(c, l, "a '|' condition holds when any of them "
+		    "does; jobd's conditions must all hold");
 		return;
 	}
 	neg = v[0] == '!';

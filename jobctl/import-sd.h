@@ -32,6 +32,8 @@ struct sd_unit {
 	char *type;		/* "timer", "service" */
 	char *prefix;		/* %p: the name before '@' or the suffix */
 	char *instance;		/* %i: after '@', NULL for no instance */
+	char **dropins;		/* the .conf files of NAME.d read after it */
+	bool system_dirs;	/* found in systemd's unit directories */
 	struct sd_line *lines;
 	size_t n;
 };
@@ -42,6 +44,12 @@ struct sd_unit {
 struct sd_unit *sd_unit_read(const char *path, const char *shown,
     const char *name);
 struct sd_unit *sd_unit_free(struct sd_unit *);
+/* Reads the drop-ins of u (the .conf files of DIR/NAME.d, and for an
+ * instance its template's) from each directory, in systemd's order: a file masks one of
+ * the same name in a later directory, and all are read sorted by name, so
+ * that their directives come after the unit's own.  Returns 0, or -1
+ * after printing why one cannot be read. */
+int sd_unit_read_dropins(struct sd_unit *, const char *const *dirs);
 /* The last directive KEY in SECTION, or NULL. */
 struct sd_line *sd_unit_find(struct sd_unit *, const char *section,
     const char *key);
@@ -75,6 +83,9 @@ void sd_unmapped(struct sd_ctx *, struct sd_line *, const char *fmt, ...)
     PRINTF_LIKE(3, 4);
 /* Kept as a comment above the next key, without a key of its own. */
 void sd_origin(struct sd_ctx *, struct sd_line *);
+/* Where l is, said to the reader of from: "line 12", or "FILE:12" when
+ * l is in another file (a drop-in).  Allocated. */
+char *sd_line_ref(const struct sd_line *l, const struct sd_line *from);
 /* The unit a line belongs to. */
 struct sd_unit *sd_line_unit(struct sd_ctx *, const struct sd_line *);
 

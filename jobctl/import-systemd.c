@@ -20,7 +20,7 @@
 static const char *const unit_dirs[] = {
 	"/etc/systemd/system", "/run/systemd/system",
 	"/usr/local/lib/systemd/system", "/lib/systemd/system",
-	"/usr/lib/systemd/system",
+	"/usr/lib/systemd/system", NULL,
 };
 
 static char *
@@ -87,6 +87,14 @@ sd_unmapped(struct sd_ctx *c, struct sd_line *l, const char *fmt, ...)
 	free(v);
 }
 
+char *
+sd_line_ref(const struct sd_line *l, const struct sd_line *from)
+{
+	if (l->file == from->file)
+		return xstrfmt("line %u", l->line);
+	return xstrfmt("%s:%u", l->file, l->line);
+}
+
 struct sd_unit *
 sd_line_unit(struct sd_ctx *c, const struct sd_line *l)
 {
@@ -106,32 +114,35 @@ section_known(const struct sd_unit *u, const char *section)
 	    (!strcmp(section, "Service") && !strcmp(u->type, "service"));
 }
 
-/* The later line of the same directive that overrides l, or NULL. */
-static struct sd_line *
-overridden(struct sd_unit *u, struct sd_line *l)
+/* Lists l when a later line of the same directive overrides it. */
+static bool
+overridden(struct sd_ctx *c, struct sd_unit *u, struct sd_line *l)
 {
 	struct sd_line *last;
+	char *at;
 
 	if (!l->key || !l->section || sd_repeatable(l->key))
-		return NULL;
+		return false;
 	last = sd_unit_find(u, l->section, l->key);
-	return last != l ? last : NULL;
+	if (last == l)
+		return false;
+	at = sd_line_ref(last, l);
+	sd_unmapped(c, l, "overridden by %s: systemd uses the last %s=", at,
+	    l->key);
+	free(at);
+	return true;
 }
 
 /* One line that no pre-pass took: its directive's mapping, or listed. */
 static void
 map_line(struct sd_ctx *c, struct sd_unit *u, struct sd_line *l)
 {
-	struct sd_line *later;
 	const char *reason;
 	sd_map_fn fn;
 
-	if (l->done)
+	if (l->done || overridden(c, u, l))
 		return;
-	if ((later = overridden(u, l)))
-		sd_unmapped(c, l, "overridden by line %u: systemd uses the "
-		    "last %s=", later->line, l->key);
-	else if (!l->section)
+	if (!l->section)
 		sd_unmapped(c, l, "outside of any section: systemd ignores it "
 		    "too");
 	else if (!l->key)
@@ -248,19 +259,21 @@ template_of(const char *path)
 }
 
 static char *
-locate(const char *arg)
+locate(const char *arg, bool *searched)
 {
 	_cleanup_free_ char *tmpl = NULL;
 	struct stat st;
 	size_t i;
 
+	*searched = false;
 	if (stat(arg, &st) == 0)
 		return xstrdup(arg);
 	if ((tmpl = template_of(arg)) && stat(tmpl, &st) == 0)
 		return TAKE_PTR(tmpl);
 	if (strchr(arg, '/'))
 		return xstrdup(arg);
-	for (i = 0; i < ELEMENTSOF(unit_dirs); i++) {
+	*searched = true;
+	for (i = 0; unit_dirs[i]; i++) {
 		char *p = xstrfmt("%s/%s", unit_dirs[i], arg), *t;
 
 		if (stat(p, &st) == 0)
@@ -282,10 +295,30 @@ base_name(const char *path)
 	return b ? b + 1 : path;
 }
 
+/* Reads a unit and its drop-ins: from the unit's own directory, or from
+ * every unit directory when it was found there by name. */
+static struct sd_unit *
+read_unit(const char *path, const char *name, bool system_dirs)
+{
+	_cleanup_free_ char *dir = xstrndup(path, base_name(path) - path);
+	const char *own[] = { dir, NULL };
+	struct sd_unit *u;
+
+	if (*dir && dir[strlen(dir) - 1] == '/' && strlen(dir) > 1)
+		dir[strlen(dir) - 1] = '\0';
+	if (!(u = sd_unit_read(path, path, name)))
+		return NULL;
+	u->system_dirs = system_dirs;
+	if (sd_unit_read_dropins(u, system_dirs ? unit_dirs : own) < 0)
+		return sd_unit_free(u);
+	return u;
+}
+
 static struct sd_unit *
 load(const char *arg, const char *name)
 {
-	_cleanup_free_ char *path = locate(arg);
+	bool searched;
+	_cleanup_free_ char *path = locate(arg, &searched);
 	const char *dot = strrchr(name, '.');
 
 	if (!dot || (strcmp(dot, ".timer") && strcmp(dot, ".service"))) {
@@ -293,7 +326,7 @@ load(const char *arg, const char *name)
 		    ".service unit\n", arg);
 		return NULL;
 	}
-	return sd_unit_read(path, path, name);
+	return read_unit(path, name, searched);
 }
 
 struct units {
@@ -389,7 +422,7 @@ pair(struct units *us, size_t i)
 		    want, dir, want);
 		return -1;
 	}
-	if (!(s = sd_unit_read(path, path, want)))
+	if (!(s = read_unit(path, want, t->system_dirs)))
 		return -1;
 	units_add(us, s);
 	us->used[us->n - 1] = true;
@@ -406,9 +439,9 @@ load_all(const struct import_args *a, struct units *us)
 		struct sd_unit *u;
 
 		if (!strcmp(a->files[i], "-")) {
-			fprintf(stderr, "jobctl: import systemd: units are read "
-			    "from files: their names say what they are, so - "
-			    "(stdin) is not taken\n");
+			fprintf(stderr, "jobctl: import systemd: units are "
+			    "read from files: their names say what they are, "
+			    "so - (stdin) is not taken\n");
 			return -1;
 		}
 		if (!(u = load(a->files[i], base_name(a->files[i]))))
@@ -434,8 +467,17 @@ import_systemd(const struct import_args *a, struct import_out *o)
 		return -1;
 	}
 	import_header(o, "Made by jobctl import systemd from:");
-	for (i = 0; i < us.n; i++)
-		import_header(o, "  %s", us.v[i]->path);
+	for (i = 0; i < us.n; i++) {
+		struct sd_unit *u = us.v[i];
+		char **d;
+
+		if (strcmp(base_name(u->path), u->name))
+			import_header(o, "  %s (as %s)", u->path, u->name);
+		else
+			import_header(o, "  %s", u->path);
+		for (d = u->dropins; d && *d; d++)
+			import_header(o, "  %s", *d);
+	}
 	names = import_names_new();
 	for (i = 0; i < us.n; i++) {
 		if (!strcmp(us.v[i]->type, "timer"))

@@ -707,3 +707,37 @@ def test_whatever_units_hold_the_file_passes_check(jobd, tmp_path):
         assert rc == 0, "%s\n--- service:\n%s\n--- imported:\n%s" % (
             out, svc, text)
         (d.confd / (unit + ".conf")).unlink()
+
+
+def test_drop_ins_are_read_after_the_unit(jobd, tmp_path):
+    """systemctl edit's override.conf: NAME.d/*.conf beside the unit, read
+    in name order after it, resets and overrides as systemd applies them."""
+    t = write(tmp_path, "foo.timer", "[Timer]\nOnCalendar=daily\n"
+              "Persistent=true\n")
+    s = write(tmp_path, "foo.service", "[Service]\nType=oneshot\n"
+              "ExecStart=/usr/bin/old\nNice=1\n")
+    (tmp_path / "foo.service.d").mkdir()
+    (tmp_path / "foo.timer.d").mkdir()
+    o1 = write(tmp_path / "foo.service.d", "override.conf",
+               "[Service]\nExecStart=\nExecStart=/usr/bin/new\nNice=5\n")
+    o2 = write(tmp_path / "foo.service.d", "20-env.conf",
+               "[Service]\nEnvironment=A=1\n")
+    o3 = write(tmp_path / "foo.timer.d", "10-time.conf",
+               "[Timer]\nOnCalendar=\nOnCalendar=*-*-* 04:00\n")
+    write(tmp_path / "foo.timer.d", "notes.txt", "[Timer]\nOnCalendar=x\n")
+    text = imported(t)
+    k = keys(text, "job foo")
+    assert k["command"] == "/usr/bin/new"
+    assert k["nice"] == "5"
+    assert k["environment"] == "A=1"
+    assert all_of(text, "job foo", "schedule") == ["*-*-* 04:00"]
+    um = unmapped(text)
+    assert um[(str(s), 3)] == ("reset by the empty ExecStart= at %s:2" % o1)
+    assert um[(str(t), 2)] == ("reset by the empty OnCalendar= at %s:2" % o3)
+    assert "overridden by %s:4" % o1 in um[(str(s), 4)]
+    # Drop-ins are listed in the header, in the order read.
+    assert "#   %s\n#   %s\n#   %s\n#   %s\n#   %s\n" % (t, o3, s, o2, o1) \
+        in text
+    assert_accounted(text, t, s, o1, o2, o3)
+    rc, out = check(jobd(start=False), text)
+    assert rc == 0, out
