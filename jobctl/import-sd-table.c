@@ -104,11 +104,6 @@ static const struct {
 	{ "CollectMode", "jobd keeps every unit of its configuration" },
 	{ "SourcePath", "only for generated units" },
 	/* [Install]: enabling. */
-	{ "WantedBy", "jobd has no enabling or targets: a job's schedule is "
-	    "active (and a service with autostart=yes, jobd's default, "
-	    "starts) as soon as jobd reads this file" },
-	{ "RequiredBy", "jobd has no enabling or targets: the unit is active "
-	    "as soon as jobd reads this file" },
 	{ "Alias", "jobd units have one name" },
 	{ "Also", "jobd has no enabling: import the other unit too" },
 	{ "DefaultInstance", "jobd has no templates" },

@@ -220,7 +220,26 @@ map_start_limit(struct sd_ctx *c, struct sd_line *l)
 	free(s);
 }
 
+/* [Install]: jobd enables nothing; what it does instead depends on what
+ * the unit became. */
+static void
+map_install(struct sd_ctx *c, struct sd_line *l)
+{
+	if (c->timer)
+		sd_unmapped(c, l, "jobd has no enabling or targets: the job's "
+		    "schedule is active as soon as jobd reads this file "
+		    "(jobctl pause stops it)");
+	else if (c->job)
+		sd_unmapped(c, l, "jobd has no enabling or targets: the job "
+		    "runs when started (on_boot=0 would run it at boot)");
+	else
+		sd_unmapped(c, l, "jobd has no enabling or targets: the "
+		    "service starts with jobd (autostart=yes, the default)");
+}
+
 const struct sd_directive sd_unit_directives[] = {
+	{ "Install", "WantedBy", map_install },
+	{ "Install", "RequiredBy", map_install },
 	{ "Unit", "Documentation", map_documentation },
 	{ "Unit", "Description", map_description },
 	{ "Unit", "StartLimitBurst", map_start_limit },

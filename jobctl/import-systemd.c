@@ -234,6 +234,9 @@ build(struct import_out *o, struct import_names *names, struct sd_unit *t,
 	sd_exec_map(&c);
 	sd_output_map(&c);
 	map_unit_lines(&c, t);
+	if (t && !c.schedules && !c.boot_set && !c.every_set)
+		import_note(o, "no trigger of the timer could be mapped: the "
+		    "job runs only when started (jobctl start %s)", name);
 	map_unit_lines(&c, s);
 	sd_conditions_flush(&c);
 	sd_service_finish(&c);

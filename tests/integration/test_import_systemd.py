@@ -741,3 +741,16 @@ def test_drop_ins_are_read_after_the_unit(jobd, tmp_path):
     assert_accounted(text, t, s, o1, o2, o3)
     rc, out = check(jobd(start=False), text)
     assert rc == 0, out
+
+
+def test_timer_without_a_trigger_jobd_takes(jobd, tmp_path):
+    t = write(tmp_path, "bar.timer", "[Timer]\nOnCalendar=Mon..Fro 1:00\n"
+              "OnClockChange=yes\n")
+    write(tmp_path, "bar.service", "[Service]\nExecStart=/bin/true\n")
+    text = imported(t)
+    k = keys(text, "job bar")
+    assert not {"schedule", "on_boot", "every"} & set(k)
+    assert "the job runs only when started (jobctl start bar)" in text
+    assert "starts no run" in unmapped(text)[(str(t), 3)]
+    rc, out = check(jobd(start=False), text)
+    assert rc == 0, out
