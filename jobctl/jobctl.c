@@ -182,8 +182,9 @@ static const struct verb {
 	{ "import", "crontab|supervisord|systemd FILE...", 2, MAXN,
 	    OPT_OUTPUT | OPT_USER | OPT_SYSTEM,
 	    "write a conf.d file from a crontab, supervisord.conf or\n"
-	    "        systemd .timer/.service files (FILE -: stdin); jobd\n"
-	    "        is not asked", import_verb },
+	    "        systemd units (FILE -: stdin; for systemd a path or a\n"
+	    "        unit name, NAME.timer with its service or NAME.service);\n"
+	    "        jobd is not asked", import_verb },
 	{ "help", NULL, 0, 0, 0, "print this help", verb_help },
 };
 
