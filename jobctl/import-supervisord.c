@@ -289,7 +289,7 @@ follow_include(struct sv_conf *c, struct sv_section *s)
 	}
 	import_header(c->o, "%s:%u: %s", s->file, s->line, s->raw);
 	for (i = 0; i < k->nraw; i++)
-		import_header(c->o, "%s:%u: %s", s->file, k->lines[i],
+		import_header(c->o, "%s:%u: %s", k->file, k->lines[i],
 		    k->raw[i]);
 	k->done = true;
 	/* Relative to the file as it was named, so that the origins of

@@ -171,7 +171,7 @@ key_begin(struct sv_reader *r, const char *name, const char *value,
 	key_end(r);
 	if ((old = sv_key_find(s, name))) {
 		for (i = 0; i < old->nraw; i++)
-			import_unmapped(r->c->o, r->file, old->lines[i],
+			import_unmapped(r->c->o, old->file, old->lines[i],
 			    old->raw[i], "%s= given again at %s:%u; supervisord "
 			    "takes the last", name, r->file, line);
 		old->done = true;
@@ -179,7 +179,7 @@ key_begin(struct sv_reader *r, const char *name, const char *value,
 	}
 	s->keys = xreallocarray(s->keys, s->nkeys + 1, sizeof(*s->keys));
 	k = &s->keys[s->nkeys++];
-	*k = (struct sv_key){ .name = xstrdup(name) };
+	*k = (struct sv_key){ .name = xstrdup(name), .file = r->file };
 	for (i = 0; k->name[i]; i++)
 		k->name[i] = (char)tolower((unsigned char)k->name[i]);
 	k->raw = strv_append(NULL, raw);
@@ -337,11 +337,12 @@ sv_origin(struct sv_conf *c, struct sv_section *s, struct sv_key *k)
 {
 	size_t i;
 
+	(void)s;
 	k->done = true;
 	if (c->quiet)
 		return;
 	for (i = 0; i < k->nraw; i++)
-		import_origin(c->o, s->file, k->lines[i], k->raw[i]);
+		import_origin(c->o, k->file, k->lines[i], k->raw[i]);
 }
 
 void
@@ -352,6 +353,7 @@ sv_unmapped(struct sv_conf *c, struct sv_section *s, struct sv_key *k,
 	va_list ap;
 	size_t i;
 
+	(void)s;
 	k->done = true;
 	if (c->quiet)
 		return;
@@ -360,7 +362,7 @@ sv_unmapped(struct sv_conf *c, struct sv_section *s, struct sv_key *k,
 		abort();
 	va_end(ap);
 	for (i = 0; i < k->nraw; i++)
-		import_unmapped(c->o, s->file, k->lines[i], k->raw[i], "%s",
+		import_unmapped(c->o, k->file, k->lines[i], k->raw[i], "%s",
 		    why);
 }
 

@@ -20,6 +20,8 @@
 struct sv_key {
 	char *name;		/* lower case, as ConfigParser's optionxform */
 	char *value;
+	const char *file;	/* where it is (a merged section's keys may
+				 * be in several files) */
 	char **raw;		/* the key's line, then its continuations */
 	unsigned *lines;	/* their numbers */
 	size_t nraw;
