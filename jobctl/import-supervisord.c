@@ -178,7 +178,8 @@ map_group(struct sv_conf *c, struct sv_section *s)
 			continue;
 		}
 		t = xstrfmt("%s%s%s (%s)", missing, *missing ? ", " : "",
-		    list[i], j < c->nprograms ? "not mapped" : "no such program");
+		    list[i], j < c->nprograms ? "not mapped" :
+		    "no such program");
 		free(missing);
 		missing = t;
 	}
@@ -256,8 +257,8 @@ include_pattern(struct sv_conf *c, const char *base, const char *pat)
 		}
 		r = sv_read_file(c, g.gl_pathv[i], false);
 		if (r < 0)
-			import_header(c->o, "  -> %s: %s (supervisord skips it)",
-			    g.gl_pathv[i], strerror(-r));
+			import_header(c->o, "  -> %s: %s (supervisord skips "
+			    "it)", g.gl_pathv[i], strerror(-r));
 		else
 			import_header(c->o, "  -> read %s", g.gl_pathv[i]);
 	}

@@ -145,9 +145,9 @@ section_begin(struct sv_reader *r, const char *name, unsigned line,
 
 	key_end(r);
 	if ((s = sv_section_find(c, name))) {
-		import_unmapped(c->o, r->file, line, raw, "[%s] again: its keys "
-		    "are read into the [%s] of %s:%u, as supervisord merges "
-		    "them", name, name, s->file, s->line);
+		import_unmapped(c->o, r->file, line, raw, "[%s] again: its "
+		    "keys are read into the [%s] of %s:%u, as supervisord "
+		    "merges them", name, name, s->file, s->line);
 		r->sect = s;
 		return;
 	}
@@ -172,8 +172,8 @@ key_begin(struct sv_reader *r, const char *name, const char *value,
 	if ((old = sv_key_find(s, name))) {
 		for (i = 0; i < old->nraw; i++)
 			import_unmapped(r->c->o, old->file, old->lines[i],
-			    old->raw[i], "%s= given again at %s:%u; supervisord "
-			    "takes the last", name, r->file, line);
+			    old->raw[i], "%s= given again at %s:%u; "
+			    "supervisord takes the last", name, r->file, line);
 		old->done = true;
 		old->name[0] = '\0';
 	}

@@ -160,8 +160,8 @@ map_exitcodes(struct sv_conf *c, struct sv_section *s, struct sv_key *k,
 	else
 		put_note(c, s, k, "exit status 0 is clean in jobd too");
 	if (!zero && !c->quiet)
-		import_note(c->o, "0 is not in exitcodes=: supervisord restarts "
-		    "after exit 0, jobd counts it clean");
+		import_note(c->o, "0 is not in exitcodes=: supervisord "
+		    "restarts after exit 0, jobd counts it clean");
 }
 
 static void

@@ -146,9 +146,9 @@ origins(struct outmap *m)
 		if ((strstr(k->name, "_maxbytes") || strstr(k->name,
 		    "_backups")) && !rotation_ok(m, k)) {
 			if (!k->done)
-				sv_unmapped(m->c, m->s, k, "not %s: supervisord "
-				    "refuses it", strstr(k->name, "_maxbytes") ?
-				    "a size (50MB, 1KB, 1024)" :
+				sv_unmapped(m->c, m->s, k, "not %s: "
+				    "supervisord refuses it", strstr(k->name,
+				    "_maxbytes") ? "a size (50MB, 1KB, 1024)" :
 				    "a whole number");
 		} else if (k->done)
 			continue;

@@ -194,6 +194,18 @@ names_expand(struct ctx *c, enum names_scope scope)
 		.reply = names_reply,
 		.data = &u,
 	});
+	/* Names that are all units' are left as given: a job named twice
+	 * runs twice. */
+	for (i = 0; r == 0 && i < c->nargs; i++)
+		if (!names_exists(u.jobs, c->args[i]) &&
+		    (names_pattern(c->args[i]) || names_group(NAMES_ANY,
+		    u.jobs, c->args[i], &out)))
+			break;
+	if (r == 0 && i == c->nargs) {
+		json_decref(u.jobs);
+		return -1;
+	}
+	out = strv_free(out);
 	for (i = 0; r == 0 && i < c->nargs; i++)
 		r = names_one(scope, u.jobs, c->args[i], &out);
 	json_decref(u.jobs);

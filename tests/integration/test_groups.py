@@ -76,6 +76,9 @@ def test_a_group_of_jobs_runs_them_and_has_no_service(jobd):
         assert d.jobctl_json("history", job)["runs"], job
     rc, out, err = d.jobctl("stop", "nightly")
     assert rc == 1 and "group 'nightly' has no service" in err, out + err
+    # A job named twice still runs twice.
+    rc, out, err = d.jobctl("start", "rep-a", "rep-a")
+    assert rc == 0 and len(out.split()) == 2, out + err
 
 
 def test_unit_name_wins_and_unknown_names_still_fail(jobd):
