@@ -1,10 +1,10 @@
 /* jobctl import supervisord, its parts: the reader of supervisord's ini
  * dialect (import-sv-ini.c: Python's RawConfigParser as supervisord sets
  * it up), its value syntax (import-sv-values.c: %(name)s expansions,
- * environment= pairs, command words, booleans, sizes), the mapping of a
- * [program:x] (import-sv-program.c) and of its log keys
- * (import-sv-output.c); import-supervisord.c reads the files and maps
- * the other sections.  Not for the rest of jobctl. */
+ * environment= pairs, command words, booleans, sizes), a [program:x]'s
+ * processes (import-sv-program.c), its keys (import-sv-keys.c) and its
+ * log keys (import-sv-output.c); import-supervisord.c reads the files
+ * and maps the other sections.  Not for the rest of jobctl. */
 #ifndef JOBCTL_IMPORT_SV_H
 #define JOBCTL_IMPORT_SV_H
 
