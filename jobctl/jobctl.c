@@ -117,16 +117,17 @@ static const struct verb {
 	{ "status", "[NAME...]", 0, MAXN, OPT_DAEMON,
 	    "show jobs, their unfinished runs, last result and whether they\n"
 	    "        are failing or overdue (names: globs such as 'web*',\n"
-	    "        or all)", verb_status },
+	    "        all, or a [group]'s name)", verb_status },
 	{ "start", "JOB|SERVICE...", 1, MAXN, OPT_WAIT,
 	    "start a run of each JOB, print the run ids; or start services\n"
-	    "        ('web*' and all too: all is every service)",
+	    "        ('web*', groups and all too: all is every service)",
 	    verb_start },
 	{ "stop", "SERVICE...", 1, MAXN, OPT_WAIT,
-	    "stop services ('web*' and all too)", verbs_service_stop },
+	    "stop services ('web*', groups and all too)",
+	    verbs_service_stop },
 	{ "restart", "SERVICE...", 1, MAXN, OPT_WAIT,
-	    "stop and start services, also failed ones ('web*' and all\n"
-	    "        too)", verbs_service_restart },
+	    "stop and start services, also failed ones ('web*', groups\n"
+	    "        and all too)", verbs_service_restart },
 	{ "wait", "RUN...", 1, MAXN, OPT_ANY,
 	    "wait for runs to finish, print their results", verb_wait },
 	{ "cancel", "RUN|JOB...", 1, MAXN, 0,

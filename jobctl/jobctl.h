@@ -79,10 +79,10 @@ enum names_scope {
 	NAMES_LOGS,		/* any unit; all: c->all_units, no names */
 };
 
-/* Replaces c->args' globs and "all" with the names they match (one
- * Summary call, only when there is one): -1 to go on, or an exit code
- * (1: a pattern matched nothing).  Cancel's may leave no name (every
- * job it matched is idle). */
+/* Replaces c->args' globs, "all" and group names with the units they
+ * stand for (one Summary call): -1 to go on, or an exit code (1: a
+ * pattern matched nothing, a group has nothing the verb takes).
+ * Cancel's may leave no name (every job it matched is idle). */
 int names_expand(struct ctx *, enum names_scope);
 
 /* One io.jobd.Manager call (params stolen); returns the exit code. */

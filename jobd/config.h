@@ -219,6 +219,19 @@ struct config_alert {
 	unsigned line;
 };
 
+#define CONFIG_MAX_GROUPS 1024
+
+/* One [group NAME] section: units that jobctl's verbs take by the group's
+ * name (supervisord's [group:x] programs=).  At most VARLINK_MAX_NAMES
+ * units (64), so that one call can take them all. */
+struct config_group {
+	char *name;
+	char **units;			/* in the order given */
+	unsigned *unit_lines;		/* the units= line of each */
+	char *file;
+	unsigned line;
+};
+
 /* One [job NAME] or [service NAME] section. */
 struct job_config {
 	char *name;
@@ -243,6 +256,8 @@ struct job_config {
 	bool service;			/* [service NAME] */
 	struct job_service svc;
 	char **after, **wants, **requires;	/* unit names */
+	char **groups;			/* the [group]s naming it, in the
+					 * order defined */
 	struct job_policy policy;
 	struct job_exec exec;
 	char **allow_start;		/* users, @groups: may Start it */
@@ -280,6 +295,8 @@ struct config {
 	struct config_alert *alerts;	/* in definition order */
 	size_t nalerts;
 	char *sendmail;			/* sendmail= in [jobd]; NULL: default */
+	struct config_group *groups;	/* in definition order */
+	size_t ngroups;
 	struct job_config_list jobs;	/* in name order */
 	size_t njobs;
 };
@@ -303,6 +320,8 @@ struct job_config *config_find_job(const struct config *, const char *name);
 const struct config_semaphore *config_find_semaphore(const struct config *,
     const char *name);
 const struct config_alert *config_find_alert(const struct config *,
+    const char *name);
+const struct config_group *config_find_group(const struct config *,
     const char *name);
 
 /* True when the job runs by itself (schedule=, every= or on_boot=). */
