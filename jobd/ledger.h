@@ -27,11 +27,11 @@ int ledger_result_index(const char *result);
 
 /*
  * One row of the runs table.  For the times, pid, signal, retry_of,
- * hook_of, chain_first and chain_depth, zero means "not set" (stored as NULL); exit_code counts only when
- * has_exit.  result is NULL while the run is running, else one of
- * success, failed, timeout, cancelled, lost, skipped.  Rows read back own
- * their strings and tail (ledger_run_free_contents); rows passed in are
- * only read.
+ * hook_of, chain_first and chain_depth, zero means "not set" (stored as
+ * NULL); exit_code counts only when has_exit.  result is NULL while the
+ * run is running, else one of success, failed, timeout, cancelled, lost,
+ * skipped.  Rows read back own their strings and tail
+ * (ledger_run_free_contents); rows passed in are only read.
  */
 struct ledger_run {
 	uint64_t id;
