@@ -105,6 +105,10 @@ void config_groups_free(struct config *);
 void config_check_deps(struct job_config **units, size_t n,
     void (*error)(void *ctx, const struct job_config *, const char *msg),
     void *ctx);
+/* on_success= and on_failure= together form no cycle: hooks chain. */
+void config_check_hook_cycles(struct job_config **units, size_t n,
+    void (*error)(void *ctx, const struct job_config *, const char *msg),
+    void *ctx);
 /* Names that must refer to something: semaphores, hook jobs and alerts. */
 void config_check_policy(const struct config *, struct job_config **units,
     size_t n, void (*error)(void *, const struct job_config *,

@@ -138,6 +138,14 @@ static const char *const ledger_migrations[] = {
 	" END;"
 	"CREATE TABLE events ("
 	" name TEXT PRIMARY KEY, set_usec INTEGER NOT NULL);",
+	/* 4: hooks chain (a hook's run starts its own hooks): a hook's run
+	 * keeps the run that started it and its chain's first run, with
+	 * their jobs (show RUN names them after pruning too). */
+	"ALTER TABLE runs ADD COLUMN hook_of INTEGER;"
+	"ALTER TABLE runs ADD COLUMN hook_of_job TEXT;"
+	"ALTER TABLE runs ADD COLUMN chain_first INTEGER;"
+	"ALTER TABLE runs ADD COLUMN chain_first_job TEXT;"
+	"ALTER TABLE runs ADD COLUMN chain_depth INTEGER;",
 };
 
 _Static_assert(ELEMENTSOF(ledger_migrations) == LEDGER_VERSION,

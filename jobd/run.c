@@ -624,6 +624,8 @@ run_new(struct run_ctx *ctx, struct job *job, const char *name,
 	r->retry_of = opts->retry_of;
 	r->attempt = opts->attempt;
 	r->is_hook = opts->is_hook;
+	if (opts->chain)
+		r->chain = run_chain_dup(opts->chain);
 	r->state = RUN_PENDING;
 	r->queued = now_realtime();
 	tail_init(&r->tail, ctx->config->tail_size);
@@ -784,5 +786,27 @@ run_free(struct run *r)
 	free(r->waiting_for);
 	free(r->cgroup);
 	strv_free(r->held_sems);
+	run_chain_free(r->chain);
 	free(r);
+}
+
+struct run_chain *
+run_chain_dup(const struct run_chain *c)
+{
+	struct run_chain *d = xmalloc(sizeof(*d));
+
+	*d = (struct run_chain){ .hook_of = c->hook_of,
+	    .hook_of_job = xstrdup(c->hook_of_job), .first = c->first,
+	    .first_job = xstrdup(c->first_job), .depth = c->depth };
+	return d;
+}
+
+void
+run_chain_free(struct run_chain *c)
+{
+	if (!c)
+		return;
+	free(c->hook_of_job);
+	free(c->first_job);
+	free(c);
 }

@@ -69,6 +69,17 @@ extern const char *const run_state_name[RUN_NSTATES];
 extern const char *const run_trigger_name[TRIGGER_NTRIGGERS];
 extern const char *const run_result_name[RESULT_NRESULTS];
 
+/* How a hook's run came to be (hooks.c): the run whose end started it,
+ * and the chain's first run, which no hook started.  depth: hooks deep,
+ * 1 for a hook of the first run. */
+struct run_chain {
+	uint64_t hook_of;
+	char *hook_of_job;
+	uint64_t first;
+	char *first_job;
+	unsigned depth;
+};
+
 /* Someone awaiting a run: a control connection for `start --wait`, `wait`
  * or `logs --follow`.  line_cb may be NULL; done_cb is called once, when
  * the run finishes, after which the observer is no longer registered. */
@@ -99,7 +110,9 @@ struct run {
 	usec_t scheduled;		/* the slot it runs for, or 0 */
 	uint64_t retry_of;		/* first attempt of a retried run */
 	unsigned attempt;
-	bool is_hook;			/* hooks trigger no hooks */
+	bool is_hook;			/* a hook's or an alert's: no
+					 * retry, no alert */
+	struct run_chain *chain;	/* a hook's; NULL otherwise */
 	bool is_service;		/* a service's process */
 	usec_t pending_timeout;		/* waiting for admission at most */
 	char *cgroup;			/* its cgroup directory, or NULL */
@@ -151,6 +164,7 @@ struct run_opts {
 	uint64_t retry_of;		/* the first attempt, for retries */
 	unsigned attempt;		/* 0: first attempt */
 	bool is_hook;			/* started by on_failure/on_success */
+	const struct run_chain *chain;	/* hooks: copied into the run */
 	const char *stdin_data;		/* hooks: the tail on stdin */
 	char **env;			/* hooks: JOBD_TRIGGER_* */
 };
@@ -183,5 +197,8 @@ int run_exit_status(const struct run *);
 void run_free(struct run *);
 /* Whether run_free may be called now. */
 bool run_is_freeable(const struct run *);
+/* A copy of a hook's chain (its strings too), and its release. */
+struct run_chain *run_chain_dup(const struct run_chain *);
+void run_chain_free(struct run_chain *);
 
 #endif

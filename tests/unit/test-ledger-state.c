@@ -198,11 +198,17 @@ TEST(schema_1_migrates_with_runs_kept)
 	l = open_ok();
 	write_ok(l, &op, 1);
 	ledger_close(l);
-	/* What jobd before schema 2 left (without schema 3's tables). */
+	/* What jobd before schema 2 left (without schema 3's tables and
+	 * schema 4's columns). */
 	raw_exec("DROP TABLE jobd_state; DROP TRIGGER runs_finished_insert;"
 	    "DROP TRIGGER runs_finished_update; DROP TABLE run_counts;"
 	    "DROP TABLE job_stats; DROP TABLE alert_state;"
 	    "DROP TABLE alert_log; DROP TABLE alert_counts; DROP TABLE events;"
+	    "ALTER TABLE runs DROP COLUMN hook_of;"
+	    "ALTER TABLE runs DROP COLUMN hook_of_job;"
+	    "ALTER TABLE runs DROP COLUMN chain_first;"
+	    "ALTER TABLE runs DROP COLUMN chain_first_job;"
+	    "ALTER TABLE runs DROP COLUMN chain_depth;"
 	    "PRAGMA user_version = 1");
 	l = open_ok();
 	m = meta_of(l);
