@@ -38,6 +38,36 @@
 	"  last_success_usec)"						\
 	"  WHERE excluded.last_run >= COALESCE(last_run, 0);"
 
+/* From schema 4: an oom is a verdict as a failure is. */
+#define LEDGER_STATS_TRIGGER_BODY_4					\
+	" INSERT INTO run_counts (job, result, n)"			\
+	"  VALUES (NEW.job, NEW.result, 1)"				\
+	"  ON CONFLICT (job, result) DO UPDATE SET n = n + 1;"		\
+	" INSERT INTO job_stats (job, last_run, last_result,"		\
+	"  last_started_usec, last_ended_usec, last_duration_usec,"	\
+	"  last_success_usec)"						\
+	"  SELECT NEW.job, NEW.id, NEW.result, NEW.started_usec,"	\
+	"  NEW.ended_usec, NEW.duration_usec,"				\
+	"  CASE WHEN NEW.result = 'success' THEN"			\
+	"  COALESCE(NEW.ended_usec, NEW.started_usec) END"		\
+	"  WHERE NEW.result IN ('success', 'failed', 'timeout', 'lost',"	\
+	"  'oom')"							\
+	"  ON CONFLICT (job) DO UPDATE SET"				\
+	"  last_run = excluded.last_run,"				\
+	"  last_result = excluded.last_result,"				\
+	"  last_started_usec = excluded.last_started_usec,"		\
+	"  last_ended_usec = excluded.last_ended_usec,"			\
+	"  last_duration_usec = excluded.last_duration_usec,"		\
+	"  last_success_usec = COALESCE(excluded.last_success_usec,"	\
+	"  last_success_usec)"						\
+	"  WHERE excluded.last_run >= COALESCE(last_run, 0);"
+
+#define LEDGER_RUNS_COLUMNS_1						\
+	"id, job, \"trigger\", scheduled_usec, queued_usec, started_usec," \
+	" ended_usec, pid, exit_code, signal, result, reason,"		\
+	" duration_usec, peak_rss_kb, user_cpu_usec, system_cpu_usec,"	\
+	" output_tail, retry_of"
+
 /* ledger_migrations[i] takes user_version i to i + 1, in one transaction
  * with the version bump.  Never edit a released step; append a new one. */
 static const char *const ledger_migrations[] = {
@@ -138,6 +168,41 @@ static const char *const ledger_migrations[] = {
 	" END;"
 	"CREATE TABLE events ("
 	" name TEXT PRIMARY KEY, set_usec INTEGER NOT NULL);",
+	/* 4: the result oom (issue 21's cgroup limits).  SQLite changes a
+	 * CHECK only by copying the table; its indexes and triggers go with
+	 * the old one and are made again, and AUTOINCREMENT's counter is
+	 * carried over (pruning may have left it above the largest id). */
+	"CREATE TABLE runs_4 ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" job TEXT NOT NULL,"
+	" \"trigger\" TEXT,"
+	" scheduled_usec INTEGER, queued_usec INTEGER,"
+	" started_usec INTEGER, ended_usec INTEGER,"
+	" pid INTEGER, exit_code INTEGER, signal INTEGER,"
+	" result TEXT CHECK (result IN ('success', 'failed', 'timeout',"
+	"  'cancelled', 'lost', 'skipped', 'oom')),"
+	" reason TEXT,"
+	" duration_usec INTEGER, peak_rss_kb INTEGER,"
+	" user_cpu_usec INTEGER, system_cpu_usec INTEGER,"
+	" output_tail BLOB,"
+	" retry_of INTEGER);"
+	"INSERT INTO runs_4 (" LEDGER_RUNS_COLUMNS_1 ")"
+	" SELECT " LEDGER_RUNS_COLUMNS_1 " FROM runs;"
+	"INSERT OR REPLACE INTO sqlite_sequence (name, seq)"
+	" SELECT 'runs_4', max(seq) FROM sqlite_sequence"
+	" WHERE name IN ('runs', 'runs_4') HAVING max(seq) IS NOT NULL;"
+	"DROP TABLE runs;"
+	"ALTER TABLE runs_4 RENAME TO runs;"
+	"CREATE INDEX runs_job_id ON runs (job, id);"
+	"CREATE INDEX runs_unfinished ON runs (id) WHERE result IS NULL;"
+	"CREATE TRIGGER runs_finished_insert AFTER INSERT ON runs"
+	" WHEN NEW.result IS NOT NULL BEGIN"
+	LEDGER_STATS_TRIGGER_BODY_4
+	" END;"
+	"CREATE TRIGGER runs_finished_update AFTER UPDATE OF result ON runs"
+	" WHEN OLD.result IS NULL AND NEW.result IS NOT NULL BEGIN"
+	LEDGER_STATS_TRIGGER_BODY_4
+	" END;",
 };
 
 _Static_assert(ELEMENTSOF(ledger_migrations) == LEDGER_VERSION,
