@@ -188,9 +188,14 @@ static const char *const ledger_migrations[] = {
 	" retry_of INTEGER);"
 	"INSERT INTO runs_4 (" LEDGER_RUNS_COLUMNS_1 ")"
 	" SELECT " LEDGER_RUNS_COLUMNS_1 " FROM runs;"
-	"INSERT OR REPLACE INTO sqlite_sequence (name, seq)"
-	" SELECT 'runs_4', max(seq) FROM sqlite_sequence"
-	" WHERE name IN ('runs', 'runs_4') HAVING max(seq) IS NOT NULL;"
+	/* sqlite_sequence has no key: one row for runs_4, made if the
+	 * copy made none, then the larger counter. */
+	"INSERT INTO sqlite_sequence (name, seq) SELECT 'runs_4', 0"
+	" WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence"
+	" WHERE name = 'runs_4');"
+	"UPDATE sqlite_sequence SET seq = (SELECT max(seq) FROM"
+	" sqlite_sequence WHERE name IN ('runs', 'runs_4'))"
+	" WHERE name = 'runs_4';"
 	"DROP TABLE runs;"
 	"ALTER TABLE runs_4 RENAME TO runs;"
 	"CREATE INDEX runs_job_id ON runs (job, id);"
