@@ -77,8 +77,8 @@ limit_count(const char *value, uint64_t *ret, unsigned long min,
 	v = strtoul(value, &end, 10);
 	if (value[0] < '0' || value[0] > '9' || errno || *end || v < min ||
 	    v > max)
-		return config_fail(cause, xstrfmt("invalid value '%s': expected "
-		    "%lu to %lu%s", value, min, max, infinity_ok ?
+		return config_fail(cause, xstrfmt("invalid value '%s': "
+		    "expected %lu to %lu%s", value, min, max, infinity_ok ?
 		    " or infinity" : ""));
 	*ret = v;
 	return 0;

@@ -276,7 +276,7 @@ struct job_config {
 	char *output_file;		/* output=file: the path (see below) */
 	uint64_t output_file_max;	/* rotate past this; 0: never */
 	unsigned output_file_keep;	/* rotated files kept, default 5 */
-	usec_t output_file_max_age;	/* rotated files older go; 0: never */
+	usec_t output_file_max_age;	/* older rotated files go; 0: none */
 	bool output_file_compress;	/* gzip rotated files */
 	int64_t history_max_runs;	/* -1: [jobd]'s */
 	int64_t history_max_age;	/* usec; -1: [jobd]'s; 0: no limit */

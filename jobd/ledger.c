@@ -50,8 +50,8 @@
 	"  NEW.ended_usec, NEW.duration_usec,"				\
 	"  CASE WHEN NEW.result = 'success' THEN"			\
 	"  COALESCE(NEW.ended_usec, NEW.started_usec) END"		\
-	"  WHERE NEW.result IN ('success', 'failed', 'timeout', 'lost',"	\
-	"  'oom')"							\
+	"  WHERE NEW.result IN ('success', 'failed', 'timeout',"	\
+	"  'lost', 'oom')"						\
 	"  ON CONFLICT (job) DO UPDATE SET"				\
 	"  last_run = excluded.last_run,"				\
 	"  last_result = excluded.last_result,"				\

@@ -169,21 +169,28 @@ gz_commit(int dir, const char *from, const char *tmp, const struct stat *st)
 	return r;
 }
 
-/* One file: from (plain) to from.gz. */
+/* One file: from (plain) to from.gz.  The directory may be the job's
+ * user's: only a regular file of root or owner with one link is read (a
+ * hard link to another file is not copied; O_NONBLOCK: a FIFO put there
+ * does not hold the thread). */
 static int
-gz_file(int dir, const char *from, char **why)
+gz_file(int dir, const char *from, uid_t owner, char **why)
 {
 	_cleanup_free_ char *tmp = xstrfmt("%s.gz.tmp%ld", from,
 	    (long)gettid());
 	int in, out = -1, r;
 	struct stat st;
 
-	in = openat(dir, from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	in = openat(dir, from, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC);
 	if (in < 0)
 		return errno == ENOENT ? 0 : -errno;
-	if (fstat(in, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(in, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
+	    (st.st_uid != 0 && st.st_uid != owner)) {
 		close(in);
-		return 0;
+		*why = xstrfmt("'%s' is not a regular file of root or the "
+		    "run's user with one link: not compressed", from);
+		return -EPERM;
 	}
 	/* The name is this thread's: one left by a crash is stale. */
 	(void)unlinkat(dir, tmp, 0);
@@ -214,7 +221,8 @@ gz_file(int dir, const char *from, char **why)
 }
 
 int
-logrotate_compress(int dir, const char *name, unsigned keep, char **why)
+logrotate_compress(int dir, const char *name, unsigned keep, uid_t owner,
+    char **why)
 {
 	unsigned k;
 	int r, first = 0;
@@ -223,7 +231,7 @@ logrotate_compress(int dir, const char *name, unsigned keep, char **why)
 		_cleanup_free_ char *f = rotated_name(name, k, false),
 		    *w = NULL;
 
-		r = gz_file(dir, f, &w);
+		r = gz_file(dir, f, owner, &w);
 		if (r < 0 && !first) {
 			first = r;
 			*why = TAKE_PTR(w);

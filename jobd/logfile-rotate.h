@@ -7,6 +7,8 @@
 #ifndef JOBD_LOGFILE_ROTATE_H
 #define JOBD_LOGFILE_ROTATE_H
 
+#include <sys/types.h>
+
 #include "timeutil.h"
 
 /* FILE.k and FILE.k.gz become FILE.k+1(.gz), the oldest (FILE.keep)
@@ -19,9 +21,10 @@ unsigned logrotate_prune(int dir, const char *name, unsigned keep,
     usec_t max_age, usec_t now);
 /* gzips FILE.k (k = 1 .. keep) that is plain into FILE.k.gz, with the
  * same owner, mode and modification time, and removes FILE.k; a file
- * rotated meanwhile is left for the next pass.  Returns 0, or -errno with
- * *why for the first failure, which keeps its plain file. */
+ * rotated meanwhile is left for the next pass, one that is not a regular
+ * file of root or owner with one link is left alone.  Returns 0, or
+ * -errno with *why for the first failure, which keeps its plain file. */
 int logrotate_compress(int dir, const char *name, unsigned keep,
-    char **why);
+    uid_t owner, char **why);
 
 #endif

@@ -46,7 +46,7 @@ struct logfile {
 	unsigned keep;			/* rotated files kept */
 	usec_t max_age;			/* rotated files older go; 0 */
 	bool compress;
-	bool pruned;			/* the first open's age check done */
+	bool pruned;			/* age checked at the first open */
 	int gz_dir;			/* worker: a rotation to compress
 					 * after (its dir, dup'd), or -1 */
 	const unsigned *gen;		/* bumped by SIGUSR1: reopen */
@@ -157,6 +157,7 @@ struct logfile_gz {
 	int dir;
 	char *name, *path;
 	unsigned keep;
+	uid_t owner;			/* the run's user */
 	int r;
 	char *why;
 };
@@ -166,7 +167,8 @@ logfile_gz_work(void *data)
 {
 	struct logfile_gz *z = data;
 
-	z->r = logrotate_compress(z->dir, z->name, z->keep, &z->why);
+	z->r = logrotate_compress(z->dir, z->name, z->keep, z->owner,
+	    &z->why);
 }
 
 static void
@@ -197,6 +199,7 @@ logfile_gz_submit(struct logfile *f)
 	z->name = xstrdup(f->name);
 	z->path = xstrdup(f->path);
 	z->keep = f->keep;
+	z->owner = f->owner.uid;
 	executor_submit(f->executor, logfile_gz_work, logfile_gz_done, z);
 }
 

@@ -18,7 +18,7 @@ struct logfile;
 struct logfile_opts {
 	const char *path;
 	uint64_t max_size;		/* rotate past this size; 0: never */
-	unsigned keep;			/* rotated files kept (FILE.1 ...),
+	unsigned keep;			/* rotated files kept (FILE.1 ..),
 					 * plain or .gz */
 	uint64_t max_age;		/* usec: older rotated files go; 0 */
 	bool compress;			/* gzip rotated files */

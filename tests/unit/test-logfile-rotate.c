@@ -185,7 +185,7 @@ TEST(compress_plain_files)
 	set_age("x.log.1", 500);
 	ASSERT_OK(fstatat(dir_fd, "x.log.1", &before, 0));
 	s = NULL;
-	ASSERT_OK(logrotate_compress(dir_fd, "x.log", 3, &s));
+	ASSERT_OK(logrotate_compress(dir_fd, "x.log", 3, 0, &s));
 	ASSERT_NULL(s);
 	ASSERT_STREQ(s = listing(), "x.log x.log.1.gz x.log.2.gz x.log.3.gz");
 	free(s);
@@ -218,7 +218,7 @@ TEST(compress_fails_on_a_size_limit)
 	put("x.log.1", noise);
 	signal(SIGXFSZ, SIG_IGN);
 	ASSERT_OK(setrlimit(RLIMIT_FSIZE, &rl));
-	ASSERT_EQ(logrotate_compress(dir_fd, "x.log", 2, &s), -EFBIG);
+	ASSERT_EQ(logrotate_compress(dir_fd, "x.log", 2, 0, &s), -EFBIG);
 	ASSERT_STREQ(s, "cannot compress 'x.log.1': File too large; it stays "
 	    "uncompressed");
 	free(s);
@@ -237,7 +237,7 @@ TEST(compress_fails_on_a_taken_name)
 	put("x.log.1", "one");
 	put("x.log.2", "two");
 	ASSERT_OK(mkdirat(dir_fd, "x.log.1.gz", 0755));
-	ASSERT_EQ(logrotate_compress(dir_fd, "x.log", 2, &s), -EISDIR);
+	ASSERT_EQ(logrotate_compress(dir_fd, "x.log", 2, 0, &s), -EISDIR);
 	ASSERT_STREQ(s, "cannot compress 'x.log.1': Is a directory; it stays "
 	    "uncompressed");
 	free(s);
@@ -247,6 +247,23 @@ TEST(compress_fails_on_a_taken_name)
 	ASSERT(!exists("x.log.2"));
 }
 
+TEST(compress_leaves_links_and_fifos_alone)
+{
+	char *s = NULL;
+
+	fresh_dir();
+	put("secret", "not the log's");
+	ASSERT_OK(linkat(dir_fd, "secret", dir_fd, "x.log.1", 0));
+	ASSERT_OK(mkfifoat(dir_fd, "x.log.2", 0600));
+	put("x.log.3", "three");
+	ASSERT_EQ(logrotate_compress(dir_fd, "x.log", 3, 0, &s), -EPERM);
+	ASSERT_STREQ(s, "'x.log.1' is not a regular file of root or the run's "
+	    "user with one link: not compressed");
+	free(s);
+	ASSERT_STREQ(s = listing(), "secret x.log.1 x.log.2 x.log.3.gz");
+	free(s);
+}
+
 static const struct test tests[] = {
 	TEST_ENTRY(shift_counts_compressed_files),
 	TEST_ENTRY(shift_keep_zero_removes),
@@ -254,6 +271,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(compress_plain_files),
 	TEST_ENTRY(compress_fails_on_a_size_limit),
 	TEST_ENTRY(compress_fails_on_a_taken_name),
+	TEST_ENTRY(compress_leaves_links_and_fifos_alone),
 };
 
 TEST_MAIN(tests)
