@@ -60,6 +60,12 @@ int config_job_build_command(struct job_config *, char **cause);
 void job_exec_free(struct job_exec *);
 bool job_exec_equal(const struct job_exec *, const struct job_exec *);
 
+/* config-limits.c: the cgroup limits of a unit. */
+config_parse_fn config_parse_memory_max, config_parse_memory_high,
+    config_parse_memory_swap_max, config_parse_cpu_quota,
+    config_parse_cpu_weight, config_parse_tasks_max, config_parse_io_weight;
+bool job_limits_equal(const struct job_limits *, const struct job_limits *);
+
 /* config-sched.c: the schedule keys. */
 config_parse_fn config_parse_schedule, config_parse_timezone,
     config_parse_dst_gap, config_parse_dst_repeat, config_parse_catch_up,

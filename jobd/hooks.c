@@ -76,7 +76,9 @@ hooks_should_retry(const struct job_config *jc, const struct run *r)
 
 	if (r->is_hook || r->attempt >= p->retry)
 		return false;
-	return (r->result == RESULT_FAILED && p->retry_on_failed) ||
+	/* An oom is a failure that says why. */
+	return ((r->result == RESULT_FAILED || r->result == RESULT_OOM) &&
+	    p->retry_on_failed) ||
 	    (r->result == RESULT_TIMEOUT && p->retry_on_timeout);
 }
 
@@ -225,7 +227,8 @@ hooks_start(struct hooks *k, struct job *j, struct run *r, char **hooks,
 static bool
 result_is_failure(enum run_result r)
 {
-	return r == RESULT_FAILED || r == RESULT_TIMEOUT || r == RESULT_LOST;
+	return r == RESULT_FAILED || r == RESULT_TIMEOUT || r == RESULT_LOST ||
+	    r == RESULT_OOM;
 }
 
 /* What follows a finished run: a retry, else the hooks (with

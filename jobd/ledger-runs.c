@@ -11,6 +11,7 @@
 
 const char *const ledger_result_name[LEDGER_NRESULTS] = {
 	"success", "failed", "timeout", "cancelled", "lost", "skipped",
+	"oom",
 };
 
 /* Column order shared by every statement that reads or writes a run. */

@@ -15,12 +15,12 @@
 
 #define LEDGER_FILE "ledger.db"
 #define LEDGER_APPLICATION_ID 0x6a6f6264	/* "jobd" */
-#define LEDGER_VERSION 4			/* newest schema we know */
+#define LEDGER_VERSION 5			/* newest schema we know */
 
 struct ledger;
 
 /* The results a finished row may have, in this order. */
-#define LEDGER_NRESULTS 6
+#define LEDGER_NRESULTS 7
 extern const char *const ledger_result_name[LEDGER_NRESULTS];
 /* The index of a result name, or -1. */
 int ledger_result_index(const char *result);

@@ -52,6 +52,7 @@ const char *const run_result_name[RESULT_NRESULTS] = {
 	[RESULT_CANCELLED] = "cancelled",
 	[RESULT_LOST] = "lost",
 	[RESULT_SKIPPED] = "skipped",
+	[RESULT_OOM] = "oom",
 };
 
 static const char *const run_event_name[RUN_NEVENTS] = {
@@ -205,10 +206,12 @@ run_enter_finished(struct run *r)
 	assert(!r->spawning);
 	spawn_queue_cancel(&r->ctx->spawnq, &r->spawn_wait);
 	run_helper_reason(r);
-	r->result = run_compute_result(r);
-	r->ended = now_realtime();
+	/* The cgroup's figures first: its OOM kills decide the result. */
 	if (r->cgroup)
 		cgroup_run_finish(r->cgroup, &r->usage);
+	r->result = run_compute_result(r);
+	run_limits_verdict(r);
+	r->ended = now_realtime();
 	run_set_state(r, RUN_FINISHED);
 	run_close_handles(r);
 	if (r->signal)
@@ -431,6 +434,8 @@ run_output_init(struct run *r, int fds[3])
 		.path = e->output_file,
 		.max_size = e->output_file_max,
 		.keep = e->output_file_keep,
+		.max_age = e->output_file_max_age,
+		.compress = e->output_file_compress,
 		.gen = r->ctx->logfile_gen,
 		/* Whom the run's files may belong to: the user it runs as
 		 * (resolved before the spawn). */
@@ -621,6 +626,8 @@ run_new(struct run_ctx *ctx, struct job *job, const char *name,
 	r->trigger = trigger;
 	r->scheduled = opts->slot;
 	r->cgroup = cg;
+	if (jc->limits.set)
+		run_limits_setup(r, &jc->limits);
 	r->retry_of = opts->retry_of;
 	r->attempt = opts->attempt;
 	r->is_hook = opts->is_hook;

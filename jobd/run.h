@@ -52,6 +52,7 @@ enum run_result {
 	RESULT_CANCELLED,
 	RESULT_LOST,
 	RESULT_SKIPPED,
+	RESULT_OOM,		/* the OOM killer ended a process of it */
 	RESULT_NRESULTS,
 };
 
@@ -117,6 +118,7 @@ struct run {
 	usec_t pending_timeout;		/* waiting for admission at most */
 	char *cgroup;			/* its cgroup directory, or NULL */
 	struct cgroup_usage usage;	/* read from the cgroup at the end */
+	uint64_t memory_max;		/* its memory_max=, or 0 */
 	usec_t queued, started, ended;	/* CLOCK_REALTIME */
 	usec_t started_mono;
 	int pid;
@@ -200,5 +202,12 @@ bool run_is_freeable(const struct run *);
 /* A copy of a hook's chain (its strings too), and its release. */
 struct run_chain *run_chain_dup(const struct run_chain *);
 void run_chain_free(struct run_chain *);
+
+/* run-limits.c: a new run's cgroup gets its unit's limits (or the run
+ * fails without running); a finished run whose cgroup saw an OOM kill
+ * is an oom, not a failed. */
+struct job_limits;
+void run_limits_setup(struct run *, const struct job_limits *);
+void run_limits_verdict(struct run *);
 
 #endif

@@ -683,7 +683,7 @@ function durationChart(runs, name) {
   }
   return h('figure', { class: 'chart-box' }, g,
     h('figcaption', { class: 'legend' }, h('span', { class: 'key-ok' }, 'success'),
-      h('span', { class: 'key-fail' }, 'failed, timeout, cancelled or lost'),
+      h('span', { class: 'key-fail' }, 'failed, oom, timeout, cancelled or lost'),
       h('span', null, 'last ' + pts.length + ' finished runs')));
 }
 

@@ -1,4 +1,4 @@
-/* Unit tests for a hook's chain in the ledger (schema 4): the run that
+/* Unit tests for a hook's chain in the ledger (schema 4 on): the run that
  * started a hook's run and its chain's first run, with their jobs and the
  * depth, round trip through a queued row, its completion, ledger_get_run
  * and ledger_query; a run no hook started keeps them empty; a schema 3
