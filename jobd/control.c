@@ -22,6 +22,7 @@
 #include "heap.h"
 #include "method.h"
 #include "run-ctx.h"
+#include "executor.h"
 #include "json-writer.h"
 #include "log.h"
 #include "manager.h"
@@ -363,6 +364,61 @@ ctl_more(const struct conn *c)
 	return c->more;
 }
 
+/* The peer's user name, looked up once per connection before its first
+ * state-changing call (NSS may block: on the executor), so that what it
+ * does is recorded with a name. */
+struct conn_name_req {
+	struct ctl_deferred *defer;
+	const struct ctl_method *method;
+	json_t *params;
+	uid_t uid;
+	char *name;
+};
+
+static void
+conn_name_work(void *data)
+{
+	struct conn_name_req *q = data;
+
+	q->name = access_user_name(q->uid);
+}
+
+static void
+conn_name_done(void *data, int status)
+{
+	struct conn_name_req *q = data;
+	struct conn *c = ctl_resume(q->defer);
+
+	(void)status;
+	if (c) {
+		ctl_set_cancel(c, NULL, NULL);
+		c->peer.name = TAKE_PTR(q->name);
+		c->peer.name_known = true;
+		q->method->fn(c, q->params);
+	}
+	json_decref(q->params);
+	free(q->name);
+	free(q);
+}
+
+static void
+conn_call_named(struct conn *c, const struct ctl_method *m, json_t *params)
+{
+	struct conn_name_req *q;
+
+	if (m->access == CTL_READ || c->peer.name_known) {
+		m->fn(c, params);
+		return;
+	}
+	q = xcalloc(1, sizeof(*q));
+	q->method = m;
+	q->params = json_incref(params);
+	q->uid = c->peer.uid;
+	q->defer = ctl_defer(c);
+	executor_submit(c->control->methods->runs->executor, conn_name_work,
+	    conn_name_done, q);
+}
+
 static void
 conn_dispatch(struct conn *c, json_t *msg)
 {
@@ -392,7 +448,7 @@ conn_dispatch(struct conn *c, json_t *msg)
 		ctl_deny(c, call.method);
 		return;
 	}
-	c->control->table[i].fn(c, call.parameters);
+	conn_call_named(c, &c->control->table[i], call.parameters);
 }
 
 /* Handles buffered calls until one has to wait for its reply. */

@@ -161,6 +161,7 @@ job_free(struct job *j)
 		run_free(r);
 	}
 	free(j->sched.queue);
+	run_who_free(&j->sched.skip_by);
 	if (j->ctx->freeing)
 		j->ctx->freeing(j->ctx->owner, j);
 	free(j->name);

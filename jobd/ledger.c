@@ -138,6 +138,18 @@ static const char *const ledger_migrations[] = {
 	" END;"
 	"CREATE TABLE events ("
 	" name TEXT PRIMARY KEY, set_usec INTEGER NOT NULL);",
+	/* 4: a run's parameters and appended arguments (each entry ended
+	 * by a NUL byte), and who started and who cancelled it through the
+	 * socket: the peer's uid and name, and the user a client (jobd-web)
+	 * says it acts for.  Older rows have NULL there: nobody recorded. */
+	"ALTER TABLE runs ADD COLUMN params BLOB;"
+	"ALTER TABLE runs ADD COLUMN args BLOB;"
+	"ALTER TABLE runs ADD COLUMN requested_uid INTEGER;"
+	"ALTER TABLE runs ADD COLUMN requested_user TEXT;"
+	"ALTER TABLE runs ADD COLUMN requested_for TEXT;"
+	"ALTER TABLE runs ADD COLUMN cancelled_uid INTEGER;"
+	"ALTER TABLE runs ADD COLUMN cancelled_user TEXT;"
+	"ALTER TABLE runs ADD COLUMN cancelled_for TEXT;",
 };
 
 _Static_assert(ELEMENTSOF(ledger_migrations) == LEDGER_VERSION,

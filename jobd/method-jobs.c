@@ -66,6 +66,8 @@ run_write(struct json_writer *w, const struct run *r, bool brief)
 		jw_kstr(w, "waiting_for", r->waiting_for);
 	else if (r->spawning)
 		jw_kstr(w, "waiting_for", "spawn");
+	if (!brief)
+		method_run_audit_write(w, r);
 	jw_close(w, '}');
 }
 

@@ -67,8 +67,23 @@ void method_service_fields(struct json_writer *, const struct service *);
 /* Locks, semaphores and events with holders and waiters (Status,
  * EventList). */
 json_t *method_sync_json(struct method_ctx *);
+/* Replies to a call that started runs: at once (once on record), or
+ * with wait when they have finished (method-runs.c). */
+void method_runs_started(struct conn *, struct run **runs, size_t n,
+    bool wait);
 /* Start when the names are services. */
 void method_start_services(struct conn *, json_t *names, bool wait);
+
+/* Who asked (method-audit.c): the peer and its claim on_behalf_of (may be
+ * NULL), strings borrowed; -1 after an InvalidParameter reply. */
+struct ledger_run;
+struct run_who;
+int method_who(struct conn *, const char *on_behalf_of, struct run_who *);
+/* "uid N (NAME) for CLAIM", for log lines, in buf. */
+const char *method_who_text(const struct run_who *, char *buf, size_t n);
+/* params, args, requested_by and cancelled_by of the Run shape. */
+void method_run_audit_write(struct json_writer *, const struct run *);
+void method_row_audit_json(json_t *, const struct ledger_run *);
 
 /* Method handlers (method-*.c), and their table (method-table.c). */
 

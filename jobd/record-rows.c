@@ -12,6 +12,7 @@
 #include "macro.h"
 #include "record-internal.h"
 #include "run.h"
+#include "strv.h"
 #include "xmalloc.h"
 
 void
@@ -42,11 +43,7 @@ record_op_free(struct ledger_op *op)
 	default:
 		return;
 	}
-	free(op->run.job);
-	free(op->run.trigger);
-	free(op->run.result);
-	free(op->run.reason);
-	free(op->run.tail);
+	ledger_run_free_contents(&op->run);
 }
 
 void
@@ -109,6 +106,17 @@ record_fill_tail(struct ledger_run *row, const struct run *r)
 	}
 }
 
+static void
+record_fill_who(struct ledger_who *w, const struct run_who *r)
+{
+	if (!r->set)
+		return;
+	*w = (struct ledger_who){ .set = true, .uid = r->uid,
+	    .user = r->user ? xstrdup(r->user) : NULL,
+	    .on_behalf_of = r->on_behalf_of ? xstrdup(r->on_behalf_of) :
+	    NULL };
+}
+
 /* The row of a run as it is now; strings copied. */
 static void
 record_fill(struct ledger_run *row, const struct run *r)
@@ -127,7 +135,11 @@ record_fill(struct ledger_run *row, const struct run *r)
 		.exit_code = r->exit_code,
 		.signal = r->signal,
 		.reason = r->reason ? xstrdup(r->reason) : NULL,
+		.params = strv_copy(r->params),
+		.args = strv_copy(r->args),
 	};
+	record_fill_who(&row->requested_by, &r->requested_by);
+	record_fill_who(&row->cancelled_by, &r->cancelled_by);
 	if (r->state != RUN_FINISHED)
 		return;
 	row->result = xstrdup(run_result_name[r->result]);
@@ -169,7 +181,8 @@ record_run_finished(struct record *rec, const struct run *r)
 
 void
 record_run_skipped(struct record *rec, uint64_t id, const char *job,
-    const char *trigger, usec_t slot, const char *reason)
+    const char *trigger, usec_t slot, const char *reason,
+    const struct run_who *who)
 {
 	usec_t now = now_realtime();
 	struct ledger_op op = {
@@ -186,6 +199,8 @@ record_run_skipped(struct record *rec, uint64_t id, const char *job,
 		},
 	};
 
+	if (who)
+		record_fill_who(&op.run.requested_by, who);
 	if (!rec->closing)
 		record_enqueue(rec, &op);
 	else

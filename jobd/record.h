@@ -111,9 +111,12 @@ void record_run_started(struct record *, const struct run *);
 void record_flush(struct record *, void (*cb)(void *ctx, int r),
     void *ctx);
 void record_run_finished(struct record *, const struct run *);
-/* A slot that was not run, as a skipped run with its reason. */
+/* A slot that was not run, as a skipped run with its reason, and who
+ * asked for the skip (jobctl skip), or NULL. */
+struct run_who;
 void record_run_skipped(struct record *, uint64_t id, const char *job,
-    const char *trigger, usec_t slot, const char *reason);
+    const char *trigger, usec_t slot, const char *reason,
+    const struct run_who *who);
 /* A job's schedule state (last slot handled, pause, skips). */
 void record_job_state(struct record *, const char *job, usec_t last_slot,
     usec_t paused_until, unsigned skips);

@@ -41,6 +41,7 @@ enum run_trigger {
 	TRIGGER_EVENT,
 	TRIGGER_BOOT,
 	TRIGGER_ALERT,		/* an [alert NAME]'s command= */
+	TRIGGER_ADHOC,		/* jobctl run: a command no file declares */
 	TRIGGER_NTRIGGERS,
 };
 
@@ -68,6 +69,20 @@ enum run_event {
 extern const char *const run_state_name[RUN_NSTATES];
 extern const char *const run_trigger_name[TRIGGER_NTRIGGERS];
 extern const char *const run_result_name[RESULT_NRESULTS];
+
+/* Who asked through the control socket (method-*.c fill it from the
+ * peer's credentials): uid and user name, and whom a client such as
+ * jobd-web says it acts for (its claim).  set: someone asked. */
+struct run_who {
+	bool set;
+	uint32_t uid;
+	char *user;			/* NULL: the uid has no name */
+	char *on_behalf_of;		/* NULL: the peer itself */
+};
+
+/* Copies and frees the strings of a run_who. */
+void run_who_copy(struct run_who *dst, const struct run_who *src);
+void run_who_free(struct run_who *);
 
 /* Someone awaiting a run: a control connection for `start --wait`, `wait`
  * or `logs --follow`.  line_cb may be NULL; done_cb is called once, when
@@ -112,6 +127,10 @@ struct run {
 	int signal;			/* the signal that ended it, or 0 */
 	bool cancelled, timed_out;
 	bool forced_failure;		/* run_fail(): failed, not cancelled */
+	char **params;			/* "NAME=VALUE", every declared one */
+	char **args;			/* appended to the command, or NULL */
+	struct run_who requested_by;	/* who started it, if someone did */
+	struct run_who cancelled_by;	/* who cancelled it */
 
 	/* Copied from the job's config when the run was created, so that a
 	 * reload never changes a run in flight. */
@@ -153,6 +172,9 @@ struct run_opts {
 	bool is_hook;			/* started by on_failure/on_success */
 	const char *stdin_data;		/* hooks: the tail on stdin */
 	char **env;			/* hooks: JOBD_TRIGGER_* */
+	char **params;			/* Start: "NAME=VALUE" given, checked */
+	char **args;			/* Start: appended arguments */
+	const struct run_who *requested_by;	/* who asked, or NULL */
 };
 
 /* A pending run of job (named name, defined by jc, whose runs it is
