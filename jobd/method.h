@@ -27,6 +27,7 @@ struct run_ctx;
 struct sched;
 struct service;
 struct sync;
+struct transient;
 struct units;
 
 /* What the protocol layer reaches: the modules it asks and acts on, and
@@ -43,6 +44,7 @@ struct method_ctx {
 	struct heap *heap;		/* trims after large replies */
 	struct figures *figures;	/* the jobs' counts, for Metrics */
 	struct alerts *alerts;		/* AlertTest */
+	struct transient *transient;	/* Run and Remove */
 	const char *config_path, *socket_path;
 	usec_t started;
 	/* A configuration reload; done gets the errors or the plan. */
@@ -117,6 +119,8 @@ void method_daemon(struct conn *, json_t *);
 void method_metrics(struct conn *, json_t *);
 void method_alerts(struct conn *, json_t *);
 void method_alert_test(struct conn *, json_t *);
+void method_run(struct conn *, json_t *);	/* method-adhoc.c */
+void method_remove(struct conn *, json_t *);
 void method_get_info(struct conn *, json_t *);
 void method_get_interface_description(struct conn *, json_t *);
 #ifdef JOBD_DEBUG_METHODS

@@ -175,6 +175,7 @@ struct run_opts {
 	char **params;			/* Start: "NAME=VALUE" given, checked */
 	char **args;			/* Start: appended arguments */
 	const struct run_who *requested_by;	/* who asked, or NULL */
+	uint64_t id;			/* taken ahead (ctx->next_id), or 0 */
 };
 
 /* A pending run of job (named name, defined by jc, whose runs it is
