@@ -580,6 +580,17 @@ TEST(job_stats_outlive_pruning)
 	cleanup();
 }
 
+/* What schema 4 added (test-ledger-audit.c tests it). */
+#define LEDGER_V4_COLUMNS_DROP						\
+	"ALTER TABLE runs DROP COLUMN params;"				\
+	"ALTER TABLE runs DROP COLUMN args;"				\
+	"ALTER TABLE runs DROP COLUMN requested_uid;"			\
+	"ALTER TABLE runs DROP COLUMN requested_user;"			\
+	"ALTER TABLE runs DROP COLUMN requested_for;"			\
+	"ALTER TABLE runs DROP COLUMN cancelled_uid;"			\
+	"ALTER TABLE runs DROP COLUMN cancelled_user;"			\
+	"ALTER TABLE runs DROP COLUMN cancelled_for;"
+
 /* A version 2 ledger with rows: the migration counts them and finds
  * each job's last verdict and success. */
 TEST(job_stats_from_an_older_ledger)
@@ -602,6 +613,7 @@ TEST(job_stats_from_an_older_ledger)
 	    "DROP TABLE run_counts; DROP TABLE job_stats;"
 	    "DROP TABLE alert_state; DROP TABLE alert_log;"
 	    "DROP TABLE alert_counts; DROP TABLE events;"
+	    LEDGER_V4_COLUMNS_DROP
 	    "PRAGMA user_version = 2;");
 	l = open_ok();
 	ASSERT_EQ(raw_int("PRAGMA user_version"), LEDGER_VERSION);
