@@ -6,6 +6,7 @@
  * through jobd-exec like any job's. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "config-transient.h"
 #include "control.h"
@@ -130,8 +131,9 @@ method_run(struct conn *c, json_t *params)
 		adhoc_refuse(c, name, err, NULL);
 		return;
 	}
-	log_notice("transient job '%s' (%s) added by %s", name,
-	    jc->command_line, method_who_text(&who, buf, sizeof(buf)));
+	log_notice("transient job '%s' (%.200s%s) added by %s", name,
+	    jc->command_line, strlen(jc->command_line) > 200 ? "..." : "",
+	    method_who_text(&who, buf, sizeof(buf)));
 	if (p.on_calendar) {
 		adhoc_reply_periodic(c, j);
 		return;

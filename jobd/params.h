@@ -12,7 +12,8 @@
 #define PARAM_MAX_VALUE 4096		/* bytes of a value or default */
 #define PARAM_MAX 64			/* declared by a job, given to a run */
 #define ARGS_MAX 1024			/* arguments appended or run */
-#define ARGS_MAX_BYTES (128 * 1024)	/* their total size */
+#define ARGS_MAX_BYTES (32 * 1024)	/* their total size (a call is at
+					 * most 64 KiB) */
 #define PARAM_ENV_PREFIX "JOBD_PARAM_"
 
 /* Checks one declaration, "NAME" (no default: Start must give it) or

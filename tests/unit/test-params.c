@@ -178,7 +178,7 @@ TEST(args_bound)
 	ASSERT_OK(args_check(v, &cause));
 	v = strv_append(v, "one too many");
 	ASSERT_EQ(args_check(v, &cause), -E2BIG);
-	ASSERT_STREQ(cause, "too many arguments: at most 1024, 131072 bytes "
+	ASSERT_STREQ(cause, "too many arguments: at most 1024, 32768 bytes "
 	    "together");
 	free(cause);
 }
