@@ -571,57 +571,6 @@ verb_cancel(struct ctx *c)
 	    jobctl_reply_runs);
 }
 
-/* What a time span means where a TIME is asked for. */
-enum span_mode {
-	SPAN_AGO,		/* --since 2h */
-	SPAN_AHEAD,		/* --until 2h */
-	SPAN_NONE,		/* --base: absolute times only */
-};
-
-/* '@EPOCH', 'YYYY-MM-DD [HH:MM[:SS]]' in jobctl's local time (TZ), or a
- * span before or after now. */
-static int
-parse_time(const char *s, enum span_mode mode, usec_t *ret)
-{
-	struct tm tm = { 0 };
-	const char *end;
-	usec_t span, now;
-	char *cause = NULL;
-	json_int_t v;
-	time_t t;
-
-	if (s[0] == '@') {
-		if (!parse_number(s + 1, &v) ||
-		    v > (json_int_t)(INT64_MAX / USEC_PER_SEC))
-			return -1;
-		*ret = (usec_t)v * USEC_PER_SEC;
-		return 0;
-	}
-	end = strptime(s, "%Y-%m-%d", &tm);
-	if (end && *end == ' ')
-		end = strptime(end + 1, "%H:%M", &tm);
-	if (end && *end == ':')
-		end = strptime(end + 1, "%S", &tm);
-	if (end && *end == '\0') {
-		tm.tm_isdst = -1;
-		if ((t = mktime(&tm)) == (time_t)-1 || t < 0)
-			return -1;
-		*ret = (usec_t)t * USEC_PER_SEC;
-		return 0;
-	}
-	if (mode == SPAN_NONE || timespan_parse(s, &span, &cause) < 0) {
-		free(cause);
-		return -1;
-	}
-	now = now_realtime();
-	if (mode == SPAN_AGO)
-		*ret = now > span ? now - span : 0;
-	else
-		*ret = span < (usec_t)INT64_MAX - now ? now + span :
-		    USEC_INFINITY;	/* also for "infinity" */
-	return 0;
-}
-
 static int
 verb_help(struct ctx *c UNUSED)
 {

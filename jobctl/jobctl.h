@@ -109,6 +109,17 @@ int jobctl_usage_error(const struct verb *, const char *fmt, ...)
 /* Prints the runs of Start, Run, Wait and Cancel (with --wait, until
  * they have finished) and returns the exit code. */
 int jobctl_reply_runs(json_t *params, bool continues, void *data);
+/* What a time span means where a TIME is asked for. */
+enum span_mode {
+	SPAN_AGO,		/* --since 2h */
+	SPAN_AHEAD,		/* --until 2h */
+	SPAN_NONE,		/* --base: absolute times only */
+};
+
+/* '@EPOCH', 'YYYY-MM-DD [HH:MM[:SS]]' in local time (TZ), or a span
+ * before or after now, as mode says (parse-time.c): 0, or -1. */
+int parse_time(const char *s, enum span_mode mode, usec_t *ret);
+
 /* Digits only, fitting an int64 (run ids, line counts). */
 bool parse_number(const char *s, json_int_t *ret);
 /* A reply array the printers may rely on, or NULL. */
