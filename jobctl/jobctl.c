@@ -239,9 +239,16 @@ verb_usage(FILE *f, const struct verb *v)
 {
 	size_t i;
 
+	const char *dd = v->args ? strstr(v->args, "-- ") : NULL;
+	int n;
+
+	/* What follows -- comes after the options, as it must be typed. */
+	if (dd && dd > v->args && dd[-1] == '[')
+		dd--;
+	n = dd ? (int)(dd - v->args) : v->args ? (int)strlen(v->args) : 0;
 	fprintf(f, "%s", v->name);
-	if (v->args)
-		fprintf(f, " %s", v->args);
+	if (n > 0)
+		fprintf(f, " %.*s", n - (v->args[n - 1] == ' '), v->args);
 	for (i = 0; i < ELEMENTSOF(opts); i++) {
 		if (!(v->opts & opts[i].bit))
 			continue;
@@ -249,6 +256,8 @@ verb_usage(FILE *f, const struct verb *v)
 		opt_usage(f, &opts[i]);
 		fputc(']', f);
 	}
+	if (dd)
+		fprintf(f, " %s", dd);
 }
 
 /* The synopsis of every verb; with full, their help and the rest too. */
