@@ -5,9 +5,12 @@
  * (config-transient.c).  The command runs as user= or jobd's own user,
  * through jobd-exec like any job's. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "access.h"
 #include "config-transient.h"
 #include "control.h"
 #include "job.h"
@@ -64,6 +67,31 @@ adhoc_config(struct conn *c, const struct adhoc_params *p, const char *name)
 	return jc;
 }
 
+/* Root and jobd's own user may run a command as anyone; another
+ * administrator (admin_group=) only as itself, the default for it:
+ * admin_group= lets one control jobs, not become root.  The user to run
+ * as (NULL: jobd's own), or -1 after a PermissionDenied reply. */
+static int
+adhoc_user(struct conn *c, const char *asked, char **ret)
+{
+	const struct access_peer *p = ctl_peer(c);
+	char uid[16];
+
+	*ret = NULL;
+	if (p->uid == 0 || p->uid == geteuid()) {
+		*ret = asked ? xstrdup(asked) : NULL;
+		return 0;
+	}
+	snprintf(uid, sizeof(uid), "%u", (unsigned)p->uid);
+	if (!asked || (p->name && !strcmp(asked, p->name)) ||
+	    !strcmp(asked, uid)) {
+		*ret = xstrdup(p->name ? p->name : uid);
+		return 0;
+	}
+	ctl_deny(c, "Run as another user");
+	return -1;
+}
+
 /* --on-calendar: the job is armed, no run yet. */
 static void
 adhoc_reply_periodic(struct conn *c, const struct job *j)
@@ -93,7 +121,7 @@ method_run(struct conn *c, json_t *params)
 #undef P
 	};
 	struct method_ctx *m = ctl_ctx(c);
-	_cleanup_free_ char *name = NULL;
+	_cleanup_free_ char *name = NULL, *user = NULL;
 	struct adhoc_params p;
 	struct job_config *jc;
 	struct run_who who;
@@ -104,8 +132,10 @@ method_run(struct conn *c, json_t *params)
 	int err;
 
 	if (ctl_params(c, params, spec, ELEMENTSOF(spec), &p) < 0 ||
-	    method_who(c, p.on_behalf_of, &who) < 0)
+	    method_who(c, p.on_behalf_of, &who) < 0 ||
+	    adhoc_user(c, p.user, &user) < 0)
 		return;
+	p.user = user;
 	if (m->runs->stopping) {
 		ctl_error(c, IFACE_ERROR("ShuttingDown"), NULL);
 		return;

@@ -197,11 +197,23 @@ def test_only_administrators_run_and_remove(jobd):
             assert rc == 1 and "permission denied" in err, (user, err)
         assert history(d) == []
         rc, out, err, _ = as_user(p, d, "admin", "run", "--name", "mine",
-                                  "--wait", "--", "/bin/true")
+                                  "--wait", "--", "/usr/bin/id", "-u")
         assert rc == 0, err
-        show = d.jobctl_json("show", int(out.split()[0]))["run"]
+        run_id = int(out.split()[0])
+        show = d.jobctl_json("show", run_id)["run"]
         assert show["requested_by"] == {"uid": p.uid("admin"),
                                         "user": p.users["admin"]}, show
+        # An admin_group= member runs commands as itself, never as root.
+        assert d.jobctl("logs", "--run", run_id)[1].strip() == \
+            str(p.uid("admin"))
+        for user in ("root", "0"):
+            rc, out, err, _ = as_user(p, d, "admin", "run", "--user", user,
+                                      "--", "/bin/true")
+            assert rc == 1 and "permission denied" in err, (user, err)
+        rc, out, err, _ = as_user(p, d, "admin", "run", "--user",
+                                  p.users["admin"], "--wait", "--",
+                                  "/bin/true")
+        assert rc == 0, err
         rc, out, err, _ = as_user(p, d, "reader", "remove", "mine")
         assert rc == 1 and "permission denied" in err, err
         assert "mine" in listed(d)
