@@ -22,6 +22,7 @@
 #include "heap.h"
 #include "method.h"
 #include "run-ctx.h"
+#include "control-names.h"
 #include "executor.h"
 #include "json-writer.h"
 #include "log.h"
@@ -63,6 +64,7 @@ struct control {
 	unsigned nconns;
 	bool groups_warned;		/* SO_PEERGROUPS failed once */
 	struct ctl_refusals refusals;	/* their log lines, rate-limited */
+	struct peer_names *names;	/* the peers' user names */
 };
 
 
@@ -364,9 +366,12 @@ ctl_more(const struct conn *c)
 	return c->more;
 }
 
-/* The peer's user name, looked up once per connection before its first
- * state-changing call (NSS may block: on the executor), so that what it
- * does is recorded with a name. */
+/* A state-changing call is recorded with the peer's name: the cached one
+ * (control-names.h), else one looked up now when the thread pool has a
+ * free thread; never behind a stalled pool (condition_command= holds a
+ * thread up to 30 s): then the uid alone is recorded. */
+#define CONN_NAME_POOL_FREE 4		/* libuv's threads */
+
 struct conn_name_req {
 	struct ctl_deferred *defer;
 	const struct ctl_method *method;
@@ -404,9 +409,21 @@ conn_name_done(void *data, int status)
 static void
 conn_call_named(struct conn *c, const struct ctl_method *m, json_t *params)
 {
+	struct executor *ex = c->control->methods->runs->executor;
 	struct conn_name_req *q;
+	const char *name;
 
 	if (m->access == CTL_READ || c->peer.name_known) {
+		m->fn(c, params);
+		return;
+	}
+	if (peer_names_get(c->control->names, c->peer.uid, &name)) {
+		c->peer.name = name ? xstrdup(name) : NULL;
+		c->peer.name_known = true;
+		m->fn(c, params);
+		return;
+	}
+	if (ex->queued >= CONN_NAME_POOL_FREE) {
 		m->fn(c, params);
 		return;
 	}
@@ -415,8 +432,7 @@ conn_call_named(struct conn *c, const struct ctl_method *m, json_t *params)
 	q->params = json_incref(params);
 	q->uid = c->peer.uid;
 	q->defer = ctl_defer(c);
-	executor_submit(c->control->methods->runs->executor, conn_name_work,
-	    conn_name_done, q);
+	executor_submit(ex, conn_name_work, conn_name_done, q);
 }
 
 static void
@@ -544,6 +560,7 @@ conn_identify(struct control *ctl, struct conn *c)
 		    "peers are judged by their primary group only");
 	}
 	c->privileged = access_is_admin(ctl->methods->runs->config, &c->peer);
+	peer_names_prefetch(ctl->names, c->peer.uid);
 	return 0;
 }
 
@@ -656,6 +673,7 @@ control_start(struct method_ctx *m, const struct ctl_method *table,
 	struct control *ctl = xcalloc(1, sizeof(*ctl));
 
 	ctl->methods = m;
+	ctl->names = peer_names_new(m->runs->executor);
 	ctl->table = table;
 	ctl->ntable = ntable;
 	ctl->path = xstrdup(path);
@@ -699,6 +717,8 @@ control_free(struct control *ctl)
 	TAILQ_FOREACH_SAFE(c, &ctl->conns, entry, tmp)
 		conn_close(c, "shutting down");
 	free(ctl->path);
+	peer_names_unref(ctl->names);
+	ctl->names = NULL;
 	ctl->freed = true;
 	if (!ctl->listener_open)
 		free(ctl);
