@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "ledger.h"
+#include "ledger-schema.h"
 #include "runner.h"
 #include "strv.h"
 #include "xmalloc.h"
@@ -117,14 +118,7 @@ TEST(version_3_ledger_migrates)
 	l = open_ok();
 	ledger_close(l);
 	raw_exec("DELETE FROM runs;"
-	    "ALTER TABLE runs DROP COLUMN params;"
-	    "ALTER TABLE runs DROP COLUMN args;"
-	    "ALTER TABLE runs DROP COLUMN requested_uid;"
-	    "ALTER TABLE runs DROP COLUMN requested_user;"
-	    "ALTER TABLE runs DROP COLUMN requested_for;"
-	    "ALTER TABLE runs DROP COLUMN cancelled_uid;"
-	    "ALTER TABLE runs DROP COLUMN cancelled_user;"
-	    "ALTER TABLE runs DROP COLUMN cancelled_for;"
+	    LEDGER_V4_COLUMNS_DROP
 	    "INSERT INTO runs (id, job, \"trigger\", queued_usec, result, "
 	    "reason) VALUES (5, 'old', 'schedule', 3, 'failed', 'exit 1');"
 	    "PRAGMA user_version = 3;");

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "ledger.h"
+#include "ledger-schema.h"
 #include "runner.h"
 #include "xmalloc.h"
 
@@ -203,6 +204,7 @@ TEST(schema_1_migrates_with_runs_kept)
 	    "DROP TRIGGER runs_finished_update; DROP TABLE run_counts;"
 	    "DROP TABLE job_stats; DROP TABLE alert_state;"
 	    "DROP TABLE alert_log; DROP TABLE alert_counts; DROP TABLE events;"
+	    LEDGER_V4_COLUMNS_DROP
 	    "PRAGMA user_version = 1");
 	l = open_ok();
 	m = meta_of(l);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "ledger.h"
+#include "ledger-schema.h"
 #include "runner.h"
 #include "xmalloc.h"
 
@@ -579,17 +580,6 @@ TEST(job_stats_outlive_pruning)
 	ledger_close(l);
 	cleanup();
 }
-
-/* What schema 4 added (test-ledger-audit.c tests it). */
-#define LEDGER_V4_COLUMNS_DROP						\
-	"ALTER TABLE runs DROP COLUMN params;"				\
-	"ALTER TABLE runs DROP COLUMN args;"				\
-	"ALTER TABLE runs DROP COLUMN requested_uid;"			\
-	"ALTER TABLE runs DROP COLUMN requested_user;"			\
-	"ALTER TABLE runs DROP COLUMN requested_for;"			\
-	"ALTER TABLE runs DROP COLUMN cancelled_uid;"			\
-	"ALTER TABLE runs DROP COLUMN cancelled_user;"			\
-	"ALTER TABLE runs DROP COLUMN cancelled_for;"
 
 /* A version 2 ledger with rows: the migration counts them and finds
  * each job's last verdict and success. */
