@@ -3,6 +3,7 @@
 #include <stddef.h>
 
 #include "strv-json.h"
+#include "strv.h"
 
 json_t *
 strv_json(char *const *v)
@@ -13,4 +14,16 @@ strv_json(char *const *v)
 	for (i = 0; v && v[i]; i++)
 		json_array_append_new(a, json_string(v[i]));
 	return a;
+}
+
+char **
+json_strv(const json_t *a)
+{
+	char **v = NULL;
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(a, i, e)
+		v = strv_append(v, json_string_value(e));
+	return v;
 }

@@ -10,4 +10,8 @@
 /* A new array of v's strings ([] for NULL). */
 json_t *strv_json(char *const *v);
 
+/* The strings of an array as a new vector; NULL for NULL or []. The
+ * caller has checked that every element is a string. */
+char **json_strv(const json_t *a);
+
 #endif

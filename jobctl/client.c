@@ -55,6 +55,15 @@ static const struct client_error {
 	    "service '%s' is not running", 1, 0 },
 	{ VARLINK_INTERFACE ".NoSuchAlert", "alert", "no such alert '%s'",
 	    1, 0 },
+	{ VARLINK_INTERFACE ".BadParameters", "reason", "%s", 1, 0 },
+	{ VARLINK_INTERFACE ".InvalidRun", "reason", "%s", 1, 0 },
+	{ VARLINK_INTERFACE ".JobExists", "job", "'%s' is the name of a job "
+	    "or service already: choose another --name", 1, 0 },
+	{ VARLINK_INTERFACE ".TooManyTransient", "limit", "too many "
+	    "transient jobs (the limit is %s): remove some with jobctl remove",
+	    1, 0 },
+	{ VARLINK_INTERFACE ".NotTransient", "job", "'%s' is defined in the "
+	    "configuration files, not by jobctl run: remove it there", 1, 0 },
 	{ VARLINK_SERVICE ".PermissionDenied", NULL, "permission denied",
 	    1, 0 },
 	{ VARLINK_SERVICE ".InvalidParameter", "parameter",
@@ -240,6 +249,11 @@ client_error(const struct client_request *req, const char *error,
 			arg = e->key ? "?" : "";
 		fputs("jobctl: ", stderr);
 		fprintf(stderr, e->fmt, arg);
+		v = json_object_get(params, "limit");
+		if (json_is_integer(v) && e->key && !strcmp(e->key,
+		    "parameter"))
+			fprintf(stderr, ": more than %" JSON_INTEGER_FORMAT
+			    " entries", json_integer_value(v));
 		fputc('\n', stderr);
 		return e->code;
 	}

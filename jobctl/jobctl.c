@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -81,13 +82,28 @@ static const struct opt {
 	{ OPT_OUTPUT, 'o', "output", "FILE",
 	    "import: write the conf.d file to FILE instead of stdout" },
 	{ OPT_USER, 0, "user", "NAME",
-	    "import crontab: the crontab's owner (default: who runs jobctl)" },
+	    "run: the user the command runs as (default jobd's own);\n"
+	    "        import crontab: the crontab's owner (default: who runs\n"
+	    "        jobctl)" },
 	{ OPT_SYSTEM, 0, "system", NULL,
 	    "import crontab: /etc/crontab and /etc/cron.d lines, with a user\n"
 	    "        field" },
 	{ OPT_FORMAT, 0, "format", "FMT",
 	    "metrics: openmetrics (default) or prometheus (the text format\n"
 	    "        0.0.4 that node_exporter and promtool read)" },
+	{ OPT_NAME, 0, "name", "NAME",
+	    "run: the transient job's name (default run-ID)" },
+	{ OPT_TIMEOUT, 0, "timeout", "SPAN",
+	    "run: stop the command after SPAN ('30s', '5min')" },
+	{ OPT_LOCK, 0, "lock", "LOCK",
+	    "run: hold LOCK while running, as lock= (repeatable)" },
+	{ OPT_ENV, 0, "env", "KEY=VALUE",
+	    "run: set a variable for the command (repeatable)" },
+	{ OPT_ON_CALENDAR, 0, "on-calendar", "EXPR",
+	    "run: a transient periodic job on schedule EXPR (with --name)" },
+	{ OPT_PARAM, 0, "param", "NAME=VALUE",
+	    "start: a parameter the job declares (param=), given to the run\n"
+	    "        as $JOBD_PARAM_NAME (repeatable)" },
 	{ OPT_TEXTFILE, 0, "textfile", "DIR",
 	    "metrics: write DIR/jobd.prom atomically (prometheus format) for\n"
 	    "        node_exporter's textfile collector instead of printing" },
@@ -118,10 +134,18 @@ static const struct verb {
 	    "show jobs, their unfinished runs, last result and whether they\n"
 	    "        are failing or overdue (names: globs such as 'web*',\n"
 	    "        all, or a [group]'s name)", verb_status },
-	{ "start", "JOB|SERVICE...", 1, MAXN, OPT_WAIT,
+	{ "start", "JOB|SERVICE... [-- ARG...]", 1, MAXN, OPT_WAIT | OPT_PARAM,
 	    "start a run of each JOB, print the run ids; or start services\n"
-	    "        ('web*', groups and all too: all is every service)",
+	    "        ('web*', groups and all too: all is every service); ARGs\n"
+	    "        are appended to the command of a job with args=append",
 	    verb_start },
+	{ "run", "-- COMMAND [ARG...]", 0, INT_MAX, OPT_WAIT | OPT_NAME |
+	    OPT_USER | OPT_TIMEOUT | OPT_LOCK | OPT_ENV | OPT_ON_CALENDAR,
+	    "run a command no file declares as a transient job (trigger\n"
+	    "        adhoc; administrators only); with --on-calendar, a\n"
+	    "        transient periodic job", verbs_run },
+	{ "remove", "NAME", 1, 1, 0,
+	    "remove a transient job (made by run)", verbs_remove },
 	{ "stop", "SERVICE...", 1, MAXN, OPT_WAIT,
 	    "stop services ('web*', groups and all too)",
 	    verbs_service_stop },
@@ -215,9 +239,16 @@ verb_usage(FILE *f, const struct verb *v)
 {
 	size_t i;
 
+	const char *dd = v->args ? strstr(v->args, "-- ") : NULL;
+	int n;
+
+	/* What follows -- comes after the options, as it must be typed. */
+	if (dd && dd > v->args && dd[-1] == '[')
+		dd--;
+	n = dd ? (int)(dd - v->args) : v->args ? (int)strlen(v->args) : 0;
 	fprintf(f, "%s", v->name);
-	if (v->args)
-		fprintf(f, " %s", v->args);
+	if (n > 0)
+		fprintf(f, " %.*s", n - (v->args[n - 1] == ' '), v->args);
 	for (i = 0; i < ELEMENTSOF(opts); i++) {
 		if (!(v->opts & opts[i].bit))
 			continue;
@@ -225,6 +256,8 @@ verb_usage(FILE *f, const struct verb *v)
 		opt_usage(f, &opts[i]);
 		fputc(']', f);
 	}
+	if (dd)
+		fprintf(f, " %s", dd);
 }
 
 /* The synopsis of every verb; with full, their help and the rest too. */
@@ -452,8 +485,8 @@ verb_status(struct ctx *c)
 /* Start, Wait and Cancel all reply with runs.  Start --wait replies
  * twice: the new runs (ids printed and flushed at once, so a script can
  * read them), then the same runs finished. */
-static int
-reply_runs(json_t *p, bool continues, void *data)
+int
+jobctl_reply_runs(json_t *p, bool continues, void *data)
 {
 	struct ctx *c = data;
 	json_t *runs = reply_array(p, "runs");
@@ -489,10 +522,12 @@ verb_start(struct ctx *c)
 	if ((r = names_expand(c, NAMES_START)) >= 0)
 		return r;
 	p = json_pack("{s:o}", "jobs", strv_json(c->args));
-
+	if ((r = verbs_start_extras(c, p)) >= 0)
+		return r;
 	if (wait)
 		json_object_set_new(p, "wait", json_true());
-	return jobctl_call(c, VARLINK_INTERFACE ".Start", p, wait, reply_runs);
+	return jobctl_call(c, VARLINK_INTERFACE ".Start", p, wait,
+	    jobctl_reply_runs);
 }
 
 static int
@@ -512,7 +547,7 @@ verb_wait(struct ctx *c)
 	}
 	return jobctl_call(c, VARLINK_INTERFACE ".Wait", json_pack("{s:o, s:b}",
 	    "runs", runs, "any", (c->opts & OPT_ANY) != 0), false,
-	    reply_runs);
+	    jobctl_reply_runs);
 }
 
 /* A target made of digits is a run id, and must be one (jobd would refuse
@@ -542,58 +577,7 @@ verb_cancel(struct ctx *c)
 	if (c->patterns)
 		json_object_set_new(p, "skip_idle", json_true());
 	return jobctl_call(c, VARLINK_INTERFACE ".Cancel", p, false,
-	    reply_runs);
-}
-
-/* What a time span means where a TIME is asked for. */
-enum span_mode {
-	SPAN_AGO,		/* --since 2h */
-	SPAN_AHEAD,		/* --until 2h */
-	SPAN_NONE,		/* --base: absolute times only */
-};
-
-/* '@EPOCH', 'YYYY-MM-DD [HH:MM[:SS]]' in jobctl's local time (TZ), or a
- * span before or after now. */
-static int
-parse_time(const char *s, enum span_mode mode, usec_t *ret)
-{
-	struct tm tm = { 0 };
-	const char *end;
-	usec_t span, now;
-	char *cause = NULL;
-	json_int_t v;
-	time_t t;
-
-	if (s[0] == '@') {
-		if (!parse_number(s + 1, &v) ||
-		    v > (json_int_t)(INT64_MAX / USEC_PER_SEC))
-			return -1;
-		*ret = (usec_t)v * USEC_PER_SEC;
-		return 0;
-	}
-	end = strptime(s, "%Y-%m-%d", &tm);
-	if (end && *end == ' ')
-		end = strptime(end + 1, "%H:%M", &tm);
-	if (end && *end == ':')
-		end = strptime(end + 1, "%S", &tm);
-	if (end && *end == '\0') {
-		tm.tm_isdst = -1;
-		if ((t = mktime(&tm)) == (time_t)-1 || t < 0)
-			return -1;
-		*ret = (usec_t)t * USEC_PER_SEC;
-		return 0;
-	}
-	if (mode == SPAN_NONE || timespan_parse(s, &span, &cause) < 0) {
-		free(cause);
-		return -1;
-	}
-	now = now_realtime();
-	if (mode == SPAN_AGO)
-		*ret = now > span ? now - span : 0;
-	else
-		*ret = span < (usec_t)INT64_MAX - now ? now + span :
-		    USEC_INFINITY;	/* also for "infinity" */
-	return 0;
+	    jobctl_reply_runs);
 }
 
 static int
@@ -669,6 +653,8 @@ parse_option(struct ctx *c, const struct opt *o, const char *arg)
 			return jobctl_usage_error(NULL, "empty directory");
 		c->textfile = arg;
 		break;
+	default:
+		return verbs_run_option(c, o->bit, arg);
 	}
 	return -1;
 }
@@ -714,6 +700,39 @@ parse_options(int argc, char **argv, struct ctx *c)
 	return -1;
 }
 
+/* What follows the first "--" is run's command or start's arguments,
+ * never options: it is cut off before getopt sees it.  For other verbs it
+ * joins the arguments, as -- always did.  Returns the new argc. */
+static int
+split_dashdash(int argc, char **argv, struct ctx *c)
+{
+	int k;
+
+	for (k = 1; k < argc && strcmp(argv[k], "--"); k++)
+		;
+	if (k == argc)
+		return argc;
+	c->dashdash = true;
+	c->trailing = argv + k + 1;
+	c->ntrailing = argc - k - 1;
+	argv[k] = NULL;		/* the arguments before it end there */
+	return k;
+}
+
+/* Verbs other than run and start: the words after -- are arguments. */
+static void
+join_dashdash(int argc, char **argv, struct ctx *c)
+{
+	if (!c->dashdash || c->verb->run == verbs_run ||
+	    c->verb->run == verb_start)
+		return;
+	memmove(argv + argc, c->trailing, (c->ntrailing + 1) *
+	    sizeof(*argv));
+	c->nargs += c->ntrailing;
+	c->trailing = NULL;
+	c->ntrailing = 0;
+}
+
 /* Fills c from argv; returns -1 to go on, or an exit code. */
 static int
 parse_args(int argc, char **argv, struct ctx *c)
@@ -721,6 +740,7 @@ parse_args(int argc, char **argv, struct ctx *c)
 	size_t i;
 	int r;
 
+	argc = split_dashdash(argc, argv, c);
 	if ((r = parse_options(argc, argv, c)) >= 0)
 		return r;
 	/* jobctl alone is the overview, as systemctl and supervisorctl
@@ -741,6 +761,7 @@ parse_args(int argc, char **argv, struct ctx *c)
 		    argv[optind]);
 	c->args = argv + optind + 1;
 	c->nargs = argc - optind - 1;
+	join_dashdash(argc, argv, c);
 	for (i = 0; i < ELEMENTSOF(opts); i++)
 		if (c->opts & opts[i].bit & ~(c->verb->opts | OPT_GLOBAL))
 			return jobctl_usage_error(c->verb, "'%s' takes no "
@@ -774,5 +795,8 @@ main(int argc, char **argv)
 	fflush(stdout);
 	terminal_done();
 	strv_free(c.expanded);
+	strv_free(c.locks);
+	strv_free(c.env);
+	strv_free(c.params);
 	return r;
 }

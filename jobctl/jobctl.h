@@ -35,6 +35,12 @@ enum {
 	OPT_OUTPUT = 1 << 20,
 	OPT_USER = 1 << 21,
 	OPT_SYSTEM = 1 << 22,
+	OPT_NAME = 1 << 23,
+	OPT_TIMEOUT = 1 << 24,
+	OPT_LOCK = 1 << 25,
+	OPT_ENV = 1 << 26,
+	OPT_PARAM = 1 << 27,
+	OPT_ON_CALENDAR = 1 << 28,
 };
 #define OPT_GLOBAL (OPT_SOCKET | OPT_JSON | OPT_HELP | OPT_VERSION | OPT_RAW)
 
@@ -61,7 +67,15 @@ struct ctx {
 	const char *textfile;	/* metrics --textfile DIR */
 	const char *result;	/* history --result */
 	const char *output;	/* import -o FILE */
-	const char *user;	/* import --user NAME */
+	const char *user;	/* import --user NAME, run --user */
+	const char *name;	/* run --name */
+	const char *timeout;	/* run --timeout */
+	const char *on_calendar;	/* run --on-calendar */
+	char **locks, **env;	/* run --lock, --env (repeated) */
+	char **params;		/* start --param NAME=VALUE (repeated) */
+	char **trailing;	/* after --: run's command, start's args */
+	int ntrailing;
+	bool dashdash;		/* -- was given */
 	int replies;		/* replies printed so far */
 	bool wait_gone;		/* stop --wait: services must be gone */
 	enum sched_reply sched;	/* the scheduler verbs' reply */
@@ -91,6 +105,20 @@ int jobctl_call(struct ctx *, const char *method, json_t *params, bool more,
 /* "jobctl: MESSAGE" and the verb's synopsis on stderr; returns 2. */
 int jobctl_usage_error(const struct verb *, const char *fmt, ...)
     PRINTF_LIKE(2, 3);
+
+/* Prints the runs of Start, Run, Wait and Cancel (with --wait, until
+ * they have finished) and returns the exit code. */
+int jobctl_reply_runs(json_t *params, bool continues, void *data);
+/* What a time span means where a TIME is asked for. */
+enum span_mode {
+	SPAN_AGO,		/* --since 2h */
+	SPAN_AHEAD,		/* --until 2h */
+	SPAN_NONE,		/* --base: absolute times only */
+};
+
+/* '@EPOCH', 'YYYY-MM-DD [HH:MM[:SS]]' in local time (TZ), or a span
+ * before or after now, as mode says (parse-time.c): 0, or -1. */
+int parse_time(const char *s, enum span_mode mode, usec_t *ret);
 
 /* Digits only, fitting an int64 (run ids, line counts). */
 bool parse_number(const char *s, json_int_t *ret);
@@ -122,6 +150,15 @@ int verbs_service_reset_failed(struct ctx *);
 int verbs_reload(struct ctx *);
 int verbs_event(struct ctx *);
 int verbs_events(struct ctx *);
+
+/* Transient jobs and what start gives a run (verbs-run.c). */
+int verbs_run(struct ctx *);
+int verbs_remove(struct ctx *);
+/* Start's params and args (--param, after --) into p; -1 to go on, or
+ * an exit code. */
+int verbs_start_extras(struct ctx *, json_t *p);
+/* One of run's and start's options; -1 to go on, or an exit code. */
+int verbs_run_option(struct ctx *, unsigned bit, const char *arg);
 
 /* Metrics (verbs-metrics.c). */
 int verbs_metrics(struct ctx *);

@@ -264,6 +264,44 @@ print_chain(json_t *r)
 	    json_int_at(r, "chain_depth", NULL) == 1 ? "" : "s");
 }
 
+/* "uid 1000 (alice), for bob (as the client says)". */
+static void
+print_who(const char *label, json_t *w)
+{
+	json_t *user = json_object_get(w, "user");
+	json_t *obo = json_object_get(w, "on_behalf_of");
+
+	if (!json_is_object(w))
+		return;
+	printf("%-12s uid %lld (%s)", label, json_int_at(w, "uid", NULL),
+	    json_is_string(user) ? json_string_value(user) : "no name");
+	if (json_is_string(obo))
+		printf(", for %s (as the client says)",
+		    json_string_value(obo));
+	putchar('\n');
+}
+
+/* Parameters, appended arguments, and who started or cancelled it. */
+static void
+print_audit(json_t *r)
+{
+	json_t *params = json_object_get(r, "params");
+	json_t *args = json_object_get(r, "args"), *v;
+	const char *k;
+	size_t i;
+
+	json_object_foreach(params, k, v)
+		printf("%-12s %s=%s\n", "param", k, json_string_value(v) ?: "");
+	if (json_is_array(args)) {
+		printf("%-12s", "args");
+		json_array_foreach(args, i, v)
+			printf(" %s", json_string_value(v) ?: "");
+		putchar('\n');
+	}
+	print_who("started by", json_object_get(r, "requested_by"));
+	print_who("cancelled by", json_object_get(r, "cancelled_by"));
+}
+
 void
 print_show(json_t *p)
 {
@@ -293,6 +331,7 @@ print_show(json_t *p)
 	if (json_int_at(r, "runtime_usec", NULL) >= 0)
 		printf("%-12s %s\n", "duration", pr_format_span(span,
 		    sizeof(span), json_int_at(r, "runtime_usec", NULL)));
+	print_audit(r);
 	out = json_object_get(p, "output");
 	if (json_is_string(out)) {
 		printf("output:\n");

@@ -265,6 +265,9 @@ print_status(json_t *jobs)
 			status_service(job);
 		else
 			printf("  state: %s\n", pr_str(job, "state"));
+		if (json_is_true(json_object_get(job, "transient")))
+			printf("  transient: made by jobctl run, gone at a "
+			    "restart or with jobctl remove\n");
 		status_groups(job);
 		status_next(job);
 		status_alert(job);

@@ -31,6 +31,7 @@ static const struct {
 	{ "io.jobd.Manager.TooManyRuns", 409 },
 	{ "io.jobd.Manager.ServiceFailed", 409 },
 	{ "io.jobd.Manager.InvalidSchedule", 400 },
+	{ "io.jobd.Manager.BadParameters", 400 },
 	{ "org.varlink.service.InvalidParameter", 400 },
 	{ "org.varlink.service.PermissionDenied", 403 },
 	{ "io.jobd.Manager.ShuttingDown", 503 },

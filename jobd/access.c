@@ -136,6 +136,19 @@ access_peer_done(struct access_peer *p)
 	free(p->groups);
 	p->groups = NULL;
 	p->ngroups = 0;
+	free(p->name);
+	p->name = NULL;
+}
+
+char *
+access_user_name(uid_t uid)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) != 0 || !res)
+		return NULL;
+	return xstrdup(res->pw_name);
 }
 
 /* Whether the peer had group g, primary or supplementary, at connect. */

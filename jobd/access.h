@@ -24,6 +24,11 @@ struct access_peer {
 	pid_t pid;			/* for log lines, never decisions */
 	gid_t *groups;			/* supplementary; NULL: only gid */
 	size_t ngroups;
+	/* The uid's user name, for the record of who asked: looked up on
+	 * the executor before the connection's first state-changing call
+	 * (control.c).  NULL with name_known: the uid has no name. */
+	char *name;
+	bool name_known;
 };
 
 /* Blocking (NSS): resolves socket_group=, admin_group= and every job's
@@ -35,6 +40,8 @@ void access_resolve(struct config *);
  * groups and *ret_groups_error says why (-errno). */
 int access_peer_read(int fd, struct access_peer *ret, int *ret_groups_error);
 void access_peer_done(struct access_peer *);
+/* Blocking (NSS): the user name of uid, or NULL.  Executor only. */
+char *access_user_name(uid_t);
 /* Whether the peer is root, jobd's own user or in admin_group=. */
 bool access_is_admin(const struct config *, const struct access_peer *);
 /* Whether the peer may start the job (admin, or allow_start=). */

@@ -85,6 +85,7 @@ bool job_service_equal(const struct job_service *,
  * allow_start=. */
 config_parse_fn config_parse_retry_on, config_parse_notify_on,
     config_parse_path_interval, config_parse_principals, config_parse_limit,
+    config_parse_param, config_parse_args,
     config_parse_alert_on, config_parse_expect_within;
 void job_policy_free(struct job_policy *);
 bool job_policy_equal(const struct job_policy *, const struct job_policy *);

@@ -69,6 +69,7 @@ job_config_free(struct job_config *job)
 	strv_free(job->requires);
 	strv_free(job->groups);
 	job_policy_free(&job->policy);
+	strv_free(job->params);
 	strv_free(job->allow_start);
 	free(job->allow_uids);
 	free(job->allow_gids);
@@ -136,6 +137,8 @@ job_config_equal(const struct job_config *a, const struct job_config *b)
 	    strv_equal(a->groups, b->groups) &&
 	    job_policy_equal(&a->policy, &b->policy) &&
 	    strv_equal(a->allow_start, b->allow_start) &&
+	    strv_equal(a->params, b->params) &&
+	    a->args_append == b->args_append &&
 	    job_exec_equal(&a->exec, &b->exec) &&
 	    job_limits_equal(&a->limits, &b->limits);
 }

@@ -118,6 +118,8 @@ const struct config_key config_keys[] = {
 	JOB("wants", config_parse_names, wants, true),
 	JOB("requires", config_parse_names, requires, true),
 	JOB("allow_start", config_parse_principals, allow_start, true),
+	JOB("param", config_parse_param, params, true),
+	JOB("args", config_parse_args, args_append, false),
 	JOB("lock", config_parse_names, policy.locks, true),
 	JOB("semaphore", config_parse_names, policy.semaphores, true),
 	JOB("max_running", config_parse_count, policy.max_running, false),

@@ -289,6 +289,9 @@ struct job_config {
 	struct job_policy policy;
 	struct job_exec exec;
 	struct job_limits limits;
+	char **params;			/* param=: "NAME" or "NAME=DEFAULT" */
+	bool args_append;		/* args=append: Start may add args */
+	bool transient;			/* made by jobctl run, in no file */
 	char **allow_start;		/* users, @groups: may Start it */
 	uid_t *allow_uids;		/* resolved by access_resolve() */
 	gid_t *allow_gids;

@@ -8,6 +8,7 @@
 
 #include "control.h"
 #include "macro.h"
+#include "params.h"
 
 /* The type check; a list is checked after its length (ctl_params). */
 static bool
@@ -24,11 +25,12 @@ ctl_param_ok(json_t *v, enum ctl_param_type type)
 	case CTL_BOOL:
 		return json_is_boolean(v);
 	case CTL_STRINGS:
+	case CTL_ARGV:
 	case CTL_INTS:
 		if (!json_is_array(v))
 			return false;
 		json_array_foreach(v, i, e)
-			if (type == CTL_STRINGS ? !json_is_string(e) :
+			if (type != CTL_INTS ? !json_is_string(e) :
 			    !(json_is_integer(e) && json_integer_value(e) >= 0))
 				return false;
 		return true;
@@ -63,7 +65,7 @@ ctl_params(struct conn *c, json_t *params, const struct ctl_param *spec,
 {
 	const char *key;
 	json_t *v;
-	size_t i;
+	size_t i, limit;
 
 	json_object_foreach(params, key, v) {
 		for (i = 0; i < n; i++)
@@ -79,11 +81,12 @@ ctl_params(struct conn *c, json_t *params, const struct ctl_param *spec,
 		if (v && json_is_null(v))
 			v = NULL;
 		/* The length first: a list is not even walked past it. */
-		if (v && json_is_array(v) &&
-		    json_array_size(v) > VARLINK_MAX_NAMES) {
+		limit = spec[i].type == CTL_ARGV ? ARGS_MAX :
+		    VARLINK_MAX_NAMES;
+		if (v && json_is_array(v) && json_array_size(v) > limit) {
 			ctl_error(c, "org.varlink.service.InvalidParameter",
 			    json_pack("{s:s, s:i}", "parameter", spec[i].name,
-			    "limit", VARLINK_MAX_NAMES));
+			    "limit", (int)limit));
 			return -EINVAL;
 		}
 		if ((!v && spec[i].required) ||

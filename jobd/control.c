@@ -22,6 +22,8 @@
 #include "heap.h"
 #include "method.h"
 #include "run-ctx.h"
+#include "control-names.h"
+#include "executor.h"
 #include "json-writer.h"
 #include "log.h"
 #include "manager.h"
@@ -62,6 +64,7 @@ struct control {
 	unsigned nconns;
 	bool groups_warned;		/* SO_PEERGROUPS failed once */
 	struct ctl_refusals refusals;	/* their log lines, rate-limited */
+	struct peer_names *names;	/* the peers' user names */
 };
 
 
@@ -363,6 +366,75 @@ ctl_more(const struct conn *c)
 	return c->more;
 }
 
+/* A state-changing call is recorded with the peer's name: the cached one
+ * (control-names.h), else one looked up now when the thread pool has a
+ * free thread; never behind a stalled pool (condition_command= holds a
+ * thread up to 30 s): then the uid alone is recorded. */
+#define CONN_NAME_POOL_FREE 4		/* libuv's threads */
+
+struct conn_name_req {
+	struct ctl_deferred *defer;
+	const struct ctl_method *method;
+	json_t *params;
+	uid_t uid;
+	char *name;
+};
+
+static void
+conn_name_work(void *data)
+{
+	struct conn_name_req *q = data;
+
+	q->name = access_user_name(q->uid);
+}
+
+static void
+conn_name_done(void *data, int status)
+{
+	struct conn_name_req *q = data;
+	struct conn *c = ctl_resume(q->defer);
+
+	(void)status;
+	if (c) {
+		ctl_set_cancel(c, NULL, NULL);
+		c->peer.name = TAKE_PTR(q->name);
+		c->peer.name_known = true;
+		q->method->fn(c, q->params);
+	}
+	json_decref(q->params);
+	free(q->name);
+	free(q);
+}
+
+static void
+conn_call_named(struct conn *c, const struct ctl_method *m, json_t *params)
+{
+	struct executor *ex = c->control->methods->runs->executor;
+	struct conn_name_req *q;
+	const char *name;
+
+	if (m->access == CTL_READ || c->peer.name_known) {
+		m->fn(c, params);
+		return;
+	}
+	if (peer_names_get(c->control->names, c->peer.uid, &name)) {
+		c->peer.name = name ? xstrdup(name) : NULL;
+		c->peer.name_known = true;
+		m->fn(c, params);
+		return;
+	}
+	if (ex->queued >= CONN_NAME_POOL_FREE) {
+		m->fn(c, params);
+		return;
+	}
+	q = xcalloc(1, sizeof(*q));
+	q->method = m;
+	q->params = json_incref(params);
+	q->uid = c->peer.uid;
+	q->defer = ctl_defer(c);
+	executor_submit(ex, conn_name_work, conn_name_done, q);
+}
+
 static void
 conn_dispatch(struct conn *c, json_t *msg)
 {
@@ -392,7 +464,7 @@ conn_dispatch(struct conn *c, json_t *msg)
 		ctl_deny(c, call.method);
 		return;
 	}
-	c->control->table[i].fn(c, call.parameters);
+	conn_call_named(c, &c->control->table[i], call.parameters);
 }
 
 /* Handles buffered calls until one has to wait for its reply. */
@@ -488,6 +560,7 @@ conn_identify(struct control *ctl, struct conn *c)
 		    "peers are judged by their primary group only");
 	}
 	c->privileged = access_is_admin(ctl->methods->runs->config, &c->peer);
+	peer_names_prefetch(ctl->names, c->peer.uid);
 	return 0;
 }
 
@@ -600,6 +673,7 @@ control_start(struct method_ctx *m, const struct ctl_method *table,
 	struct control *ctl = xcalloc(1, sizeof(*ctl));
 
 	ctl->methods = m;
+	ctl->names = peer_names_new(m->runs->executor);
 	ctl->table = table;
 	ctl->ntable = ntable;
 	ctl->path = xstrdup(path);
@@ -643,6 +717,8 @@ control_free(struct control *ctl)
 	TAILQ_FOREACH_SAFE(c, &ctl->conns, entry, tmp)
 		conn_close(c, "shutting down");
 	free(ctl->path);
+	peer_names_unref(ctl->names);
+	ctl->names = NULL;
 	ctl->freed = true;
 	if (!ctl->listener_open)
 		free(ctl);

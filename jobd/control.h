@@ -81,6 +81,9 @@ enum ctl_param_type {
 	CTL_BOOL,			/* bool; false when absent */
 	CTL_STRINGS,			/* json_t * array of strings */
 	CTL_INTS,			/* json_t * array of integers >= 0 */
+	CTL_ARGV,			/* json_t * array of strings: a
+					 * command's arguments, at most
+					 * ARGS_MAX (params.h) */
 };
 
 struct ctl_param {

@@ -232,6 +232,7 @@ daemon_wire(struct daemon *d)
 	sync_init(&d->sync, &d->runs, &sync_ops);
 	deps_init(&d->deps, &d->units, &d->sync, &d->runs);
 	sched_init(&d->sched, &d->runs, &d->units, &d->record, d->started);
+	transient_init(&d->transient, &d->runs, &d->units, &d->sched);
 	d->sched.skipped = daemon_slot_skipped;
 	d->sched.owner = d;
 	figures_init(&d->figures);
@@ -248,7 +249,7 @@ daemon_wire(struct daemon *d)
 		.manager = &d->manager, .runs = &d->runs, .units = &d->units,
 		.services = &d->services, .deps = &d->deps,
 		.watches = &d->watches, .sched = &d->sched,
-		.alerts = &d->alert_policy,
+		.alerts = &d->alert_policy, .transient = &d->transient,
 	};
 	d->signals = (struct signals){
 		.reload = daemon_sighup, .shutdown = daemon_sigterm, .owner = d,
@@ -262,6 +263,7 @@ daemon_wire(struct daemon *d)
 		.sched = &d->sched,
 		.looplag = &d->looplag, .heap = &d->heap,
 		.figures = &d->figures, .alerts = &d->alerts,
+		.transient = &d->transient,
 		.started = d->started, .reload = daemon_reload_cb, .owner = d,
 	};
 }
@@ -334,6 +336,7 @@ daemon_run(struct daemon *d)
 {
 	uv_run(d->loop, UV_RUN_DEFAULT);
 	units_free(&d->units);
+	transient_free(&d->transient);
 	record_free(&d->record);
 	figures_free(&d->figures);
 	sync_free(&d->sync);

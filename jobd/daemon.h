@@ -34,6 +34,7 @@
 #include "service.h"
 #include "signals.h"
 #include "sync.h"
+#include "transient.h"
 #include "units.h"
 #include "watch.h"
 
@@ -79,6 +80,7 @@ struct daemon {
 	struct control *control;
 	struct looplag looplag;
 	struct reload reload;		/* the config in force, reloads */
+	struct transient transient;	/* jobctl run's jobs */
 	struct signals signals;		/* all handles open while these are */
 	struct prune prune;		/* retention, every 10 minutes */
 	int exit_code;

@@ -16,6 +16,23 @@
 #include "strv.h"
 #include "xmalloc.h"
 
+/* args=append: the caller's arguments after the command's (both argv
+ * forms end with the command).  sh -c LINE takes them as $1...: the job's
+ * name goes first, as $0. */
+static void
+spawn_append_args(struct run_exec *e, const struct job_config *jc,
+    char **args)
+{
+	size_t i;
+
+	if (!args || !args[0])
+		return;
+	if (jc->shell)
+		e->argv = strv_append(e->argv, jc->name);
+	for (i = 0; args[i]; i++)
+		e->argv = strv_append(e->argv, args[i]);
+}
+
 struct run_exec *
 spawn_exec_new(const struct job_config *jc, const struct spawn_settings *set,
     const struct spawn_ids *ids)
@@ -48,6 +65,7 @@ spawn_exec_new(const struct job_config *jc, const struct spawn_settings *set,
 		    jc->working_directory : spawn_identity_home() ?
 		    spawn_identity_home() : "~");
 	}
+	spawn_append_args(e, jc, ids->args);
 	if (ids->exec_helper)
 		e->check_argv = spawn_check_argv(jc, ids->exec_helper);
 	if (ids->stdin_data || jc->exec.stdin_data)

@@ -52,6 +52,8 @@ struct spawn_ids {
 	const char *cgroup;		/* the run's cgroup, or NULL */
 	const char *stdin_data;		/* hooks: the failed run's tail */
 	char **extra_env;		/* hooks: JOBD_TRIGGER_* */
+	char **params_env;		/* JOBD_PARAM_*: over environment= */
+	char **args;			/* appended to the command */
 };
 
 #define SPAWN_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:" \

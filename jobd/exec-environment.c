@@ -160,5 +160,8 @@ spawn_env_build(const struct job_config *jc, char *const *pass_jobd,
 		env = strv_env_set(env, ids->extra_env[i]);
 	for (i = 0; jc->environment && jc->environment[i]; i++)
 		env = strv_env_set(env, jc->environment[i]);
+	/* What the caller chose wins over what the file sets. */
+	for (i = 0; ids->params_env && ids->params_env[i]; i++)
+		env = strv_env_set(env, ids->params_env[i]);
 	return env;
 }

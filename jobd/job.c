@@ -56,7 +56,7 @@ job_trigger_full(struct job *j, enum run_trigger trigger,
 	struct run *r;
 
 	r = run_new(ctx, j, j->name, j->config, trigger,
-	    ctx->next_id(ctx->owner), opts);
+	    opts->id ? opts->id : ctx->next_id(ctx->owner), opts);
 	if (opts->observer)
 		run_observe(r, opts->observer);
 	j->last_started = r->queued;
@@ -161,6 +161,7 @@ job_free(struct job *j)
 		run_free(r);
 	}
 	free(j->sched.queue);
+	run_who_free(&j->sched.skip_by);
 	if (j->ctx->freeing)
 		j->ctx->freeing(j->ctx->owner, j);
 	free(j->name);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ledger-internal.h"
+#include "strv.h"
 #include "xmalloc.h"
 
 const char *const ledger_result_name[LEDGER_NRESULTS] = {
@@ -19,12 +20,14 @@ const char *const ledger_result_name[LEDGER_NRESULTS] = {
 	"id, job, \"trigger\", scheduled_usec, queued_usec, started_usec, " \
 	"ended_usec, pid, exit_code, signal, result, reason, duration_usec, " \
 	"peak_rss_kb, user_cpu_usec, system_cpu_usec, retry_of, hook_of, " \
-	"hook_of_job, chain_first, chain_first_job, chain_depth"
+	"hook_of_job, chain_first, chain_first_job, chain_depth, params, " \
+	"args, requested_uid, requested_user, requested_for, "		\
+	"cancelled_uid, cancelled_user, cancelled_for"
 #define RUN_COLUMNS RUN_COLUMNS_BASE ", output_tail"
 #define RUN_INSERT							\
 	"INSERT INTO runs (" RUN_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, " \
 	"?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, " \
-	"?20, ?21, ?22, ?23) "
+	"?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31) "
 #define QUERY_WHERE							\
 	" (?2 = 0 OR (result IS NOT NULL AND"				\
 	" result NOT IN ('success', 'cancelled')))"			\
@@ -58,6 +61,14 @@ static const char *const ledger_sql[ST_N] = {
 	    "chain_first = excluded.chain_first, "
 	    "chain_first_job = excluded.chain_first_job, "
 	    "chain_depth = excluded.chain_depth, "
+	    "retry_of = excluded.retry_of, params = excluded.params, "
+	    "args = excluded.args, "
+	    "requested_uid = excluded.requested_uid, "
+	    "requested_user = excluded.requested_user, "
+	    "requested_for = excluded.requested_for, "
+	    "cancelled_uid = excluded.cancelled_uid, "
+	    "cancelled_user = excluded.cancelled_user, "
+	    "cancelled_for = excluded.cancelled_for, "
 	    "output_tail = excluded.output_tail",
 	[ST_STATE_PUT] = "INSERT INTO job_state (job, last_slot_usec, "
 	    "paused_until_usec, skips_pending) VALUES (?1, ?2, ?3, ?4) "
@@ -156,7 +167,80 @@ bind_text(sqlite3_stmt *st, int i, const char *s, int *rc)
 		*rc = sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
 }
 
-/* Binds a run as ?1..?23 in RUN_COLUMNS order; the memory must outlive
+/* A list as one blob, each entry ended by a NUL byte (values may hold
+ * any other byte); NULL for none. */
+static char *
+strv_pack(char **v, size_t *ret_len)
+{
+	size_t i, len = 0;
+	char *b, *p;
+
+	for (i = 0; v && v[i]; i++)
+		len += strlen(v[i]) + 1;
+	*ret_len = len;
+	if (len == 0)
+		return NULL;
+	b = p = xmalloc(len);
+	for (i = 0; v[i]; i++)
+		p = stpcpy(p, v[i]) + 1;
+	return b;
+}
+
+static char **
+strv_unpack(const char *b, size_t len)
+{
+	char **v = NULL;
+	size_t n = 0, i = 0, k;
+
+	while (i < len) {
+		k = strnlen(b + i, len - i);
+		v = xreallocarray(v, n + 2, sizeof(*v));
+		v[n++] = xstrndup(b + i, k);
+		v[n] = NULL;
+		i += k + 1;
+	}
+	return v;
+}
+
+static void
+bind_list(sqlite3_stmt *st, int i, char **v, int *rc)
+{
+	size_t len;
+	char *b = strv_pack(v, &len);
+
+	if (*rc == SQLITE_OK && b && len <= INT_MAX)
+		*rc = sqlite3_bind_blob(st, i, b, (int)len, free);
+	else
+		free(b);
+}
+
+static void
+bind_who(sqlite3_stmt *st, int i, const struct ledger_who *w, int *rc)
+{
+	if (!w->set)
+		return;
+	bind_int(st, i, w->uid, rc);
+	bind_text(st, i + 1, w->user, rc);
+	bind_text(st, i + 2, w->on_behalf_of, rc);
+}
+
+static void
+read_who(sqlite3_stmt *st, int i, struct ledger_who *w)
+{
+	w->set = sqlite3_column_type(st, i) != SQLITE_NULL;
+	w->uid = (uint32_t)sqlite3_column_int64(st, i);
+	w->user = ledger_column_dup(st, i + 1);
+	w->on_behalf_of = ledger_column_dup(st, i + 2);
+}
+
+static void
+who_free(struct ledger_who *w)
+{
+	free(w->user);
+	free(w->on_behalf_of);
+}
+
+/* Binds a run as ?1..?31 in RUN_COLUMNS order; the memory must outlive
  * the step (ledger_exec_stmt clears the bindings). */
 static int
 ledger_bind_run(sqlite3_stmt *st, const struct ledger_run *run)
@@ -186,8 +270,12 @@ ledger_bind_run(sqlite3_stmt *st, const struct ledger_run *run)
 	bind_opt(st, 20, run->chain_first, &rc);
 	bind_text(st, 21, run->chain_first_job, &rc);
 	bind_opt(st, 22, run->chain_depth, &rc);
+	bind_list(st, 23, run->params, &rc);
+	bind_list(st, 24, run->args, &rc);
+	bind_who(st, 25, &run->requested_by, &rc);
+	bind_who(st, 28, &run->cancelled_by, &rc);
 	if (rc == SQLITE_OK && run->tail_len > 0)
-		rc = sqlite3_bind_blob(st, 23, run->tail, (int)run->tail_len,
+		rc = sqlite3_bind_blob(st, 31, run->tail, (int)run->tail_len,
 		    SQLITE_STATIC);
 	return rc;
 }
@@ -197,7 +285,7 @@ static void
 ledger_read_run(sqlite3_stmt *st, struct ledger_run *run)
 {
 	const void *tail;
-	int len;
+	int i, len;
 
 	memset(run, 0, sizeof(*run));
 	run->id = (uint64_t)sqlite3_column_int64(st, 0);
@@ -223,8 +311,17 @@ ledger_read_run(sqlite3_stmt *st, struct ledger_run *run)
 	run->chain_first = (uint64_t)sqlite3_column_int64(st, 19);
 	run->chain_first_job = ledger_column_dup(st, 20);
 	run->chain_depth = (unsigned)sqlite3_column_int(st, 21);
-	tail = sqlite3_column_blob(st, 22);
-	len = sqlite3_column_bytes(st, 22);
+	for (i = 22; i <= 23; i++) {
+		tail = sqlite3_column_blob(st, i);
+		len = sqlite3_column_bytes(st, i);
+		if (tail && len > 0)
+			*(i == 22 ? &run->params : &run->args) =
+			    strv_unpack(tail, (size_t)len);
+	}
+	read_who(st, 24, &run->requested_by);
+	read_who(st, 27, &run->cancelled_by);
+	tail = sqlite3_column_blob(st, 30);
+	len = sqlite3_column_bytes(st, 30);
 	if (tail && len > 0) {
 		run->tail = xmalloc((size_t)len);
 		memcpy(run->tail, tail, (size_t)len);
@@ -377,6 +474,10 @@ ledger_run_free_contents(struct ledger_run *run)
 	free(run->tail);
 	free(run->hook_of_job);
 	free(run->chain_first_job);
+	strv_free(run->params);
+	strv_free(run->args);
+	who_free(&run->requested_by);
+	who_free(&run->cancelled_by);
 	memset(run, 0, sizeof(*run));
 }
 

@@ -223,6 +223,18 @@ static const char *const ledger_migrations[] = {
 	" WHEN OLD.result IS NULL AND NEW.result IS NOT NULL BEGIN"
 	LEDGER_STATS_TRIGGER_BODY_5
 	" END;",
+	/* 6: a run's parameters and appended arguments (each entry ended
+	 * by a NUL byte), and who started and who cancelled it through the
+	 * socket: the peer's uid and name, and the user a client (jobd-web)
+	 * says it acts for.  Older rows have NULL there: nobody recorded. */
+	"ALTER TABLE runs ADD COLUMN params BLOB;"
+	"ALTER TABLE runs ADD COLUMN args BLOB;"
+	"ALTER TABLE runs ADD COLUMN requested_uid INTEGER;"
+	"ALTER TABLE runs ADD COLUMN requested_user TEXT;"
+	"ALTER TABLE runs ADD COLUMN requested_for TEXT;"
+	"ALTER TABLE runs ADD COLUMN cancelled_uid INTEGER;"
+	"ALTER TABLE runs ADD COLUMN cancelled_user TEXT;"
+	"ALTER TABLE runs ADD COLUMN cancelled_for TEXT;",
 };
 
 _Static_assert(ELEMENTSOF(ledger_migrations) == LEDGER_VERSION,

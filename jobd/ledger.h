@@ -15,7 +15,7 @@
 
 #define LEDGER_FILE "ledger.db"
 #define LEDGER_APPLICATION_ID 0x6a6f6264	/* "jobd" */
-#define LEDGER_VERSION 5			/* newest schema we know */
+#define LEDGER_VERSION 6			/* newest schema we know */
 
 struct ledger;
 
@@ -24,6 +24,17 @@ struct ledger;
 extern const char *const ledger_result_name[LEDGER_NRESULTS];
 /* The index of a result name, or -1. */
 int ledger_result_index(const char *result);
+
+/* Who asked for something through the control socket: the peer's uid and
+ * user name (from SO_PEERCRED), and the name a client such as jobd-web
+ * says it acts for (claimed by that client, not checked by jobd).  set is
+ * false when nobody asked (a schedule, a hook). */
+struct ledger_who {
+	bool set;
+	uint32_t uid;
+	char *user;		/* NULL: the uid has no name */
+	char *on_behalf_of;	/* NULL: the peer acted for itself */
+};
 
 /*
  * One row of the runs table.  For the times, pid, signal, retry_of,
@@ -57,6 +68,10 @@ struct ledger_run {
 	uint64_t chain_first;
 	char *chain_first_job;
 	unsigned chain_depth;
+	char **params;		/* "NAME=VALUE" of the run, or NULL */
+	char **args;		/* arguments appended to its command */
+	struct ledger_who requested_by;	/* who started it (the socket) */
+	struct ledger_who cancelled_by;	/* who cancelled it */
 };
 
 /* Per-job schedule state.  Same ownership rules as struct ledger_run. */

@@ -83,6 +83,7 @@ history_run_json(const struct ledger_run *r)
 	}
 	if (r->reason)
 		json_object_set_new(o, "reason", json_string(r->reason));
+	method_row_audit_json(o, r);
 	return o;
 }
 

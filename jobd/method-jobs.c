@@ -73,6 +73,8 @@ run_write(struct json_writer *w, const struct run *r, bool brief)
 		jw_kstr(w, "waiting_for", r->waiting_for);
 	else if (r->spawning)
 		jw_kstr(w, "waiting_for", "spawn");
+	if (!brief)
+		method_run_audit_write(w, r);
 	jw_close(w, '}');
 }
 
@@ -91,6 +93,16 @@ job_sched_write(struct json_writer *w, const struct job *j)
 	if (j->sched.paused_until)
 		jw_kint(w, "paused_until_usec", (long long)MIN(
 		    j->sched.paused_until, (usec_t)INT64_MAX));
+}
+
+/* transient: made by jobctl run, in no file (absent otherwise). */
+static void
+job_transient_write(struct json_writer *w, const struct job_config *jc)
+{
+	if (jc && jc->transient) {
+		jw_key(w, "transient");
+		jw_bool(w, true);
+	}
 }
 
 /* groups: the [group]s naming the unit, when any. */
@@ -158,6 +170,7 @@ method_job_write(struct json_writer *w, const struct job *j)
 		run_write(w, last, false);
 	}
 	jw_kstr(w, "kind", j->service ? "service" : "job");
+	job_transient_write(w, jc);
 	job_groups_write(w, jc);
 	if (j->service) {
 		jw_key(w, "service");
@@ -184,6 +197,7 @@ job_summary_write(struct json_writer *w, const struct job *j)
 	if (jc && jc->description && *jc->description)
 		jw_kstr(w, "description", jc->description);
 	jw_kstr(w, "kind", s ? "service" : "job");
+	job_transient_write(w, jc);
 	job_groups_write(w, jc);
 	if (s)
 		method_service_fields(w, s);

@@ -14,8 +14,11 @@
 #include "units.h"
 #include "job.h"
 #include "method.h"
+#include "params.h"
 #include "record.h"
 #include "run.h"
+#include "strv.h"
+#include "strv-json.h"
 #include "xmalloc.h"
 
 struct run_wait_slot {
@@ -185,6 +188,8 @@ start_services(struct conn *c, json_t *names, bool wait)
 struct start_params {
 	json_t *jobs;
 	bool wait;
+	json_t *params, *args;
+	const char *on_behalf_of;
 };
 
 struct start_reply {
@@ -219,62 +224,11 @@ start_reply_recorded(struct conn *c, struct run **runs, size_t n)
 	record_flush(ctl_ctx(c)->record, start_recorded_cb, q);
 }
 
+/* Replies with the new runs, now or (wait) once they have finished. */
 void
-method_start(struct conn *c, json_t *params)
+method_runs_started(struct conn *c, struct run **runs, size_t n, bool wait)
 {
-	static const struct ctl_param spec[] = {
-		{ "jobs", CTL_STRINGS, true, offsetof(struct start_params,
-		    jobs) },
-		{ "wait", CTL_BOOL, false, offsetof(struct start_params,
-		    wait) },
-	};
-	struct method_ctx *m = ctl_ctx(c);
-	struct start_params p;
-	_cleanup_free_ struct run **runs = NULL;
-	struct job **jobs;
-	json_t *v;
-	size_t i, n;
-
-	if (ctl_params(c, params, spec, ELEMENTSOF(spec), &p) < 0)
-		return;
-	if (m->runs->stopping) {
-		ctl_error(c, IFACE_ERROR("ShuttingDown"), NULL);
-		return;
-	}
-	n = json_array_size(p.jobs);
-	if (n == 0) {
-		ctl_error_invalid_parameter(c, "jobs");
-		return;
-	}
-	if (start_services(c, p.jobs, p.wait))
-		return;
-	if (m->units->nruns_open + n > JOB_MAX_RUNS) {
-		ctl_error(c, IFACE_ERROR("TooManyRuns"), json_pack("{s:i}",
-		    "limit", JOB_MAX_RUNS));
-		return;
-	}
-	jobs = xcalloc(n, sizeof(*jobs));
-	json_array_foreach(p.jobs, i, v) {
-		jobs[i] = units_find(m->units, json_string_value(v));
-		if (!jobs[i]) {
-			ctl_error(c, IFACE_ERROR("NoSuchJob"),
-			    json_pack("{s:s}", "job", json_string_value(v)));
-			free(jobs);
-			return;
-		}
-		if (!access_may_start(m->runs->config, jobs[i]->config,
-		    ctl_peer(c))) {
-			ctl_deny(c, "Start");
-			free(jobs);
-			return;
-		}
-	}
-	/* All names are valid: start them together (gather). */
-	runs = xcalloc(n, sizeof(*runs));
-	for (i = 0; i < n; i++)
-		runs[i] = job_trigger(jobs[i], TRIGGER_MANUAL);
-	free(jobs);
-	if (!p.wait) {
+	if (!wait) {
 		start_reply_recorded(c, runs, n);
 		return;
 	}
@@ -285,6 +239,116 @@ method_start(struct conn *c, json_t *params)
 		ctl_reply_text(c, &w, true);
 	}
 	run_wait_start(c, runs, n, false);
+}
+
+/* Looks up every name and checks the caller may start it; NULL after an
+ * error reply. */
+static struct job **
+start_jobs(struct conn *c, json_t *names)
+{
+	struct method_ctx *m = ctl_ctx(c);
+	struct job **jobs;
+	json_t *v;
+	size_t i;
+
+	jobs = xcalloc(json_array_size(names), sizeof(*jobs));
+	json_array_foreach(names, i, v) {
+		jobs[i] = units_find(m->units, json_string_value(v));
+		if (!jobs[i]) {
+			ctl_error(c, IFACE_ERROR("NoSuchJob"),
+			    json_pack("{s:s}", "job", json_string_value(v)));
+			free(jobs);
+			return NULL;
+		}
+		if (!access_may_start(m->runs->config, jobs[i]->config,
+		    ctl_peer(c))) {
+			ctl_deny(c, "Start");
+			free(jobs);
+			return NULL;
+		}
+	}
+	return jobs;
+}
+
+/* What the caller gives a job (params, args): checked against what it
+ * declares; BadParameters otherwise. */
+static int
+start_check_given(struct conn *c, const struct job *j, char **params,
+    char **args)
+{
+	_cleanup_free_ char *cause = NULL;
+
+	if (params_check(j->config->params, params, &cause) < 0 ||
+	    args_check(args, &cause) < 0 ||
+	    (args && !j->config->args_append && !j->config->transient &&
+	    (cause = xstrdup("the job takes no arguments (args=append)")))) {
+		ctl_error(c, IFACE_ERROR("BadParameters"), json_pack(
+		    "{s:s, s:s}", "job", j->name, "reason", cause));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void
+method_start(struct conn *c, json_t *params)
+{
+	static const struct ctl_param spec[] = {
+		{ "jobs", CTL_STRINGS, true, offsetof(struct start_params,
+		    jobs) },
+		{ "wait", CTL_BOOL, false, offsetof(struct start_params,
+		    wait) },
+		{ "params", CTL_STRINGS, false, offsetof(struct start_params,
+		    params) },
+		{ "args", CTL_ARGV, false, offsetof(struct start_params,
+		    args) },
+		{ "on_behalf_of", CTL_STRING, false,
+		    offsetof(struct start_params, on_behalf_of) },
+	};
+	struct method_ctx *m = ctl_ctx(c);
+	struct start_params p;
+	_cleanup_free_ struct run **runs = NULL;
+	_cleanup_free_ struct job **jobs = NULL;
+	_cleanup_(strv_freep) char **given = NULL, **args = NULL;
+	struct run_who who;
+	size_t i, n;
+
+	if (ctl_params(c, params, spec, ELEMENTSOF(spec), &p) < 0 ||
+	    method_who(c, p.on_behalf_of, &who) < 0)
+		return;
+	if (m->runs->stopping) {
+		ctl_error(c, IFACE_ERROR("ShuttingDown"), NULL);
+		return;
+	}
+	n = json_array_size(p.jobs);
+	if (n == 0) {
+		ctl_error_invalid_parameter(c, "jobs");
+		return;
+	}
+	given = json_strv(p.params);
+	args = json_strv(p.args);
+	if ((given || args) && n > 1) {
+		ctl_error_invalid_parameter(c, given ? "params" : "args");
+		return;
+	}
+	if (!given && !args && start_services(c, p.jobs, p.wait))
+		return;
+	if (m->units->nruns_open + n > JOB_MAX_RUNS) {
+		ctl_error(c, IFACE_ERROR("TooManyRuns"), json_pack("{s:i}",
+		    "limit", JOB_MAX_RUNS));
+		return;
+	}
+	if (!(jobs = start_jobs(c, p.jobs)))
+		return;
+	for (i = 0; i < n; i++)
+		if (start_check_given(c, jobs[i], given, args) < 0)
+			return;
+	/* All names are valid: start them together (gather). */
+	runs = xcalloc(n, sizeof(*runs));
+	for (i = 0; i < n; i++)
+		runs[i] = job_trigger_full(jobs[i], TRIGGER_MANUAL,
+		    &(struct run_opts){ .params = given, .args = args,
+		    .requested_by = &who });
+	method_runs_started(c, runs, n, p.wait);
 }
 
 struct wait_params {
@@ -470,6 +534,7 @@ target_repeated(json_t *targets, size_t i)
 struct cancel_params {
 	json_t *targets;
 	bool skip_idle;
+	const char *on_behalf_of;
 };
 
 void
@@ -480,14 +545,18 @@ method_cancel(struct conn *c, json_t *params)
 		    targets) },
 		{ "skip_idle", CTL_BOOL, false, offsetof(struct cancel_params,
 		    skip_idle) },
+		{ "on_behalf_of", CTL_STRING, false,
+		    offsetof(struct cancel_params, on_behalf_of) },
 	};
 	_cleanup_free_ struct run **runs = NULL;
 	struct cancel_params p;
 	struct json_writer w;
+	struct run_who who;
 	json_t *targets, *v;
 	size_t i, n = 0, m;
 
-	if (ctl_params(c, params, spec, ELEMENTSOF(spec), &p) < 0)
+	if (ctl_params(c, params, spec, ELEMENTSOF(spec), &p) < 0 ||
+	    method_who(c, p.on_behalf_of, &who) < 0)
 		return;
 	targets = p.targets;
 	if (json_array_size(targets) == 0) {
@@ -505,8 +574,12 @@ method_cancel(struct conn *c, json_t *params)
 	 * pointers stay good for the reply (looking each up by id again was
 	 * a scan of every run per run). */
 	m = runs_unique(runs, n);
-	for (i = 0; i < m; i++)
+	for (i = 0; i < m; i++) {
+		/* The first to ask is who cancelled it. */
+		if (!runs[i]->cancelled_by.set)
+			run_who_copy(&runs[i]->cancelled_by, &who);
 		run_event(runs[i], RUN_EV_CANCEL);
+	}
 	jw_init(&w);
 	jw_open(&w, '{');
 	jw_key(&w, "runs");

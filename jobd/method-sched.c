@@ -13,7 +13,9 @@
 #include "units.h"
 #include "job.h"
 #include "macro.h"
+#include "log.h"
 #include "method.h"
+#include "run.h"
 #include "scheduler.h"
 #include "executor.h"
 #include "tz.h"
@@ -228,7 +230,24 @@ sched_state_json(const struct job *j)
 struct pause_params {
 	const char *job;
 	int64_t until, count;
+	const char *on_behalf_of;
 };
+
+#define ON_BEHALF_OF_PARAM { "on_behalf_of", CTL_STRING, false, \
+	    offsetof(struct pause_params, on_behalf_of) }
+
+/* Who paused, resumed or skipped a job: in jobd's log (the skipped slots'
+ * rows name them too). */
+static void
+sched_log_who(struct conn *c, const char *what, const struct job *j,
+    const struct run_who *who)
+{
+	char buf[512];
+
+	(void)c;
+	log_notice("job '%s': %s by %s", j->name, what,
+	    method_who_text(who, buf, sizeof(buf)));
+}
 
 void
 method_pause(struct conn *c, json_t *params)
@@ -237,13 +256,17 @@ method_pause(struct conn *c, json_t *params)
 		{ "job", CTL_STRING, true, offsetof(struct pause_params, job) },
 		{ "until_usec", CTL_INT, false, offsetof(struct pause_params,
 		    until) },
+		ON_BEHALF_OF_PARAM,
 	};
 	struct pause_params p;
+	struct run_who who;
 	struct job *j;
 
 	if (ctl_params(c, params, spec, ELEMENTSOF(spec), &p) < 0 ||
+	    method_who(c, p.on_behalf_of, &who) < 0 ||
 	    !(j = periodic_job(c, p.job)))
 		return;
+	sched_log_who(c, "paused", j, &who);
 	sched_pause(ctl_ctx(c)->sched, j, p.until > 0 ? (usec_t)p.until :
 	    0);
 	ctl_reply(c, sched_state_json(j), false);
@@ -254,13 +277,17 @@ method_resume(struct conn *c, json_t *params)
 {
 	static const struct ctl_param spec[] = {
 		{ "job", CTL_STRING, true, offsetof(struct pause_params, job) },
+		ON_BEHALF_OF_PARAM,
 	};
 	struct pause_params p;
+	struct run_who who;
 	struct job *j;
 
 	if (ctl_params(c, params, spec, ELEMENTSOF(spec), &p) < 0 ||
+	    method_who(c, p.on_behalf_of, &who) < 0 ||
 	    !(j = periodic_job(c, p.job)))
 		return;
+	sched_log_who(c, "resumed", j, &who);
 	sched_resume(ctl_ctx(c)->sched, j);
 	ctl_reply(c, sched_state_json(j), false);
 }
@@ -272,17 +299,21 @@ method_skip(struct conn *c, json_t *params)
 		{ "job", CTL_STRING, true, offsetof(struct pause_params, job) },
 		{ "count", CTL_INT, false, offsetof(struct pause_params,
 		    count) },
+		ON_BEHALF_OF_PARAM,
 	};
 	struct pause_params p;
+	struct run_who who;
 	struct job *j;
 
 	if (ctl_params(c, params, spec, ELEMENTSOF(spec), &p) < 0 ||
+	    method_who(c, p.on_behalf_of, &who) < 0 ||
 	    !(j = periodic_job(c, p.job)))
 		return;
 	if (p.count == 0 || p.count > SCHED_MAX_COUNT) {
 		ctl_error_invalid_parameter(c, "count");
 		return;
 	}
-	sched_skip(ctl_ctx(c)->sched, j, p.count < 0 ? 1 : p.count);
+	sched_log_who(c, "slots skipped", j, &who);
+	sched_skip(ctl_ctx(c)->sched, j, p.count < 0 ? 1 : p.count, &who);
 	ctl_reply(c, sched_state_json(j), false);
 }

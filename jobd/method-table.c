@@ -37,6 +37,9 @@ const struct ctl_method method_table[] = {
 	{ "io.jobd.Manager.Alerts", method_alerts, CTL_READ },
 	/* It makes jobd send mail and HTTP requests: administrators. */
 	{ "io.jobd.Manager.AlertTest", method_alert_test, CTL_ADMIN },
+	/* A command no file declares, as any user: administrators. */
+	{ "io.jobd.Manager.Run", method_run, CTL_ADMIN },
+	{ "io.jobd.Manager.Remove", method_remove, CTL_ADMIN },
 	{ "org.varlink.service.GetInfo", method_get_info, CTL_READ },
 	{ "org.varlink.service.GetInterfaceDescription",
 	    method_get_interface_description, CTL_READ },

@@ -27,6 +27,7 @@ struct run_ctx;
 struct sched;
 struct service;
 struct sync;
+struct transient;
 struct units;
 
 /* What the protocol layer reaches: the modules it asks and acts on, and
@@ -43,6 +44,7 @@ struct method_ctx {
 	struct heap *heap;		/* trims after large replies */
 	struct figures *figures;	/* the jobs' counts, for Metrics */
 	struct alerts *alerts;		/* AlertTest */
+	struct transient *transient;	/* Run and Remove */
 	const char *config_path, *socket_path;
 	usec_t started;
 	/* A configuration reload; done gets the errors or the plan. */
@@ -67,8 +69,23 @@ void method_service_fields(struct json_writer *, const struct service *);
 /* Locks, semaphores and events with holders and waiters (Status,
  * EventList). */
 json_t *method_sync_json(struct method_ctx *);
+/* Replies to a call that started runs: at once (once on record), or
+ * with wait when they have finished (method-runs.c). */
+void method_runs_started(struct conn *, struct run **runs, size_t n,
+    bool wait);
 /* Start when the names are services. */
 void method_start_services(struct conn *, json_t *names, bool wait);
+
+/* Who asked (method-audit.c): the peer and its claim on_behalf_of (may be
+ * NULL), strings borrowed; -1 after an InvalidParameter reply. */
+struct ledger_run;
+struct run_who;
+int method_who(struct conn *, const char *on_behalf_of, struct run_who *);
+/* "uid N (NAME) for CLAIM", for log lines, in buf. */
+const char *method_who_text(const struct run_who *, char *buf, size_t n);
+/* params, args, requested_by and cancelled_by of the Run shape. */
+void method_run_audit_write(struct json_writer *, const struct run *);
+void method_row_audit_json(json_t *, const struct ledger_run *);
 
 /* Method handlers (method-*.c), and their table (method-table.c). */
 
@@ -102,6 +119,8 @@ void method_daemon(struct conn *, json_t *);
 void method_metrics(struct conn *, json_t *);
 void method_alerts(struct conn *, json_t *);
 void method_alert_test(struct conn *, json_t *);
+void method_run(struct conn *, json_t *);	/* method-adhoc.c */
+void method_remove(struct conn *, json_t *);
 void method_get_info(struct conn *, json_t *);
 void method_get_interface_description(struct conn *, json_t *);
 #ifdef JOBD_DEBUG_METHODS

@@ -12,6 +12,7 @@
 #include "macro.h"
 #include "record-internal.h"
 #include "run.h"
+#include "strv.h"
 #include "xmalloc.h"
 
 void
@@ -42,13 +43,7 @@ record_op_free(struct ledger_op *op)
 	default:
 		return;
 	}
-	free(op->run.job);
-	free(op->run.trigger);
-	free(op->run.result);
-	free(op->run.reason);
-	free(op->run.tail);
-	free(op->run.hook_of_job);
-	free(op->run.chain_first_job);
+	ledger_run_free_contents(&op->run);
 }
 
 void
@@ -124,6 +119,17 @@ record_fill_chain(struct ledger_run *row, const struct run_chain *c)
 	row->chain_depth = c->depth;
 }
 
+static void
+record_fill_who(struct ledger_who *w, const struct run_who *r)
+{
+	if (!r->set)
+		return;
+	*w = (struct ledger_who){ .set = true, .uid = r->uid,
+	    .user = r->user ? xstrdup(r->user) : NULL,
+	    .on_behalf_of = r->on_behalf_of ? xstrdup(r->on_behalf_of) :
+	    NULL };
+}
+
 /* The row of a run as it is now; strings copied. */
 static void
 record_fill(struct ledger_run *row, const struct run *r)
@@ -142,8 +148,12 @@ record_fill(struct ledger_run *row, const struct run *r)
 		.exit_code = r->exit_code,
 		.signal = r->signal,
 		.reason = r->reason ? xstrdup(r->reason) : NULL,
+		.params = strv_copy(r->params),
+		.args = strv_copy(r->args),
 	};
 	record_fill_chain(row, r->chain);
+	record_fill_who(&row->requested_by, &r->requested_by);
+	record_fill_who(&row->cancelled_by, &r->cancelled_by);
 	if (r->state != RUN_FINISHED)
 		return;
 	row->result = xstrdup(run_result_name[r->result]);
@@ -206,11 +216,14 @@ record_skipped_op(uint64_t id, const char *job, const char *trigger,
 
 void
 record_run_skipped(struct record *rec, uint64_t id, const char *job,
-    const char *trigger, usec_t slot, const char *reason)
+    const char *trigger, usec_t slot, const char *reason,
+    const struct run_who *who)
 {
 	struct ledger_op op = record_skipped_op(id, job, trigger, reason);
 
 	op.run.scheduled = slot;
+	if (who)
+		record_fill_who(&op.run.requested_by, who);
 	if (!rec->closing)
 		record_enqueue(rec, &op);
 	else

@@ -112,9 +112,12 @@ void record_run_started(struct record *, const struct run *);
 void record_flush(struct record *, void (*cb)(void *ctx, int r),
     void *ctx);
 void record_run_finished(struct record *, const struct run *);
-/* A slot that was not run, as a skipped run with its reason. */
+/* A slot that was not run, as a skipped run with its reason, and who
+ * asked for the skip (jobctl skip), or NULL. */
+struct run_who;
 void record_run_skipped(struct record *, uint64_t id, const char *job,
-    const char *trigger, usec_t slot, const char *reason);
+    const char *trigger, usec_t slot, const char *reason,
+    const struct run_who *who);
 /* A hook not started (its chain is too deep), as a skipped run of its
  * job with the chain it would have been on and the reason. */
 void record_hook_skipped(struct record *, uint64_t id, const char *job,

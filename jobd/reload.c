@@ -21,6 +21,7 @@
 #include "scheduler.h"
 #include "service.h"
 #include "strv.h"
+#include "transient.h"
 #include "units.h"
 #include "watch.h"
 #include "xmalloc.h"
@@ -53,6 +54,7 @@ reload_apply(struct reload *rl, struct config *c, char **restart)
 		else
 			units_add(rl->units, job_new(rl->runs, jc));
 	}
+	transient_reattach(rl->transient);
 	config_free(rl->config);
 	rl->config = c;
 	rl->runs->config = c;
@@ -120,7 +122,8 @@ reload_make_plan(const struct reload *rl, const struct config *c,
 		}
 	}
 	TAILQ_FOREACH(j, &rl->units->jobs, entry)
-		if (j->config && !config_find_job(c, j->name))
+		if (j->config && !j->config->transient &&
+		    !config_find_job(c, j->name))
 			p->removed = strv_append(p->removed, j->name);
 }
 

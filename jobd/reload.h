@@ -16,6 +16,7 @@ struct manager;
 struct reload_plan;
 struct run_ctx;
 struct sched;
+struct transient;
 struct service_ctx;
 struct units;
 struct watches;
@@ -33,6 +34,7 @@ struct reload {
 	struct watches *watches;
 	struct sched *sched;
 	struct alert_policy *alerts;	/* deadlines follow the config */
+	struct transient *transient;	/* jobctl run's jobs: kept */
 	const char *config_path;
 	struct config *config;		/* in force (runs->config), owned */
 	unsigned gen;			/* reloads requested */

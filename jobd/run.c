@@ -17,6 +17,7 @@
 #include "heap.h"
 #include "log.h"
 #include "logfile.h"
+#include "params.h"
 #include "run-ctx.h"
 #include "run.h"
 #include "exec-context.h"
@@ -42,6 +43,7 @@ const char *const run_trigger_name[TRIGGER_NTRIGGERS] = {
 	[TRIGGER_EVENT] = "event",
 	[TRIGGER_BOOT] = "boot",
 	[TRIGGER_ALERT] = "alert",
+	[TRIGGER_ADHOC] = "adhoc",
 };
 
 const char *const run_result_name[RESULT_NRESULTS] = {
@@ -605,6 +607,8 @@ run_new(struct run_ctx *ctx, struct job *job, const char *name,
 {
 	struct run *r = xcalloc(1, sizeof(*r));
 	char *cg = cgroup_run_create(ctx->cgroup, id);
+	char **params = params_effective(jc->params, opts->params);
+	_cleanup_(strv_freep) char **penv = params_env(params);
 	struct spawn_ids ids = {
 		.job = name,
 		.run = id,
@@ -615,6 +619,8 @@ run_new(struct run_ctx *ctx, struct job *job, const char *name,
 		.cgroup = cg,
 		.stdin_data = opts->stdin_data,
 		.extra_env = opts->env,
+		.params_env = penv,
+		.args = opts->args,
 	};
 
 	r->id = id;
@@ -633,6 +639,9 @@ run_new(struct run_ctx *ctx, struct job *job, const char *name,
 	r->is_hook = opts->is_hook;
 	if (opts->chain)
 		r->chain = run_chain_dup(opts->chain);
+	r->params = params;
+	r->args = strv_copy(opts->args);
+	run_who_copy(&r->requested_by, opts->requested_by);
 	r->state = RUN_PENDING;
 	r->queued = now_realtime();
 	tail_init(&r->tail, ctx->config->tail_size);
@@ -794,6 +803,10 @@ run_free(struct run *r)
 	free(r->cgroup);
 	strv_free(r->held_sems);
 	run_chain_free(r->chain);
+	strv_free(r->params);
+	strv_free(r->args);
+	run_who_free(&r->requested_by);
+	run_who_free(&r->cancelled_by);
 	free(r);
 }
 

@@ -41,6 +41,7 @@ enum run_trigger {
 	TRIGGER_EVENT,
 	TRIGGER_BOOT,
 	TRIGGER_ALERT,		/* an [alert NAME]'s command= */
+	TRIGGER_ADHOC,		/* jobctl run: a command no file declares */
 	TRIGGER_NTRIGGERS,
 };
 
@@ -80,6 +81,20 @@ struct run_chain {
 	char *first_job;
 	unsigned depth;
 };
+
+/* Who asked through the control socket (method-*.c fill it from the
+ * peer's credentials): uid and user name, and whom a client such as
+ * jobd-web says it acts for (its claim).  set: someone asked. */
+struct run_who {
+	bool set;
+	uint32_t uid;
+	char *user;			/* NULL: the uid has no name */
+	char *on_behalf_of;		/* NULL: the peer itself */
+};
+
+/* Copies and frees the strings of a run_who. */
+void run_who_copy(struct run_who *dst, const struct run_who *src);
+void run_who_free(struct run_who *);
 
 /* Someone awaiting a run: a control connection for `start --wait`, `wait`
  * or `logs --follow`.  line_cb may be NULL; done_cb is called once, when
@@ -127,6 +142,10 @@ struct run {
 	int signal;			/* the signal that ended it, or 0 */
 	bool cancelled, timed_out;
 	bool forced_failure;		/* run_fail(): failed, not cancelled */
+	char **params;			/* "NAME=VALUE", every declared one */
+	char **args;			/* appended to the command, or NULL */
+	struct run_who requested_by;	/* who started it, if someone did */
+	struct run_who cancelled_by;	/* who cancelled it */
 
 	/* Copied from the job's config when the run was created, so that a
 	 * reload never changes a run in flight. */
@@ -169,6 +188,10 @@ struct run_opts {
 	const struct run_chain *chain;	/* hooks: copied into the run */
 	const char *stdin_data;		/* hooks: the tail on stdin */
 	char **env;			/* hooks: JOBD_TRIGGER_* */
+	char **params;			/* Start: "NAME=VALUE" given, checked */
+	char **args;			/* Start: appended arguments */
+	const struct run_who *requested_by;	/* who asked, or NULL */
+	uint64_t id;			/* taken ahead (ctx->next_id), or 0 */
 };
 
 /* A pending run of job (named name, defined by jc, whose runs it is

@@ -246,7 +246,8 @@ sched_skip_slot(struct sched *s, struct job *j, enum run_trigger trigger,
 	    j->name, timestamp_format((char[TIMESTAMP_MAX]){ 0 },
 	    TIMESTAMP_MAX, slot), reason);
 	record_run_skipped(s->record, id, j->name, run_trigger_name[trigger],
-	    slot, reason);
+	    slot, reason, reason == SCHED_SKIP_BY_USER ? &j->sched.skip_by :
+	    NULL);
 	if (s->skipped)
 		s->skipped(s->owner, j, id, trigger, slot, reason,
 		    reason == SCHED_SKIP_BY_USER);
@@ -608,8 +609,10 @@ sched_resume(struct sched *s, struct job *j)
 }
 
 void
-sched_skip(struct sched *s, struct job *j, unsigned n)
+sched_skip(struct sched *s, struct job *j, unsigned n,
+    const struct run_who *who)
 {
+	run_who_copy(&j->sched.skip_by, who);
 	j->sched.skips_pending += n;
 	sched_persist(s, j);
 }

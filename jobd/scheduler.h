@@ -14,6 +14,7 @@
 #include <uv.h>
 
 #include "run-events.h"
+#include "run.h"
 #include "timeutil.h"
 
 struct job;
@@ -69,6 +70,8 @@ struct job_sched {
 	size_t nqueue;
 	size_t heap_index;		/* SIZE_MAX: not in the heap */
 	bool boot_done;
+	struct run_who skip_by;		/* who asked for the skips pending
+					 * (not kept across restarts) */
 };
 
 void sched_init(struct sched *, const struct run_ctx *, struct units *,
@@ -90,7 +93,8 @@ void sched_run_finished(struct sched *, struct job *);
 /* jobctl pause/resume/skip. */
 void sched_pause(struct sched *, struct job *, usec_t until);
 void sched_resume(struct sched *, struct job *);
-void sched_skip(struct sched *, struct job *, unsigned n);
+void sched_skip(struct sched *, struct job *, unsigned n,
+    const struct run_who *who);
 
 /* The job's calendar or every= slot strictly after `after`, 0 if none;
  * flags get CAL_ELAPSE_*. */

@@ -21,7 +21,8 @@ RUN_FIELDS = ("id", "job", "trigger", "state", "pid", "scheduled_usec",
               "retry_of", "attempt", "queued_usec", "started_usec",
               "ended_usec", "runtime_usec", "result", "exit_code", "signal",
               "exit_status", "reason", "waiting_for", "user_cpu_usec",
-              "system_cpu_usec", "peak_rss_kb")
+              "system_cpu_usec", "peak_rss_kb", "params", "args",
+              "requested_by", "cancelled_by")
 
 
 def assert_all_recorded(runs, ids):
@@ -98,7 +99,8 @@ def test_show_has_every_field_and_the_tail(jobd):
     assert set(r) <= set(RUN_FIELDS), "fields outside the IDL: %s" % r
     # Optional fields a manual run that exited with a code does not have.
     optional = ("signal", "reason", "scheduled_usec", "retry_of", "attempt",
-                "waiting_for", "system_cpu_usec", "user_cpu_usec")
+                "waiting_for", "system_cpu_usec", "user_cpu_usec",
+                "params", "args", "cancelled_by")
     for key in RUN_FIELDS:
         if key not in optional:
             assert key in r, "show lacks %s: %r" % (key, r)

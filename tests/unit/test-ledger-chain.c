@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ledger.h"
+#include "ledger-schema.h"
 #include "runner.h"
 #include "xmalloc.h"
 
@@ -149,11 +150,7 @@ TEST(schema_3_migrates_with_rows_kept)
 	l = open_ok();
 	write_ok(l, ops, 1);
 	ledger_close(l);
-	raw_exec("ALTER TABLE runs DROP COLUMN hook_of;"
-	    "ALTER TABLE runs DROP COLUMN hook_of_job;"
-	    "ALTER TABLE runs DROP COLUMN chain_first;"
-	    "ALTER TABLE runs DROP COLUMN chain_first_job;"
-	    "ALTER TABLE runs DROP COLUMN chain_depth;"
+	raw_exec(LEDGER_AFTER_3_COLUMNS_DROP
 	    "PRAGMA user_version = 3");
 	l = open_ok();
 	ASSERT_OK(ledger_get_run(l, 5, &run, &cause));

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "ledger.h"
+#include "ledger-schema.h"
 #include "runner.h"
 #include "xmalloc.h"
 
@@ -205,11 +206,7 @@ TEST(schema_1_migrates_with_runs_kept)
 	    "DROP TRIGGER runs_finished_update; DROP TABLE run_counts;"
 	    "DROP TABLE job_stats; DROP TABLE alert_state;"
 	    "DROP TABLE alert_log; DROP TABLE alert_counts; DROP TABLE events;"
-	    "ALTER TABLE runs DROP COLUMN hook_of;"
-	    "ALTER TABLE runs DROP COLUMN hook_of_job;"
-	    "ALTER TABLE runs DROP COLUMN chain_first;"
-	    "ALTER TABLE runs DROP COLUMN chain_first_job;"
-	    "ALTER TABLE runs DROP COLUMN chain_depth;"
+	    LEDGER_AFTER_3_COLUMNS_DROP
 	    "PRAGMA user_version = 1");
 	l = open_ok();
 	m = meta_of(l);

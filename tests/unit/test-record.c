@@ -906,7 +906,8 @@ TEST(the_queue_is_bounded_dropping_the_oldest)
 	record_start(&f);
 	fault(&f, LEDGER_FAULT_READONLY);
 	for (i = 1; i <= n; i++)
-		record_run_skipped(&f.rec, i, "a", "schedule", T0, "test");
+		record_run_skipped(&f.rec, i, "a", "schedule", T0, "test",
+		    NULL);
 	/* One row in flight, and the queue at its bound. */
 	ASSERT_EQ(f.rec.nqueue, RECORD_QUEUE_MAX);
 	ASSERT_EQ(f.rec.dropped, 4);

@@ -466,7 +466,7 @@ TEST(skip_records_the_next_slots)
 	fake_now = JAN1;
 	sched_start(&f.sched);
 	j = job_named(&f, "h");
-	sched_skip(&f.sched, j, 2);
+	sched_skip(&f.sched, j, 2, NULL);
 	run_until(&f, JAN1 + 3 * HOUR);
 	ASSERT_EQ(nfired, 1);
 	ASSERT_EQ(fired[0].slot, JAN1 + 3 * HOUR);
