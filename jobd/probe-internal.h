@@ -30,9 +30,9 @@ struct probe {
 
 /* One kind of check.  start begins one (its end comes later, through
  * probe_check_done, which waits when called from inside start) and
- * returns it, or NULL with *why (it failed at once: a failed check).  cancel stops
- * one in flight: done is never called for it, and it frees itself once
- * its handles are closed (a command once it is reaped). */
+ * returns it, or NULL with *why (it failed at once: a failed check).
+ * cancel stops one in flight: done is never called for it, and it frees
+ * itself once its handles are closed (a command once it is reaped). */
 struct probe_ops {
 	void *(*start)(struct probe *, char **why);
 	void (*cancel)(void *check);
