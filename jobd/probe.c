@@ -53,14 +53,23 @@ probe_arm(uv_timer_t *t, usec_t delay, uv_timer_cb cb)
 	uv_timer_start(t, cb, (delay + USEC_PER_MSEC - 1) / USEC_PER_MSEC, 0);
 }
 
-/* The next check, counted from the start of the last one. */
+/* The next check, counted from the start of the last one.  After the
+ * first pass, the next comes at a random point of the interval: services
+ * started together would otherwise be checked together forever, a burst
+ * on the loop each interval (a thousand checks at once held it for tens
+ * of milliseconds) instead of an even trickle. */
 static void
-probe_schedule(struct probe *p)
+probe_schedule(struct probe *p, bool first_pass)
 {
 	usec_t every = p->spec.interval, spent;
 
 	if (!p->passed && every > PROBE_UNTIL_PASSED_INTERVAL)
 		every = PROBE_UNTIL_PASSED_INTERVAL;
+	if (first_pass) {
+		probe_arm(&p->timer, 1 + (usec_t)random() % every,
+		    probe_timer_cb);
+		return;
+	}
 	spent = now_monotonic() - p->check_started;
 	probe_arm(&p->timer, spent < every ? every - spent : 0,
 	    probe_timer_cb);
@@ -71,6 +80,7 @@ probe_check_done(struct probe *p, bool ok, char *detail)
 {
 	struct probe_result r;
 	usec_t now = now_monotonic();
+	bool first_pass;
 
 	if (strlen(detail) > PROBE_DETAIL_MAX)
 		detail[PROBE_DETAIL_MAX] = '\0';
@@ -82,6 +92,7 @@ probe_check_done(struct probe *p, bool ok, char *detail)
 	p->check = NULL;
 	p->ctx->checks--;
 	uv_timer_stop(&p->deadline);
+	first_pass = ok && !p->passed;
 	if (ok)
 		p->passed = true;
 	r = (struct probe_result){
@@ -91,7 +102,7 @@ probe_check_done(struct probe *p, bool ok, char *detail)
 		.at = now_realtime(),
 		.duration = now - p->check_started,
 	};
-	probe_schedule(p);
+	probe_schedule(p, first_pass);
 	p->result(p->owner, &r);
 	free(detail);
 }
