@@ -136,8 +136,38 @@ status_run(json_t *run)
 	putchar('\n');
 }
 
+/* "  probe: http http://... passed at TIME (HTTP 200)", or failed (with
+ * the failures in a row since ready), or "no check yet". */
+static void
+status_probe(json_t *svc)
+{
+	json_t *p = json_object_get(svc, "probe");
+	char tbuf[64];
+	json_int_t at, n = 0, max = 0;
+
+	if (!json_is_object(p))
+		return;
+	printf("  probe: %s %s", pr_str(p, "kind"), pr_str(p, "target"));
+	if (!pr_num(p, "at_usec", &at)) {
+		printf(", no check yet\n");
+		return;
+	}
+	pr_num(p, "failures", &n);
+	pr_num(p, "failures_max", &max);
+	if (json_is_true(json_object_get(p, "ok")))
+		printf(", passed");
+	else
+		printf(", failed");
+	if (n > 0)
+		printf(" (%" JSON_INTEGER_FORMAT "/%" JSON_INTEGER_FORMAT
+		    " in a row)", n, max);
+	printf(" at %s: %s\n", pr_format_time(tbuf, sizeof(tbuf), at),
+	    pr_str(p, "detail"));
+}
+
 /* A service's paragraph lines: state, pid, uptime, run; restarts and the
- * last exit; its STATUS= text; why it is down; when it restarts. */
+ * last exit; its STATUS= text; its probe; why it is down; when it
+ * restarts. */
 static void
 status_service(json_t *svc)
 {
@@ -159,6 +189,7 @@ status_service(json_t *svc)
 	putchar('\n');
 	if (json_is_string(json_object_get(svc, "status_text")))
 		printf("  status: %s\n", pr_str(svc, "status_text"));
+	status_probe(svc);
 	if (json_is_string(json_object_get(svc, "reason")))
 		printf("  reason: %s\n", pr_str(svc, "reason"));
 	if (pr_num(svc, "next_restart_usec", &v))

@@ -81,6 +81,12 @@ void job_service_free(struct job_service *);
 bool job_service_equal(const struct job_service *,
     const struct job_service *);
 
+/* config-probe.c: probe= and what goes with it. */
+config_parse_fn config_parse_probe, config_parse_probe_failures,
+    config_parse_probe_interval;
+void job_probe_free(struct job_probe *);
+bool job_probe_equal(const struct job_probe *, const struct job_probe *);
+
 /* config-policy.c: locks, semaphores, events, triggers, retries, hooks,
  * allow_start=. */
 config_parse_fn config_parse_retry_on, config_parse_notify_on,

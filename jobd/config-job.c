@@ -42,6 +42,11 @@ job_config_new(const char *name, const char *file, unsigned line,
 		.start_timeout = 90 * USEC_PER_SEC,
 		.ready_after = USEC_PER_SEC,
 		.reload_signal = SIGHUP,
+		.probe = {
+			.interval = 10 * USEC_PER_SEC,
+			.timeout = 5 * USEC_PER_SEC,
+			.failures = 3,
+		},
 	};
 	job->file = xstrdup(file);
 	job->line = line;
@@ -100,6 +105,7 @@ job_config_exec_equal(const struct job_config *a, const struct job_config *b)
 	    a->svc.ready == b->svc.ready &&
 	    a->svc.ready_fd == b->svc.ready_fd &&
 	    a->svc.watchdog_sec == b->svc.watchdog_sec &&
+	    job_probe_equal(&a->svc.probe, &b->svc.probe) &&
 	    job_exec_equal(&a->exec, &b->exec) &&
 	    job_limits_equal(&a->limits, &b->limits);
 }

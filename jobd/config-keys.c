@@ -194,6 +194,15 @@ const struct config_key config_keys[] = {
 	SVC("ready_after", config_parse_timespan, svc.ready_after, false),
 	SVC("watchdog_sec", config_parse_timespan, svc.watchdog_sec, false),
 	SVC("reload_signal", config_parse_signal, svc.reload_signal, false),
+	SVC("probe", config_parse_probe, svc.probe, false),
+	SVC("probe_interval", config_parse_probe_interval, svc.probe.interval,
+	    false),
+	SVC("probe_timeout", config_parse_probe_interval, svc.probe.timeout,
+	    false),
+	SVC("probe_failures", config_parse_probe_failures, svc.probe.failures,
+	    false),
+	SVC("probe_start_period", config_parse_timespan,
+	    svc.probe.start_period, false),
 };
 
 const size_t config_nkeys = ELEMENTSOF(config_keys);

@@ -78,6 +78,12 @@ parser_apply(struct parser *p, const struct config_entry *e)
 		return;
 	}
 	key = config_key_find(parser_key_section(p), e->key);
+	if (!key && p->section == PARSER_JOB &&
+	    config_key_find(CONFIG_SECTION_SERVICE, e->key)) {
+		parser_error(p, e->line, "key '%s' is for [service NAME] "
+		    "sections only, not [%s]", e->key, p->title);
+		return;
+	}
 	if (!key) {
 		parser_error(p, e->line, "unknown key '%s' in [%s]", e->key,
 		    p->title);
@@ -127,6 +133,27 @@ parser_seen_any(struct parser *p, enum config_section section,
 	return line;
 }
 
+/* ready=probe and the probe_*= keys need probe=. */
+static void
+parser_end_probe(struct parser *p)
+{
+	static const char *const keys[] = { "probe_interval",
+	    "probe_timeout", "probe_failures", "probe_start_period", NULL };
+	const enum config_section S = CONFIG_SECTION_SERVICE;
+	struct job_config *job = p->job;
+	unsigned line;
+
+	if (job->svc.probe.kind != PROBE_NONE || parser_seen(p, S, "probe"))
+		return;
+	if (job->svc.ready == READY_PROBE)
+		parser_error(p, parser_seen(p, S, "ready"), "ready=probe "
+		    "needs probe= (exec:CMD, http:URL or tcp:HOST:PORT)");
+	if ((line = parser_seen_any(p, S, keys)))
+		parser_error(p, line, "service '%s': probe_interval=, "
+		    "probe_timeout=, probe_failures= and probe_start_period= "
+		    "need probe=", job->name);
+}
+
 /* Finishes a job section: a job needs command=, and only now is shell=
  * known, whichever order the two keys came in. */
 static void
@@ -139,6 +166,8 @@ parser_end_job(struct parser *p)
 	/* Where --check and a reload point at limits jobd cannot apply. */
 	job->limits.line = parser_seen_any(p, CONFIG_SECTION_JOB,
 	    job_limit_name);
+	if (job->service)
+		parser_end_probe(p);
 	if (!job->command_line) {
 		/* An empty command= was reported already. */
 		if (!parser_seen(p, CONFIG_SECTION_JOB, "command"))

@@ -1,6 +1,6 @@
 /* The keys of [service NAME] sections: restart policy, backoff, start
- * limit, readiness, watchdog.  Value parsers only; the table that names
- * the keys is in config-keys.c. */
+ * limit, readiness, watchdog (probe= is config-probe.c's).  Value parsers
+ * only; the table that names the keys is in config-keys.c. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +21,7 @@ const char *const ready_mode_name[READY_NMODES] = {
 	[READY_SPAWN] = "spawn",
 	[READY_NOTIFY] = "notify",
 	[READY_FD] = "fd",
+	[READY_PROBE] = "probe",
 };
 
 
@@ -85,6 +86,8 @@ config_parse_ready(const char *value, void *dst, const char *dir,
 		s->ready = READY_SPAWN;
 	} else if (!strcmp(value, "notify")) {
 		s->ready = READY_NOTIFY;
+	} else if (!strcmp(value, "probe")) {
+		s->ready = READY_PROBE;
 	} else if (!strncmp(value, "fd:", 3)) {
 		fd = strtol(value + 3, &end, 10);
 		if (*end || end == value + 3 || fd < 3 || fd > 64)
@@ -94,7 +97,7 @@ config_parse_ready(const char *value, void *dst, const char *dir,
 		s->ready_fd = (int)fd;
 	} else {
 		return config_fail(cause, xstrfmt("invalid value '%s': "
-		    "expected spawn, notify or fd:N", value));
+		    "expected spawn, notify, fd:N or probe", value));
 	}
 	return 0;
 }
@@ -103,6 +106,7 @@ void
 job_service_free(struct job_service *s)
 {
 	free(s->success_exit_status);
+	job_probe_free(&s->probe);
 }
 
 bool
@@ -122,5 +126,6 @@ job_service_equal(const struct job_service *a, const struct job_service *b)
 	    a->start_timeout == b->start_timeout &&
 	    a->ready_after == b->ready_after &&
 	    a->watchdog_sec == b->watchdog_sec &&
-	    a->reload_signal == b->reload_signal;
+	    a->reload_signal == b->reload_signal &&
+	    job_probe_equal(&a->probe, &b->probe);
 }

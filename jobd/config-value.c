@@ -216,7 +216,7 @@ config_parse_max_age(const char *value, void *dst, const char *dir UNUSED,
 }
 
 /* A decimal count in [min, max]: no sign, no space, no suffix. */
-static int
+int
 config_parse_range(const char *value, unsigned *dst, unsigned long min,
     unsigned long max, char **cause)
 {

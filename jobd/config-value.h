@@ -15,6 +15,9 @@ typedef int config_parse_fn(const char *value, void *dst, const char *dir,
 int config_fail(char **cause, char *msg);
 /* Splits value into shell-quoted words; a quoting error names value. */
 int config_split_words(const char *value, char ***words, char **cause);
+/* A decimal count in [min, max]: no sign, no space, no suffix. */
+int config_parse_range(const char *value, unsigned *dst, unsigned long min,
+    unsigned long max, char **cause);
 int config_choice(const char *value, const char *const *names, int n,
     int *ret, char **cause);
 /* Declares a parser for an enum key from a name table. */

@@ -97,6 +97,7 @@ enum ready_mode {
 	READY_SPAWN,
 	READY_NOTIFY,
 	READY_FD,
+	READY_PROBE,			/* the first health probe that passes */
 	READY_NMODES,
 };
 
@@ -110,6 +111,30 @@ extern const char *const ready_mode_name[READY_NMODES];
 
 #define CONFIG_MAX_DEPS 64
 #define CONFIG_MAX_EXIT_STATUS 64
+
+enum probe_kind {
+	PROBE_NONE,
+	PROBE_EXEC,			/* sh -c CMD: exit 0 passes */
+	PROBE_HTTP,			/* GET URL: a 2xx or 3xx passes */
+	PROBE_TCP,			/* a connection accepted passes */
+	PROBE_NKINDS,
+};
+
+extern const char *const probe_kind_name[PROBE_NKINDS];
+
+#define CONFIG_MAX_PROBE 2048		/* probe='s value */
+#define CONFIG_MAX_PROBE_FAILURES 1000
+
+/* probe= and its probe_*= keys: a service's health check. */
+struct job_probe {
+	enum probe_kind kind;
+	char *target;			/* the command line, URL or HOST:PORT
+					 * as written */
+	char *host;			/* tcp: a numeric address */
+	unsigned port;			/* tcp */
+	usec_t interval, timeout, start_period;
+	unsigned failures;		/* consecutive, to restart */
+};
 
 /* What keeps a [service NAME] up. */
 struct job_service {
@@ -129,6 +154,7 @@ struct job_service {
 	usec_t ready_after;		/* ready=spawn: up this long first */
 	usec_t watchdog_sec;		/* 0: none */
 	int reload_signal;
+	struct job_probe probe;
 };
 
 #define CONFIG_MAX_SEMAPHORES 1024

@@ -18,6 +18,7 @@ daemon_close_handles(struct daemon *d)
 		return;
 	looplag_stop(&d->looplag);
 	alerts_close(&d->alerts);
+	probe_ctx_close(&d->probes);
 	notify_close(&d->notify);
 	manager_close(&d->manager);
 	prune_close(&d->prune);
@@ -32,9 +33,10 @@ daemon_maybe_finish(struct daemon *d)
 {
 	struct job *j;
 
-	/* A sendmail spawn on its way holds the spawn threads. */
+	/* A sendmail or exec probe spawn on its way holds the spawn
+	 * threads. */
 	if (!d->runs.stopping || d->units.nruns_open > 0 ||
-	    alerts_busy(&d->alerts))
+	    alerts_busy(&d->alerts) || probe_ctx_busy(&d->probes))
 		return;
 	if (!record_idle(&d->record)) {
 		/* Write what is queued and close; called again when done. */

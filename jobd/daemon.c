@@ -189,6 +189,13 @@ daemon_reload_cb(void *owner, bool dry_run,
 	reload_request(&d->reload, dry_run, cb, ctx);
 }
 
+/* The last exec probe's spawn answered: shutdown may go on. */
+static void
+daemon_probes_idle(void *owner)
+{
+	daemon_maybe_finish(owner);
+}
+
 /* What jobs and runs get; the paths are filled once the config is read. */
 static void
 daemon_wire_runs(struct daemon *d)
@@ -237,8 +244,12 @@ daemon_wire(struct daemon *d)
 	d->sched.owner = d;
 	figures_init(&d->figures);
 	alert_policy_init(&d->alert_policy, &d->runs, &d->units, &alert_ops);
+	probe_ctx_init(&d->probes, d->loop, &d->runs.spawnq, NULL);
+	d->probes.idle = daemon_probes_idle;
+	d->probes.owner = d;
 	d->services = (struct service_ctx){
-		.notify = &d->notify, .units = &d->units,
+		.notify = &d->notify, .probes = &d->probes,
+		.units = &d->units,
 		.changed = daemon_service_changed,
 		.required_down = daemon_required_down,
 		.waiting_for = daemon_waiting_for, .pull = daemon_pull,
@@ -304,6 +315,7 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_options *o)
 	if ((r = daemon_load_initial(d, o)) != 0)
 		return r;
 	d->runs.exec_helper = d->exec_helper;
+	d->probes.exec_helper = d->exec_helper;
 	d->runs.state_dir = d->state_dir;
 	d->methods.config_path = d->reload.config_path = d->config_path;
 	d->methods.socket_path = d->socket_path;

@@ -25,6 +25,7 @@
 #include "looplag.h"
 #include "manager.h"
 #include "method.h"
+#include "probe.h"
 #include "prune.h"
 #include "notify.h"
 #include "record.h"
@@ -72,6 +73,7 @@ struct daemon {
 	struct alerts alerts;		/* delivery: webhooks, mail, commands */
 	struct run_subscriber sub;	/* closed runs: shutdown goes on */
 	struct service_ctx services;	/* what services get */
+	struct probe_ctx probes;	/* services' health probes */
 	struct notify notify;		/* sd_notify for services */
 	struct manager manager;		/* sd_notify to our own manager */
 	struct cgroup cgroup;		/* per-run cgroups, when delegated */

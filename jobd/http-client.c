@@ -1,4 +1,4 @@
-/* HTTP POSTs on the loop through libcurl's multi socket interface: curl
+/* HTTP POSTs (and GETs) on the loop through libcurl's multi socket interface: curl
  * says which sockets to watch (http_socket_cb) and when to wake it
  * (http_timer_cb); libuv watches and wakes; each finished transfer is
  * read off curl's message queue and handed to its owner.  Callbacks into
@@ -297,9 +297,13 @@ http_setopts(struct http_transfer *t, const struct http_request *req)
 	SET(CURLOPT_QUICK_EXIT, 1L);
 	SET(CURLOPT_TIMEOUT_MS, (long)(req->timeout / USEC_PER_MSEC));
 	SET(CURLOPT_CONNECTTIMEOUT_MS, (long)(connect / USEC_PER_MSEC));
-	SET(CURLOPT_POST, 1L);
-	SET(CURLOPT_POSTFIELDS, t->body);
-	SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+	if (req->get) {
+		SET(CURLOPT_HTTPGET, 1L);
+	} else {
+		SET(CURLOPT_POST, 1L);
+		SET(CURLOPT_POSTFIELDS, t->body);
+		SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+	}
 	SET(CURLOPT_HTTPHEADER, t->headers);
 	SET(CURLOPT_USERAGENT, "jobd/" JOBD_VERSION);
 	SET(CURLOPT_WRITEFUNCTION, http_write_cb);
@@ -327,7 +331,8 @@ http_post(struct http_client *c, const struct http_request *req,
 	t->done = done;
 	t->ctx = ctx;
 	t->body = xmalloc(req->body_len + 1);
-	memcpy(t->body, req->body, req->body_len);
+	if (req->body_len)
+		memcpy(t->body, req->body, req->body_len);
 	t->headers = http_headers(req);
 	if (!(t->easy = curl_easy_init()) || !t->headers) {
 		*cause = xstrdup("libcurl: out of memory");

@@ -1,7 +1,8 @@
 /* An HTTP client on the loop: libcurl's multi interface driven by libuv
  * (a uv_poll per socket curl asks for, one uv_timer for curl's timeout),
- * as curl's own multi-uv example does.  POST only, http and https only,
- * no redirects, a bounded response that is read and dropped.  Name
+ * as curl's own multi-uv example does.  POST (GET for health probes),
+ * http and https only, no redirects, a bounded response that is read and
+ * dropped.  Name
  * resolution runs on libcurl's resolver threads, so nothing here blocks
  * the loop. */
 #ifndef JOBD_HTTP_CLIENT_H
@@ -42,6 +43,7 @@ struct http_request {
 	size_t body_len;
 	usec_t timeout;			/* the whole transfer */
 	usec_t connect_timeout;		/* 0: timeout */
+	bool get;			/* a GET: no body */
 };
 
 /* The transfer ended: status is the HTTP status when a response came (and
@@ -53,7 +55,7 @@ typedef void (*http_done_fn)(void *ctx, long status, const char *error,
 
 /* Returns 0, or -errno with *cause (libcurl could not be set up). */
 int http_client_init(struct http_client *, uv_loop_t *, char **cause);
-/* Starts a POST of req (copied); done comes later, on the loop.  Returns
+/* Starts a POST (a GET with req->get) of req (copied); done comes later, on the loop.  Returns
  * 0 and the transfer in *ret (may be NULL), or -errno with *cause and
  * done is never called. */
 int http_post(struct http_client *, const struct http_request *,

@@ -19,6 +19,30 @@
 #include "signame.h"
 #include "xmalloc.h"
 
+/* probe=: what it checks and how the last check went. */
+static void
+method_probe_write(struct json_writer *w, const struct service *s)
+{
+	const struct job_probe *p = s->job->config ?
+	    &s->job->config->svc.probe : NULL;
+
+	if (!p || p->kind == PROBE_NONE)
+		return;
+	jw_key(w, "probe");
+	jw_open(w, '{');
+	jw_kstr(w, "kind", probe_kind_name[p->kind]);
+	jw_kstr(w, "target", p->target);
+	if (s->probe_last.at) {
+		jw_key(w, "ok");
+		jw_bool(w, s->probe_last.ok);
+		jw_kint(w, "at_usec", (long long)s->probe_last.at);
+		jw_kstr(w, "detail", s->probe_last.detail);
+	}
+	jw_kint(w, "failures", s->probe_failures);
+	jw_kint(w, "failures_max", p->failures);
+	jw_close(w, '}');
+}
+
 /* A service's fields but its name: the Service shape, and the service part
  * of a JobSummary. */
 void
@@ -44,6 +68,7 @@ method_service_fields(struct json_writer *w, const struct service *s)
 		jw_kstr(w, "reason", s->reason);
 	if (s->state == SVC_BACKOFF && s->next_restart)
 		jw_kint(w, "next_restart_usec", (long long)s->next_restart);
+	method_probe_write(w, s);
 }
 
 void

@@ -8,6 +8,7 @@
 #include "service.h"
 
 struct job_service;
+struct probe_result;
 
 #define log_svc(s, level, ...) \
 	log_full(level, (s)->job->name, 0, __VA_ARGS__)
@@ -35,6 +36,7 @@ enum service_event {
 	SVC_EV_NOTIFY_READY,	/* READY=1 */
 	SVC_EV_RELOADING,	/* RELOADING=1 */
 	SVC_EV_STOPPING,	/* STOPPING=1 */
+	SVC_EV_PROBE,		/* a health check ended (service-probe.c) */
 	SVC_NEVENTS,
 };
 
@@ -43,6 +45,7 @@ struct service_ev {
 	int trigger;			/* START: enum run_trigger */
 	const char *reason;		/* STOP: why, or NULL */
 	struct run *run;		/* STARTED, EXITED */
+	const struct probe_result *probe;	/* PROBE */
 };
 
 /* 0, or -errno (RELOAD of a service that is not up: -ESRCH). */
@@ -56,6 +59,13 @@ void service_forget_main_pid(struct service *, pid_t);
 /* A message applied to its service (ctx: the service_ctx); false when no
  * service has (yet) a process with the sender's pid. */
 bool service_notify_take(void *ctx, const struct notify_msg *);
+
+/* service-probe.c: the probe follows the process (started with it,
+ * stopped when it is gone); a result is an SVC_EV_PROBE, which
+ * service_on_probe() judges.  Ready: back to none failed in a row. */
+void service_probe_begin(struct service *);
+void service_probe_end(struct service *);
+void service_on_probe(struct service *, const struct probe_result *);
 
 /* Why the service cannot start without the notify socket, or NULL
  * (service-notify.c). */

@@ -50,6 +50,7 @@ service_close_cb(uv_handle_t *h)
 	if (--s->open_handles > 0)
 		return;
 	free(s->last_result);
+	free(s->probe_last.detail);
 	free(s->status_text);
 	free(s->reason);
 	free(s->starts.at);
@@ -65,6 +66,7 @@ service_free(struct service *s)
 	if (!s)
 		return;
 	s->closing = true;
+	service_probe_end(s);
 	service_forget_main_pid(s, 0);
 	if (s->run)
 		run_unobserve(&s->observer);

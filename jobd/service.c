@@ -11,8 +11,9 @@
  * that entering it means (timers, waiters, the owner told); every event
  * goes through service_event(), which alone decides which state is next.
  * A start waits for its after= units; ready comes from the spawn (after
- * ready_after), an sd_notify READY=1 or a newline on fd N; an exit is
- * judged by restart= and the start limit (service-restart.c). */
+ * ready_after), an sd_notify READY=1, a newline on fd N or the first
+ * health probe that passes (service-probe.c); an exit is judged by
+ * restart= and the start limit (service-restart.c). */
 #include <errno.h>
 #include <stdlib.h>
 
@@ -20,6 +21,7 @@
 #include "job.h"
 #include "log.h"
 #include "notify.h"
+#include "probe.h"
 #include "service-internal.h"
 #include "xmalloc.h"
 
@@ -259,6 +261,7 @@ service_enter_ready(struct service *s)
 	}
 	if (!service_set_state(s, SVC_READY))
 		return;
+	s->probe_failures = 0;
 	if (c->stable_after && c->stable_after != USEC_INFINITY)
 		service_arm(&s->timer, c->stable_after, service_timer_cb);
 	service_watch(s);
@@ -352,6 +355,7 @@ static void
 service_process_gone(struct service *s, const struct run *r)
 {
 	s->run = NULL;
+	service_probe_end(s);
 	service_forget_main_pid(s, 0);
 	/* STATUS= described that process; it is gone. */
 	s->status_text = (free(s->status_text), NULL);
@@ -433,6 +437,7 @@ service_on_started(struct service *s, const struct run *r)
 	const struct job_service *c = svc_cfg(s);
 
 	service_forget_main_pid(s, r->pid);
+	service_probe_begin(s);
 	if (c->ready == READY_SPAWN && s->state == SVC_STARTING) {
 		if (!c->ready_after)
 			service_enter_ready(s);
@@ -630,6 +635,12 @@ service_event(struct service *s, enum service_event ev,
 		break;
 	case SVC_EV_WATCHDOG:
 		service_on_watchdog(s);
+		break;
+	case SVC_EV_PROBE:
+		service_on_probe(s, a->probe);
+		if (a->probe->ok && s->state == SVC_STARTING &&
+		    svc_cfg(s)->ready == READY_PROBE)
+			service_enter_ready(s);
 		break;
 	case SVC_EV_KEEPALIVE:
 		if (svc_cfg(s)->watchdog_sec)

@@ -18,6 +18,8 @@ struct job;
 struct job_config;
 struct notify;
 struct notify_msg;
+struct probe;
+struct probe_ctx;
 struct service;
 struct units;
 
@@ -39,6 +41,7 @@ extern const char *const service_state_name[SVC_NSTATES];
  * registry (to find a notification's sender), and whom to tell. */
 struct service_ctx {
 	struct notify *notify;
+	struct probe_ctx *probes;	/* probe= */
 	struct units *units;
 	/* A service changed state (the event stream, dependencies). */
 	void (*changed)(void *owner, struct service *);
@@ -74,6 +77,13 @@ struct service {
 	int errnum;			/* ERRNO= */
 	uv_timer_t timer;		/* backoff, start timeout, stable */
 	uv_timer_t *watchdog;		/* watchdog_sec= only */
+	struct probe *probe;		/* probe=, while its process lives */
+	unsigned probe_failures;	/* consecutive, since ready */
+	struct service_probe_last {
+		bool ok;
+		usec_t at;		/* realtime; 0: no check yet */
+		char *detail;
+	} probe_last;
 	unsigned open_handles;
 	bool closing;
 	/* Clients waiting for ready (start --wait) or stopped (stop --wait). */
