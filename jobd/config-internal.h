@@ -22,6 +22,7 @@ enum config_section {
 	CONFIG_SECTION_ALERT = 1 << 4,		/* struct config_alert */
 	CONFIG_SECTION_ALERT_JOB = 1 << 5,	/* [alert NAME]'s command=: its
 						 * job (alert:NAME) */
+	CONFIG_SECTION_CLUSTER = 1 << 7,	/* struct config_cluster */
 	CONFIG_SECTION_UNIT = CONFIG_SECTION_JOB | CONFIG_SECTION_SERVICE,
 };
 
@@ -94,6 +95,11 @@ size_t config_alert_add(struct config *c, const char *name,
     const char *file, unsigned line, struct job_config **ret_job);
 /* Why the name cannot be an alert's (or NULL): bad, taken, too many. */
 char *config_alert_refuse(const struct config *c, const char *name);
+
+/* config-cluster.c: [cluster] and run_on=. */
+config_parse_fn config_parse_database, config_parse_node,
+    config_parse_lease, config_parse_run_on;
+void config_cluster_free(struct config_cluster *);
 
 /* config-check.c: the checks across units (sorted by name), once every
  * file is read; errors go to error() for the unit they are about.

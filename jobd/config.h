@@ -219,6 +219,18 @@ struct config_alert {
 	unsigned line;
 };
 
+/* [cluster]: nodes sharing a PostgreSQL database.  Off without
+ * database=. */
+struct config_cluster {
+	char *database;			/* libpq conninfo or URI; NULL: off */
+	bool database_password;		/* it holds one */
+	char *node;			/* node=; NULL: the host name */
+	char *name;			/* cluster=; NULL: "default" */
+	usec_t lease;			/* lease=, default 10s */
+};
+
+#define CONFIG_DEFAULT_LEASE (10 * USEC_PER_SEC)
+
 /* One [job NAME] or [service NAME] section. */
 struct job_config {
 	char *name;
@@ -245,6 +257,8 @@ struct job_config {
 	char **after, **wants, **requires;	/* unit names */
 	struct job_policy policy;
 	struct job_exec exec;
+	char **run_on;			/* run_on=: "any", "all" or nodes;
+					 * NULL: the default */
 	char **allow_start;		/* users, @groups: may Start it */
 	uid_t *allow_uids;		/* resolved by access_resolve() */
 	gid_t *allow_gids;
@@ -280,6 +294,10 @@ struct config {
 	struct config_alert *alerts;	/* in definition order */
 	size_t nalerts;
 	char *sendmail;			/* sendmail= in [jobd]; NULL: default */
+	struct config_cluster cluster;
+	/* FNV-1a of every unit's, semaphore's, alert's and default's keys
+	 * as read: equal on nodes with the same definitions. */
+	uint64_t units_hash;
 	struct job_config_list jobs;	/* in name order */
 	size_t njobs;
 };

@@ -18,6 +18,46 @@
 #include "strv.h"
 #include "xmalloc.h"
 
+static void
+daemon_run_slot(void *owner, struct job *j, int trigger, usec_t slot)
+{
+	struct daemon *d = owner;
+
+	if (!d->runs.stopping)
+		job_trigger_slot(j, trigger, slot);
+}
+
+static void
+daemon_cluster_idle(void *owner)
+{
+	daemon_maybe_finish(owner);
+}
+
+/* [cluster]: the scheduler's slots are claimed in the shared database
+ * first (read at start only, as socket= is). */
+static int
+daemon_cluster_new(struct daemon *d, const struct config *c)
+{
+	const struct cluster_ops ops = {
+		.run_slot = daemon_run_slot, .idle = daemon_cluster_idle,
+		.owner = d,
+	};
+	_cleanup_free_ char *cause = NULL;
+
+	if (!c->cluster.database)
+		return 0;
+	d->cluster = cluster_new(&d->runs, &d->units, &c->cluster,
+	    c->units_hash, &ops, &cause);
+	if (!d->cluster) {
+		log_error("[cluster]: %s; not starting", cause);
+		return 2;
+	}
+	d->sched.claim = cluster_claim;
+	d->sched.claim_owner = d->cluster;
+	d->methods.cluster = d->cluster;
+	return 0;
+}
+
 int
 daemon_load_initial(struct daemon *d, const struct daemon_options *o)
 {
@@ -46,7 +86,7 @@ daemon_load_initial(struct daemon *d, const struct daemon_options *o)
 	else
 		log_debug("no per-run cgroups: %s", d->cgroup.why);
 	reload_apply(&d->reload, c, NULL);
-	return 0;
+	return daemon_cluster_new(d, c);
 }
 
 /* The sd_notify socket for services, beside the control socket, in the

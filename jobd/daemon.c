@@ -275,6 +275,8 @@ daemon_subscribe(struct daemon *d)
 	struct run_hub *hub = &d->runs.hub;
 
 	record_subscribe(&d->record, hub);
+	if (d->cluster)
+		cluster_subscribe(d->cluster, hub);
 	job_subscribe(&d->runs);
 	figures_subscribe(&d->figures, hub);
 	sync_subscribe(&d->sync, hub);
@@ -312,6 +314,8 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_options *o)
 	spawn_thread_start(loop);
 	signals_start(&d->signals, loop);
 	looplag_start(&d->looplag, loop);
+	if (d->cluster)
+		cluster_start(d->cluster);
 	alerts_init(&d->alerts, &(struct alerts_opts){
 	    .loop = loop, .record = &d->record, .units = &d->units,
 	    .config = daemon_config, .idle = daemon_idle, .owner = d });

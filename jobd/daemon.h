@@ -14,6 +14,7 @@
 #include "alert-policy.h"
 #include "bus.h"
 #include "cgroup.h"
+#include "cluster.h"
 #include "config.h"
 #include "deps.h"
 #include "escape.h"
@@ -79,6 +80,8 @@ struct daemon {
 	struct reload reload;		/* the config in force, reloads */
 	struct signals signals;		/* all handles open while these are */
 	struct prune prune;		/* retention, every 10 minutes */
+	struct cluster *cluster;	/* [cluster]; NULL: one host */
+	bool cluster_left;
 	int exit_code;
 };
 

@@ -30,6 +30,8 @@ struct units;
 
 /* What the protocol layer reaches: the modules it asks and acts on, and
  * the two things only the owner (daemon.c) can do.  Filled once. */
+struct cluster;
+
 struct method_ctx {
 	struct run_ctx *runs;		/* config in force, executor, stopping */
 	struct units *units;
@@ -41,6 +43,7 @@ struct method_ctx {
 	struct heap *heap;		/* trims after large replies */
 	struct figures *figures;	/* the jobs' counts, for Metrics */
 	struct alerts *alerts;		/* AlertTest */
+	struct cluster *cluster;	/* Nodes; NULL: one host */
 	const char *config_path, *socket_path;
 	usec_t started;
 	/* A configuration reload; done gets the errors or the plan. */

@@ -1,0 +1,70 @@
+/* What the files of the cluster module share (cluster.c: the node's
+ * life and lease; cluster-claim.c: slots; cluster-runs.c: run rows and
+ * the queries of the Nodes and History methods; cluster-schema.c). */
+#ifndef JOBD_CLUSTER_INTERNAL_H
+#define JOBD_CLUSTER_INTERNAL_H
+
+#include <sys/queue.h>
+
+#include "cluster.h"
+#include "pg.h"
+
+enum cluster_state {
+	CLUSTER_CONNECTING,	/* until the schema is there */
+	CLUSTER_JOINING,	/* the join statement in flight */
+	CLUSTER_ALIVE,		/* holding a lease */
+	CLUSTER_LEAVING,
+};
+
+/* A claim waiting for a lease (the node joins again). */
+struct cluster_claim {
+	TAILQ_ENTRY(cluster_claim) entry;
+	struct cluster *c;
+	char *job;
+	int trigger;
+	usec_t slot;
+};
+
+struct cluster {
+	const struct run_ctx *runs;
+	struct units *units;
+	struct cluster_ops ops;
+	struct pg *pg;
+	char *cluster, *node, *version, *hash;
+	usec_t lease;
+	enum cluster_state state;
+	uint64_t epoch;
+	usec_t lease_until;		/* monotonic: renewed until then */
+	uv_timer_t tick;
+	bool tick_busy;			/* renew or reap in flight */
+	unsigned inflight;		/* statements this module waits for */
+	TAILQ_HEAD(, cluster_claim) deferred;
+	size_t ndeferred;
+	struct run_subscriber sub;
+	bool closing, freed;
+	bool gave_up;			/* leaving took too long */
+};
+
+/* At most this many claims wait for a lease; older ones are dropped
+ * (the other nodes claim those slots). */
+#define CLUSTER_MAX_DEFERRED 100000
+/* Seconds a stopping jobd waits for its last writes. */
+#define CLUSTER_LEAVE_TIMEOUT 3
+
+/* cluster-schema.c: creates or migrates the tables (one statement). */
+extern const char cluster_schema_sql[];
+#define CLUSTER_SCHEMA_VERSION 1
+
+/* cluster.c */
+void cluster_join(struct cluster *);
+/* A statement of this module was queued / answered. */
+int cluster_query(struct cluster *, const char *sql, int n,
+    const char *const *params, pg_result_fn, void *data);
+void cluster_answered(struct cluster *);
+bool cluster_result_ok(const PGresult *, const char *what);
+
+/* cluster-claim.c: claims that waited for the lease go again. */
+void cluster_claims_resume(struct cluster *);
+void cluster_claims_free(struct cluster *);
+
+#endif

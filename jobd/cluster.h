@@ -1,0 +1,63 @@
+/* Several jobd nodes sharing a PostgreSQL database ([cluster]): this node
+ * holds a lease it renews (fenced by an epoch), finds nodes whose lease
+ * ran out and records their unfinished runs lost, claims each periodic
+ * slot with one INSERT ... ON CONFLICT DO NOTHING so that one node runs
+ * it, and writes its runs to the shared table.  Every statement goes
+ * through pg.c, on the loop; while the database is unreachable they wait
+ * (runs go on) and a slot is claimed only under a lease the database
+ * still vouches for. */
+#ifndef JOBD_CLUSTER_H
+#define JOBD_CLUSTER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <libpq-fe.h>
+
+#include "run-events.h"
+#include "timeutil.h"
+
+struct cluster;
+struct config_cluster;
+struct job;
+struct run_ctx;
+struct units;
+
+struct cluster_ops {
+	/* The slot is this node's to run. */
+	void (*run_slot)(void *owner, struct job *, int trigger, usec_t slot);
+	/* After cluster_leave: nothing more to wait for. */
+	void (*idle)(void *owner);
+	void *owner;
+};
+
+/* NULL with *cause when the node has no valid name. */
+struct cluster *cluster_new(const struct run_ctx *, struct units *,
+    const struct config_cluster *, uint64_t units_hash,
+    const struct cluster_ops *, char **cause);
+/* Connects, creates or migrates the schema, joins, and renews. */
+void cluster_start(struct cluster *);
+/* Its runs' rows, from the hub. */
+void cluster_subscribe(struct cluster *, struct run_hub *);
+/* The scheduler's claim hook (struct sched's claim): a slot of j is due
+ * here; run_on= decides whether it needs a claim; ops->run_slot runs it
+ * when this node may. */
+void cluster_claim(void *cluster, struct job *j, int trigger, usec_t slot);
+/* Leaves (the lease given back) and closes; done once nothing waits. */
+void cluster_leave(struct cluster *);
+bool cluster_idle(const struct cluster *);
+void cluster_free(struct cluster *);
+
+const char *cluster_node(const struct cluster *);
+const char *cluster_name(const struct cluster *);
+/* What a Nodes call reads: one row per node (see cluster-nodes.c). */
+typedef void (*cluster_rows_fn)(void *data, const PGresult *);
+int cluster_nodes(struct cluster *, cluster_rows_fn, void *data);
+/* Runs of the whole cluster, newest first (History in cluster mode). */
+int cluster_history(struct cluster *, const char *job, int64_t limit,
+    cluster_rows_fn, void *data);
+/* The database answers now, and this node holds its lease. */
+bool cluster_lease_held(const struct cluster *);
+uint64_t cluster_epoch(const struct cluster *);
+
+#endif
