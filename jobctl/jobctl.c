@@ -75,6 +75,8 @@ static const struct opt {
 	    "or\n        '@EPOCH'" },
 	{ OPT_TIMEZONE, 0, "timezone", "TZ",
 	    "read the expression in zone TZ (default the system zone)" },
+	{ OPT_LOCAL, 0, "local", NULL,
+	    "history in a cluster: this node's ledger only" },
 	{ OPT_OUTPUT, 'o', "output", "FILE",
 	    "import: write the conf.d file to FILE instead of stdout" },
 	{ OPT_USER, 0, "user", "NAME",
@@ -146,9 +148,14 @@ static const struct verb {
 	    "print every state change as it happens, until interrupted",
 	    verbs_events },
 	{ "history", "[JOB]", 0, 1, OPT_FAILED | OPT_SINCE | OPT_LINES |
-	    OPT_RESULT,
-	    "list recorded runs, newest first (-n: how many, default 20)",
+	    OPT_RESULT | OPT_LOCAL,
+	    "list recorded runs, newest first (-n: how many, default 20);\n"
+	    "        in a cluster every node's, with its node",
 	    verbs_history },
+	{ "nodes", NULL, 0, 0, 0,
+	    "list the nodes of jobd's cluster: state, lease, runs, version,\n"
+	    "        whether their job definitions match this node's",
+	    verbs_nodes },
 	{ "show", "RUN", 1, 1, 0,
 	    "show every recorded field of a run and its output tail",
 	    verbs_show },

@@ -35,6 +35,7 @@ enum {
 	OPT_OUTPUT = 1 << 20,
 	OPT_USER = 1 << 21,
 	OPT_SYSTEM = 1 << 22,
+	OPT_LOCAL = 1 << 23,
 };
 #define OPT_GLOBAL (OPT_SOCKET | OPT_JSON | OPT_HELP | OPT_VERSION | OPT_RAW)
 
@@ -95,6 +96,8 @@ json_t *reply_array(json_t *params, const char *key);
 /* history and show (verbs-history.c). */
 int verbs_history(struct ctx *);
 int verbs_show(struct ctx *);
+/* verbs-cluster.c */
+int verbs_nodes(struct ctx *);
 
 /* The scheduler's verbs (verbs-sched.c). */
 int verbs_sched_next(struct ctx *);

@@ -192,9 +192,15 @@ void
 print_history(json_t *runs)
 {
 	char when[32], span[TIMESPAN_MAX], exit[16];
+	bool nodes = false;
 	size_t i;
 	json_t *r;
 
+	/* A cluster's history: every node's runs, each with its node. */
+	json_array_foreach(runs, i, r)
+		nodes = nodes || json_is_string(json_object_get(r, "node"));
+	if (nodes)
+		printf("%-12s ", "NODE");
 	printf("%-8s %-16s %-9s %-10s %-5s %-19s %s\n", "RUN", "JOB",
 	    "TRIGGER", "RESULT", "EXIT", "STARTED", "DURATION");
 	json_array_foreach(runs, i, r) {
@@ -210,6 +216,8 @@ print_history(json_t *runs)
 		else
 			snprintf(when, sizeof(when), "-");
 		snprintf(exit, sizeof(exit), es >= 0 ? "%lld" : "-", es);
+		if (nodes)
+			printf("%-12s ", pr_str(r, "node"));
 		printf("%-8lld %-16s %-9s %-10s %-5s %-19s %s\n",
 		    json_int_at(r, "id", NULL),
 		    json_string_value(json_object_get(r, "job")) ?: "?",

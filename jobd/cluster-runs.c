@@ -130,16 +130,21 @@ cluster_nodes(struct cluster *c, cluster_rows_fn fn, void *data)
 }
 
 int
-cluster_history(struct cluster *c, const char *job, int64_t limit,
+cluster_history(struct cluster *c, const struct cluster_history_query *q,
     cluster_rows_fn fn, void *data)
 {
-	char lim[32];
-	const char *p[3] = { c->cluster, job, lim };
+	char lim[32], since[32];
+	const char *p[6] = { c->cluster, q->job, q->result,
+	    q->failed ? "1" : "0", since, lim };
 
-	snprintf(lim, sizeof(lim), "%" PRId64, limit > 0 ? limit : INT64_MAX);
+	snprintf(lim, sizeof(lim), "%" PRId64, q->limit > 0 ? q->limit :
+	    INT64_MAX);
+	snprintf(since, sizeof(since), "%" PRIu64, (uint64_t)q->since);
 	return cluster_read(c, "SELECT node, id, job, trigger, slot, state, "
 	    "result, exit_status, reason, queued_usec, started_usec, "
 	    "ended_usec FROM jobd_runs WHERE cluster = $1 AND ($2::text IS "
-	    "NULL OR job = $2) ORDER BY queued_usec DESC, node, id DESC "
-	    "LIMIT $3::bigint", 3, p, fn, data);
+	    "NULL OR job = $2) AND ($3::text IS NULL OR result = $3) AND "
+	    "($4 = '0' OR (state = 'finished' AND result <> 'success')) AND "
+	    "queued_usec >= $5::bigint ORDER BY queued_usec DESC, node, "
+	    "id DESC LIMIT $6::bigint", 6, p, fn, data);
 }

@@ -389,6 +389,29 @@ cluster_free(struct cluster *c)
 	uv_close((uv_handle_t *)&c->tick, cluster_tick_closed);
 }
 
+static void
+cluster_hash_cb(void *data, const PGresult *res)
+{
+	struct cluster *c = data;
+
+	cluster_answered(c);
+	if (res && !c->freed)
+		cluster_result_ok(res, "updating the definitions' hash");
+}
+
+void
+cluster_definitions(struct cluster *c, uint64_t units_hash)
+{
+	const char *p[3] = { c->cluster, c->node, NULL };
+
+	free(c->hash);
+	c->hash = xstrfmt("%016" PRIx64, units_hash);
+	p[2] = c->hash;
+	if (c->state == CLUSTER_ALIVE)
+		cluster_query(c, "UPDATE jobd_nodes SET config_hash = $3 WHERE "
+		    "cluster = $1 AND name = $2", 3, p, cluster_hash_cb, c);
+}
+
 const char *
 cluster_node(const struct cluster *c)
 {

@@ -54,8 +54,16 @@ const char *cluster_name(const struct cluster *);
 typedef void (*cluster_rows_fn)(void *data, const PGresult *);
 int cluster_nodes(struct cluster *, cluster_rows_fn, void *data);
 /* Runs of the whole cluster, newest first (History in cluster mode). */
-int cluster_history(struct cluster *, const char *job, int64_t limit,
+struct cluster_history_query {
+	const char *job, *result;	/* NULL: any */
+	bool failed;			/* finished, not a success */
+	usec_t since;			/* queued since; 0: any time */
+	int64_t limit;			/* 0: all */
+};
+int cluster_history(struct cluster *, const struct cluster_history_query *,
     cluster_rows_fn, void *data);
+/* The job definitions changed (a reload): the others see the new hash. */
+void cluster_definitions(struct cluster *, uint64_t units_hash);
 /* The database answers now, and this node holds its lease. */
 bool cluster_lease_held(const struct cluster *);
 uint64_t cluster_epoch(const struct cluster *);

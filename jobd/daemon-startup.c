@@ -52,6 +52,7 @@ daemon_cluster_new(struct daemon *d, const struct config *c)
 		log_error("[cluster]: %s; not starting", cause);
 		return 2;
 	}
+	d->reload.cluster = d->cluster;
 	d->sched.claim = cluster_claim;
 	d->sched.claim_owner = d->cluster;
 	d->methods.cluster = d->cluster;

@@ -82,6 +82,14 @@ void method_cancel(struct conn *, json_t *);
 void method_logs(struct conn *, json_t *);
 void method_reload(struct conn *, json_t *);
 void method_history(struct conn *, json_t *);
+void method_nodes(struct conn *, json_t *);
+/* History from the cluster's table (method-cluster.c): 0 when the answer
+ * will come, else -errno and nothing was sent.  fallback(conn, why, ctx)
+ * is called when the database could not answer (conn NULL: the client
+ * has gone; only free ctx). */
+struct cluster_history_query;
+int method_cluster_history(struct conn *, const struct cluster_history_query *,
+    void (*fallback)(struct conn *, const char *why, void *), void *ctx);
 void method_recent(struct conn *, json_t *);
 void method_next(struct conn *, json_t *);
 void method_event_set(struct conn *, json_t *);

@@ -1,0 +1,170 @@
+/* Methods of a cluster: Nodes (every node's lease, runs in flight,
+ * version and whether its definitions match this node's), and History
+ * read from the shared table, each run with its node.  The answers come
+ * from the database, asynchronously; when it cannot answer, History
+ * falls back to this node's own ledger and says so. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cluster.h"
+#include "control.h"
+#include "macro.h"
+#include "method.h"
+#include "xmalloc.h"
+
+static json_int_t
+cell_int(const PGresult *res, int row, int col)
+{
+	return strtoll(PQgetvalue(res, row, col), NULL, 10);
+}
+
+static void
+no_answer(struct conn *c, const PGresult *res)
+{
+	ctl_error(c, IFACE_ERROR("ClusterUnavailable"), json_pack("{s:s}",
+	    "reason", res ? PQresultErrorMessage(res) : "jobd is stopping"));
+}
+
+static bool
+rows_ok(const PGresult *res)
+{
+	return res && PQresultStatus(res) == PGRES_TUPLES_OK;
+}
+
+static void
+nodes_done(void *data, const PGresult *res)
+{
+	struct conn *c = ctl_resume(data);
+	struct cluster *cl;
+	json_t *a;
+	int i;
+
+	if (!c)
+		return;
+	if (!rows_ok(res)) {
+		no_answer(c, res);
+		return;
+	}
+	cl = ctl_ctx(c)->cluster;
+	a = json_array();
+	for (i = 0; i < PQntuples(res); i++) {
+		const char *hash = PQgetvalue(res, i, 5);
+
+		json_array_append_new(a, json_pack("{s:s,s:s,s:I,s:I,s:s,s:s,"
+		    "s:I,s:I,s:b}", "name", PQgetvalue(res, i, 0), "state",
+		    PQgetvalue(res, i, 1), "lease_expires_usec",
+		    cell_int(res, i, 2), "epoch", cell_int(res, i, 3),
+		    "version", PQgetvalue(res, i, 4), "config_hash", hash,
+		    "running", cell_int(res, i, 6), "joined_usec",
+		    cell_int(res, i, 7), "this",
+		    !strcmp(PQgetvalue(res, i, 0), cluster_node(cl))));
+	}
+	ctl_reply(c, json_pack("{s:s,s:s,s:o}", "cluster", cluster_name(cl),
+	    "node", cluster_node(cl), "nodes", a), false);
+}
+
+static void
+not_in_cluster(struct conn *c)
+{
+	ctl_error(c, IFACE_ERROR("NotInCluster"), json_object());
+}
+
+void
+method_nodes(struct conn *c, json_t *params)
+{
+	struct cluster *cl = ctl_ctx(c)->cluster;
+	struct ctl_deferred *d;
+
+	if (ctl_params(c, params, NULL, 0, NULL) < 0)
+		return;
+	if (!cl) {
+		not_in_cluster(c);
+		return;
+	}
+	d = ctl_defer(c);
+	if (cluster_nodes(cl, nodes_done, d) < 0)
+		nodes_done(d, NULL);
+}
+
+/* A row of jobd_runs in the shape of the interface's Run, with its
+ * node. */
+static json_t *
+cluster_run_json(const PGresult *res, int i)
+{
+	json_t *o = json_pack("{s:s,s:I,s:s,s:s,s:s,s:I}", "node",
+	    PQgetvalue(res, i, 0), "id", cell_int(res, i, 1), "job",
+	    PQgetvalue(res, i, 2), "trigger", PQgetvalue(res, i, 3), "state",
+	    PQgetvalue(res, i, 5), "queued_usec", cell_int(res, i, 9));
+	static const struct { int col; const char *key; } opt[] = {
+		{ 4, "scheduled_usec" }, { 7, "exit_status" },
+		{ 10, "started_usec" }, { 11, "ended_usec" },
+	};
+	size_t k;
+
+	for (k = 0; k < ELEMENTSOF(opt); k++)
+		if (!PQgetisnull(res, i, opt[k].col))
+			json_object_set_new(o, opt[k].key,
+			    json_integer(cell_int(res, i, opt[k].col)));
+	if (!PQgetisnull(res, i, 6))
+		json_object_set_new(o, "result",
+		    json_string(PQgetvalue(res, i, 6)));
+	if (!PQgetisnull(res, i, 8))
+		json_object_set_new(o, "reason",
+		    json_string(PQgetvalue(res, i, 8)));
+	if (!PQgetisnull(res, i, 10) && !PQgetisnull(res, i, 11) &&
+	    !PQgetisnull(res, i, 6) && strcmp(PQgetvalue(res, i, 6), "lost"))
+		json_object_set_new(o, "runtime_usec", json_integer(
+		    cell_int(res, i, 11) - cell_int(res, i, 10)));
+	return o;
+}
+
+struct cluster_history_call {
+	struct ctl_deferred *d;
+	void (*fallback)(struct conn *, const char *why, void *);
+	void *fallback_ctx;
+};
+
+static void
+history_done(void *data, const PGresult *res)
+{
+	struct cluster_history_call *h = data;
+	struct conn *c = ctl_resume(h->d);
+	json_t *a;
+	int i;
+
+	if (c && !rows_ok(res))
+		h->fallback(c, res ? PQresultErrorMessage(res) :
+		    "jobd is stopping", h->fallback_ctx);
+	else if (c) {
+		a = json_array();
+		for (i = 0; i < PQntuples(res); i++)
+			json_array_append_new(a, cluster_run_json(res, i));
+		ctl_reply(c, json_pack("{s:o}", "runs", a), false);
+	} else
+		h->fallback(NULL, NULL, h->fallback_ctx);
+	free(h);
+}
+
+int
+method_cluster_history(struct conn *c, const struct cluster_history_query *q,
+    void (*fallback)(struct conn *, const char *why, void *), void *ctx)
+{
+	struct cluster *cl = ctl_ctx(c)->cluster;
+	struct cluster_history_call *h;
+
+	if (!cl || !cluster_lease_held(cl))
+		return -ENOTCONN;
+	h = xmalloc(sizeof(*h));
+	*h = (struct cluster_history_call){
+		.fallback = fallback, .fallback_ctx = ctx,
+	};
+	h->d = ctl_defer(c);
+	if (cluster_history(cl, q, history_done, h) < 0) {
+		ctl_resume(h->d);
+		free(h);
+		return -ENOBUFS;
+	}
+	return 0;
+}
