@@ -39,6 +39,7 @@ struct cluster {
 	bool tick_busy;			/* renew or reap in flight */
 	unsigned inflight;		/* statements this module waits for */
 	TAILQ_HEAD(, cluster_claim) deferred;
+	TAILQ_HEAD(, cluster_wait) waits;	/* runs and cluster locks */
 	size_t ndeferred;
 	struct run_subscriber sub;
 	bool closing, freed;
@@ -62,6 +63,13 @@ int cluster_query(struct cluster *, const char *sql, int n,
     const char *const *params, pg_result_fn, void *data);
 void cluster_answered(struct cluster *);
 bool cluster_result_ok(const PGresult *, const char *what);
+
+/* cluster-locks.c */
+struct cluster_wait;
+void cluster_locks_release(struct cluster *, struct cluster_wait *);
+void cluster_locks_tick(struct cluster *);
+void cluster_locks_rejoined(struct cluster *);
+void cluster_locks_free(struct cluster *);
 
 /* cluster-claim.c: claims that waited for the lease go again. */
 void cluster_claims_resume(struct cluster *);

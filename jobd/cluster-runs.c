@@ -71,7 +71,10 @@ cluster_run_started(struct run_subscriber *s, struct run *r)
 static void
 cluster_run_finished(struct run_subscriber *s, struct run *r)
 {
-	cluster_write_run(container_of(s, struct cluster, sub), r, true);
+	struct cluster *c = container_of(s, struct cluster, sub);
+
+	cluster_write_run(c, r, true);
+	cluster_locks_finished(c, r);
 }
 
 void

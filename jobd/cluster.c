@@ -113,6 +113,7 @@ cluster_joined_cb(void *data, const PGresult *res)
 	    "now() AND config_hash <> $3 ORDER BY name", 3, p,
 	    cluster_others_cb, c);
 	cluster_claims_resume(c);
+	cluster_locks_rejoined(c);
 }
 
 /* A new epoch: whatever this node ran under an older one is over (jobd
@@ -244,6 +245,7 @@ cluster_tick(struct cluster *c)
 	}
 	if (c->state != CLUSTER_ALIVE || c->tick_busy)
 		return;
+	cluster_locks_tick(c);
 	snprintf(epoch, sizeof(epoch), "%" PRIu64, c->epoch);
 	snprintf(lease, sizeof(lease), "%" PRIu64, (uint64_t)c->lease);
 	c->tick_busy = true;
@@ -292,6 +294,7 @@ cluster_new(const struct run_ctx *runs, struct units *units,
 	c->hash = xstrfmt("%016" PRIx64, units_hash);
 	c->lease = cfg->lease;
 	TAILQ_INIT(&c->deferred);
+	TAILQ_INIT(&c->waits);
 	app = xstrfmt("jobd-%s", c->node);
 	c->pg = pg_new(runs->loop, cfg->database, app, &cluster_pg_ops, c);
 	uv_timer_init(runs->loop, &c->tick);
@@ -386,6 +389,7 @@ cluster_free(struct cluster *c)
 	cluster_claims_free(c);
 	/* Callbacks of statements never sent come with NULL now. */
 	pg_close(c->pg);
+	cluster_locks_free(c);
 	uv_close((uv_handle_t *)&c->tick, cluster_tick_closed);
 }
 

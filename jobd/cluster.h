@@ -26,6 +26,8 @@ struct units;
 struct cluster_ops {
 	/* The slot is this node's to run. */
 	void (*run_slot)(void *owner, struct job *, int trigger, usec_t slot);
+	/* A run that waited for cluster locks holds them: admit it here. */
+	void (*admit)(void *owner, struct run *);
 	/* After cluster_leave: nothing more to wait for. */
 	void (*idle)(void *owner);
 	void *owner;
@@ -43,6 +45,13 @@ void cluster_subscribe(struct cluster *, struct run_hub *);
  * here; run_on= decides whether it needs a claim; ops->run_slot runs it
  * when this node may. */
 void cluster_claim(void *cluster, struct job *j, int trigger, usec_t slot);
+/* The run context's admit: true when the run needs cluster-wide locks
+ * or semaphores and waits for them (ops.admit follows), false when it
+ * needs none (admit it locally now). */
+struct run;
+bool cluster_admit(struct cluster *, struct run *);
+/* A run of this node finished (its holds go). */
+void cluster_locks_finished(struct cluster *, struct run *);
 /* Leaves (the lease given back) and closes; done once nothing waits. */
 void cluster_leave(struct cluster *);
 bool cluster_idle(const struct cluster *);

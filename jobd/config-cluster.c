@@ -109,6 +109,21 @@ config_parse_run_on(const char *value, void *dst, const char *dir,
 	return 0;
 }
 
+/* scope=, lock_scope=: local (this node) or cluster (the database). */
+int
+config_parse_scope(const char *value, void *dst, const char *dir,
+    char **cause)
+{
+	bool *cluster = dst;
+
+	(void)dir;
+	if (strcmp(value, "local") && strcmp(value, "cluster"))
+		return config_fail(cause, xstrfmt("invalid value '%s': "
+		    "expected local or cluster", value));
+	*cluster = !strcmp(value, "cluster");
+	return 0;
+}
+
 void
 parser_end_cluster(struct parser *p, unsigned database_line)
 {

@@ -98,7 +98,7 @@ char *config_alert_refuse(const struct config *c, const char *name);
 
 /* config-cluster.c: [cluster] and run_on=. */
 config_parse_fn config_parse_database, config_parse_node,
-    config_parse_lease, config_parse_run_on;
+    config_parse_lease, config_parse_run_on, config_parse_scope;
 void config_cluster_free(struct config_cluster *);
 
 /* config-check.c: the checks across units (sorted by name), once every

@@ -147,6 +147,7 @@ enum notify_on {
 /* Admission, triggers, conditions and failure handling of a unit. */
 struct job_policy {
 	char **locks;			/* lock=, held together */
+	bool locks_cluster;		/* lock_scope=cluster */
 	char **semaphores;		/* semaphore= names */
 	unsigned max_running;		/* 0: no limit */
 	char *wait_event;		/* runs wait until it is set */
@@ -185,6 +186,7 @@ struct job_exec {
 struct config_semaphore {
 	char *name;
 	unsigned limit;
+	bool cluster;			/* scope=cluster: held in the database */
 	char *file;
 	unsigned line;
 };

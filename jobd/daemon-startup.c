@@ -28,6 +28,14 @@ daemon_run_slot(void *owner, struct job *j, int trigger, usec_t slot)
 }
 
 static void
+daemon_cluster_admit(void *owner, struct run *r)
+{
+	struct daemon *d = owner;
+
+	sync_admit(&d->sync, r);
+}
+
+static void
 daemon_cluster_idle(void *owner)
 {
 	daemon_maybe_finish(owner);
@@ -40,6 +48,7 @@ daemon_cluster_new(struct daemon *d, const struct config *c)
 {
 	const struct cluster_ops ops = {
 		.run_slot = daemon_run_slot, .idle = daemon_cluster_idle,
+		.admit = daemon_cluster_admit,
 		.owner = d,
 	};
 	_cleanup_free_ char *cause = NULL;

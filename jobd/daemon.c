@@ -50,7 +50,12 @@ daemon_escaped(void *ctx, uint64_t run, int sig, pid_t pid,
 static void
 daemon_admit(void *ctx, struct run *r)
 {
-	sync_admit(&((struct daemon *)ctx)->sync, r);
+	struct daemon *d = ctx;
+
+	/* Cluster-wide locks first, then this node's admission. */
+	if (d->cluster && !d->runs.stopping && cluster_admit(d->cluster, r))
+		return;
+	sync_admit(&d->sync, r);
 }
 
 static void
