@@ -75,6 +75,9 @@ static const struct opt {
 	    "or\n        '@EPOCH'" },
 	{ OPT_TIMEZONE, 0, "timezone", "TZ",
 	    "read the expression in zone TZ (default the system zone)" },
+	{ OPT_ANYWHERE, 0, "anywhere", NULL,
+	    "start in a cluster: queue the runs for the first node with\n"
+	    "        room" },
 	{ OPT_LOCAL, 0, "local", NULL,
 	    "history in a cluster: this node's ledger only" },
 	{ OPT_OUTPUT, 'o', "output", "FILE",
@@ -118,7 +121,7 @@ static const struct verb {
 	    "show jobs, their unfinished runs, last result and whether they\n"
 	    "        are failing or overdue (names: globs such as 'web*',\n"
 	    "        or all)", verb_status },
-	{ "start", "JOB|SERVICE...", 1, MAXN, OPT_WAIT,
+	{ "start", "JOB|SERVICE...", 1, MAXN, OPT_WAIT | OPT_ANYWHERE,
 	    "start a run of each JOB, print the run ids; or start services\n"
 	    "        ('web*' and all too: all is every service)",
 	    verb_start },
@@ -465,8 +468,11 @@ reply_runs(json_t *p, bool continues, void *data)
 		return client_mismatch("reply has no 'runs' array");
 	if (c->opts & OPT_JSON)
 		print_json(p);
-	else if (c->replies == 0 && c->verb->run != verb_wait)
+	else if (c->replies == 0 && c->verb->run != verb_wait) {
 		print_run_ids(runs);
+		if (json_is_array(json_object_get(p, "queued")))
+			print_queued(json_object_get(p, "queued"));
+	}
 	c->replies++;
 	if (!waiting)
 		return 0;
@@ -492,6 +498,8 @@ verb_start(struct ctx *c)
 
 	if (wait)
 		json_object_set_new(p, "wait", json_true());
+	if (c->opts & OPT_ANYWHERE)
+		json_object_set_new(p, "anywhere", json_true());
 	return jobctl_call(c, VARLINK_INTERFACE ".Start", p, wait, reply_runs);
 }
 

@@ -36,6 +36,7 @@ enum {
 	OPT_USER = 1 << 21,
 	OPT_SYSTEM = 1 << 22,
 	OPT_LOCAL = 1 << 23,
+	OPT_ANYWHERE = 1 << 24,
 };
 #define OPT_GLOBAL (OPT_SOCKET | OPT_JSON | OPT_HELP | OPT_VERSION | OPT_RAW)
 

@@ -25,6 +25,20 @@ print_run_ids(json_t *runs)
 }
 
 void
+print_queued(json_t *queued)
+{
+	json_int_t id;
+	json_t *q;
+	size_t i;
+
+	json_array_foreach(queued, i, q)
+		if (pr_num(q, "queue_id", &id))
+			printf("queued %s as q%" JSON_INTEGER_FORMAT
+			    " (the first node with room runs it)\n",
+			    pr_str(q, "job"), id);
+}
+
+void
 print_run_results(json_t *runs)
 {
 	json_int_t id, status;
@@ -33,6 +47,9 @@ print_run_results(json_t *runs)
 
 	json_array_foreach(runs, i, run) {
 		pr_num(run, "id", &id);
+		/* A run from the cluster's queue: where it ran. */
+		if (json_is_string(json_object_get(run, "node")))
+			printf("%s:", pr_str(run, "node"));
 		printf("%" JSON_INTEGER_FORMAT " %s %s", id, pr_str(run, "job"),
 		    json_object_get(run, "result") ? pr_str(run, "result") :
 		    pr_str(run, "state"));

@@ -24,6 +24,8 @@ void print_services(json_t *services);
 void print_run_ids(json_t *runs);
 /* "RUN JOB RESULT EXIT" per run ("-" when there is no exit status). */
 void print_run_results(json_t *runs);
+/* Runs put in the cluster's queue (start --anywhere). */
+void print_queued(json_t *queued);
 /* Each LogLine's bytes and a newline (or the LogLine as JSON); -EBADMSG
  * when a line's base64 is corrupt. */
 int print_log_lines(json_t *lines, bool json);

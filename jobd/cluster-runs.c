@@ -75,6 +75,7 @@ cluster_run_finished(struct run_subscriber *s, struct run *r)
 
 	cluster_write_run(c, r, true);
 	cluster_locks_finished(c, r);
+	cluster_queue_finished(c, r);
 }
 
 void

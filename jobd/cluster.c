@@ -142,7 +142,10 @@ cluster_join(struct cluster *c)
 	    "'lost', reason = 'jobd on node ' || r.node || ' joined again "
 	    "(lease epoch ' || j.epoch || ')', ended_usec = (extract(epoch "
 	    "FROM now()) * 1000000)::bigint FROM j WHERE r.cluster = $1 AND "
-	    "r.node = $2 AND r.epoch < j.epoch AND r.state <> 'finished') "
+	    "r.node = $2 AND r.epoch < j.epoch AND r.state <> 'finished'), "
+	    "q AS (UPDATE jobd_queue q SET state = 'queued', node = NULL, "
+	    "epoch = NULL, run = NULL FROM j WHERE q.cluster = $1 AND q.node "
+	    "= $2 AND q.epoch < j.epoch AND q.state = 'taken') "
 	    "SELECT epoch FROM j", 5, p, cluster_joined_cb, c);
 }
 
@@ -246,6 +249,8 @@ cluster_tick(struct cluster *c)
 	if (c->state != CLUSTER_ALIVE || c->tick_busy)
 		return;
 	cluster_locks_tick(c);
+	cluster_queue_tick(c);
+	cluster_queue_waits_tick(c);
 	snprintf(epoch, sizeof(epoch), "%" PRIu64, c->epoch);
 	snprintf(lease, sizeof(lease), "%" PRIu64, (uint64_t)c->lease);
 	c->tick_busy = true;
@@ -256,7 +261,10 @@ cluster_tick(struct cluster *c)
 	    cluster_renewed_cb, c);
 	cluster_query(c, "WITH dead AS (UPDATE jobd_nodes SET state = 'dead' "
 	    "WHERE cluster = $1 AND state = 'alive' AND expires < now() "
-	    "RETURNING name) UPDATE jobd_runs r SET state = 'finished', "
+	    "RETURNING name), back AS (UPDATE jobd_queue q SET state = "
+	    "'queued', node = NULL, epoch = NULL, run = NULL FROM dead WHERE "
+	    "q.cluster = $1 AND q.node = dead.name AND q.state = 'taken') "
+	    "UPDATE jobd_runs r SET state = 'finished', "
 	    "result = 'lost', reason = 'node ' || r.node || ' stopped "
 	    "renewing its lease', ended_usec = (extract(epoch FROM now()) * "
 	    "1000000)::bigint FROM dead WHERE r.cluster = $1 AND r.node = "
@@ -295,6 +303,8 @@ cluster_new(const struct run_ctx *runs, struct units *units,
 	c->lease = cfg->lease;
 	TAILQ_INIT(&c->deferred);
 	TAILQ_INIT(&c->waits);
+	TAILQ_INIT(&c->taken);
+	TAILQ_INIT(&c->qwaits);
 	app = xstrfmt("jobd-%s", c->node);
 	c->pg = pg_new(runs->loop, cfg->database, app, &cluster_pg_ops, c);
 	uv_timer_init(runs->loop, &c->tick);
@@ -390,6 +400,7 @@ cluster_free(struct cluster *c)
 	/* Callbacks of statements never sent come with NULL now. */
 	pg_close(c->pg);
 	cluster_locks_free(c);
+	cluster_queue_free(c);
 	uv_close((uv_handle_t *)&c->tick, cluster_tick_closed);
 }
 

@@ -23,9 +23,14 @@ struct job;
 struct run_ctx;
 struct units;
 
+/* Rows from the database, or NULL when jobd stops first. */
+typedef void (*cluster_rows_fn)(void *data, const PGresult *);
+
 struct cluster_ops {
 	/* The slot is this node's to run. */
 	void (*run_slot)(void *owner, struct job *, int trigger, usec_t slot);
+	/* A run taken from the queue: start it (NULL: refused). */
+	struct run *(*run_queued)(void *owner, struct job *);
 	/* A run that waited for cluster locks holds them: admit it here. */
 	void (*admit)(void *owner, struct run *);
 	/* After cluster_leave: nothing more to wait for. */
@@ -50,6 +55,20 @@ void cluster_claim(void *cluster, struct job *j, int trigger, usec_t slot);
  * needs none (admit it locally now). */
 struct run;
 bool cluster_admit(struct cluster *, struct run *);
+/* Queues a run of each job for whichever node has room first; fn gets
+ * the rows (qid, job) or the error.  -ENOTCONN: the database is not
+ * there now. */
+int cluster_enqueue(struct cluster *, char *const *jobs, const char *who,
+    cluster_rows_fn fn, void *data);
+/* Waits until the queued runs qids (an array literal, n of them) have
+ * finished on some node: fn gets their rows (qid, job, state, node, run,
+ * result, run state, exit_status, reason), or NULL when jobd stops. */
+struct cluster_qwait;
+struct cluster_qwait *cluster_queue_wait(struct cluster *, const char *qids,
+    size_t n, cluster_rows_fn fn, void *data);
+void cluster_queue_wait_cancel(struct cluster_qwait *);
+/* The queue row a run of this node came from, or 0. */
+int64_t cluster_queue_id(const struct cluster *, const struct run *);
 /* A run of this node finished (its holds go). */
 void cluster_locks_finished(struct cluster *, struct run *);
 /* Leaves (the lease given back) and closes; done once nothing waits. */
@@ -59,8 +78,7 @@ void cluster_free(struct cluster *);
 
 const char *cluster_node(const struct cluster *);
 const char *cluster_name(const struct cluster *);
-/* What a Nodes call reads: one row per node (see cluster-nodes.c). */
-typedef void (*cluster_rows_fn)(void *data, const PGresult *);
+/* What a Nodes call reads: one row per node (cluster-runs.c). */
 int cluster_nodes(struct cluster *, cluster_rows_fn, void *data);
 /* Runs of the whole cluster, newest first (History in cluster mode). */
 struct cluster_history_query {

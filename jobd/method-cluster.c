@@ -9,7 +9,10 @@
 #include <string.h>
 
 #include "cluster.h"
+#include "config.h"
 #include "control.h"
+#include "job.h"
+#include "strv.h"
 #include "macro.h"
 #include "method.h"
 #include "xmalloc.h"
@@ -167,4 +170,169 @@ method_cluster_history(struct conn *c, const struct cluster_history_query *q,
 		return -ENOBUFS;
 	}
 	return 0;
+}
+
+/* Start --anywhere: the runs wait in the cluster's queue for a node with
+ * room; with wait, the reply comes once every one finished somewhere. */
+struct anywhere_call {
+	struct ctl_deferred *d;
+	struct cluster *cl;
+	struct cluster_qwait *w;
+	json_t *queued;
+	bool wait;
+};
+
+static void
+anywhere_free(struct anywhere_call *a)
+{
+	json_decref(a->queued);
+	free(a);
+}
+
+static json_t *
+anywhere_run_json(const PGresult *res, int i)
+{
+	json_t *o = json_pack("{s:s,s:s,s:I}", "job", PQgetvalue(res, i, 1),
+	    "state", "finished", "queue_id", cell_int(res, i, 0));
+
+	if (!PQgetisnull(res, i, 3))
+		json_object_set_new(o, "node",
+		    json_string(PQgetvalue(res, i, 3)));
+	if (!PQgetisnull(res, i, 4))
+		json_object_set_new(o, "id", json_integer(cell_int(res, i, 4)));
+	if (!PQgetisnull(res, i, 5))
+		json_object_set_new(o, "result",
+		    json_string(PQgetvalue(res, i, 5)));
+	if (!PQgetisnull(res, i, 7))
+		json_object_set_new(o, "exit_status",
+		    json_integer(cell_int(res, i, 7)));
+	if (!PQgetisnull(res, i, 8))
+		json_object_set_new(o, "reason",
+		    json_string(PQgetvalue(res, i, 8)));
+	return o;
+}
+
+static void
+anywhere_finished(void *data, const PGresult *res)
+{
+	struct anywhere_call *a = data;
+	struct conn *c = ctl_resume(a->d);
+	json_t *runs;
+	int i;
+
+	if (c && !rows_ok(res))
+		no_answer(c, res);
+	else if (c) {
+		runs = json_array();
+		for (i = 0; i < PQntuples(res); i++)
+			json_array_append_new(runs, anywhere_run_json(res, i));
+		ctl_reply(c, json_pack("{s:o,s:O}", "runs", runs, "queued",
+		    a->queued), false);
+	}
+	anywhere_free(a);
+}
+
+static void
+anywhere_cancel(void *ctx)
+{
+	struct anywhere_call *a = ctx;
+
+	cluster_queue_wait_cancel(a->w);
+	ctl_resume(a->d);
+	anywhere_free(a);
+}
+
+static void
+anywhere_queued(void *data, const PGresult *res)
+{
+	struct anywhere_call *a = data;
+	struct conn *c = ctl_resume(a->d);
+	char *ids = xstrdup("{"), *t;
+	int i;
+
+	if (!c || !rows_ok(res)) {
+		if (c)
+			no_answer(c, res);
+		anywhere_free(a);
+		free(ids);
+		return;
+	}
+	a->queued = json_array();
+	for (i = 0; i < PQntuples(res); i++) {
+		json_array_append_new(a->queued, json_pack("{s:s,s:I}", "job",
+		    PQgetvalue(res, i, 1), "queue_id", cell_int(res, i, 0)));
+		t = xstrfmt("%s%s%s", ids, i ? "," : "", PQgetvalue(res, i, 0));
+		free(ids);
+		ids = t;
+	}
+	if (!a->wait) {
+		ctl_reply(c, json_pack("{s:[],s:O}", "runs", "queued",
+		    a->queued), false);
+		anywhere_free(a);
+		free(ids);
+		return;
+	}
+	if (ctl_more(c))
+		ctl_reply(c, json_pack("{s:[],s:O}", "runs", "queued",
+		    a->queued), true);
+	t = xstrfmt("%s}", ids);
+	free(ids);
+	a->d = ctl_defer(c);
+	a->w = cluster_queue_wait(a->cl, t, (size_t)PQntuples(res),
+	    anywhere_finished, a);
+	free(t);
+	ctl_set_cancel(c, anywhere_cancel, a);
+}
+
+/* Whether the jobs go to the queue: asked, or every one an on-demand
+ * job with run_on=any. */
+static bool
+anywhere_wanted(struct job **jobs, size_t n, bool asked)
+{
+	size_t i;
+
+	if (asked)
+		return true;
+	for (i = 0; i < n; i++) {
+		char *const *on = jobs[i]->config->run_on;
+
+		if (job_config_is_periodic(jobs[i]->config) || !on ||
+		    strcmp(on[0], "any"))
+			return false;
+	}
+	return n > 0;
+}
+
+bool
+method_start_anywhere(struct conn *c, struct job **jobs, size_t n,
+    bool asked, bool wait)
+{
+	struct cluster *cl = ctl_ctx(c)->cluster;
+	_cleanup_(strv_freep) char **names = NULL;
+	_cleanup_free_ char *who = NULL;
+	struct anywhere_call *a;
+	size_t i;
+
+	if (!anywhere_wanted(jobs, n, asked) || (!cl && !asked))
+		return false;
+	if (!cl) {
+		not_in_cluster(c);
+		return true;
+	}
+	for (i = 0; i < n; i++)
+		names = strv_append(names, jobs[i]->config->name);
+	who = xstrfmt("uid %u on %s", (unsigned)ctl_peer_uid(c),
+	    cluster_node(cl));
+	a = xcalloc(1, sizeof(*a));
+	a->cl = cl;
+	a->wait = wait;
+	a->d = ctl_defer(c);
+	if (cluster_enqueue(cl, names, who, anywhere_queued, a) < 0) {
+		c = ctl_resume(a->d);
+		anywhere_free(a);
+		ctl_error(c, IFACE_ERROR("ClusterUnavailable"), json_pack(
+		    "{s:s}", "reason", "the cluster's database is not "
+		    "reachable now"));
+	}
+	return true;
 }

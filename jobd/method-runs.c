@@ -184,7 +184,7 @@ start_services(struct conn *c, json_t *names, bool wait)
 
 struct start_params {
 	json_t *jobs;
-	bool wait;
+	bool wait, anywhere;
 };
 
 struct start_reply {
@@ -227,6 +227,8 @@ method_start(struct conn *c, json_t *params)
 		    jobs) },
 		{ "wait", CTL_BOOL, false, offsetof(struct start_params,
 		    wait) },
+		{ "anywhere", CTL_BOOL, false, offsetof(struct start_params,
+		    anywhere) },
 	};
 	struct method_ctx *m = ctl_ctx(c);
 	struct start_params p;
@@ -268,6 +270,10 @@ method_start(struct conn *c, json_t *params)
 			free(jobs);
 			return;
 		}
+	}
+	if (method_start_anywhere(c, jobs, n, p.anywhere, p.wait)) {
+		free(jobs);
+		return;
 	}
 	/* All names are valid: start them together (gather). */
 	runs = xcalloc(n, sizeof(*runs));

@@ -83,6 +83,12 @@ void method_logs(struct conn *, json_t *);
 void method_reload(struct conn *, json_t *);
 void method_history(struct conn *, json_t *);
 void method_nodes(struct conn *, json_t *);
+/* Start's jobs into the cluster's queue (asked: --anywhere; else only
+ * when each is an on-demand job with run_on=any): true when it answered
+ * the call (or will). */
+struct job;
+bool method_start_anywhere(struct conn *, struct job **jobs, size_t n,
+    bool asked, bool wait);
 /* History from the cluster's table (method-cluster.c): 0 when the answer
  * will come, else -errno and nothing was sent.  fallback(conn, why, ctx)
  * is called when the database could not answer (conn NULL: the client
