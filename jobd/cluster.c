@@ -284,12 +284,11 @@ cluster_new(const struct run_ctx *runs, struct units *units,
     const struct cluster_ops *ops, char **cause)
 {
 	struct cluster *c;
-	char host[256] = "";
 	_cleanup_free_ char *app = NULL;
 
-	if (!cfg->node && gethostname(host, sizeof(host) - 1) < 0) {
-		*cause = xstrfmt("no node= and no host name: %s",
-		    strerror(errno));
+	/* The configuration names the node (node=, or the host name). */
+	if (!cfg->node) {
+		*cause = xstrdup("no node name");
 		return NULL;
 	}
 	c = xcalloc(1, sizeof(*c));
@@ -297,7 +296,7 @@ cluster_new(const struct run_ctx *runs, struct units *units,
 	c->units = units;
 	c->ops = *ops;
 	c->cluster = xstrdup(cfg->name ?: "default");
-	c->node = xstrdup(cfg->node ?: host);
+	c->node = xstrdup(cfg->node);
 	c->version = xstrdup(JOBD_VERSION);
 	c->hash = xstrfmt("%016" PRIx64, units_hash);
 	c->lease = cfg->lease;

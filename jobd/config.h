@@ -325,6 +325,10 @@ const struct config_semaphore *config_find_semaphore(const struct config *,
 const struct config_alert *config_find_alert(const struct config *,
     const char *name);
 
+/* Whether run_on= lets this node run the unit on its own (no cluster, no
+ * run_on=, any, all, or a list naming this node). */
+bool config_runs_here(const struct config *, const struct job_config *);
+
 /* True when the job runs by itself (schedule=, every= or on_boot=). */
 bool job_config_is_periodic(const struct job_config *);
 
