@@ -165,10 +165,10 @@ TEST(cluster_unit_keys)
 	    "invalid value 'world': expected local or cluster");
 	/* Cluster-wide needs [cluster]. */
 	ERR("[job a]\ncommand=x\nlock=l\nlock_scope=cluster\n", "t.conf:1: "
-	    "lock_scope=cluster needs a [cluster] section with database= in "
+	    "job 'a': lock_scope=cluster needs a [cluster] section with database= in "
 	    "the main file");
 	ERR("[semaphore s]\nscope=cluster\n[job a]\ncommand=x\nsemaphore=s\n",
-	    "t.conf:3: semaphore s has scope=cluster, which needs a [cluster] "
+	    "t.conf:3: job 'a': semaphore s has scope=cluster, which needs a [cluster] "
 	    "section with database= in the main file");
 }
 
