@@ -137,16 +137,20 @@ history_done(void *data, const PGresult *res)
 	json_t *a;
 	int i;
 
-	if (c && !rows_ok(res))
+	if (c && !rows_ok(res)) {
 		h->fallback(c, res ? PQresultErrorMessage(res) :
 		    "jobd is stopping", h->fallback_ctx);
-	else if (c) {
+		free(h);
+		return;
+	}
+	if (c) {
 		a = json_array();
 		for (i = 0; i < PQntuples(res); i++)
 			json_array_append_new(a, cluster_run_json(res, i));
 		ctl_reply(c, json_pack("{s:o}", "runs", a), false);
-	} else
-		h->fallback(NULL, NULL, h->fallback_ctx);
+	}
+	/* Only frees what the caller handed over. */
+	h->fallback(NULL, NULL, h->fallback_ctx);
 	free(h);
 }
 

@@ -91,8 +91,9 @@ bool method_start_anywhere(struct conn *, struct job **jobs, size_t n,
     bool asked, bool wait);
 /* History from the cluster's table (method-cluster.c): 0 when the answer
  * will come, else -errno and nothing was sent.  fallback(conn, why, ctx)
- * is called when the database could not answer (conn NULL: the client
- * has gone; only free ctx). */
+ * is called once: with the connection when the database could not
+ * answer (answer locally), with NULL once it did or the client has gone
+ * (only free ctx). */
 struct cluster_history_query;
 int method_cluster_history(struct conn *, const struct cluster_history_query *,
     void (*fallback)(struct conn *, const char *why, void *), void *ctx);
