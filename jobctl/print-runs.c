@@ -92,10 +92,38 @@ base64_write(const char *s)
 	return *s ? -EBADMSG : 0;
 }
 
-int
-print_log_lines(json_t *lines, bool json)
+/* One line's bytes, marked when it came from stderr and stdout is a
+ * terminal: in red, or after "stderr: " where colour is not wanted. */
+static int
+print_log_line(json_t *line)
 {
-	const char *text, *b64;
+	json_t *text = json_object_get(line, "text");
+	const char *b64 = json_string_value(json_object_get(line, "base64"));
+	const char *stream = json_string_value(json_object_get(line,
+	    "stream"));
+	enum terminal_mark mark = stream && !strcmp(stream, "stderr") ?
+	    terminal_stderr_mark() : TERMINAL_MARK_NONE;
+	int r = 0;
+
+	if (mark == TERMINAL_MARK_TEXT)
+		fputs("stderr: ", stdout);
+	else if (mark == TERMINAL_MARK_COLOUR)
+		terminal_sgr("\033[31m");
+	if (json_is_string(text))
+		fwrite(json_string_value(text), 1, json_string_length(text),
+		    stdout);
+	else if (b64 && base64_write(b64) < 0)
+		r = -EBADMSG;
+	if (mark == TERMINAL_MARK_COLOUR)
+		terminal_sgr("\033[0m");
+	putchar('\n');
+	return r;
+}
+
+int
+print_log_lines(json_t *lines, bool json, bool tagged)
+{
+	json_int_t run;
 	json_t *line;
 	size_t i;
 
@@ -104,14 +132,12 @@ print_log_lines(json_t *lines, bool json)
 			print_json(line);
 			continue;
 		}
-		text = json_string_value(json_object_get(line, "text"));
-		b64 = json_string_value(json_object_get(line, "base64"));
-		if (text)
-			fwrite(text, 1, json_string_length(json_object_get(line,
-			    "text")), stdout);
-		else if (b64 && base64_write(b64) < 0)
+		/* "NAME[RUN] ", as supervisorctl's maintail. */
+		if (tagged && pr_num(line, "run", &run))
+			printf("%s[%" JSON_INTEGER_FORMAT "] ", pr_str(line,
+			    "job"), run);
+		if (print_log_line(line) < 0)
 			return -EBADMSG;
-		putchar('\n');
 	}
 	return 0;
 }

@@ -233,6 +233,19 @@ struct config_cluster {
 
 #define CONFIG_DEFAULT_LEASE (10 * USEC_PER_SEC)
 
+#define CONFIG_MAX_GROUPS 1024
+
+/* One [group NAME] section: units that jobctl's verbs take by the group's
+ * name (supervisord's [group:x] programs=).  At most VARLINK_MAX_NAMES
+ * units (64), so that one call can take them all. */
+struct config_group {
+	char *name;
+	char **units;			/* in the order given */
+	unsigned *unit_lines;		/* the units= line of each */
+	char *file;
+	unsigned line;
+};
+
 /* One [job NAME] or [service NAME] section. */
 struct job_config {
 	char *name;
@@ -257,6 +270,8 @@ struct job_config {
 	bool service;			/* [service NAME] */
 	struct job_service svc;
 	char **after, **wants, **requires;	/* unit names */
+	char **groups;			/* the [group]s naming it, in the
+					 * order defined */
 	struct job_policy policy;
 	struct job_exec exec;
 	char **run_on;			/* run_on=: "any", "all" or nodes;
@@ -300,6 +315,8 @@ struct config {
 	/* FNV-1a of every unit's, semaphore's, alert's and default's keys
 	 * as read: equal on nodes with the same definitions. */
 	uint64_t units_hash;
+	struct config_group *groups;	/* in definition order */
+	size_t ngroups;
 	struct job_config_list jobs;	/* in name order */
 	size_t njobs;
 };
@@ -323,6 +340,8 @@ struct job_config *config_find_job(const struct config *, const char *name);
 const struct config_semaphore *config_find_semaphore(const struct config *,
     const char *name);
 const struct config_alert *config_find_alert(const struct config *,
+    const char *name);
+const struct config_group *config_find_group(const struct config *,
     const char *name);
 
 /* Whether run_on= lets this node run the unit on its own (no cluster, no

@@ -13,6 +13,7 @@ const struct ctl_method method_table[] = {
 	{ "io.jobd.Manager.Wait", method_wait, CTL_READ },
 	{ "io.jobd.Manager.Cancel", method_cancel, CTL_ADMIN },
 	{ "io.jobd.Manager.Logs", method_logs, CTL_READ },
+	{ "io.jobd.Manager.Tail", method_tail, CTL_READ },
 	{ "io.jobd.Manager.Reload", method_reload, CTL_ADMIN },
 	{ "io.jobd.Manager.History", method_history, CTL_READ },
 	{ "io.jobd.Manager.Nodes", method_nodes, CTL_READ },

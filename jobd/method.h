@@ -18,6 +18,7 @@ struct figures;
 struct conn;
 struct heap;
 struct job;
+struct logs_hub;
 struct looplag;
 struct record;
 struct reload_plan;
@@ -38,6 +39,7 @@ struct method_ctx {
 	struct record *record;
 	struct sync *sync;
 	struct bus *bus;
+	struct logs_hub *logs;		/* Tail's followers */
 	struct sched *sched;
 	struct looplag *looplag;
 	struct heap *heap;		/* trims after large replies */
@@ -80,6 +82,7 @@ void method_start(struct conn *, json_t *);
 void method_wait(struct conn *, json_t *);
 void method_cancel(struct conn *, json_t *);
 void method_logs(struct conn *, json_t *);
+void method_tail(struct conn *, json_t *);
 void method_reload(struct conn *, json_t *);
 void method_history(struct conn *, json_t *);
 void method_nodes(struct conn *, json_t *);
