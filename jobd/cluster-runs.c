@@ -113,9 +113,14 @@ cluster_read(struct cluster *c, const char *sql, int n,
 	int r;
 
 	*rd = (struct cluster_read){ .c = c, .fn = fn, .data = data };
-	if ((r = cluster_query(c, sql, n, p, cluster_read_cb, rd)) < 0)
+	/* A read for a client now: refused or dropped when the database
+	 * is away, not kept for later. */
+	if ((r = pg_query_once(c->pg, sql, n, p, cluster_read_cb, rd)) < 0) {
 		free(rd);
-	return r;
+		return r;
+	}
+	c->inflight++;
+	return 0;
 }
 
 int

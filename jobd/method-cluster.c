@@ -27,7 +27,8 @@ static void
 no_answer(struct conn *c, const PGresult *res)
 {
 	ctl_error(c, IFACE_ERROR("ClusterUnavailable"), json_pack("{s:s}",
-	    "reason", res ? PQresultErrorMessage(res) : "jobd is stopping"));
+	    "reason", res ? PQresultErrorMessage(res) :
+	    "no answer from the database"));
 }
 
 static bool
@@ -139,7 +140,7 @@ history_done(void *data, const PGresult *res)
 
 	if (c && !rows_ok(res)) {
 		h->fallback(c, res ? PQresultErrorMessage(res) :
-		    "jobd is stopping", h->fallback_ctx);
+		    "no answer from the database", h->fallback_ctx);
 		free(h);
 		return;
 	}

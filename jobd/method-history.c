@@ -226,7 +226,7 @@ method_history(struct conn *c, json_t *params)
 	if (ctl_ctx(c)->cluster && !p.local) {
 		if (method_cluster_history(c, &q, history_fallback, call) == 0)
 			return;
-		history_local(c, call, "this node holds no lease now");
+		history_local(c, call, "it is not reachable now");
 	} else
 		history_local(c, call, NULL);
 	history_call_free(call);
