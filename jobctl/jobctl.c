@@ -479,6 +479,8 @@ reply_runs(json_t *p, bool continues, void *data)
 		print_run_ids(runs);
 		if (json_is_array(json_object_get(p, "queued")))
 			print_queued(json_object_get(p, "queued"));
+		if (json_is_array(json_object_get(p, "requested")))
+			print_cancel_requests(json_object_get(p, "requested"));
 	}
 	c->replies++;
 	if (!waiting)

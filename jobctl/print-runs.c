@@ -39,6 +39,22 @@ print_queued(json_t *queued)
 }
 
 void
+print_cancel_requests(json_t *requested)
+{
+	json_t *q;
+	size_t i;
+
+	json_array_foreach(requested, i, q) {
+		if (!*pr_str(q, "node") || !strcmp(pr_str(q, "node"), "-"))
+			printf("%s cancelled (no node had taken it)\n",
+			    pr_str(q, "target"));
+		else
+			printf("%s: cancel asked of node %s\n",
+			    pr_str(q, "target"), pr_str(q, "node"));
+	}
+}
+
+void
 print_run_results(json_t *runs)
 {
 	json_int_t id, status;

@@ -84,6 +84,9 @@ void cluster_queue_waits_tick(struct cluster *);
 void cluster_queue_finished(struct cluster *, struct run *);
 void cluster_queue_free(struct cluster *);
 
+/* cluster-cancel.c */
+void cluster_cancels_tick(struct cluster *);
+
 /* cluster-claim.c: claims that waited for the lease go again. */
 void cluster_claims_resume(struct cluster *);
 void cluster_claims_free(struct cluster *);

@@ -251,6 +251,7 @@ cluster_tick(struct cluster *c)
 	cluster_locks_tick(c);
 	cluster_queue_tick(c);
 	cluster_queue_waits_tick(c);
+	cluster_cancels_tick(c);
 	snprintf(epoch, sizeof(epoch), "%" PRIu64, c->epoch);
 	snprintf(lease, sizeof(lease), "%" PRIu64, (uint64_t)c->lease);
 	c->tick_busy = true;

@@ -67,6 +67,12 @@ struct cluster_qwait;
 struct cluster_qwait *cluster_queue_wait(struct cluster *, const char *qids,
     size_t n, cluster_rows_fn fn, void *data);
 void cluster_queue_wait_cancel(struct cluster_qwait *);
+/* Cancels runs of other nodes ("NODE:RUN") and queued runs ("qN"),
+ * targets an array literal: fn gets the rows (target, node, run) of
+ * those found unfinished; their nodes act within a second.  -ENOTCONN:
+ * the database is not there now. */
+int cluster_cancel(struct cluster *, const char *targets, const char *who,
+    cluster_rows_fn fn, void *data);
 /* The queue row a run of this node came from, or 0. */
 int64_t cluster_queue_id(const struct cluster *, const struct run *);
 /* A run of this node finished (its holds go). */

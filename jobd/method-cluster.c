@@ -341,3 +341,87 @@ method_start_anywhere(struct conn *c, struct job **jobs, size_t n,
 	}
 	return true;
 }
+
+/* Cancel of runs on other nodes and of queued runs: "NODE:RUN", "qN". */
+static bool
+remote_target(const struct cluster *cl, const char *t)
+{
+	const char *colon = strchr(t, ':');
+
+	if (t[0] == 'q' && t[1] && !t[1 + strspn(t + 1, "0123456789")])
+		return true;
+	return colon && colon[1] && !colon[1 + strspn(colon + 1,
+	    "0123456789")] && (!cl || strncmp(t, cluster_node(cl),
+	    (size_t)(colon - t)) || strlen(cluster_node(cl)) !=
+	    (size_t)(colon - t));
+}
+
+static void
+cancel_done(void *data, const PGresult *res)
+{
+	struct conn *c = ctl_resume(data);
+	json_t *a;
+	int i;
+
+	if (!c)
+		return;
+	if (!rows_ok(res)) {
+		no_answer(c, res);
+		return;
+	}
+	a = json_array();
+	for (i = 0; i < PQntuples(res); i++)
+		json_array_append_new(a, json_pack("{s:s,s:s,s:I}", "target",
+		    PQgetvalue(res, i, 0), "node", PQgetvalue(res, i, 1),
+		    "run", cell_int(res, i, 2)));
+	ctl_reply(c, json_pack("{s:[],s:o}", "runs", "requested", a), false);
+}
+
+bool
+method_cancel_remote(struct conn *c, json_t *targets)
+{
+	struct cluster *cl = ctl_ctx(c)->cluster;
+	char *list = xstrdup("{"), *t, *who;
+	size_t i, remote = 0;
+	struct ctl_deferred *d;
+	json_t *v;
+
+	json_array_foreach(targets, i, v)
+		remote += remote_target(cl, json_string_value(v));
+	if (remote == 0) {
+		/* "THISNODE:RUN" is this node's run RUN. */
+		json_array_foreach(targets, i, v) {
+			const char *s = json_string_value(v), *colon;
+
+			if (cl && (colon = strchr(s, ':')))
+				json_array_set_new(targets, i,
+				    json_string(colon + 1));
+		}
+		free(list);
+		return false;
+	}
+	if (!cl || remote != json_array_size(targets)) {
+		free(list);
+		if (!cl)
+			not_in_cluster(c);
+		else
+			ctl_error_invalid_parameter(c, "targets");
+		return true;
+	}
+	json_array_foreach(targets, i, v) {
+		t = xstrfmt("%s%s\"%s\"", list, i ? "," : "",
+		    json_string_value(v));
+		free(list);
+		list = t;
+	}
+	t = xstrfmt("%s}", list);
+	free(list);
+	who = xstrfmt("uid %u on %s", (unsigned)ctl_peer_uid(c),
+	    cluster_node(cl));
+	d = ctl_defer(c);
+	if (cluster_cancel(cl, t, who, cancel_done, d) < 0)
+		cancel_done(d, NULL);
+	free(t);
+	free(who);
+	return true;
+}

@@ -500,6 +500,8 @@ method_cancel(struct conn *c, json_t *params)
 		ctl_error_invalid_parameter(c, "targets");
 		return;
 	}
+	if (method_cancel_remote(c, targets))
+		return;
 	json_array_foreach(targets, i, v)
 		if (!target_repeated(targets, i) &&
 		    cancel_resolve(c, json_string_value(v), p.skip_idle, &runs,

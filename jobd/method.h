@@ -89,6 +89,10 @@ void method_nodes(struct conn *, json_t *);
 /* Start's jobs into the cluster's queue (asked: --anywhere; else only
  * when each is an on-demand job with run_on=any): true when it answered
  * the call (or will). */
+/* Cancel's targets on other nodes ("NODE:RUN") or in the cluster's
+ * queue ("qN"): true when it answered the call (all targets such, or an
+ * error), false when none is. */
+bool method_cancel_remote(struct conn *, json_t *targets);
 struct job;
 bool method_start_anywhere(struct conn *, struct job **jobs, size_t n,
     bool asked, bool wait);

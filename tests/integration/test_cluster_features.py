@@ -224,3 +224,36 @@ def test_services_run_on_their_nodes(jobd, pg):
     wait_service(n["b"], "web", ("ready",))
     # On a, not started by itself; a jobctl start there is still obeyed.
     assert service(n["a"], "web")["state"] == "stopped"
+
+
+def test_cancel_across_nodes(jobd, pg):
+    jobs = {"slow": {"command": "sleep 60"},
+            "elsewhere": {"command": "sleep 60", "run_on": "z"}}
+    db, n = nodes_up(jobd, pg, jobs, names=("a", "b"))
+    rc, out, _ = n["a"].jobctl("start", "slow")
+    run = int(out.split()[0])
+    # From b, by NODE:RUN: a cancels it within a second (its next tick).
+    rc, out, err = n["b"].jobctl("cancel", "a:%d" % run)
+    assert rc == 0, err
+    assert out == "a:%d: cancel asked of node a\n" % run
+    r = n["a"].wait_run(run)
+    assert r["result"] == "cancelled", r
+    assert "cancelled as uid 0 on b asked" in n["a"].log_text()
+    # This node's own run by NODE:RUN is its run RUN.
+    rc, out, _ = n["a"].jobctl("start", "slow")
+    run = int(out.split()[0])
+    rc, out, err = n["a"].jobctl("cancel", "a:%d" % run)
+    assert rc == 0 and out == "%d\n" % run, (out, err)
+    # A queued run no node may take (run_on=z): cancelled in the queue.
+    rc, out, _ = n["b"].jobctl("start", "elsewhere", "--anywhere")
+    q = re.search(r"as (q\d+)", out).group(1)
+    rc, out, err = n["a"].jobctl("cancel", q)
+    assert rc == 0 and out == "%s cancelled (no node had taken it)\n" % q
+    assert pg.value("SELECT state FROM jobd_queue WHERE qid = %s" % q[1:],
+                    db) == "cancelled"
+    # Unknown and finished targets: nothing to ask.
+    rc, out, err = n["a"].jobctl("cancel", "b:999999")
+    assert rc == 0 and out == ""
+    # Mixed with a local target: refused.
+    rc, out, err = n["a"].jobctl("cancel", "b:1", "slow")
+    assert rc == 1 and "targets" in err
