@@ -48,7 +48,8 @@ static const struct opt {
 	    "wait for the runs to finish, print their results; services:\n"
 	    "        until ready (start, restart) or gone (stop)" },
 	{ OPT_ANY, 0, "any", NULL, "return when the first run finishes" },
-	{ OPT_RUN, 0, "run", "ID", "show run ID instead of the latest run" },
+	{ OPT_RUN, 0, "run", "ID", "show run ID instead of the latest run (in a\n"
+	    "        cluster NODE:ID, a run of another node)" },
 	{ OPT_LINES, 'n', "lines", "N",
 	    "how many: logs lines (default 50 per unit, 0: all kept),\n"
 	    "        history runs and alerts (default 20, 0: all), next and\n"
@@ -636,7 +637,13 @@ parse_option(struct ctx *c, const struct opt *o, const char *arg)
 		printf("jobctl %s\n", JOBD_VERSION);
 		return 0;
 	case OPT_RUN:
-		if (!parse_number(arg, &c->run))
+		/* NODE:ID: a run of another node of a cluster. */
+		if (strchr(arg, ':')) {
+			c->run_node = xstrndup(arg, strcspn(arg, ":"));
+			arg = strchr(arg, ':') + 1;
+		}
+		if (!parse_number(arg, &c->run) || (c->run_node &&
+		    !*c->run_node))
 			return jobctl_usage_error(NULL, "invalid run id '%s'",
 			    arg);
 		break;
@@ -791,5 +798,6 @@ main(int argc, char **argv)
 	fflush(stdout);
 	terminal_done();
 	strv_free(c.expanded);
+	free(c.run_node);
 	return r;
 }

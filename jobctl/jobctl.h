@@ -64,6 +64,7 @@ struct ctx {
 	const char *result;	/* history --result */
 	const char *output;	/* import -o FILE */
 	const char *user;	/* import --user NAME */
+	char *run_node;		/* --run NODE:ID: the node, owned */
 	int replies;		/* replies printed so far */
 	bool wait_gone;		/* stop --wait: services must be gone */
 	enum sched_reply sched;	/* the scheduler verbs' reply */

@@ -21,6 +21,34 @@ cluster_row_cb(void *data, const PGresult *res)
 		cluster_result_ok(res, "writing a run");
 }
 
+/* The run's output tail as a bytea literal (hex), lines ended by
+ * newlines, for jobctl logs NODE:RUN from any node. */
+static char *
+output_hex(const struct run *r)
+{
+	static const char digits[] = "0123456789abcdef";
+	const struct tail_line *l;
+	size_t len = 0, i;
+	char *s, *p;
+
+	TAILQ_FOREACH(l, &r->tail.lines, entry)
+		len += l->len + 1;
+	s = p = xmalloc(2 * len + 3);
+	*p++ = '\\';
+	*p++ = 'x';
+	TAILQ_FOREACH(l, &r->tail.lines, entry) {
+		for (i = 0; i <= l->len; i++) {
+			unsigned char ch = i < l->len ?
+			    (unsigned char)l->data[i] : '\n';
+
+			*p++ = digits[ch >> 4];
+			*p++ = digits[ch & 15];
+		}
+	}
+	*p = '\0';
+	return s;
+}
+
 #define NUM(buf, v) (snprintf(buf, sizeof(buf), "%" PRIu64, (uint64_t)(v)), \
 	buf)
 
@@ -31,7 +59,8 @@ cluster_write_run(struct cluster *c, struct run *r, bool finished)
 {
 	char id[32], epoch[32], slot[32], queued[32], started[32], ended[32];
 	char status[32];
-	const char *p[14] = {
+	_cleanup_free_ char *output = finished ? output_hex(r) : NULL;
+	const char *p[15] = {
 		c->cluster, c->node, NUM(id, r->id), NUM(epoch, c->epoch),
 		r->name, run_trigger_name[r->trigger],
 		r->scheduled ? NUM(slot, r->scheduled) : NULL,
@@ -45,21 +74,23 @@ cluster_write_run(struct cluster *c, struct run *r, bool finished)
 		r->started ? NUM(started, r->started) : NULL,
 		finished ? NUM(ended, r->ended ? r->ended : now_realtime()) :
 		    NULL,
+		output,
 	};
 
 	if (c->closing || c->epoch == 0)
 		return;
 	cluster_query(c, "INSERT INTO jobd_runs (cluster, node, id, epoch, "
 	    "job, trigger, slot, state, result, exit_status, reason, "
-	    "queued_usec, started_usec, ended_usec) VALUES ($1, $2, "
+	    "queued_usec, started_usec, ended_usec, output) VALUES ($1, $2, "
 	    "$3::bigint, $4::bigint, $5, $6, $7::bigint, $8, $9, "
-	    "$10::integer, $11, $12::bigint, $13::bigint, $14::bigint) "
+	    "$10::integer, $11, $12::bigint, $13::bigint, $14::bigint, "
+	    "$15::bytea) "
 	    "ON CONFLICT (cluster, node, id) DO UPDATE SET state = "
 	    "EXCLUDED.state, result = EXCLUDED.result, exit_status = "
 	    "EXCLUDED.exit_status, reason = EXCLUDED.reason, started_usec = "
 	    "COALESCE(EXCLUDED.started_usec, jobd_runs.started_usec), "
-	    "ended_usec = EXCLUDED.ended_usec WHERE jobd_runs.state = "
-	    "'running'", 14, p, cluster_row_cb, c);
+	    "ended_usec = EXCLUDED.ended_usec, output = EXCLUDED.output "
+	    "WHERE jobd_runs.state = 'running'", 15, p, cluster_row_cb, c);
 }
 
 static void
@@ -121,6 +152,19 @@ cluster_read(struct cluster *c, const char *sql, int n,
 	}
 	c->inflight++;
 	return 0;
+}
+
+int
+cluster_output(struct cluster *c, const char *node, uint64_t run,
+    cluster_rows_fn fn, void *data)
+{
+	char id[32];
+	const char *p[3] = { c->cluster, node, id };
+
+	snprintf(id, sizeof(id), "%" PRIu64, run);
+	return cluster_read(c, "SELECT job, state, output, "
+	    "COALESCE(ended_usec, 0) FROM jobd_runs WHERE cluster = $1 AND "
+	    "node = $2 AND id = $3::bigint", 3, p, fn, data);
 }
 
 int

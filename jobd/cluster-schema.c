@@ -27,7 +27,7 @@ const char cluster_schema_sql[] =
 "    trigger text NOT NULL, slot bigint, state text NOT NULL,\n"
 "    result text, exit_status integer, reason text,\n"
 "    queued_usec bigint, started_usec bigint, ended_usec bigint,\n"
-"    PRIMARY KEY (cluster, node, id));\n"
+"    output bytea, PRIMARY KEY (cluster, node, id));\n"
 "  CREATE INDEX jobd_runs_by_state ON jobd_runs (cluster, node, state);\n"
 "  CREATE INDEX jobd_runs_by_job ON jobd_runs (cluster, job, queued_usec);\n"
 "  CREATE TABLE jobd_queue (qid bigserial PRIMARY KEY,\n"

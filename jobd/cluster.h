@@ -86,6 +86,10 @@ const char *cluster_node(const struct cluster *);
 const char *cluster_name(const struct cluster *);
 /* What a Nodes call reads: one row per node (cluster-runs.c). */
 int cluster_nodes(struct cluster *, cluster_rows_fn, void *data);
+/* A run of any node: (job, state, output bytea, ended_usec), no row
+ * when there is none. */
+int cluster_output(struct cluster *, const char *node, uint64_t run,
+    cluster_rows_fn fn, void *data);
 /* Runs of the whole cluster, newest first (History in cluster mode). */
 struct cluster_history_query {
 	const char *job, *result;	/* NULL: any */

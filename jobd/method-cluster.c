@@ -12,7 +12,9 @@
 #include "config.h"
 #include "control.h"
 #include "job.h"
+#include "logs-json.h"
 #include "strv.h"
+#include "tail.h"
 #include "macro.h"
 #include "method.h"
 #include "xmalloc.h"
@@ -423,5 +425,95 @@ method_cancel_remote(struct conn *c, json_t *targets)
 		cancel_done(d, NULL);
 	free(t);
 	free(who);
+	return true;
+}
+
+/* Logs of a run of another node: its output tail from the shared table,
+ * once it finished (live output is on its node). */
+struct remote_logs {
+	struct ctl_deferred *d;
+	uint64_t run;
+	size_t lines;
+};
+
+static json_t *
+remote_lines(const unsigned char *out, size_t len, usec_t usec, size_t n,
+    size_t *omitted)
+{
+	struct tail t;
+	size_t i, start = 0;
+	json_t *lines;
+
+	tail_init(&t, len + 64 * (len + 1) + 1024);
+	for (i = 0; i < len; i++)
+		if (out[i] == '\n') {
+			tail_append(&t, TAIL_STDOUT, usec,
+			    (const char *)out + start, i - start);
+			start = i + 1;
+		}
+	lines = logs_lines_json(&t, n, NULL, 0, omitted);
+	tail_done(&t);
+	return lines;
+}
+
+static void
+remote_logs_done(void *data, const PGresult *res)
+{
+	struct remote_logs *q = data;
+	struct conn *c = ctl_resume(q->d);
+	unsigned char *out = NULL;
+	size_t len = 0, omitted = 0;
+	json_t *lines, *o;
+
+	if (!c) {
+		free(q);
+		return;
+	}
+	if (!rows_ok(res))
+		no_answer(c, res);
+	else if (PQntuples(res) != 1)
+		ctl_error(c, IFACE_ERROR("NoSuchRun"), json_pack("{s:I}", "run",
+		    (json_int_t)q->run));
+	else {
+		if (!PQgetisnull(res, 0, 2))
+			out = PQunescapeBytea((const unsigned char *)
+			    PQgetvalue(res, 0, 2), &len);
+		lines = remote_lines(out ? out : (unsigned char *)"", len,
+		    (usec_t)cell_int(res, 0, 3), q->lines, &omitted);
+		o = json_pack("{s:I,s:o,s:b}", "run", (json_int_t)q->run,
+		    "lines", lines, "finished", !strcmp(PQgetvalue(res, 0, 1),
+		    "finished"));
+		if (omitted)
+			json_object_set_new(o, "omitted",
+			    json_integer((json_int_t)omitted));
+		ctl_reply(c, o, false);
+		PQfreemem(out);
+	}
+	free(q);
+}
+
+bool
+method_logs_remote(struct conn *c, const char *node, int64_t run,
+    int64_t lines)
+{
+	struct cluster *cl = ctl_ctx(c)->cluster;
+	struct remote_logs *q;
+
+	if (!node || (cl && !strcmp(node, cluster_node(cl))))
+		return false;
+	if (!cl) {
+		not_in_cluster(c);
+		return true;
+	}
+	if (run < 0) {
+		ctl_error_invalid_parameter(c, "run");
+		return true;
+	}
+	q = xcalloc(1, sizeof(*q));
+	q->run = (uint64_t)run;
+	q->lines = lines > 0 ? (size_t)lines : 0;
+	q->d = ctl_defer(c);
+	if (cluster_output(cl, node, q->run, remote_logs_done, q) < 0)
+		remote_logs_done(q, NULL);
 	return true;
 }

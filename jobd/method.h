@@ -93,6 +93,10 @@ void method_nodes(struct conn *, json_t *);
  * queue ("qN"): true when it answered the call (all targets such, or an
  * error), false when none is. */
 bool method_cancel_remote(struct conn *, json_t *targets);
+/* Logs of run RUN of another NODE, from the cluster's table: true when it
+ * answered the call (or will). */
+bool method_logs_remote(struct conn *, const char *node, int64_t run,
+    int64_t lines);
 struct job;
 bool method_start_anywhere(struct conn *, struct job **jobs, size_t n,
     bool asked, bool wait);

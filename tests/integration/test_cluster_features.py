@@ -257,3 +257,29 @@ def test_cancel_across_nodes(jobd, pg):
     # Mixed with a local target: refused.
     rc, out, err = n["a"].jobctl("cancel", "b:1", "slow")
     assert rc == 1 and "targets" in err
+
+
+def test_logs_of_another_nodes_run(jobd, pg):
+    jobs = {"say": {"command": "/bin/sh -c 'echo one; echo two >&2; "
+                               "printf \"\\\\377bin\\\\n\"'"}}
+    db, n = nodes_up(jobd, pg, jobs, names=("a", "b"))
+    rc, out, _ = n["a"].jobctl("start", "say", "--wait")
+    run = int(out.split()[0])
+    # From b: the tail a kept when the run finished.
+    wait_for(lambda: pg.psql("SELECT 1 FROM jobd_runs WHERE node = 'a' AND "
+                             "output IS NOT NULL", db), 10, "a's row")
+    rc, out, err = n["b"].jobctl("logs", "--run", "a:%d" % run, raw=True)
+    assert rc == 0, err
+    assert sorted(out.split(b"\n")[:3]) == sorted([b"one", b"two",
+                                                   b"\xffbin"])
+    rc, out, _ = n["b"].jobctl("logs", "--run", "a:%d" % run, "-n", "1",
+                               raw=True)
+    assert rc == 0 and len(out.split(b"\n")) == 2, out
+    # A run a does not have; a node that is not in the cluster.
+    rc, out, err = n["b"].jobctl("logs", "--run", "a:999999")
+    assert rc == 1 and "no such run" in err, err
+    rc, out, err = n["b"].jobctl("logs", "--run", "zz:1")
+    assert rc == 1 and "no such run" in err, err
+    # Its own node by name: as --run alone.
+    rc, out, _ = n["a"].jobctl("logs", "--run", "a:%d" % run)
+    assert rc == 0 and "one" in out
