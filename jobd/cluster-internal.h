@@ -1,8 +1,7 @@
-/* What the files of the cluster module share (cluster-node.c: the
- * node's life and lease; cluster-io.c: statements; cluster-claim.c:
- * slots; cluster-locks.c, cluster-queue.c, cluster-cancel.c; cluster-runs.c:
- * run rows and
- * the queries of the Nodes and History methods; cluster-schema.c). */
+/* What the files of the cluster module share: cluster-node.c (the node's
+ * life and lease), cluster-io.c (statements), cluster-claim.c (slots),
+ * cluster-locks.c, cluster-queue.c, cluster-cancel.c, cluster-runs.c (run
+ * rows, the reads of Nodes and History) and cluster-schema.c. */
 #ifndef JOBD_CLUSTER_INTERNAL_H
 #define JOBD_CLUSTER_INTERNAL_H
 
