@@ -11,6 +11,9 @@ Nodes: start_nodes() starts jobd nodes through the conftest jobd fixture,
 each with its own socket, state directory and node name, the same conf.d
 and a [cluster] section in the main file (no password in database=, so the
 file's mode does not matter).
+
+Postgres and ReplyCutter need nothing of conftest (tests/bench/
+cluster-bench.py uses them too); the node helpers import it when called.
 """
 import os
 import selectors
@@ -23,8 +26,6 @@ import threading
 import time
 import uuid
 from pathlib import Path
-
-from conftest import format_section, pid_alive, wait_for
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 PG_USER = "postgres"
@@ -45,6 +46,16 @@ def pg_missing():
     return None
 
 
+def pid_alive(pid):
+    """True while pid exists and is not a zombie."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            stat = f.read()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] not in "ZX"
+
+
 def _as_postgres(argv, timeout=60, check=True):
     p = subprocess.run([str(a) for a in argv], user=PG_USER, group=PG_USER,
                        extra_groups=[], capture_output=True, text=True,
@@ -60,8 +71,9 @@ class Postgres:
     """One server: TOP/pg is its socket directory (owned by postgres),
     TOP/pg/data its data directory, TOP/pg/server.log its log."""
 
-    def __init__(self):
-        self.top = Path(tempfile.mkdtemp(prefix="jd-pg-", dir="/tmp"))
+    def __init__(self, base="/tmp", fsync=False):
+        self.top = Path(tempfile.mkdtemp(prefix="jd-pg-", dir=base))
+        self.fsync = fsync
         # postgres must be able to walk into it (mkdtemp makes 0700).
         os.chmod(self.top, 0o755)
         self.dir = self.top / "pg"
@@ -78,11 +90,12 @@ class Postgres:
         return "host=%s user=%s dbname=%s" % (self.dir, PG_USER, dbname)
 
     def _pg_ctl(self, *args):
-        # fsync off: the tests crash jobd, never the machine.
+        # fsync off for the tests: they crash jobd, never the machine.
         return _as_postgres([PG_BIN / "pg_ctl", "-D", self.data, "-w",
                              "-t", int(START_DEADLINE), "-l", self.logfile,
-                             "-o", "-k %s -c listen_addresses= -c fsync=off "
-                             "-c max_connections=200" % self.dir] +
+                             "-o", "-k %s -c listen_addresses= -c fsync=%s "
+                             "-c max_connections=200" % (
+                                 self.dir, "on" if self.fsync else "off")] +
                             list(args), timeout=START_DEADLINE + 10)
 
     def _read_pid(self):
@@ -117,8 +130,12 @@ class Postgres:
             time.sleep(0.05)
         if pid_alive(self.pid):
             os.kill(self.pid, signal.SIGQUIT)   # immediate shutdown
-            wait_for(lambda: not pid_alive(self.pid), 10,
-                     "postmaster %d to exit" % self.pid)
+            deadline = time.monotonic() + 10
+            while pid_alive(self.pid):
+                if time.monotonic() >= deadline:
+                    raise AssertionError("postmaster %d did not exit"
+                                         % self.pid)
+                time.sleep(0.05)
         self.pid = None
 
     def close(self):
@@ -311,6 +328,7 @@ class ReplyCutter:
 # ---------------------------------------------------------------- nodes
 
 def cluster_section(database, node, lease="3s", name=None, extra=None):
+    from conftest import format_section
     keys = {"database": database, "node": node, "lease": lease}
     if name:
         keys["cluster"] = name
@@ -353,5 +371,6 @@ def kill_node(d):
 
 def joined(d, timeout=20.0):
     """Waits until node d's log says it joined (the lease is held)."""
+    from conftest import wait_for
     return wait_for(lambda: "node %s joined" % d.node in d.log_text(),
                     timeout, "node %s to join the cluster" % d.node)

@@ -239,25 +239,10 @@ def test_every_slot_runs_exactly_once_on_three_nodes(jobd, db, workdir):
                 assert ids[inst] == by_slot[slot], (job, slot)
 
 
-@pytest.mark.timeout(120)
-def test_kill_9_of_the_node_running_a_job(jobd, db, workdir):
-    """kill -9 of the node running a long job: its run is recorded lost
-    within lease + 1 s, and the next slots run on the other nodes."""
-    path = workdir / "long.txt"
-    job = witness_job(path, schedule="*:*:0/2", overlap="allow")
-    job["command"] += "; exec sleep 60"
-    nodes = start_nodes(jobd, db.conninfo, {"long": job})
-    for d in nodes.values():
-        joined(d)
-
-    def running():
-        rs = [r for r in db.runs("long") if r["state"] == "running"]
-        return rs[-1] if rs else None
-    victim_run = wait_for(running, 15, "a running run of long")
-    victim = nodes[victim_run["node"]]
+def after_the_kill(db, nodes, victim, victim_run, killed_at, path):
+    """The victim's run recorded lost within lease + 1 s of the kill, the
+    4 slots after the kill each run once, on the other nodes."""
     others = [n for n in nodes if n != victim.node]
-    killed_at = time.time()
-    kill_node(victim)
 
     def lost():
         rs = [r for r in db.runs("long") if r["node"] == victim.node and
@@ -277,7 +262,7 @@ def test_kill_9_of_the_node_running_a_job(jobd, db, workdir):
     assert any("node %s stopped renewing its lease: run %d of long "
                "recorded lost" % (victim.node, victim_run["id"])
                in nodes[n].log_text() for n in others)
-    # The next slots: every one claimed and started by the others.
+    # The next slots (every 2 s): each claimed and started by the others.
     after = (int(killed_at) + 1) * USEC
     after += (2 * USEC - after % (2 * USEC)) % (2 * USEC)
     wait_slots_until(db, "long", after + 6 * USEC, 20)
@@ -291,7 +276,30 @@ def test_kill_9_of_the_node_running_a_job(jobd, db, workdir):
     assert {x["node"] for x in rs.values()} <= set(others), rs
     ran = Counter(s for _, s in witnessed(path))
     assert [s for s, n in ran.items() if n > 1] == []
-    orphans_killed(victim)
+
+
+@pytest.mark.timeout(120)
+def test_kill_9_of_the_node_running_a_job(jobd, db, workdir):
+    """kill -9 of the node running a long job: its run is recorded lost
+    within lease + 1 s, and the next slots run on the other nodes."""
+    path = workdir / "long.txt"
+    job = witness_job(path, schedule="*:*:0/2", overlap="allow")
+    job["command"] += "; exec sleep 60"
+    nodes = start_nodes(jobd, db.conninfo, {"long": job})
+    for d in nodes.values():
+        joined(d)
+
+    def running():
+        rs = [r for r in db.runs("long") if r["state"] == "running"]
+        return rs[-1] if rs else None
+    victim_run = wait_for(running, 15, "a running run of long")
+    victim = nodes[victim_run["node"]]
+    killed_at = time.time()
+    kill_node(victim)
+    try:
+        after_the_kill(db, nodes, victim, victim_run, killed_at, path)
+    finally:
+        orphans_killed(victim)
 
 
 @pytest.mark.timeout(120)
