@@ -3,6 +3,9 @@
  * is not a successful reply into a message and an exit code.  What a reply
  * means is the caller's business (jobctl.c, print.c). */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -63,6 +66,55 @@ static const struct client_error {
 	{ VARLINK_SERVICE ".InterfaceNotFound", "interface",
 	    "protocol mismatch: jobd does not know interface '%s'", 3, 0 },
 };
+
+/* The self-pipe of client_stop_on_signals: a signal makes it readable,
+ * so that one arriving before the wait for a reply is not missed. */
+static int client_stop_pipe[2] = { -1, -1 };
+
+static void
+client_stop_handler(int sig)
+{
+	int saved = errno;
+
+	(void)sig;
+	/* A full pipe has a byte already. */
+	(void)!write(client_stop_pipe[1], "", 1);
+	errno = saved;
+}
+
+void
+client_stop_on_signals(void)
+{
+	struct sigaction sa = { .sa_handler = client_stop_handler };
+
+	if (pipe2(client_stop_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+		return;		/* the signals keep their default */
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a write to a full pipe ends too. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* Waits until fd can be read: 0, or -EINTR once a stop signal came. */
+static int
+client_wait(int fd)
+{
+	struct pollfd p[2] = {
+		{ .fd = fd, .events = POLLIN },
+		{ .fd = client_stop_pipe[0], .events = POLLIN },
+	};
+
+	if (client_stop_pipe[0] < 0)
+		return 0;
+	for (;;) {
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			return -errno;
+		if (p[1].revents)
+			return -EINTR;
+		if (p[0].revents)
+			return 0;
+	}
+}
 
 char *
 client_default_socket(void)
@@ -142,6 +194,8 @@ client_read(int fd, struct varlink_framer *f, json_t **ret, char **cause)
 	for (;;) {
 		if ((r = varlink_framer_next(f, ret, cause)) != 0)
 			return r;
+		if ((r = client_wait(fd)) < 0)
+			return r;
 		n = read(fd, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -206,7 +260,9 @@ client_replies(int fd, const struct client_request *req)
 	varlink_framer_init(&f, CLIENT_MAX_REPLY);
 	do {
 		r = client_read(fd, &f, &msg, &cause);
-		if (r == -ECONNRESET) {
+		if (r == -EINTR)
+			r = 0;		/* a stop signal: the end asked for */
+		else if (r == -ECONNRESET) {
 			fprintf(stderr, "jobctl: jobd at %s closed the "
 			    "connection before replying\n", req->socket);
 			r = EXIT_UNREACHABLE;

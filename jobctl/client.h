@@ -42,6 +42,11 @@ int client_call(struct client_request *req);
 /* Prints "jobctl: protocol mismatch: ..." and returns 3. */
 int client_mismatch(const char *fmt, ...) PRINTF_LIKE(1, 2);
 
+/* Makes SIGINT and SIGTERM end the call quietly between replies (the
+ * call returns 0): for calls that stream until interrupted (logs
+ * --follow).  Without it they end jobctl as their default does. */
+void client_stop_on_signals(void);
+
 /* The socket path when -s is not given. */
 char *client_default_socket(void);
 

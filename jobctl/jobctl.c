@@ -3,7 +3,8 @@
  * one io.jobd.Manager call and says how to print its replies and which
  * exit code they mean.  Talking to the socket lives in client.c, the
  * scheduler verbs in verbs-sched.c, services and events in
- * verbs-service.c, metrics in verbs-metrics.c, alerts in verbs-alerts.c. */
+ * verbs-service.c, metrics in verbs-metrics.c, alerts in verbs-alerts.c,
+ * logs in verbs-logs.c. */
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
@@ -47,13 +48,16 @@ static const struct opt {
 	    "wait for the runs to finish, print their results; services:\n"
 	    "        until ready (start, restart) or gone (stop)" },
 	{ OPT_ANY, 0, "any", NULL, "return when the first run finishes" },
-	{ OPT_RUN, 0, "run", "ID", "show run ID instead of the latest run" },
+	{ OPT_RUN, 0, "run", "ID", "show run ID instead of the latest run (in a\n"
+	    "        cluster NODE:ID, a run of another node)" },
 	{ OPT_LINES, 'n', "lines", "N",
-	    "how many: logs lines (default 50, 0: all kept), history runs\n"
-	    "        and alerts (default 20, 0: all), next and calendar "
-	    "firings\n        (default 5), skip slots (default 1)" },
+	    "how many: logs lines (default 50 per unit, 0: all kept),\n"
+	    "        history runs and alerts (default 20, 0: all), next and\n"
+	    "        calendar firings (default 5), skip slots (default 1)" },
 	{ OPT_FOLLOW, 'f', "follow", NULL,
-	    "print new lines as they come, until the run ends" },
+	    "print new lines as they come: of one job until its run ends;\n"
+	    "        of a service or several units until interrupted, new\n"
+	    "        runs too" },
 	{ OPT_DRY_RUN, 0, "dry-run", NULL, "show what would change, apply "
 	    "nothing" },
 	{ OPT_DAEMON, 0, "daemon", NULL,
@@ -75,6 +79,11 @@ static const struct opt {
 	    "or\n        '@EPOCH'" },
 	{ OPT_TIMEZONE, 0, "timezone", "TZ",
 	    "read the expression in zone TZ (default the system zone)" },
+	{ OPT_ANYWHERE, 0, "anywhere", NULL,
+	    "start in a cluster: queue the runs for the first node with\n"
+	    "        room" },
+	{ OPT_LOCAL, 0, "local", NULL,
+	    "history in a cluster: this node's ledger only" },
 	{ OPT_OUTPUT, 'o', "output", "FILE",
 	    "import: write the conf.d file to FILE instead of stdout" },
 	{ OPT_USER, 0, "user", "NAME",
@@ -95,7 +104,6 @@ static int verb_status(struct ctx *);
 static int verb_start(struct ctx *);
 static int verb_wait(struct ctx *);
 static int verb_cancel(struct ctx *);
-static int verb_logs(struct ctx *);
 static int verb_help(struct ctx *);
 
 /* The most names or run ids one call takes: jobd refuses more. */
@@ -115,22 +123,26 @@ static const struct verb {
 	{ "status", "[NAME...]", 0, MAXN, OPT_DAEMON,
 	    "show jobs, their unfinished runs, last result and whether they\n"
 	    "        are failing or overdue (names: globs such as 'web*',\n"
-	    "        or all)", verb_status },
-	{ "start", "JOB|SERVICE...", 1, MAXN, OPT_WAIT,
+	    "        all, or a [group]'s name)", verb_status },
+	{ "start", "JOB|SERVICE...", 1, MAXN, OPT_WAIT | OPT_ANYWHERE,
 	    "start a run of each JOB, print the run ids; or start services\n"
-	    "        ('web*' and all too: all is every service)",
+	    "        ('web*', groups and all too: all is every service)",
 	    verb_start },
 	{ "stop", "SERVICE...", 1, MAXN, OPT_WAIT,
-	    "stop services ('web*' and all too)", verbs_service_stop },
+	    "stop services ('web*', groups and all too)",
+	    verbs_service_stop },
 	{ "restart", "SERVICE...", 1, MAXN, OPT_WAIT,
-	    "stop and start services, also failed ones ('web*' and all\n"
-	    "        too)", verbs_service_restart },
+	    "stop and start services, also failed ones ('web*', groups\n"
+	    "        and all too)", verbs_service_restart },
 	{ "wait", "RUN...", 1, MAXN, OPT_ANY,
 	    "wait for runs to finish, print their results", verb_wait },
 	{ "cancel", "RUN|JOB...", 1, MAXN, 0,
-	    "cancel runs, or every unfinished run of a job", verb_cancel },
-	{ "logs", "JOB", 1, 1, OPT_RUN | OPT_LINES | OPT_FOLLOW,
-	    "print the output of the job's latest run", verb_logs },
+	    "cancel runs, or every unfinished run of jobs ('web*' and all\n"
+	    "        too: the jobs with unfinished runs)", verb_cancel },
+	{ "logs", "[NAME...]", 0, MAXN, OPT_RUN | OPT_LINES | OPT_FOLLOW,
+	    "print the output of a unit's latest run; of several ('web*',\n"
+	    "        all, none: every unit), each line after NAME[RUN]",
+	    verbs_logs },
 	{ "reload", "[SERVICE...]", 0, MAXN, OPT_DRY_RUN,
 	    "read the configuration again and apply it; with services, send\n"
 	    "        them their reload_signal", verbs_reload },
@@ -146,9 +158,14 @@ static const struct verb {
 	    "print every state change as it happens, until interrupted",
 	    verbs_events },
 	{ "history", "[JOB]", 0, 1, OPT_FAILED | OPT_SINCE | OPT_LINES |
-	    OPT_RESULT,
-	    "list recorded runs, newest first (-n: how many, default 20)",
+	    OPT_RESULT | OPT_LOCAL,
+	    "list recorded runs, newest first (-n: how many, default 20);\n"
+	    "        in a cluster every node's, with its node",
 	    verbs_history },
+	{ "nodes", NULL, 0, 0, 0,
+	    "list the nodes of jobd's cluster: state, lease, runs, version,\n"
+	    "        whether their job definitions match this node's",
+	    verbs_nodes },
 	{ "show", "RUN", 1, 1, 0,
 	    "show every recorded field of a run and its output tail",
 	    verbs_show },
@@ -177,8 +194,9 @@ static const struct verb {
 	{ "import", "crontab|supervisord|systemd FILE...", 2, MAXN,
 	    OPT_OUTPUT | OPT_USER | OPT_SYSTEM,
 	    "write a conf.d file from a crontab, supervisord.conf or\n"
-	    "        systemd .timer/.service files (FILE -: stdin); jobd\n"
-	    "        is not asked", import_verb },
+	    "        systemd units (FILE -: stdin; for systemd a path or a\n"
+	    "        unit name, NAME.timer with its service or NAME.service);\n"
+	    "        jobd is not asked", import_verb },
 	{ "help", NULL, 0, 0, 0, "print this help", verb_help },
 };
 
@@ -458,8 +476,13 @@ reply_runs(json_t *p, bool continues, void *data)
 		return client_mismatch("reply has no 'runs' array");
 	if (c->opts & OPT_JSON)
 		print_json(p);
-	else if (c->replies == 0 && c->verb->run != verb_wait)
+	else if (c->replies == 0 && c->verb->run != verb_wait) {
 		print_run_ids(runs);
+		if (json_is_array(json_object_get(p, "queued")))
+			print_queued(json_object_get(p, "queued"));
+		if (json_is_array(json_object_get(p, "requested")))
+			print_cancel_requests(json_object_get(p, "requested"));
+	}
 	c->replies++;
 	if (!waiting)
 		return 0;
@@ -485,6 +508,8 @@ verb_start(struct ctx *c)
 
 	if (wait)
 		json_object_set_new(p, "wait", json_true());
+	if (c->opts & OPT_ANYWHERE)
+		json_object_set_new(p, "anywhere", json_true());
 	return jobctl_call(c, VARLINK_INTERFACE ".Start", p, wait, reply_runs);
 }
 
@@ -509,12 +534,15 @@ verb_wait(struct ctx *c)
 }
 
 /* A target made of digits is a run id, and must be one (jobd would refuse
- * it too): anything else is a job name. */
+ * it too): anything else is a job name, a glob or all.  The jobs a
+ * pattern stands for may end their runs before the call: jobd then passes
+ * them over (skip_idle). */
 static int
 verb_cancel(struct ctx *c)
 {
 	json_int_t id;
-	int i;
+	json_t *p;
+	int i, r;
 
 	for (i = 0; i < c->nargs; i++)
 		if (isdigit((unsigned char)c->args[i][0]) &&
@@ -522,47 +550,17 @@ verb_cancel(struct ctx *c)
 		    !parse_number(c->args[i], &id))
 			return jobctl_usage_error(c->verb,
 			    "invalid run id '%s'", c->args[i]);
-	return jobctl_call(c, VARLINK_INTERFACE ".Cancel",
-	    json_pack("{s:o}", "targets", strv_json(c->args)), false, reply_runs);
-}
-
-/* Log replies stream with --follow; a reader that went away (| head)
- * ends jobctl quietly. */
-static int
-reply_logs(json_t *p, bool continues, void *data)
-{
-	struct ctx *c = data;
-	json_t *lines = reply_array(p, "lines");
-	json_int_t omitted = 0;
-
-	if (!lines)
-		return client_mismatch("reply has no 'lines' array");
-	if (json_is_integer(json_object_get(p, "omitted")))
-		omitted = json_integer_value(json_object_get(p, "omitted"));
-	if (omitted > 0)
-		fprintf(stderr, "jobctl: %" JSON_INTEGER_FORMAT " older lines "
-		    "left out: a reply holds at most 4 MiB\n", omitted);
-	if (print_log_lines(lines, c->opts & OPT_JSON) < 0)
-		return client_mismatch("log line with invalid base64");
-	if (fflush(stdout) == EOF)
+	if ((r = names_expand(c, NAMES_CANCEL)) >= 0)
+		return r;
+	if (c->nargs == 0) {
+		fprintf(stderr, "jobctl: no unfinished runs to cancel\n");
 		return 0;
-	return continues ? -1 : 0;
-}
-
-static int
-verb_logs(struct ctx *c)
-{
-	json_t *p = json_pack("{s:s}", "job", c->args[0]);
-	bool follow = c->opts & OPT_FOLLOW;
-
-	if (c->opts & OPT_RUN)
-		json_object_set_new(p, "run", json_integer(c->run));
-	/* Without lines jobd sends every line it kept. */
-	if (c->lines > 0)
-		json_object_set_new(p, "lines", json_integer(c->lines));
-	if (follow)
-		json_object_set_new(p, "follow", json_true());
-	return jobctl_call(c, VARLINK_INTERFACE ".Logs", p, follow, reply_logs);
+	}
+	p = json_pack("{s:o}", "targets", strv_json(c->args));
+	if (c->patterns)
+		json_object_set_new(p, "skip_idle", json_true());
+	return jobctl_call(c, VARLINK_INTERFACE ".Cancel", p, false,
+	    reply_runs);
 }
 
 /* What a time span means where a TIME is asked for. */
@@ -639,7 +637,13 @@ parse_option(struct ctx *c, const struct opt *o, const char *arg)
 		printf("jobctl %s\n", JOBD_VERSION);
 		return 0;
 	case OPT_RUN:
-		if (!parse_number(arg, &c->run))
+		/* NODE:ID: a run of another node of a cluster. */
+		if (strchr(arg, ':')) {
+			c->run_node = xstrndup(arg, strcspn(arg, ":"));
+			arg = strchr(arg, ':') + 1;
+		}
+		if (!parse_number(arg, &c->run) || (c->run_node &&
+		    !*c->run_node))
 			return jobctl_usage_error(NULL, "invalid run id '%s'",
 			    arg);
 		break;
@@ -794,5 +798,6 @@ main(int argc, char **argv)
 	fflush(stdout);
 	terminal_done();
 	strv_free(c.expanded);
+	free(c.run_node);
 	return r;
 }

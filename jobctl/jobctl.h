@@ -35,6 +35,8 @@ enum {
 	OPT_OUTPUT = 1 << 20,
 	OPT_USER = 1 << 21,
 	OPT_SYSTEM = 1 << 22,
+	OPT_LOCAL = 1 << 23,
+	OPT_ANYWHERE = 1 << 24,
 };
 #define OPT_GLOBAL (OPT_SOCKET | OPT_JSON | OPT_HELP | OPT_VERSION | OPT_RAW)
 
@@ -62,10 +64,13 @@ struct ctx {
 	const char *result;	/* history --result */
 	const char *output;	/* import -o FILE */
 	const char *user;	/* import --user NAME */
+	char *run_node;		/* --run NODE:ID: the node, owned */
 	int replies;		/* replies printed so far */
 	bool wait_gone;		/* stop --wait: services must be gone */
 	enum sched_reply sched;	/* the scheduler verbs' reply */
 	char **expanded;	/* args after names_expand, owned */
+	bool all_units;		/* logs all: every unit, args empty */
+	bool patterns;		/* names_expand met a glob or all */
 };
 
 /* What "all" and a glob stand for (names.c). */
@@ -73,11 +78,14 @@ enum names_scope {
 	NAMES_ANY,		/* status: every unit */
 	NAMES_START,		/* start: all = services, a glob any unit */
 	NAMES_SERVICES,		/* stop, restart, reset-failed */
+	NAMES_CANCEL,		/* jobs with unfinished runs */
+	NAMES_LOGS,		/* any unit; all: c->all_units, no names */
 };
 
-/* Replaces c->args' globs and "all" with the names they match (one
- * Summary call, only when there is one): -1 to go on, or an exit code
- * (1: a pattern matched nothing). */
+/* Replaces c->args' globs, "all" and group names with the units they
+ * stand for (one Summary call): -1 to go on, or an exit code (1: a
+ * pattern matched nothing, a group has nothing the verb takes).
+ * Cancel's may leave no name (every job it matched is idle). */
 int names_expand(struct ctx *, enum names_scope);
 
 /* One io.jobd.Manager call (params stolen); returns the exit code. */
@@ -92,9 +100,14 @@ bool parse_number(const char *s, json_int_t *ret);
 /* A reply array the printers may rely on, or NULL. */
 json_t *reply_array(json_t *params, const char *key);
 
+/* logs (verbs-logs.c). */
+int verbs_logs(struct ctx *);
+
 /* history and show (verbs-history.c). */
 int verbs_history(struct ctx *);
 int verbs_show(struct ctx *);
+/* verbs-cluster.c */
+int verbs_nodes(struct ctx *);
 
 /* The scheduler's verbs (verbs-sched.c). */
 int verbs_sched_next(struct ctx *);

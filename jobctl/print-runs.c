@@ -25,6 +25,36 @@ print_run_ids(json_t *runs)
 }
 
 void
+print_queued(json_t *queued)
+{
+	json_int_t id;
+	json_t *q;
+	size_t i;
+
+	json_array_foreach(queued, i, q)
+		if (pr_num(q, "queue_id", &id))
+			printf("queued %s as q%" JSON_INTEGER_FORMAT
+			    " (the first node with room runs it)\n",
+			    pr_str(q, "job"), id);
+}
+
+void
+print_cancel_requests(json_t *requested)
+{
+	json_t *q;
+	size_t i;
+
+	json_array_foreach(requested, i, q) {
+		if (!*pr_str(q, "node") || !strcmp(pr_str(q, "node"), "-"))
+			printf("%s cancelled (no node had taken it)\n",
+			    pr_str(q, "target"));
+		else
+			printf("%s: cancel asked of node %s\n",
+			    pr_str(q, "target"), pr_str(q, "node"));
+	}
+}
+
+void
 print_run_results(json_t *runs)
 {
 	json_int_t id, status;
@@ -33,6 +63,9 @@ print_run_results(json_t *runs)
 
 	json_array_foreach(runs, i, run) {
 		pr_num(run, "id", &id);
+		/* A run from the cluster's queue: where it ran. */
+		if (json_is_string(json_object_get(run, "node")))
+			printf("%s:", pr_str(run, "node"));
 		printf("%" JSON_INTEGER_FORMAT " %s %s", id, pr_str(run, "job"),
 		    json_object_get(run, "result") ? pr_str(run, "result") :
 		    pr_str(run, "state"));
@@ -75,10 +108,38 @@ base64_write(const char *s)
 	return *s ? -EBADMSG : 0;
 }
 
-int
-print_log_lines(json_t *lines, bool json)
+/* One line's bytes, marked when it came from stderr and stdout is a
+ * terminal: in red, or after "stderr: " where colour is not wanted. */
+static int
+print_log_line(json_t *line)
 {
-	const char *text, *b64;
+	json_t *text = json_object_get(line, "text");
+	const char *b64 = json_string_value(json_object_get(line, "base64"));
+	const char *stream = json_string_value(json_object_get(line,
+	    "stream"));
+	enum terminal_mark mark = stream && !strcmp(stream, "stderr") ?
+	    terminal_stderr_mark() : TERMINAL_MARK_NONE;
+	int r = 0;
+
+	if (mark == TERMINAL_MARK_TEXT)
+		fputs("stderr: ", stdout);
+	else if (mark == TERMINAL_MARK_COLOUR)
+		terminal_sgr("\033[31m");
+	if (json_is_string(text))
+		fwrite(json_string_value(text), 1, json_string_length(text),
+		    stdout);
+	else if (b64 && base64_write(b64) < 0)
+		r = -EBADMSG;
+	if (mark == TERMINAL_MARK_COLOUR)
+		terminal_sgr("\033[0m");
+	putchar('\n');
+	return r;
+}
+
+int
+print_log_lines(json_t *lines, bool json, bool tagged)
+{
+	json_int_t run;
 	json_t *line;
 	size_t i;
 
@@ -87,14 +148,12 @@ print_log_lines(json_t *lines, bool json)
 			print_json(line);
 			continue;
 		}
-		text = json_string_value(json_object_get(line, "text"));
-		b64 = json_string_value(json_object_get(line, "base64"));
-		if (text)
-			fwrite(text, 1, json_string_length(json_object_get(line,
-			    "text")), stdout);
-		else if (b64 && base64_write(b64) < 0)
+		/* "NAME[RUN] ", as supervisorctl's maintail. */
+		if (tagged && pr_num(line, "run", &run))
+			printf("%s[%" JSON_INTEGER_FORMAT "] ", pr_str(line,
+			    "job"), run);
+		if (print_log_line(line) < 0)
 			return -EBADMSG;
-		putchar('\n');
 	}
 	return 0;
 }
@@ -192,9 +251,15 @@ void
 print_history(json_t *runs)
 {
 	char when[32], span[TIMESPAN_MAX], exit[16];
+	bool nodes = false;
 	size_t i;
 	json_t *r;
 
+	/* A cluster's history: every node's runs, each with its node. */
+	json_array_foreach(runs, i, r)
+		nodes = nodes || json_is_string(json_object_get(r, "node"));
+	if (nodes)
+		printf("%-12s ", "NODE");
 	printf("%-8s %-16s %-9s %-10s %-5s %-19s %s\n", "RUN", "JOB",
 	    "TRIGGER", "RESULT", "EXIT", "STARTED", "DURATION");
 	json_array_foreach(runs, i, r) {
@@ -210,6 +275,8 @@ print_history(json_t *runs)
 		else
 			snprintf(when, sizeof(when), "-");
 		snprintf(exit, sizeof(exit), es >= 0 ? "%lld" : "-", es);
+		if (nodes)
+			printf("%-12s ", pr_str(r, "node"));
 		printf("%-8lld %-16s %-9s %-10s %-5s %-19s %s\n",
 		    json_int_at(r, "id", NULL),
 		    json_string_value(json_object_get(r, "job")) ?: "?",

@@ -231,6 +231,21 @@ status_next(json_t *job)
 		printf("  next: %s\n", pr_format_time(tbuf, sizeof(tbuf), t));
 }
 
+/* "  group: web" or "  groups: web, workers": the [group]s naming it. */
+static void
+status_groups(json_t *job)
+{
+	json_t *groups = json_object_get(job, "groups"), *g;
+	size_t i;
+
+	if (json_array_size(groups) == 0)
+		return;
+	printf("  group%s:", json_array_size(groups) > 1 ? "s" : "");
+	json_array_foreach(groups, i, g)
+		printf("%s %s", i ? "," : "", json_string_value(g) ?: "?");
+	putchar('\n');
+}
+
 void
 print_status(json_t *jobs)
 {
@@ -250,6 +265,7 @@ print_status(json_t *jobs)
 			status_service(job);
 		else
 			printf("  state: %s\n", pr_str(job, "state"));
+		status_groups(job);
 		status_next(job);
 		status_alert(job);
 		json_array_foreach(json_object_get(job, "runs"), j, run)

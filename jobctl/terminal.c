@@ -99,6 +99,7 @@ struct terminal_stream {
 #define TERMINAL_CHUNK 4096
 
 static struct terminal_stream *terminal_out, *terminal_err;
+static enum terminal_mark terminal_mark;
 
 static int
 write_all(int fd, const char *p, size_t n)
@@ -171,6 +172,16 @@ terminal_open(int fd, bool utf8, struct terminal_stream **ret)
 	return f;
 }
 
+/* Colour unless NO_COLOR is set and not empty (no-color.org) or the
+ * terminal is dumb (TERM unset or dumb), as systemd decides. */
+static bool
+terminal_colour(void)
+{
+	const char *no = getenv("NO_COLOR"), *term = getenv("TERM");
+
+	return !(no && *no) && term && strcmp(term, "dumb");
+}
+
 void
 terminal_init(bool raw)
 {
@@ -189,6 +200,9 @@ terminal_init(bool raw)
 	fflush(NULL);
 	if (out && (f = terminal_open(STDOUT_FILENO, utf8, &terminal_out)))
 		stdout = f;
+	if (terminal_out)
+		terminal_mark = terminal_colour() ? TERMINAL_MARK_COLOUR :
+		    TERMINAL_MARK_TEXT;
 	if (err && (f = terminal_open(STDERR_FILENO, utf8, &terminal_err)))
 		stderr = f;
 }
@@ -197,6 +211,24 @@ bool
 terminal_stdout(void)
 {
 	return terminal_out != NULL;
+}
+
+enum terminal_mark
+terminal_stderr_mark(void)
+{
+	return terminal_mark;
+}
+
+void
+terminal_sgr(const char *seq)
+{
+	if (!terminal_out || fflush(stdout) == EOF)
+		return;
+	/* A line ends here: a UTF-8 sequence it cut is shown escaped. */
+	if (terminal_out->nheld &&
+	    terminal_put(terminal_out, "", 0, true) < 0)
+		return;
+	(void)write_all(STDOUT_FILENO, seq, strlen(seq));
 }
 
 void

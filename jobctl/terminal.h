@@ -24,6 +24,17 @@ size_t terminal_escape(const char *s, size_t n, bool utf8, bool final,
 void terminal_init(bool raw);
 /* Whether stdout passes through the filter. */
 bool terminal_stdout(void);
+
+/* How jobctl logs shows the lines a job wrote to stderr. */
+enum terminal_mark {
+	TERMINAL_MARK_NONE,	/* stdout is no terminal, or --raw */
+	TERMINAL_MARK_COLOUR,	/* in red */
+	TERMINAL_MARK_TEXT,	/* after "stderr: " (NO_COLOR, TERM=dumb) */
+};
+enum terminal_mark terminal_stderr_mark(void);
+/* Writes the SGR sequence ("\033[31m") to stdout's terminal after what
+ * stdout holds, past the filter: jobctl's own colour, not the job's. */
+void terminal_sgr(const char *seq);
 /* Flushes both streams, with a UTF-8 sequence they still hold escaped. */
 void terminal_done(void);
 

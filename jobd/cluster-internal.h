@@ -39,6 +39,10 @@ struct cluster {
 	bool tick_busy;			/* renew or reap in flight */
 	unsigned inflight;		/* statements this module waits for */
 	TAILQ_HEAD(, cluster_claim) deferred;
+	TAILQ_HEAD(, cluster_wait) waits;	/* runs and cluster locks */
+	TAILQ_HEAD(, cluster_taken) taken;	/* runs from the queue */
+	TAILQ_HEAD(, cluster_qwait) qwaits;	/* callers of queued runs */
+	bool taking;			/* a take statement in flight */
 	size_t ndeferred;
 	struct run_subscriber sub;
 	bool closing, freed;
@@ -48,6 +52,9 @@ struct cluster {
 /* At most this many claims wait for a lease; older ones are dropped
  * (the other nodes claim those slots). */
 #define CLUSTER_MAX_DEFERRED 100000
+/* Runs a node has open past which it takes nothing from the queue
+ * (without [jobd] max_running=). */
+#define CLUSTER_QUEUE_ROOM 64
 /* Seconds a stopping jobd waits for its last writes. */
 #define CLUSTER_LEAVE_TIMEOUT 3
 
@@ -62,6 +69,23 @@ int cluster_query(struct cluster *, const char *sql, int n,
     const char *const *params, pg_result_fn, void *data);
 void cluster_answered(struct cluster *);
 bool cluster_result_ok(const PGresult *, const char *what);
+
+/* cluster-locks.c */
+struct cluster_wait;
+void cluster_locks_release(struct cluster *, struct cluster_wait *);
+void cluster_locks_tick(struct cluster *);
+void cluster_locks_rejoined(struct cluster *);
+void cluster_locks_free(struct cluster *);
+
+/* cluster-queue.c */
+struct cluster_taken;
+void cluster_queue_tick(struct cluster *);
+void cluster_queue_waits_tick(struct cluster *);
+void cluster_queue_finished(struct cluster *, struct run *);
+void cluster_queue_free(struct cluster *);
+
+/* cluster-cancel.c */
+void cluster_cancels_tick(struct cluster *);
 
 /* cluster-claim.c: claims that waited for the lease go again. */
 void cluster_claims_resume(struct cluster *);

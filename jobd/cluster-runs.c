@@ -21,6 +21,34 @@ cluster_row_cb(void *data, const PGresult *res)
 		cluster_result_ok(res, "writing a run");
 }
 
+/* The run's output tail as a bytea literal (hex), lines ended by
+ * newlines, for jobctl logs NODE:RUN from any node. */
+static char *
+output_hex(const struct run *r)
+{
+	static const char digits[] = "0123456789abcdef";
+	const struct tail_line *l;
+	size_t len = 0, i;
+	char *s, *p;
+
+	TAILQ_FOREACH(l, &r->tail.lines, entry)
+		len += l->len + 1;
+	s = p = xmalloc(2 * len + 3);
+	*p++ = '\\';
+	*p++ = 'x';
+	TAILQ_FOREACH(l, &r->tail.lines, entry) {
+		for (i = 0; i <= l->len; i++) {
+			unsigned char ch = i < l->len ?
+			    (unsigned char)l->data[i] : '\n';
+
+			*p++ = digits[ch >> 4];
+			*p++ = digits[ch & 15];
+		}
+	}
+	*p = '\0';
+	return s;
+}
+
 #define NUM(buf, v) (snprintf(buf, sizeof(buf), "%" PRIu64, (uint64_t)(v)), \
 	buf)
 
@@ -31,7 +59,8 @@ cluster_write_run(struct cluster *c, struct run *r, bool finished)
 {
 	char id[32], epoch[32], slot[32], queued[32], started[32], ended[32];
 	char status[32];
-	const char *p[14] = {
+	_cleanup_free_ char *output = finished ? output_hex(r) : NULL;
+	const char *p[15] = {
 		c->cluster, c->node, NUM(id, r->id), NUM(epoch, c->epoch),
 		r->name, run_trigger_name[r->trigger],
 		r->scheduled ? NUM(slot, r->scheduled) : NULL,
@@ -45,21 +74,23 @@ cluster_write_run(struct cluster *c, struct run *r, bool finished)
 		r->started ? NUM(started, r->started) : NULL,
 		finished ? NUM(ended, r->ended ? r->ended : now_realtime()) :
 		    NULL,
+		output,
 	};
 
 	if (c->closing || c->epoch == 0)
 		return;
 	cluster_query(c, "INSERT INTO jobd_runs (cluster, node, id, epoch, "
 	    "job, trigger, slot, state, result, exit_status, reason, "
-	    "queued_usec, started_usec, ended_usec) VALUES ($1, $2, "
+	    "queued_usec, started_usec, ended_usec, output) VALUES ($1, $2, "
 	    "$3::bigint, $4::bigint, $5, $6, $7::bigint, $8, $9, "
-	    "$10::integer, $11, $12::bigint, $13::bigint, $14::bigint) "
+	    "$10::integer, $11, $12::bigint, $13::bigint, $14::bigint, "
+	    "$15::bytea) "
 	    "ON CONFLICT (cluster, node, id) DO UPDATE SET state = "
 	    "EXCLUDED.state, result = EXCLUDED.result, exit_status = "
 	    "EXCLUDED.exit_status, reason = EXCLUDED.reason, started_usec = "
 	    "COALESCE(EXCLUDED.started_usec, jobd_runs.started_usec), "
-	    "ended_usec = EXCLUDED.ended_usec WHERE jobd_runs.state = "
-	    "'running'", 14, p, cluster_row_cb, c);
+	    "ended_usec = EXCLUDED.ended_usec, output = EXCLUDED.output "
+	    "WHERE jobd_runs.state = 'running'", 15, p, cluster_row_cb, c);
 }
 
 static void
@@ -71,7 +102,11 @@ cluster_run_started(struct run_subscriber *s, struct run *r)
 static void
 cluster_run_finished(struct run_subscriber *s, struct run *r)
 {
-	cluster_write_run(container_of(s, struct cluster, sub), r, true);
+	struct cluster *c = container_of(s, struct cluster, sub);
+
+	cluster_write_run(c, r, true);
+	cluster_locks_finished(c, r);
+	cluster_queue_finished(c, r);
 }
 
 void
@@ -109,9 +144,27 @@ cluster_read(struct cluster *c, const char *sql, int n,
 	int r;
 
 	*rd = (struct cluster_read){ .c = c, .fn = fn, .data = data };
-	if ((r = cluster_query(c, sql, n, p, cluster_read_cb, rd)) < 0)
+	/* A read for a client now: refused or dropped when the database
+	 * is away, not kept for later. */
+	if ((r = pg_query_once(c->pg, sql, n, p, cluster_read_cb, rd)) < 0) {
 		free(rd);
-	return r;
+		return r;
+	}
+	c->inflight++;
+	return 0;
+}
+
+int
+cluster_output(struct cluster *c, const char *node, uint64_t run,
+    cluster_rows_fn fn, void *data)
+{
+	char id[32];
+	const char *p[3] = { c->cluster, node, id };
+
+	snprintf(id, sizeof(id), "%" PRIu64, run);
+	return cluster_read(c, "SELECT job, state, output, "
+	    "COALESCE(ended_usec, 0) FROM jobd_runs WHERE cluster = $1 AND "
+	    "node = $2 AND id = $3::bigint", 3, p, fn, data);
 }
 
 int
@@ -130,16 +183,21 @@ cluster_nodes(struct cluster *c, cluster_rows_fn fn, void *data)
 }
 
 int
-cluster_history(struct cluster *c, const char *job, int64_t limit,
+cluster_history(struct cluster *c, const struct cluster_history_query *q,
     cluster_rows_fn fn, void *data)
 {
-	char lim[32];
-	const char *p[3] = { c->cluster, job, lim };
+	char lim[32], since[32];
+	const char *p[6] = { c->cluster, q->job, q->result,
+	    q->failed ? "1" : "0", since, lim };
 
-	snprintf(lim, sizeof(lim), "%" PRId64, limit > 0 ? limit : INT64_MAX);
+	snprintf(lim, sizeof(lim), "%" PRId64, q->limit > 0 ? q->limit :
+	    INT64_MAX);
+	snprintf(since, sizeof(since), "%" PRIu64, (uint64_t)q->since);
 	return cluster_read(c, "SELECT node, id, job, trigger, slot, state, "
 	    "result, exit_status, reason, queued_usec, started_usec, "
 	    "ended_usec FROM jobd_runs WHERE cluster = $1 AND ($2::text IS "
-	    "NULL OR job = $2) ORDER BY queued_usec DESC, node, id DESC "
-	    "LIMIT $3::bigint", 3, p, fn, data);
+	    "NULL OR job = $2) AND ($3::text IS NULL OR result = $3) AND "
+	    "($4 = '0' OR (state = 'finished' AND result <> 'success')) AND "
+	    "queued_usec >= $5::bigint ORDER BY queued_usec DESC, node, "
+	    "id DESC LIMIT $6::bigint", 6, p, fn, data);
 }

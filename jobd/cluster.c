@@ -113,6 +113,7 @@ cluster_joined_cb(void *data, const PGresult *res)
 	    "now() AND config_hash <> $3 ORDER BY name", 3, p,
 	    cluster_others_cb, c);
 	cluster_claims_resume(c);
+	cluster_locks_rejoined(c);
 }
 
 /* A new epoch: whatever this node ran under an older one is over (jobd
@@ -141,7 +142,10 @@ cluster_join(struct cluster *c)
 	    "'lost', reason = 'jobd on node ' || r.node || ' joined again "
 	    "(lease epoch ' || j.epoch || ')', ended_usec = (extract(epoch "
 	    "FROM now()) * 1000000)::bigint FROM j WHERE r.cluster = $1 AND "
-	    "r.node = $2 AND r.epoch < j.epoch AND r.state <> 'finished') "
+	    "r.node = $2 AND r.epoch < j.epoch AND r.state <> 'finished'), "
+	    "q AS (UPDATE jobd_queue q SET state = 'queued', node = NULL, "
+	    "epoch = NULL, run = NULL FROM j WHERE q.cluster = $1 AND q.node "
+	    "= $2 AND q.epoch < j.epoch AND q.state = 'taken') "
 	    "SELECT epoch FROM j", 5, p, cluster_joined_cb, c);
 }
 
@@ -244,6 +248,10 @@ cluster_tick(struct cluster *c)
 	}
 	if (c->state != CLUSTER_ALIVE || c->tick_busy)
 		return;
+	cluster_locks_tick(c);
+	cluster_queue_tick(c);
+	cluster_queue_waits_tick(c);
+	cluster_cancels_tick(c);
 	snprintf(epoch, sizeof(epoch), "%" PRIu64, c->epoch);
 	snprintf(lease, sizeof(lease), "%" PRIu64, (uint64_t)c->lease);
 	c->tick_busy = true;
@@ -254,7 +262,10 @@ cluster_tick(struct cluster *c)
 	    cluster_renewed_cb, c);
 	cluster_query(c, "WITH dead AS (UPDATE jobd_nodes SET state = 'dead' "
 	    "WHERE cluster = $1 AND state = 'alive' AND expires < now() "
-	    "RETURNING name) UPDATE jobd_runs r SET state = 'finished', "
+	    "RETURNING name), back AS (UPDATE jobd_queue q SET state = "
+	    "'queued', node = NULL, epoch = NULL, run = NULL FROM dead WHERE "
+	    "q.cluster = $1 AND q.node = dead.name AND q.state = 'taken') "
+	    "UPDATE jobd_runs r SET state = 'finished', "
 	    "result = 'lost', reason = 'node ' || r.node || ' stopped "
 	    "renewing its lease', ended_usec = (extract(epoch FROM now()) * "
 	    "1000000)::bigint FROM dead WHERE r.cluster = $1 AND r.node = "
@@ -274,12 +285,11 @@ cluster_new(const struct run_ctx *runs, struct units *units,
     const struct cluster_ops *ops, char **cause)
 {
 	struct cluster *c;
-	char host[256] = "";
 	_cleanup_free_ char *app = NULL;
 
-	if (!cfg->node && gethostname(host, sizeof(host) - 1) < 0) {
-		*cause = xstrfmt("no node= and no host name: %s",
-		    strerror(errno));
+	/* The configuration names the node (node=, or the host name). */
+	if (!cfg->node) {
+		*cause = xstrdup("no node name");
 		return NULL;
 	}
 	c = xcalloc(1, sizeof(*c));
@@ -287,11 +297,14 @@ cluster_new(const struct run_ctx *runs, struct units *units,
 	c->units = units;
 	c->ops = *ops;
 	c->cluster = xstrdup(cfg->name ?: "default");
-	c->node = xstrdup(cfg->node ?: host);
+	c->node = xstrdup(cfg->node);
 	c->version = xstrdup(JOBD_VERSION);
 	c->hash = xstrfmt("%016" PRIx64, units_hash);
 	c->lease = cfg->lease;
 	TAILQ_INIT(&c->deferred);
+	TAILQ_INIT(&c->waits);
+	TAILQ_INIT(&c->taken);
+	TAILQ_INIT(&c->qwaits);
 	app = xstrfmt("jobd-%s", c->node);
 	c->pg = pg_new(runs->loop, cfg->database, app, &cluster_pg_ops, c);
 	uv_timer_init(runs->loop, &c->tick);
@@ -386,7 +399,32 @@ cluster_free(struct cluster *c)
 	cluster_claims_free(c);
 	/* Callbacks of statements never sent come with NULL now. */
 	pg_close(c->pg);
+	cluster_locks_free(c);
+	cluster_queue_free(c);
 	uv_close((uv_handle_t *)&c->tick, cluster_tick_closed);
+}
+
+static void
+cluster_hash_cb(void *data, const PGresult *res)
+{
+	struct cluster *c = data;
+
+	cluster_answered(c);
+	if (res && !c->freed)
+		cluster_result_ok(res, "updating the definitions' hash");
+}
+
+void
+cluster_definitions(struct cluster *c, uint64_t units_hash)
+{
+	const char *p[3] = { c->cluster, c->node, NULL };
+
+	free(c->hash);
+	c->hash = xstrfmt("%016" PRIx64, units_hash);
+	p[2] = c->hash;
+	if (c->state == CLUSTER_ALIVE)
+		cluster_query(c, "UPDATE jobd_nodes SET config_hash = $3 WHERE "
+		    "cluster = $1 AND name = $2", 3, p, cluster_hash_cb, c);
 }
 
 const char *

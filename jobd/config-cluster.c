@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "config-load.h"
 #include "strv.h"
@@ -109,15 +110,43 @@ config_parse_run_on(const char *value, void *dst, const char *dir,
 	return 0;
 }
 
+/* scope=, lock_scope=: local (this node) or cluster (the database). */
+int
+config_parse_scope(const char *value, void *dst, const char *dir,
+    char **cause)
+{
+	bool *cluster = dst;
+
+	(void)dir;
+	if (strcmp(value, "local") && strcmp(value, "cluster"))
+		return config_fail(cause, xstrfmt("invalid value '%s': "
+		    "expected local or cluster", value));
+	*cluster = !strcmp(value, "cluster");
+	return 0;
+}
+
 void
 parser_end_cluster(struct parser *p, unsigned database_line)
 {
 	struct config_cluster *c = &p->cfg->cluster;
 	struct stat st;
 
+	char host[256] = "";
+	_cleanup_free_ char *why = NULL;
+
 	if (!c->database) {
 		parser_error(p, p->section_line, "[cluster] needs database=");
 		return;
+	}
+	/* The node's name is known from here on (services ask run_on=). */
+	if (!c->node) {
+		if (gethostname(host, sizeof(host) - 1) < 0 ||
+		    config_job_name_check(host, &why) < 0) {
+			parser_error(p, p->section_line, "[cluster]: the host "
+			    "name '%s' is no valid node name: set node=", host);
+			return;
+		}
+		c->node = xstrdup(host);
 	}
 	if (c->database_password && p->file && stat(p->file, &st) == 0 &&
 	    (st.st_mode & (S_IRGRP | S_IROTH)))
@@ -125,6 +154,17 @@ parser_end_cluster(struct parser *p, unsigned database_line)
 		    "file others may read (mode %03o): put it in libpq's "
 		    "password file (passfile=, PGPASSFILE or ~/.pgpass, mode "
 		    "0600) instead", (unsigned)(st.st_mode & 0777));
+}
+
+bool
+config_runs_here(const struct config *cfg, const struct job_config *jc)
+{
+	char *const *on = jc->run_on;
+
+	if (!cfg->cluster.database || !on || !strcmp(on[0], "any") ||
+	    !strcmp(on[0], "all"))
+		return true;
+	return strv_contains(on, cfg->cluster.node);
 }
 
 void

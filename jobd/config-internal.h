@@ -23,6 +23,7 @@ enum config_section {
 	CONFIG_SECTION_ALERT_JOB = 1 << 5,	/* [alert NAME]'s command=: its
 						 * job (alert:NAME) */
 	CONFIG_SECTION_CLUSTER = 1 << 7,	/* struct config_cluster */
+	CONFIG_SECTION_GROUP = 1 << 6,		/* struct config_group */
 	CONFIG_SECTION_UNIT = CONFIG_SECTION_JOB | CONFIG_SECTION_SERVICE,
 };
 
@@ -98,8 +99,10 @@ char *config_alert_refuse(const struct config *c, const char *name);
 
 /* config-cluster.c: [cluster] and run_on=. */
 config_parse_fn config_parse_database, config_parse_node,
-    config_parse_lease, config_parse_run_on;
+    config_parse_lease, config_parse_run_on, config_parse_scope;
 void config_cluster_free(struct config_cluster *);
+/* config-group.c: the [group NAME] sections. */
+void config_groups_free(struct config *);
 
 /* config-check.c: the checks across units (sorted by name), once every
  * file is read; errors go to error() for the unit they are about.

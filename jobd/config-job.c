@@ -67,6 +67,7 @@ job_config_free(struct job_config *job)
 	strv_free(job->after);
 	strv_free(job->wants);
 	strv_free(job->requires);
+	strv_free(job->groups);
 	job_policy_free(&job->policy);
 	strv_free(job->allow_start);
 	strv_free(job->run_on);
@@ -130,6 +131,7 @@ job_config_equal(const struct job_config *a, const struct job_config *b)
 	    strv_equal(a->after, b->after) &&
 	    strv_equal(a->wants, b->wants) &&
 	    strv_equal(a->requires, b->requires) &&
+	    strv_equal(a->groups, b->groups) &&
 	    job_policy_equal(&a->policy, &b->policy) &&
 	    strv_equal(a->allow_start, b->allow_start) &&
 	    strv_equal(a->run_on, b->run_on) &&

@@ -1,7 +1,7 @@
 /* The configuration keys: one table of {section, key, parser, offset}, and
  * the lookup of a key in a section.  The parsers it points to live with
  * their section (config-jobd.c, config-exec.c, config-sched.c,
- * config-service.c, config-policy.c, config-alert.c) or, for value types
+ * config-service.c, config-policy.c, config-alert.c, config-group.c) or, for value types
  * several sections share, in config-value.c.  Parsers are pure (the one
  * exception checks that include_dir= exists) and only say what is wrong
  * with a value; config.c adds "file:line: key: " and decides what to do
@@ -33,6 +33,10 @@
 #define CLUSTER(k, fn, field) \
 	{ CONFIG_SECTION_CLUSTER, k, fn, \
 	    offsetof(struct config_cluster, field), false }
+/* Keys of [group NAME]. */
+#define GROUP(k, fn, field, rep) \
+	{ CONFIG_SECTION_GROUP, k, fn, offsetof(struct config_group, field), \
+	    rep }
 /* Keys of [job NAME] only (schedules). */
 #define JOBONLY(k, fn, field, rep) \
 	{ CONFIG_SECTION_JOB, k, fn, offsetof(struct job_config, field), rep }
@@ -64,6 +68,8 @@ const struct config_key config_keys[] = {
 	CLUSTER("cluster", config_parse_node, name),
 	CLUSTER("lease", config_parse_lease, lease),
 	SEM("limit", config_parse_limit, limit),
+	SEM("scope", config_parse_scope, cluster),
+	GROUP("units", config_parse_names, units, true),
 	ALERT("webhook", config_parse_webhook, webhook, false),
 	ALERT("webhook_format", config_parse_webhook_format, webhook_format,
 	    false),
@@ -113,6 +119,7 @@ const struct config_key config_keys[] = {
 	JOB("allow_start", config_parse_principals, allow_start, true),
 	JOB("run_on", config_parse_run_on, run_on, false),
 	JOB("lock", config_parse_names, policy.locks, true),
+	JOB("lock_scope", config_parse_scope, policy.locks_cluster, false),
 	JOB("semaphore", config_parse_names, policy.semaphores, true),
 	JOB("max_running", config_parse_count, policy.max_running, false),
 	JOB("wait_event", config_parse_name, policy.wait_event, false),

@@ -51,6 +51,7 @@ enum parser_section {
 	PARSER_ALERT,
 	PARSER_DEFAULTS,
 	PARSER_CLUSTER,
+	PARSER_GROUP,
 	PARSER_IGNORED,			/* a section already reported bad */
 };
 
@@ -92,6 +93,8 @@ struct parser {
 	size_t sem;			/* PARSER_SEMAPHORE: its index */
 	size_t alert;			/* PARSER_ALERT: its index; p->job
 					 * is its command's job */
+	size_t group;			/* PARSER_GROUP: its index */
+	size_t group_lined;		/* its units with a line so far */
 	unsigned *seen;			/* per key: line given, 0 if not */
 	/* [defaults]: [0] the main file's, [1] the current file's. */
 	struct config_defaults defaults[2];
@@ -132,6 +135,14 @@ int parser_job_compare(const void *, const void *);
 void parser_defaults_key(struct parser *, const struct config_entry *);
 void parser_defaults_apply(struct parser *);
 void parser_defaults_clear(struct config_defaults *);
+
+/* config-group.c: [group NAME] begins, a units= line was parsed (its
+ * new names get that line), the section ends; once every file is read,
+ * the groups are checked against the units, which learn their groups. */
+void parser_begin_group(struct parser *, const char *name, unsigned line);
+void parser_group_units(struct parser *, unsigned line);
+void parser_end_group(struct parser *);
+void parser_check_groups(struct parser *);
 
 /* config-read.c: reads one file (p->f) or string (p->mem) through inih;
  * errors go to the parser. */

@@ -31,6 +31,8 @@ parser_key_section(const struct parser *p)
 		return CONFIG_SECTION_ALERT | CONFIG_SECTION_ALERT_JOB;
 	case PARSER_CLUSTER:
 		return CONFIG_SECTION_CLUSTER;
+	case PARSER_GROUP:
+		return CONFIG_SECTION_GROUP;
 	default:
 		return p->job->service ? CONFIG_SECTION_SERVICE :
 		    CONFIG_SECTION_JOB;
@@ -52,6 +54,8 @@ parser_key_base(const struct parser *p, const struct config_key *key)
 		return (char *)p->job;
 	case PARSER_CLUSTER:
 		return (char *)&p->cfg->cluster;
+	case PARSER_GROUP:
+		return (char *)&p->cfg->groups[p->group];
 	default:
 		return (char *)p->job;
 	}
@@ -117,6 +121,8 @@ parser_apply(struct parser *p, const struct config_entry *e)
 		/* "schedule 'EXPR': why" reads better than "schedule: ...". */
 		parser_error(p, e->line, "%s%s%s", key->name,
 		    cause[0] == '\'' ? " " : ": ", cause);
+	if (p->section == PARSER_GROUP)
+		parser_group_units(p, e->line);
 }
 
 void
@@ -234,10 +240,12 @@ parser_end_section(struct parser *p)
 	else if (p->section == PARSER_CLUSTER)
 		parser_end_cluster(p, parser_seen(p, CONFIG_SECTION_CLUSTER,
 		    "database"));
+	else if (p->section == PARSER_GROUP)
+		parser_end_group(p);
 	for (i = 0; i < config_nkeys; i++)
 		if (config_keys[i].section & (CONFIG_SECTION_UNIT |
 		    CONFIG_SECTION_SEMAPHORE | CONFIG_SECTION_ALERT |
-		    CONFIG_SECTION_ALERT_JOB))
+		    CONFIG_SECTION_ALERT_JOB | CONFIG_SECTION_GROUP))
 			p->seen[i] = 0;
 	free(p->title);
 	p->title = NULL;
@@ -328,7 +336,7 @@ parser_begin_alert(struct parser *p, const char *name, unsigned line)
 	p->section = PARSER_ALERT;
 }
 
-/* "job NAME" or "service NAME": moves *title to NAME. */
+/* "job NAME", "service NAME", ...: moves *title to NAME. */
 static bool
 parser_unit_title(const char **title, const char *kind)
 {
@@ -359,6 +367,8 @@ parser_begin_section(struct parser *p, const char *title, unsigned line)
 		parser_begin_semaphore(p, title, line);
 	else if (parser_unit_title(&title, "alert"))
 		parser_begin_alert(p, title, line);
+	else if (parser_unit_title(&title, "group"))
+		parser_begin_group(p, title, line);
 	else if (!strcmp(title, "defaults")) {
 		p->title = xstrdup(title);
 		p->section = PARSER_DEFAULTS;

@@ -147,6 +147,7 @@ enum notify_on {
 /* Admission, triggers, conditions and failure handling of a unit. */
 struct job_policy {
 	char **locks;			/* lock=, held together */
+	bool locks_cluster;		/* lock_scope=cluster */
 	char **semaphores;		/* semaphore= names */
 	unsigned max_running;		/* 0: no limit */
 	char *wait_event;		/* runs wait until it is set */
@@ -185,6 +186,7 @@ struct job_exec {
 struct config_semaphore {
 	char *name;
 	unsigned limit;
+	bool cluster;			/* scope=cluster: held in the database */
 	char *file;
 	unsigned line;
 };
@@ -231,6 +233,19 @@ struct config_cluster {
 
 #define CONFIG_DEFAULT_LEASE (10 * USEC_PER_SEC)
 
+#define CONFIG_MAX_GROUPS 1024
+
+/* One [group NAME] section: units that jobctl's verbs take by the group's
+ * name (supervisord's [group:x] programs=).  At most VARLINK_MAX_NAMES
+ * units (64), so that one call can take them all. */
+struct config_group {
+	char *name;
+	char **units;			/* in the order given */
+	unsigned *unit_lines;		/* the units= line of each */
+	char *file;
+	unsigned line;
+};
+
 /* One [job NAME] or [service NAME] section. */
 struct job_config {
 	char *name;
@@ -255,6 +270,8 @@ struct job_config {
 	bool service;			/* [service NAME] */
 	struct job_service svc;
 	char **after, **wants, **requires;	/* unit names */
+	char **groups;			/* the [group]s naming it, in the
+					 * order defined */
 	struct job_policy policy;
 	struct job_exec exec;
 	char **run_on;			/* run_on=: "any", "all" or nodes;
@@ -298,6 +315,8 @@ struct config {
 	/* FNV-1a of every unit's, semaphore's, alert's and default's keys
 	 * as read: equal on nodes with the same definitions. */
 	uint64_t units_hash;
+	struct config_group *groups;	/* in definition order */
+	size_t ngroups;
 	struct job_config_list jobs;	/* in name order */
 	size_t njobs;
 };
@@ -322,6 +341,12 @@ const struct config_semaphore *config_find_semaphore(const struct config *,
     const char *name);
 const struct config_alert *config_find_alert(const struct config *,
     const char *name);
+const struct config_group *config_find_group(const struct config *,
+    const char *name);
+
+/* Whether run_on= lets this node run the unit on its own (no cluster, no
+ * run_on=, any, all, or a list naming this node). */
+bool config_runs_here(const struct config *, const struct job_config *);
 
 /* True when the job runs by itself (schedule=, every= or on_boot=). */
 bool job_config_is_periodic(const struct job_config *);

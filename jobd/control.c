@@ -43,6 +43,8 @@ struct conn {
 	bool reading;
 	void (*cancel)(void *);
 	void *cancel_ctx;
+	void (*drain)(void *);		/* once the write queue is empty */
+	void *drain_ctx;
 	TAILQ_ENTRY(conn) entry;
 };
 
@@ -94,6 +96,7 @@ conn_close(struct conn *c, const char *why)
 		log_debug("control: closing connection of uid %u pid %d: %s",
 		    (unsigned)c->peer.uid, (int)c->peer.pid, why);
 	c->closing = true;
+	c->drain = NULL;
 	if (c->cancel) {
 		c->cancel(c->cancel_ctx);
 		c->cancel = NULL;
@@ -141,12 +144,20 @@ static void
 conn_write_cb(uv_write_t *req, int status)
 {
 	struct conn_write *w = container_of(req, struct conn_write, req);
+	uv_stream_t *s = req->handle;
+	struct conn *c = s->data;
+	void (*drain)(void *) = c->drain;
 
 	(void)status;
 	free(w->buf);
 	if (w->trim)
 		heap_trim_soon(w->trim);
 	free(w);
+	/* A closing connection has no drain: its writes end cancelled. */
+	if (drain && uv_stream_get_write_queue_size(s) == 0) {
+		c->drain = NULL;
+		drain(c->drain_ctx);
+	}
 }
 
 /* Queues bufs, of which the one at `owned` is freed once written. */
@@ -198,6 +209,7 @@ conn_call_done(struct conn *c)
 {
 	c->busy = false;
 	c->cancel = NULL;
+	c->drain = NULL;
 	if (!c->dispatching)
 		conn_process(c);
 	if (!c->closing && !c->reading && !c->busy) {
@@ -281,6 +293,19 @@ ctl_set_cancel(struct conn *c, void (*cancel)(void *), void *ctx)
 {
 	c->cancel = cancel;
 	c->cancel_ctx = ctx;
+}
+
+size_t
+ctl_queued(const struct conn *c)
+{
+	return uv_stream_get_write_queue_size((const uv_stream_t *)&c->pipe);
+}
+
+void
+ctl_on_drain(struct conn *c, void (*drain)(void *), void *ctx)
+{
+	c->drain = drain;
+	c->drain_ctx = ctx;
 }
 
 struct ctl_deferred {

@@ -48,6 +48,13 @@ void ctl_error(struct conn *, const char *error, json_t *params);
 void ctl_error_invalid_parameter(struct conn *, const char *name);
 /* cancel(ctx) runs if the connection closes before the final reply. */
 void ctl_set_cancel(struct conn *, void (*cancel)(void *), void *ctx);
+/* The bytes of replies queued and not yet written to the socket. */
+size_t ctl_queued(const struct conn *);
+/* drain(ctx) runs once, when the replies queued have all been written
+ * (not after the final reply, nor once the connection closes): a method
+ * that sends much sends it a part at a time, never more than a reader
+ * takes.  Only while ctl_queued() is not 0. */
+void ctl_on_drain(struct conn *, void (*drain)(void *), void *ctx);
 struct method_ctx *ctl_ctx(const struct conn *);
 /* For a reply that comes back from the executor: a handle that forgets
  * the connection if it closes meanwhile.  ctl_resume() frees the handle

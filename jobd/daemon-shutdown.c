@@ -57,6 +57,7 @@ daemon_maybe_finish(struct daemon *d)
 		return;
 	log_info("all runs stopped; exiting");
 	bus_close(&d->bus);
+	logs_hub_close(&d->logs);
 	/* Service timers are handles: close them while the loop runs. */
 	TAILQ_FOREACH(j, &d->units.jobs, entry) {
 		service_free(j->service);

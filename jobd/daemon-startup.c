@@ -27,6 +27,22 @@ daemon_run_slot(void *owner, struct job *j, int trigger, usec_t slot)
 		job_trigger_slot(j, trigger, slot);
 }
 
+static struct run *
+daemon_run_queued(void *owner, struct job *j)
+{
+	struct daemon *d = owner;
+
+	return d->runs.stopping ? NULL : job_trigger(j, TRIGGER_MANUAL);
+}
+
+static void
+daemon_cluster_admit(void *owner, struct run *r)
+{
+	struct daemon *d = owner;
+
+	sync_admit(&d->sync, r);
+}
+
 static void
 daemon_cluster_idle(void *owner)
 {
@@ -40,6 +56,8 @@ daemon_cluster_new(struct daemon *d, const struct config *c)
 {
 	const struct cluster_ops ops = {
 		.run_slot = daemon_run_slot, .idle = daemon_cluster_idle,
+		.admit = daemon_cluster_admit,
+		.run_queued = daemon_run_queued,
 		.owner = d,
 	};
 	_cleanup_free_ char *cause = NULL;
@@ -52,6 +70,7 @@ daemon_cluster_new(struct daemon *d, const struct config *c)
 		log_error("[cluster]: %s; not starting", cause);
 		return 2;
 	}
+	d->reload.cluster = d->cluster;
 	d->sched.claim = cluster_claim;
 	d->sched.claim_owner = d->cluster;
 	d->methods.cluster = d->cluster;

@@ -50,7 +50,12 @@ daemon_escaped(void *ctx, uint64_t run, int sig, pid_t pid,
 static void
 daemon_admit(void *ctx, struct run *r)
 {
-	sync_admit(&((struct daemon *)ctx)->sync, r);
+	struct daemon *d = ctx;
+
+	/* Cluster-wide locks first, then this node's admission. */
+	if (d->cluster && !d->runs.stopping && cluster_admit(d->cluster, r))
+		return;
+	sync_admit(&d->sync, r);
 }
 
 static void
@@ -258,7 +263,8 @@ daemon_wire(struct daemon *d)
 	manager_init(&d->manager, d->loop, &d->units, &d->record);
 	d->methods = (struct method_ctx){
 		.runs = &d->runs, .units = &d->units, .record = &d->record,
-		.sync = &d->sync, .bus = &d->bus, .sched = &d->sched,
+		.sync = &d->sync, .bus = &d->bus, .logs = &d->logs,
+		.sched = &d->sched,
 		.looplag = &d->looplag, .heap = &d->heap,
 		.figures = &d->figures, .alerts = &d->alerts,
 		.started = d->started, .reload = daemon_reload_cb, .owner = d,
@@ -268,7 +274,7 @@ daemon_wire(struct daemon *d)
 /* Who hears of a run's news, in the order of consequences: the ledger
  * first, then the job's history, the metrics' figures, admission, hooks,
  * alerts, the scheduler, path triggers, dependencies, the event stream,
- * and shutdown last. */
+ * the followers of output, and shutdown last. */
 static void
 daemon_subscribe(struct daemon *d)
 {
@@ -286,6 +292,7 @@ daemon_subscribe(struct daemon *d)
 	watch_init(&d->watches, &d->units, &d->runs, hub);
 	deps_subscribe(&d->deps, hub);
 	bus_init(&d->bus, hub);
+	logs_hub_init(&d->logs, hub);
 	d->sub = (struct run_subscriber){ .closed = daemon_closed_cb };
 	run_hub_subscribe(hub, &d->sub);
 }

@@ -13,6 +13,7 @@
 #include "alerts.h"
 #include "alert-policy.h"
 #include "bus.h"
+#include "logs-hub.h"
 #include "cgroup.h"
 #include "cluster.h"
 #include "config.h"
@@ -67,6 +68,7 @@ struct daemon {
 	struct deps deps;
 	struct figures figures;		/* counts for the metrics */
 	struct bus bus;
+	struct logs_hub logs;		/* Tail's followers */
 	struct alerts alerts;		/* delivery: webhooks, mail, commands */
 	struct run_subscriber sub;	/* closed runs: shutdown goes on */
 	struct service_ctx services;	/* what services get */

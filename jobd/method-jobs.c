@@ -86,6 +86,21 @@ job_sched_write(struct json_writer *w, const struct job *j)
 		    j->sched.paused_until, (usec_t)INT64_MAX));
 }
 
+/* groups: the [group]s naming the unit, when any. */
+static void
+job_groups_write(struct json_writer *w, const struct job_config *jc)
+{
+	size_t i;
+
+	if (!jc || !jc->groups)
+		return;
+	jw_key(w, "groups");
+	jw_open(w, '[');
+	for (i = 0; jc->groups[i]; i++)
+		jw_string(w, jc->groups[i]);
+	jw_close(w, ']');
+}
+
 /* What alerts know of a unit: failing (only when it is), and a job's
  * dead man's switch: its span, overdue and since when, or the deadline
  * of its next success. */
@@ -136,6 +151,7 @@ method_job_write(struct json_writer *w, const struct job *j)
 		run_write(w, last, false);
 	}
 	jw_kstr(w, "kind", j->service ? "service" : "job");
+	job_groups_write(w, jc);
 	if (j->service) {
 		jw_key(w, "service");
 		method_service_write(w, j->service);
@@ -161,6 +177,7 @@ job_summary_write(struct json_writer *w, const struct job *j)
 	if (jc && jc->description && *jc->description)
 		jw_kstr(w, "description", jc->description);
 	jw_kstr(w, "kind", s ? "service" : "job");
+	job_groups_write(w, jc);
 	if (s)
 		method_service_fields(w, s);
 	else

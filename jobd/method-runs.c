@@ -184,7 +184,7 @@ start_services(struct conn *c, json_t *names, bool wait)
 
 struct start_params {
 	json_t *jobs;
-	bool wait;
+	bool wait, anywhere;
 };
 
 struct start_reply {
@@ -227,6 +227,8 @@ method_start(struct conn *c, json_t *params)
 		    jobs) },
 		{ "wait", CTL_BOOL, false, offsetof(struct start_params,
 		    wait) },
+		{ "anywhere", CTL_BOOL, false, offsetof(struct start_params,
+		    anywhere) },
 	};
 	struct method_ctx *m = ctl_ctx(c);
 	struct start_params p;
@@ -268,6 +270,10 @@ method_start(struct conn *c, json_t *params)
 			free(jobs);
 			return;
 		}
+	}
+	if (method_start_anywhere(c, jobs, n, p.anywhere, p.wait)) {
+		free(jobs);
+		return;
 	}
 	/* All names are valid: start them together (gather). */
 	runs = xcalloc(n, sizeof(*runs));
@@ -353,7 +359,8 @@ cancel_refuse_service(struct conn *c, const struct job *j)
 }
 
 static int
-cancel_resolve(struct conn *c, const char *t, struct run ***runs, size_t *n)
+cancel_resolve(struct conn *c, const char *t, bool skip_idle,
+    struct run ***runs, size_t *n)
 {
 	struct method_ctx *m = ctl_ctx(c);
 	struct run *r;
@@ -372,6 +379,8 @@ cancel_resolve(struct conn *c, const char *t, struct run ***runs, size_t *n)
 			    json_pack("{s:I}", "run", (json_int_t)id));
 			return -ENOENT;
 		}
+		if (!run_is_active(r) && skip_idle)
+			return 0;
 		if (!run_is_active(r)) {
 			ctl_error(c, IFACE_ERROR("RunFinished"),
 			    json_pack("{s:I}", "run", (json_int_t)id));
@@ -390,6 +399,8 @@ cancel_resolve(struct conn *c, const char *t, struct run ***runs, size_t *n)
 	}
 	if (j->service)
 		return cancel_refuse_service(c, j);
+	if (TAILQ_EMPTY(&j->runs) && skip_idle)
+		return 0;
 	if (TAILQ_EMPTY(&j->runs)) {
 		ctl_error(c, IFACE_ERROR("NoRuns"), json_pack("{s:s}", "job",
 		    t));
@@ -460,26 +471,41 @@ target_repeated(json_t *targets, size_t i)
 	return false;
 }
 
+/* skip_idle: what jobctl sends for a glob or all, whose jobs' runs may
+ * finish between its Summary and this call. */
+struct cancel_params {
+	json_t *targets;
+	bool skip_idle;
+};
+
 void
 method_cancel(struct conn *c, json_t *params)
 {
 	static const struct ctl_param spec[] = {
-		{ "targets", CTL_STRINGS, true, 0 },
+		{ "targets", CTL_STRINGS, true, offsetof(struct cancel_params,
+		    targets) },
+		{ "skip_idle", CTL_BOOL, false, offsetof(struct cancel_params,
+		    skip_idle) },
 	};
 	_cleanup_free_ struct run **runs = NULL;
+	struct cancel_params p;
 	struct json_writer w;
 	json_t *targets, *v;
 	size_t i, n = 0, m;
 
-	if (ctl_params(c, params, spec, ELEMENTSOF(spec), &targets) < 0)
+	if (ctl_params(c, params, spec, ELEMENTSOF(spec), &p) < 0)
 		return;
+	targets = p.targets;
 	if (json_array_size(targets) == 0) {
 		ctl_error_invalid_parameter(c, "targets");
 		return;
 	}
+	if (method_cancel_remote(c, targets))
+		return;
 	json_array_foreach(targets, i, v)
 		if (!target_repeated(targets, i) &&
-		    cancel_resolve(c, json_string_value(v), &runs, &n) < 0)
+		    cancel_resolve(c, json_string_value(v), p.skip_idle, &runs,
+		    &n) < 0)
 			return;
 	/* Each run is cancelled once even if named twice.  A run may finish
 	 * during its own cancel (one that never spawned), but none is freed

@@ -26,6 +26,7 @@ struct pg_stmt {
 	char **params;
 	pg_result_fn fn;
 	void *data;
+	bool once;		/* not sent again after a loss */
 };
 
 /* A poll handle outlives its socket until its close callback. */
@@ -187,6 +188,23 @@ pg_schedule_retry(struct pg *p)
 	p->backoff = MIN(p->backoff * 2, 5 * USEC_PER_SEC);
 }
 
+/* Reads that are worth nothing late go now, answered NULL. */
+static void
+pg_drop_once(struct pg *p)
+{
+	struct pg_stmt *s, *tmp;
+
+	TAILQ_FOREACH_SAFE(s, &p->queue, entry, tmp) {
+		if (!s->once)
+			continue;
+		TAILQ_REMOVE(&p->queue, s, entry);
+		p->nqueued--;
+		if (s->fn)
+			s->fn(s->data, NULL);
+		pg_stmt_free(s);
+	}
+}
+
 /* The connection is gone (or never came): what was in flight stays at
  * the head of the queue and goes again after the reconnect. */
 static void
@@ -207,8 +225,18 @@ pg_lost(struct pg *p, const char *why)
 	    p->ops->down)
 		p->ops->down(p->owner, p->error);
 	p->was_up = false;
+	pg_drop_once(p);
 	if (!p->closing)
 		pg_schedule_retry(p);
+}
+
+/* The server's notices ("relation ... already exists, skipping") are
+ * no news for jobd's log: debug only, not libpq's stderr. */
+static void
+pg_notice(void *arg, const char *message)
+{
+	(void)arg;
+	log_debug("database: %.*s", (int)strcspn(message, "\n"), message);
 }
 
 static void
@@ -218,6 +246,7 @@ pg_connected(struct pg *p)
 	p->was_up = true;
 	p->backoff = 100 * USEC_PER_MSEC;
 	PQsetnonblocking(p->conn, 1);
+	PQsetNoticeProcessor(p->conn, pg_notice, NULL);
 	if (pg_poll_set(p, UV_READABLE) < 0) {
 		pg_lost(p, "no socket");
 		return;
@@ -298,15 +327,17 @@ pg_start(struct pg *p)
 	}
 }
 
-int
-pg_query(struct pg *p, const char *sql, int nparams,
-    const char *const *params, pg_result_fn fn, void *data)
+static int
+pg_queue(struct pg *p, const char *sql, int nparams,
+    const char *const *params, pg_result_fn fn, void *data, bool once)
 {
 	struct pg_stmt *s;
 	int i;
 
 	if (p->nqueued >= PG_MAX_QUEUED)
 		return -ENOBUFS;
+	if (once && p->state != PG_UP)
+		return -ENOTCONN;
 	s = xcalloc(1, sizeof(*s));
 	s->sql = xstrdup(sql);
 	s->nparams = nparams;
@@ -315,10 +346,25 @@ pg_query(struct pg *p, const char *sql, int nparams,
 		s->params[i] = params[i] ? xstrdup(params[i]) : NULL;
 	s->fn = fn;
 	s->data = data;
+	s->once = once;
 	TAILQ_INSERT_TAIL(&p->queue, s, entry);
 	p->nqueued++;
 	pg_pump(p);
 	return 0;
+}
+
+int
+pg_query(struct pg *p, const char *sql, int nparams,
+    const char *const *params, pg_result_fn fn, void *data)
+{
+	return pg_queue(p, sql, nparams, params, fn, data, false);
+}
+
+int
+pg_query_once(struct pg *p, const char *sql, int nparams,
+    const char *const *params, pg_result_fn fn, void *data)
+{
+	return pg_queue(p, sql, nparams, params, fn, data, true);
 }
 
 static void

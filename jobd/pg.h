@@ -19,8 +19,9 @@
 struct pg;
 
 /* A statement's end: res is its result (PGRES_TUPLES_OK, COMMAND_OK, or
- * an error the server gave), freed after the call; NULL only when the
- * connection is closed for good (pg_close) with the statement unsent. */
+ * an error the server gave), freed after the call; NULL when the
+ * connection is closed for good (pg_close) with the statement unsent, or
+ * (pg_query_once) was lost. */
 typedef void (*pg_result_fn)(void *data, const PGresult *res);
 
 struct pg_ops {
@@ -43,6 +44,11 @@ void pg_start(struct pg *);
 /* Queues sql with its text parameters (copied; a NULL param is SQL
  * NULL); 0, or -ENOBUFS when PG_MAX_QUEUED wait already. */
 int pg_query(struct pg *, const char *sql, int nparams,
+    const char *const *params, pg_result_fn, void *data);
+/* The same for a read that is worth nothing late: refused (-ENOTCONN)
+ * while the connection is down, and answered NULL (not sent again) when
+ * it is lost. */
+int pg_query_once(struct pg *, const char *sql, int nparams,
     const char *const *params, pg_result_fn, void *data);
 bool pg_is_up(const struct pg *);
 size_t pg_queued(const struct pg *);

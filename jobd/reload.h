@@ -33,6 +33,7 @@ struct reload {
 	struct watches *watches;
 	struct sched *sched;
 	struct alert_policy *alerts;	/* deadlines follow the config */
+	struct cluster *cluster;	/* told the definitions' hash */
 	const char *config_path;
 	struct config *config;		/* in force (runs->config), owned */
 	unsigned gen;			/* reloads requested */

@@ -34,6 +34,18 @@ run_hub_subscribe(struct run_hub *h, struct run_subscriber *s)
 }
 
 void
+run_hub_set_output(struct run_hub *h, struct run_subscriber *s,
+    void (*output)(struct run_subscriber *, struct run *,
+    const struct tail_line *))
+{
+	if (s->output && !output)
+		h->noutput--;
+	else if (!s->output && output)
+		h->noutput++;
+	s->output = output;
+}
+
+void
 run_hub_publish(struct run_hub *h, enum run_news news, struct run *r)
 {
 	struct run_subscriber *s;

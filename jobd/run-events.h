@@ -32,6 +32,12 @@ struct run_hub {
 
 void run_hub_init(struct run_hub *);
 void run_hub_subscribe(struct run_hub *, struct run_subscriber *);
+/* Sets or clears (NULL) the output callback of a subscriber: one that
+ * wants lines only at times (while a client follows the output of units)
+ * keeps the hub from publishing lines nobody reads the rest of the time. */
+void run_hub_set_output(struct run_hub *, struct run_subscriber *,
+    void (*output)(struct run_subscriber *, struct run *,
+    const struct tail_line *));
 
 enum run_news {
 	RUN_NEWS_QUEUED,

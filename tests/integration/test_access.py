@@ -177,6 +177,28 @@ def test_reader_reads_but_cannot_change(jobd, principals):
     d.wait_run(run)
 
 
+def test_reader_follows_every_unit_but_cannot_cancel_all(jobd, principals):
+    """Tail is read-only as Logs is: whoever may connect reads every
+    unit's output; cancel all needs an administrator, like cancel."""
+    d = jobd(start=False)
+    d.write_config(jobs={"j": {"command": child("print", 1, "hi", "wait-file",
+                                                 d.path("go"), 60)}},
+                   settings={"socket_group": principals.groups["sock"],
+                             "admin_group": principals.groups["admin"]})
+    open_dirs(d)
+    d.start()
+    run = d.start_run("j")
+    wait_for(lambda: d.jobctl("logs", "j")[1] == "hi 1\n", 10, "j's line")
+    rc, out, err, _ = as_user(principals, d, "reader", "logs", "all")
+    assert rc == 0 and out == "j[%d] hi 1\n" % run, (rc, out, err)
+    assert_refused(principals, d, "reader", "io.jobd.Manager.Cancel",
+                   "cancel", "all")
+    assert d.run_state("j", run)["state"] == "running"
+    rc, out, err, _ = as_user(principals, d, "admin", "cancel", "all")
+    assert rc == 0 and out.split() == [str(run)], (rc, out, err)
+    assert d.wait_run(run)["result"] == "cancelled"
+
+
 def test_admin_group_member_may_do_all(jobd, principals):
     d = jobd(start=False)
     d.write_config(jobs={"j": {"command": sleeper(d)}}, settings={

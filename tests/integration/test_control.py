@@ -268,7 +268,7 @@ def test_socket_mode_0660(jobd):
     ["wait"],
     ["wait", "notanumber"],
     ["cancel"],
-    ["logs"],
+    ["logs", "a", "b", "--run", "3"],
     ["logs", "j", "-n", "many"],
     ["--no-such-option", "list"],
 ])
