@@ -18,15 +18,29 @@
 #include "units.h"
 #include "xmalloc.h"
 
+/* Every claim of a loop turn in one statement (a minutely schedule of
+ * 300 jobs is 300 claims at once): one row per claim, by its ordinal. */
 static const char claim_sql[] =
     "WITH me AS (SELECT 1 FROM jobd_nodes WHERE cluster = $1 AND name = "
     "$4 AND epoch = $5::bigint AND state = 'alive' AND expires > now()), "
+    "want AS (SELECT * FROM unnest($2::text[], $3::bigint[]) WITH "
+    "ORDINALITY AS w(job, slot, i)), "
     "ins AS (INSERT INTO jobd_slots (cluster, job, slot, node, epoch) "
-    "SELECT $1, $2, $3::bigint, $4, $5::bigint FROM me ON CONFLICT DO "
-    "NOTHING RETURNING node) "
-    "SELECT (SELECT count(*) FROM me), (SELECT count(*) FROM ins), "
-    "(SELECT node || ' ' || epoch FROM jobd_slots WHERE cluster = $1 AND "
-    "job = $2 AND slot = $3::bigint)";
+    "SELECT $1, w.job, w.slot, $4, $5::bigint FROM want w, me ON CONFLICT "
+    "DO NOTHING RETURNING job, slot) "
+    "SELECT (SELECT count(*) FROM me), w.i, ins.job IS NOT NULL, (SELECT "
+    "s.node || ' ' || s.epoch FROM jobd_slots s WHERE s.cluster = $1 AND "
+    "s.job = w.job AND s.slot = w.slot) FROM want w LEFT JOIN ins ON "
+    "ins.job = w.job AND ins.slot = w.slot";
+
+/* At most this many claims go in one statement. */
+#define CLAIM_BATCH_MAX 1000
+
+struct claim_batch {
+	struct cluster *c;
+	struct cluster_claim **v;
+	size_t n;
+};
 
 static void claim_send(struct cluster *, struct cluster_claim *);
 
@@ -66,37 +80,20 @@ claim_won(struct cluster *c, struct cluster_claim *cl)
 	claim_free(cl);
 }
 
+/* One claim's answer: won (now, or by its first attempt before the
+ * connection dropped), another node's, or no lease (claim again once
+ * joined). */
 static void
-claim_cb(void *data, const PGresult *res)
+claim_answer(struct cluster *c, struct cluster_claim *cl, bool lease_ok,
+    bool won, const char *holder)
 {
-	struct cluster_claim *cl = data;
-	struct cluster *c = cl->c;
-	_cleanup_free_ char *mine = NULL;
-	const char *holder;
+	_cleanup_free_ char *mine = xstrfmt("%s %" PRIu64, c->node, c->epoch);
 
-	cluster_answered(c);
-	if (c->freed || c->closing || !res) {
-		claim_free(cl);
-		return;
-	}
-	if (!cluster_result_ok(res, "claiming a slot") || PQntuples(res) != 1) {
-		claim_free(cl);
-		return;
-	}
-	if (!strcmp(PQgetvalue(res, 0, 1), "1")) {
+	if (won || !strcmp(holder, mine)) {
 		claim_won(c, cl);
 		return;
 	}
-	holder = PQgetisnull(res, 0, 2) ? "" : PQgetvalue(res, 0, 2);
-	mine = xstrfmt("%s %" PRIu64, c->node, c->epoch);
-	if (!strcmp(holder, mine)) {
-		/* This claim's first attempt won before the connection
-		 * dropped. */
-		claim_won(c, cl);
-		return;
-	}
-	if (!strcmp(PQgetvalue(res, 0, 0), "0") && !*holder) {
-		/* No lease at this epoch: claim again once joined. */
+	if (!lease_ok && !*holder) {
 		claim_defer(c, cl);
 		if (c->state == CLUSTER_ALIVE) {
 			c->state = CLUSTER_CONNECTING;
@@ -110,19 +107,117 @@ claim_cb(void *data, const PGresult *res)
 }
 
 static void
+batch_cb(void *data, const PGresult *res)
+{
+	struct claim_batch *b = data;
+	struct cluster *c = b->c;
+	size_t i, k;
+	int row;
+
+	cluster_answered(c);
+	if (c->freed || c->closing || !res ||
+	    !cluster_result_ok(res, "claiming slots")) {
+		for (i = 0; i < b->n; i++)
+			claim_free(b->v[i]);
+		goto out;
+	}
+	for (row = 0; row < PQntuples(res); row++) {
+		k = strtoull(PQgetvalue(res, row, 1), NULL, 10) - 1;
+		if (k >= b->n || !b->v[k])
+			continue;
+		claim_answer(c, b->v[k], strcmp(PQgetvalue(res, row, 0), "0"),
+		    !strcmp(PQgetvalue(res, row, 2), "t"),
+		    PQgetisnull(res, row, 3) ? "" : PQgetvalue(res, row, 3));
+		b->v[k] = NULL;
+	}
+	/* Rows the server did not return: nobody claimed them here. */
+	for (i = 0; i < b->n; i++)
+		if (b->v[i])
+			claim_free(b->v[i]);
+out:
+	free(b->v);
+	free(b);
+}
+
+/* Sends the claims gathered in this loop turn, as two array literals
+ * (names are of A-Za-z0-9_.@- only: nothing to escape). */
+static void
+batch_flush(struct cluster *c)
+{
+	struct claim_batch *b = xcalloc(1, sizeof(*b));
+	char epoch[32], *jobs = NULL, *slots = NULL;
+	size_t jlen = 0, slen = 0;
+	struct cluster_claim *cl;
+	FILE *jf, *sf;
+	const char *p[5];
+
+	jf = open_memstream(&jobs, &jlen);
+	sf = open_memstream(&slots, &slen);
+	if (!jf || !sf)
+		abort();
+	b->c = c;
+	b->v = xcalloc(MIN(c->nbatch, CLAIM_BATCH_MAX), sizeof(*b->v));
+	while (b->n < CLAIM_BATCH_MAX && (cl = TAILQ_FIRST(&c->batch))) {
+		TAILQ_REMOVE(&c->batch, cl, entry);
+		c->nbatch--;
+		fprintf(jf, "%s\"%s\"", b->n ? "," : "{", cl->job);
+		fprintf(sf, "%s%" PRIu64, b->n ? "," : "{", (uint64_t)cl->slot);
+		b->v[b->n++] = cl;
+	}
+	fputc('}', jf);
+	fputc('}', sf);
+	if (fclose(jf) != 0 || fclose(sf) != 0)
+		abort();
+	snprintf(epoch, sizeof(epoch), "%" PRIu64, c->epoch);
+	p[0] = c->cluster;
+	p[1] = jobs;
+	p[2] = slots;
+	p[3] = c->node;
+	p[4] = epoch;
+	if (cluster_query(c, claim_sql, 5, p, batch_cb, b) < 0) {
+		c->inflight++;		/* batch_cb counts it answered */
+		batch_cb(b, NULL);
+	}
+	free(jobs);
+	free(slots);
+	if (c->nbatch)
+		uv_timer_start(&c->batch_timer, cluster_claims_flush_cb, 0, 0);
+}
+
+void
+cluster_claims_flush_cb(uv_timer_t *t)
+{
+	struct cluster *c = t->data;
+
+	if (c->state != CLUSTER_ALIVE || c->closing) {
+		struct cluster_claim *cl;
+
+		while ((cl = TAILQ_FIRST(&c->batch))) {
+			TAILQ_REMOVE(&c->batch, cl, entry);
+			c->nbatch--;
+			if (c->closing)
+				claim_free(cl);
+			else
+				claim_defer(c, cl);
+		}
+		return;
+	}
+	if (c->nbatch)
+		batch_flush(c);
+}
+
+/* Joins this loop turn's batch: the statement goes once the scheduler
+ * has fired every slot that is due. */
+static void
 claim_send(struct cluster *c, struct cluster_claim *cl)
 {
-	char slot[32], epoch[32];
-	const char *p[5] = { c->cluster, cl->job, slot, c->node, epoch };
-
 	if (c->state != CLUSTER_ALIVE) {
 		claim_defer(c, cl);
 		return;
 	}
-	snprintf(slot, sizeof(slot), "%" PRIu64, (uint64_t)cl->slot);
-	snprintf(epoch, sizeof(epoch), "%" PRIu64, c->epoch);
-	if (cluster_query(c, claim_sql, 5, p, claim_cb, cl) < 0)
-		claim_free(cl);
+	TAILQ_INSERT_TAIL(&c->batch, cl, entry);
+	if (c->nbatch++ == 0)
+		uv_timer_start(&c->batch_timer, cluster_claims_flush_cb, 0, 0);
 }
 
 void
@@ -142,6 +237,11 @@ cluster_claims_free(struct cluster *c)
 {
 	struct cluster_claim *cl;
 
+	while ((cl = TAILQ_FIRST(&c->batch))) {
+		TAILQ_REMOVE(&c->batch, cl, entry);
+		claim_free(cl);
+	}
+	c->nbatch = 0;
 	while ((cl = TAILQ_FIRST(&c->deferred))) {
 		TAILQ_REMOVE(&c->deferred, cl, entry);
 		claim_free(cl);

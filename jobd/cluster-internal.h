@@ -39,6 +39,10 @@ struct cluster {
 	bool tick_busy;			/* renew or reap in flight */
 	unsigned inflight;		/* statements this module waits for */
 	TAILQ_HEAD(, cluster_claim) deferred;
+	TAILQ_HEAD(, cluster_claim) batch;	/* this loop turn's claims */
+	size_t nbatch;
+	uv_timer_t batch_timer;		/* sends them (0 ms) */
+	int handles_closed;		/* of the two timers */
 	TAILQ_HEAD(, cluster_wait) waits;	/* runs and cluster locks */
 	TAILQ_HEAD(, cluster_taken) taken;	/* runs from the queue */
 	TAILQ_HEAD(, cluster_qwait) qwaits;	/* callers of queued runs */
@@ -89,6 +93,7 @@ void cluster_cancels_tick(struct cluster *);
 
 /* cluster-claim.c: claims that waited for the lease go again. */
 void cluster_claims_resume(struct cluster *);
+void cluster_claims_flush_cb(uv_timer_t *);
 void cluster_claims_free(struct cluster *);
 
 #endif

@@ -302,6 +302,7 @@ cluster_new(const struct run_ctx *runs, struct units *units,
 	c->hash = xstrfmt("%016" PRIx64, units_hash);
 	c->lease = cfg->lease;
 	TAILQ_INIT(&c->deferred);
+	TAILQ_INIT(&c->batch);
 	TAILQ_INIT(&c->waits);
 	TAILQ_INIT(&c->taken);
 	TAILQ_INIT(&c->qwaits);
@@ -309,6 +310,8 @@ cluster_new(const struct run_ctx *runs, struct units *units,
 	c->pg = pg_new(runs->loop, cfg->database, app, &cluster_pg_ops, c);
 	uv_timer_init(runs->loop, &c->tick);
 	c->tick.data = c;
+	uv_timer_init(runs->loop, &c->batch_timer);
+	c->batch_timer.data = c;
 	return c;
 }
 
@@ -375,11 +378,14 @@ cluster_idle(const struct cluster *c)
 	return c->inflight == 0 || !pg_is_up(c->pg) || c->gave_up;
 }
 
+/* Two timers: the second to be closed frees. */
 static void
 cluster_tick_closed(uv_handle_t *h)
 {
 	struct cluster *c = h->data;
 
+	if (++c->handles_closed < 2)
+		return;
 	free(c->cluster);
 	free(c->node);
 	free(c->version);
@@ -401,6 +407,7 @@ cluster_free(struct cluster *c)
 	pg_close(c->pg);
 	cluster_locks_free(c);
 	cluster_queue_free(c);
+	uv_close((uv_handle_t *)&c->batch_timer, cluster_tick_closed);
 	uv_close((uv_handle_t *)&c->tick, cluster_tick_closed);
 }
 
