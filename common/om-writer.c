@@ -160,22 +160,38 @@ om_put_label_value(struct om_writer *w, const char *value)
 }
 
 static void
-om_put_labels(struct om_writer *w, const struct om_label *labels, size_t n)
+om_put_label_list(struct om_writer *w, const struct om_label *labels,
+    size_t n, bool first)
 {
 	size_t i;
 
-	if (n == 0)
-		return;
-	om_put(w, "{", 1);
 	for (i = 0; i < n; i++) {
-		if (i > 0)
+		if (i > 0 || !first)
 			om_put(w, ",", 1);
 		om_puts(w, labels[i].name);
 		om_put(w, "=\"", 2);
 		om_put_label_value(w, labels[i].value);
 		om_put(w, "\"", 1);
 	}
+}
+
+static void
+om_put_labels(struct om_writer *w, const struct om_label *labels, size_t n)
+{
+	if (n + w->ncommon == 0)
+		return;
+	om_put(w, "{", 1);
+	om_put_label_list(w, w->common, w->ncommon, true);
+	om_put_label_list(w, labels, n, w->ncommon == 0);
 	om_put(w, "}", 1);
+}
+
+void
+om_common_labels(struct om_writer *w, const struct om_label *labels,
+    size_t n)
+{
+	w->common = labels;
+	w->ncommon = n;
 }
 
 /* Decimal digits of v, at least min of them (zeros in front). */

@@ -42,6 +42,8 @@ struct om_writer {
 	enum om_dialect dialect;
 	const char *family;	/* the family being written */
 	enum om_type type;
+	const struct om_label *common;	/* on every sample, first */
+	size_t ncommon;
 };
 
 void om_init(struct om_writer *, enum om_dialect);
@@ -69,6 +71,10 @@ void om_sample_u64(struct om_writer *, const char *suffix,
     const struct om_label *labels, size_t n, uint64_t value);
 void om_sample_usec(struct om_writer *, const char *suffix,
     const struct om_label *labels, size_t n, usec_t value);
+/* Labels every sample written after this carries before its own (a
+ * cluster node's node="NAME"); the array must outlive the writing. */
+void om_common_labels(struct om_writer *, const struct om_label *,
+    size_t n);
 /* The end: "# EOF" in OpenMetrics, nothing in 0.0.4. */
 void om_end(struct om_writer *);
 

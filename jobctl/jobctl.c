@@ -49,7 +49,8 @@ static const struct opt {
 	    "wait for the runs to finish, print their results; services:\n"
 	    "        until ready (start, restart) or gone (stop)" },
 	{ OPT_ANY, 0, "any", NULL, "return when the first run finishes" },
-	{ OPT_RUN, 0, "run", "ID", "show run ID instead of the latest run" },
+	{ OPT_RUN, 0, "run", "ID", "show run ID instead of the latest run (in a\n"
+	    "        cluster NODE:ID, a run of another node)" },
 	{ OPT_LINES, 'n', "lines", "N",
 	    "how many: logs lines (default 50 per unit, 0: all kept),\n"
 	    "        history runs and alerts (default 20, 0: all), next and\n"
@@ -79,6 +80,11 @@ static const struct opt {
 	    "or\n        '@EPOCH'" },
 	{ OPT_TIMEZONE, 0, "timezone", "TZ",
 	    "read the expression in zone TZ (default the system zone)" },
+	{ OPT_ANYWHERE, 0, "anywhere", NULL,
+	    "start in a cluster: queue the runs for the first node with\n"
+	    "        room" },
+	{ OPT_LOCAL, 0, "local", NULL,
+	    "history in a cluster: this node's ledger only" },
 	{ OPT_OUTPUT, 'o', "output", "FILE",
 	    "import: write the conf.d file to FILE instead of stdout" },
 	{ OPT_USER, 0, "user", "NAME",
@@ -134,7 +140,8 @@ static const struct verb {
 	    "show jobs, their unfinished runs, last result and whether they\n"
 	    "        are failing or overdue (names: globs such as 'web*',\n"
 	    "        all, or a [group]'s name)", verb_status },
-	{ "start", "JOB|SERVICE... [-- ARG...]", 1, MAXN, OPT_WAIT | OPT_PARAM,
+	{ "start", "JOB|SERVICE... [-- ARG...]", 1, MAXN, OPT_WAIT | OPT_PARAM |
+	    OPT_ANYWHERE,
 	    "start a run of each JOB, print the run ids; or start services\n"
 	    "        ('web*', groups and all too: all is every service); ARGs\n"
 	    "        are appended to the command of a job with args=append",
@@ -176,9 +183,14 @@ static const struct verb {
 	    "print every state change as it happens, until interrupted",
 	    verbs_events },
 	{ "history", "[JOB]", 0, 1, OPT_FAILED | OPT_SINCE | OPT_LINES |
-	    OPT_RESULT,
-	    "list recorded runs, newest first (-n: how many, default 20)",
+	    OPT_RESULT | OPT_LOCAL,
+	    "list recorded runs, newest first (-n: how many, default 20);\n"
+	    "        in a cluster every node's, with its node",
 	    verbs_history },
+	{ "nodes", NULL, 0, 0, 0,
+	    "list the nodes of jobd's cluster: state, lease, runs, version,\n"
+	    "        whether their job definitions match this node's",
+	    verbs_nodes },
 	{ "show", "RUN", 1, 1, 0,
 	    "show every recorded field of a run and its output tail",
 	    verbs_show },
@@ -498,8 +510,13 @@ jobctl_reply_runs(json_t *p, bool continues, void *data)
 		return client_mismatch("reply has no 'runs' array");
 	if (c->opts & OPT_JSON)
 		print_json(p);
-	else if (c->replies == 0 && c->verb->run != verb_wait)
+	else if (c->replies == 0 && c->verb->run != verb_wait) {
 		print_run_ids(runs);
+		if (json_is_array(json_object_get(p, "queued")))
+			print_queued(json_object_get(p, "queued"));
+		if (json_is_array(json_object_get(p, "requested")))
+			print_cancel_requests(json_object_get(p, "requested"));
+	}
 	c->replies++;
 	if (!waiting)
 		return 0;
@@ -526,6 +543,8 @@ verb_start(struct ctx *c)
 		return r;
 	if (wait)
 		json_object_set_new(p, "wait", json_true());
+	if (c->opts & OPT_ANYWHERE)
+		json_object_set_new(p, "anywhere", json_true());
 	return jobctl_call(c, VARLINK_INTERFACE ".Start", p, wait,
 	    jobctl_reply_runs);
 }
@@ -603,7 +622,13 @@ parse_option(struct ctx *c, const struct opt *o, const char *arg)
 		printf("jobctl %s\n", JOBD_VERSION);
 		return 0;
 	case OPT_RUN:
-		if (!parse_number(arg, &c->run))
+		/* NODE:ID: a run of another node of a cluster. */
+		if (strchr(arg, ':')) {
+			c->run_node = xstrndup(arg, strcspn(arg, ":"));
+			arg = strchr(arg, ':') + 1;
+		}
+		if (!parse_number(arg, &c->run) || (c->run_node &&
+		    !*c->run_node))
 			return jobctl_usage_error(NULL, "invalid run id '%s'",
 			    arg);
 		break;
@@ -798,5 +823,6 @@ main(int argc, char **argv)
 	strv_free(c.locks);
 	strv_free(c.env);
 	strv_free(c.params);
+	free(c.run_node);
 	return r;
 }

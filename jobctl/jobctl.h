@@ -41,6 +41,8 @@ enum {
 	OPT_ENV = 1 << 26,
 	OPT_PARAM = 1 << 27,
 	OPT_ON_CALENDAR = 1 << 28,
+	OPT_LOCAL = 1 << 29,
+	OPT_ANYWHERE = 1 << 30,
 };
 #define OPT_GLOBAL (OPT_SOCKET | OPT_JSON | OPT_HELP | OPT_VERSION | OPT_RAW)
 
@@ -76,6 +78,7 @@ struct ctx {
 	char **trailing;	/* after --: run's command, start's args */
 	int ntrailing;
 	bool dashdash;		/* -- was given */
+	char *run_node;		/* --run NODE:ID: the node, owned */
 	int replies;		/* replies printed so far */
 	bool wait_gone;		/* stop --wait: services must be gone */
 	enum sched_reply sched;	/* the scheduler verbs' reply */
@@ -131,6 +134,8 @@ int verbs_logs(struct ctx *);
 /* history and show (verbs-history.c). */
 int verbs_history(struct ctx *);
 int verbs_show(struct ctx *);
+/* verbs-cluster.c */
+int verbs_nodes(struct ctx *);
 
 /* The scheduler's verbs (verbs-sched.c). */
 int verbs_sched_next(struct ctx *);

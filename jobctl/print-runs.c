@@ -25,6 +25,36 @@ print_run_ids(json_t *runs)
 }
 
 void
+print_queued(json_t *queued)
+{
+	json_int_t id;
+	json_t *q;
+	size_t i;
+
+	json_array_foreach(queued, i, q)
+		if (pr_num(q, "queue_id", &id))
+			printf("queued %s as q%" JSON_INTEGER_FORMAT
+			    " (the first node with room runs it)\n",
+			    pr_str(q, "job"), id);
+}
+
+void
+print_cancel_requests(json_t *requested)
+{
+	json_t *q;
+	size_t i;
+
+	json_array_foreach(requested, i, q) {
+		if (!*pr_str(q, "node") || !strcmp(pr_str(q, "node"), "-"))
+			printf("%s cancelled (no node had taken it)\n",
+			    pr_str(q, "target"));
+		else
+			printf("%s: cancel asked of node %s\n",
+			    pr_str(q, "target"), pr_str(q, "node"));
+	}
+}
+
+void
 print_run_results(json_t *runs)
 {
 	json_int_t id, status;
@@ -33,6 +63,9 @@ print_run_results(json_t *runs)
 
 	json_array_foreach(runs, i, run) {
 		pr_num(run, "id", &id);
+		/* A run from the cluster's queue: where it ran. */
+		if (json_is_string(json_object_get(run, "node")))
+			printf("%s:", pr_str(run, "node"));
 		printf("%" JSON_INTEGER_FORMAT " %s %s", id, pr_str(run, "job"),
 		    json_object_get(run, "result") ? pr_str(run, "result") :
 		    pr_str(run, "state"));
@@ -218,9 +251,15 @@ void
 print_history(json_t *runs)
 {
 	char when[32], span[TIMESPAN_MAX], exit[16];
+	bool nodes = false;
 	size_t i;
 	json_t *r;
 
+	/* A cluster's history: every node's runs, each with its node. */
+	json_array_foreach(runs, i, r)
+		nodes = nodes || json_is_string(json_object_get(r, "node"));
+	if (nodes)
+		printf("%-12s ", "NODE");
 	printf("%-8s %-16s %-9s %-10s %-5s %-19s %s\n", "RUN", "JOB",
 	    "TRIGGER", "RESULT", "EXIT", "STARTED", "DURATION");
 	json_array_foreach(runs, i, r) {
@@ -236,6 +275,8 @@ print_history(json_t *runs)
 		else
 			snprintf(when, sizeof(when), "-");
 		snprintf(exit, sizeof(exit), es >= 0 ? "%lld" : "-", es);
+		if (nodes)
+			printf("%-12s ", pr_str(r, "node"));
 		printf("%-8lld %-16s %-9s %-10s %-5s %-19s %s\n",
 		    json_int_at(r, "id", NULL),
 		    json_string_value(json_object_get(r, "job")) ?: "?",

@@ -24,6 +24,10 @@ void print_services(json_t *services);
 void print_run_ids(json_t *runs);
 /* "RUN JOB RESULT EXIT" per run ("-" when there is no exit status). */
 void print_run_results(json_t *runs);
+/* Cancels asked of other nodes (cancel NODE:RUN, qN). */
+void print_cancel_requests(json_t *requested);
+/* Runs put in the cluster's queue (start --anywhere). */
+void print_queued(json_t *queued);
 /* Each LogLine's bytes and a newline (or the LogLine as JSON), with
  * tagged each TailLine after "NAME[RUN] "; on a terminal, stderr lines
  * are marked (terminal_stderr_mark).  -EBADMSG when a line's base64 is

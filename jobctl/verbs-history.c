@@ -36,6 +36,9 @@ reply_history(json_t *p, bool continues UNUSED, void *data)
 	else
 		print_history(runs);
 	warn_pending_writes(p);
+	if (json_is_string(json_object_get(p, "cluster_error")))
+		fprintf(stderr, "jobctl: warning: %s\n", json_string_value(
+		    json_object_get(p, "cluster_error")));
 	return 0;
 }
 
@@ -53,6 +56,8 @@ verbs_history(struct ctx *c)
 		    json_integer((json_int_t)c->since));
 	if (c->opts & OPT_RESULT)
 		json_object_set_new(p, "result", json_string(c->result));
+	if (c->opts & OPT_LOCAL)
+		json_object_set_new(p, "local", json_true());
 	json_object_set_new(p, "limit", json_integer(c->opts & OPT_LINES ?
 	    c->lines : 20));
 	return jobctl_call(c, VARLINK_INTERFACE ".History", p, false,

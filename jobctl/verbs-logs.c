@@ -81,6 +81,8 @@ logs_one(struct logs_call *l, const char *job)
 		json_object_set_new(p, "job", json_string(job));
 	if (c->opts & OPT_RUN)
 		json_object_set_new(p, "run", json_integer(c->run));
+	if (c->run_node)
+		json_object_set_new(p, "node", json_string(c->run_node));
 	/* Without lines jobd sends every line it kept. */
 	if (c->lines > 0)
 		json_object_set_new(p, "lines", json_integer(c->lines));

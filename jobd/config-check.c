@@ -282,6 +282,21 @@ config_check_policy(const struct config *c, struct job_config **units,
 			error(ctx, units[i], msg);
 			free(msg);
 		}
+		if (p->locks_cluster && !c->cluster.database)
+			error(ctx, units[i], "lock_scope=cluster needs a "
+			    "[cluster] section with database= in the main file");
+		for (k = 0; p->semaphores && p->semaphores[k]; k++) {
+			const struct config_semaphore *s =
+			    config_find_semaphore(c, p->semaphores[k]);
+
+			if (s && s->cluster && !c->cluster.database) {
+				msg = xstrfmt("semaphore %s has scope=cluster, "
+				    "which needs a [cluster] section with "
+				    "database= in the main file", s->name);
+				error(ctx, units[i], msg);
+				free(msg);
+			}
+		}
 		check_alerts(c, units[i], error, ctx);
 		check_hooks(units, n, units[i], p->on_failure, "on_failure",
 		    error, ctx);

@@ -22,6 +22,7 @@ enum config_section {
 	CONFIG_SECTION_ALERT = 1 << 4,		/* struct config_alert */
 	CONFIG_SECTION_ALERT_JOB = 1 << 5,	/* [alert NAME]'s command=: its
 						 * job (alert:NAME) */
+	CONFIG_SECTION_CLUSTER = 1 << 7,	/* struct config_cluster */
 	CONFIG_SECTION_GROUP = 1 << 6,		/* struct config_group */
 	CONFIG_SECTION_UNIT = CONFIG_SECTION_JOB | CONFIG_SECTION_SERVICE,
 };
@@ -109,6 +110,10 @@ size_t config_alert_add(struct config *c, const char *name,
 /* Why the name cannot be an alert's (or NULL): bad, taken, too many. */
 char *config_alert_refuse(const struct config *c, const char *name);
 
+/* config-cluster.c: [cluster] and run_on=. */
+config_parse_fn config_parse_database, config_parse_node,
+    config_parse_lease, config_parse_run_on, config_parse_scope;
+void config_cluster_free(struct config_cluster *);
 /* config-group.c: the [group NAME] sections. */
 void config_groups_free(struct config *);
 

@@ -76,6 +76,7 @@ job_config_free(struct job_config *job)
 	job_policy_free(&job->policy);
 	strv_free(job->params);
 	strv_free(job->allow_start);
+	strv_free(job->run_on);
 	free(job->allow_uids);
 	free(job->allow_gids);
 	job_exec_free(&job->exec);
@@ -145,6 +146,7 @@ job_config_equal(const struct job_config *a, const struct job_config *b)
 	    strv_equal(a->allow_start, b->allow_start) &&
 	    strv_equal(a->params, b->params) &&
 	    a->args_append == b->args_append &&
+	    strv_equal(a->run_on, b->run_on) &&
 	    job_exec_equal(&a->exec, &b->exec) &&
 	    job_limits_equal(&a->limits, &b->limits);
 }

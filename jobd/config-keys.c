@@ -28,6 +28,11 @@
 #define ALERTJOB(k, fn, field) \
 	{ CONFIG_SECTION_ALERT_JOB, k, fn, \
 	    offsetof(struct job_config, field), false }
+/* Keys of [cluster] (offsets in struct config_cluster, except database=,
+ * whose parser takes the whole struct). */
+#define CLUSTER(k, fn, field) \
+	{ CONFIG_SECTION_CLUSTER, k, fn, \
+	    offsetof(struct config_cluster, field), false }
 /* Keys of [group NAME]. */
 #define GROUP(k, fn, field, rep) \
 	{ CONFIG_SECTION_GROUP, k, fn, offsetof(struct config_group, field), \
@@ -58,7 +63,12 @@ const struct config_key config_keys[] = {
 	JOBD("control_idle_timeout", config_parse_timeout,
 	    control_idle_timeout),
 	JOBD("sendmail", config_parse_path, sendmail),
+	CLUSTER("database", config_parse_database, database),
+	CLUSTER("node", config_parse_node, node),
+	CLUSTER("cluster", config_parse_node, name),
+	CLUSTER("lease", config_parse_lease, lease),
 	SEM("limit", config_parse_limit, limit),
+	SEM("scope", config_parse_scope, cluster),
 	GROUP("units", config_parse_names, units, true),
 	ALERT("webhook", config_parse_webhook, webhook, false),
 	ALERT("webhook_format", config_parse_webhook_format, webhook_format,
@@ -120,7 +130,9 @@ const struct config_key config_keys[] = {
 	JOB("allow_start", config_parse_principals, allow_start, true),
 	JOB("param", config_parse_param, params, true),
 	JOB("args", config_parse_args, args_append, false),
+	JOB("run_on", config_parse_run_on, run_on, false),
 	JOB("lock", config_parse_names, policy.locks, true),
+	JOB("lock_scope", config_parse_scope, policy.locks_cluster, false),
 	JOB("semaphore", config_parse_names, policy.semaphores, true),
 	JOB("max_running", config_parse_count, policy.max_running, false),
 	JOB("wait_event", config_parse_name, policy.wait_event, false),

@@ -50,6 +50,7 @@ enum parser_section {
 	PARSER_SEMAPHORE,
 	PARSER_ALERT,
 	PARSER_DEFAULTS,
+	PARSER_CLUSTER,
 	PARSER_GROUP,
 	PARSER_IGNORED,			/* a section already reported bad */
 };
@@ -86,6 +87,7 @@ struct parser {
 
 	enum parser_section section;
 	char *title;			/* "jobd", "job NAME" */
+	unsigned section_line;		/* its header's line */
 	struct job_config *job;
 	bool job_kept;
 	size_t sem;			/* PARSER_SEMAPHORE: its index */
@@ -120,6 +122,9 @@ char **parser_take_errors(struct parser *);
 void parser_begin_section(struct parser *, const char *title,
     unsigned line);
 void parser_flush(struct parser *);
+/* config-cluster.c: [cluster] ends (database= given, and no password
+ * in a file others may read). */
+void parser_end_cluster(struct parser *, unsigned database_line);
 void parser_end_section(struct parser *);
 /* Orders two struct job_config by name. */
 int parser_job_compare(const void *, const void *);

@@ -298,6 +298,7 @@ config_free(struct config *cfg)
 	free(cfg->socket_group);
 	free(cfg->admin_group);
 	strv_free(cfg->pass_environment);
+	config_cluster_free(&cfg->cluster);
 	free(cfg);
 	return NULL;
 }

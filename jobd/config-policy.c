@@ -200,6 +200,7 @@ bool
 job_policy_equal(const struct job_policy *a, const struct job_policy *b)
 {
 	return strv_equal(a->locks, b->locks) &&
+	    a->locks_cluster == b->locks_cluster &&
 	    strv_equal(a->semaphores, b->semaphores) &&
 	    a->max_running == b->max_running &&
 	    !strcmp(a->wait_event ? a->wait_event : "",

@@ -29,6 +29,8 @@ parser_key_section(const struct parser *p)
 		return CONFIG_SECTION_SEMAPHORE;
 	case PARSER_ALERT:
 		return CONFIG_SECTION_ALERT | CONFIG_SECTION_ALERT_JOB;
+	case PARSER_CLUSTER:
+		return CONFIG_SECTION_CLUSTER;
 	case PARSER_GROUP:
 		return CONFIG_SECTION_GROUP;
 	default:
@@ -50,11 +52,34 @@ parser_key_base(const struct parser *p, const struct config_key *key)
 		if (key->section & CONFIG_SECTION_ALERT)
 			return (char *)&p->cfg->alerts[p->alert];
 		return (char *)p->job;
+	case PARSER_CLUSTER:
+		return (char *)&p->cfg->cluster;
 	case PARSER_GROUP:
 		return (char *)&p->cfg->groups[p->group];
 	default:
 		return (char *)p->job;
 	}
+}
+
+/* What nodes of a cluster must agree on: the definitions, not [jobd],
+ * [cluster] or [web], which are each node's own. */
+static void
+parser_hash_entry(struct parser *p, const struct config_entry *e)
+{
+	const char *parts[] = { p->title, "\n", e->key, "=", e->value, "\n" };
+	uint64_t h = p->cfg->units_hash ? p->cfg->units_hash :
+	    UINT64_C(14695981039346656037);
+	const unsigned char *s;
+	size_t i;
+
+	if (p->section == PARSER_JOBD || p->section == PARSER_CLUSTER ||
+	    p->section == PARSER_NONE || p->section == PARSER_IGNORED ||
+	    !p->title)
+		return;
+	for (i = 0; i < ELEMENTSOF(parts); i++)
+		for (s = (const unsigned char *)parts[i]; *s; s++)
+			h = (h ^ *s) * UINT64_C(1099511628211);
+	p->cfg->units_hash = h;
 }
 
 /* Applies one key and its (possibly continued) value to the section. */
@@ -68,6 +93,7 @@ parser_apply(struct parser *p, const struct config_entry *e)
 
 	if (p->section == PARSER_IGNORED)
 		return;
+	parser_hash_entry(p, e);
 	if (p->section == PARSER_DEFAULTS) {
 		parser_defaults_key(p, e);
 		return;
@@ -243,6 +269,9 @@ parser_end_section(struct parser *p)
 		parser_end_job(p);
 	else if (p->section == PARSER_ALERT)
 		parser_end_alert(p);
+	else if (p->section == PARSER_CLUSTER)
+		parser_end_cluster(p, parser_seen(p, CONFIG_SECTION_CLUSTER,
+		    "database"));
 	else if (p->section == PARSER_GROUP)
 		parser_end_group(p);
 	for (i = 0; i < config_nkeys; i++)
@@ -375,6 +404,18 @@ parser_begin_section(struct parser *p, const char *title, unsigned line)
 	else if (!strcmp(title, "defaults")) {
 		p->title = xstrdup(title);
 		p->section = PARSER_DEFAULTS;
+	} else if (!strcmp(title, "cluster")) {
+		if (!p->main)
+			parser_error(p, line, "section [cluster] is only "
+			    "allowed in the main file");
+		else if (p->cfg->cluster.lease) {
+			parser_error(p, line, "section [cluster] given twice");
+		} else {
+			p->cfg->cluster.lease = CONFIG_DEFAULT_LEASE;
+			p->title = xstrdup(title);
+			p->section_line = line;
+			p->section = PARSER_CLUSTER;
+		}
 	} else if (!strcmp(title, "web")) {
 		/* jobd-web's settings: it reads and checks them itself. */
 		if (!p->main)

@@ -173,6 +173,7 @@ enum notify_on {
 /* Admission, triggers, conditions and failure handling of a unit. */
 struct job_policy {
 	char **locks;			/* lock=, held together */
+	bool locks_cluster;		/* lock_scope=cluster */
 	char **semaphores;		/* semaphore= names */
 	unsigned max_running;		/* 0: no limit */
 	char *wait_event;		/* runs wait until it is set */
@@ -237,6 +238,7 @@ struct job_limits {
 struct config_semaphore {
 	char *name;
 	unsigned limit;
+	bool cluster;			/* scope=cluster: held in the database */
 	char *file;
 	unsigned line;
 };
@@ -270,6 +272,18 @@ struct config_alert {
 	char *file;
 	unsigned line;
 };
+
+/* [cluster]: nodes sharing a PostgreSQL database.  Off without
+ * database=. */
+struct config_cluster {
+	char *database;			/* libpq conninfo or URI; NULL: off */
+	bool database_password;		/* it holds one */
+	char *node;			/* node=; NULL: the host name */
+	char *name;			/* cluster=; NULL: "default" */
+	usec_t lease;			/* lease=, default 10s */
+};
+
+#define CONFIG_DEFAULT_LEASE (10 * USEC_PER_SEC)
 
 #define CONFIG_MAX_GROUPS 1024
 
@@ -314,6 +328,8 @@ struct job_config {
 					 * order defined */
 	struct job_policy policy;
 	struct job_exec exec;
+	char **run_on;			/* run_on=: "any", "all" or nodes;
+					 * NULL: the default */
 	struct job_limits limits;
 	char **params;			/* param=: "NAME" or "NAME=DEFAULT" */
 	bool args_append;		/* args=append: Start may add args */
@@ -353,6 +369,10 @@ struct config {
 	struct config_alert *alerts;	/* in definition order */
 	size_t nalerts;
 	char *sendmail;			/* sendmail= in [jobd]; NULL: default */
+	struct config_cluster cluster;
+	/* FNV-1a of every unit's, semaphore's, alert's and default's keys
+	 * as read: equal on nodes with the same definitions. */
+	uint64_t units_hash;
 	struct config_group *groups;	/* in definition order */
 	size_t ngroups;
 	struct job_config_list jobs;	/* in name order */
@@ -381,6 +401,10 @@ const struct config_alert *config_find_alert(const struct config *,
     const char *name);
 const struct config_group *config_find_group(const struct config *,
     const char *name);
+
+/* Whether run_on= lets this node run the unit on its own (no cluster, no
+ * run_on=, any, all, or a list naming this node). */
+bool config_runs_here(const struct config *, const struct job_config *);
 
 /* True when the job runs by itself (schedule=, every= or on_boot=). */
 bool job_config_is_periodic(const struct job_config *);

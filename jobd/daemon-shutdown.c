@@ -2,6 +2,7 @@
  * reverse dependency order; once the last run closed and the ledger wrote
  * what was queued, every handle is closed so that uv_loop_close()
  * succeeds.  A second SIGTERM changes nothing. */
+#include "cluster.h"
 #include "control.h"
 #include "daemon.h"
 #include "job.h"
@@ -17,6 +18,8 @@ daemon_close_handles(struct daemon *d)
 	if (!signals_close(&d->signals))
 		return;
 	looplag_stop(&d->looplag);
+	cluster_free(d->cluster);
+	d->cluster = NULL;
 	alerts_close(&d->alerts);
 	probe_ctx_close(&d->probes);
 	notify_close(&d->notify);
@@ -37,6 +40,13 @@ daemon_maybe_finish(struct daemon *d)
 	 * threads. */
 	if (!d->runs.stopping || d->units.nruns_open > 0 ||
 	    alerts_busy(&d->alerts) || probe_ctx_busy(&d->probes))
+		return;
+	/* The runs' last rows are queued: give the lease back after them. */
+	if (d->cluster && !d->cluster_left) {
+		d->cluster_left = true;
+		cluster_leave(d->cluster);
+	}
+	if (d->cluster && !cluster_idle(d->cluster))
 		return;
 	if (!record_idle(&d->record)) {
 		/* Write what is queued and close; called again when done. */

@@ -19,6 +19,65 @@
 #include "strv.h"
 #include "xmalloc.h"
 
+static void
+daemon_run_slot(void *owner, struct job *j, int trigger, usec_t slot)
+{
+	struct daemon *d = owner;
+
+	if (!d->runs.stopping)
+		job_trigger_slot(j, trigger, slot);
+}
+
+static struct run *
+daemon_run_queued(void *owner, struct job *j)
+{
+	struct daemon *d = owner;
+
+	return d->runs.stopping ? NULL : job_trigger(j, TRIGGER_MANUAL);
+}
+
+static void
+daemon_cluster_admit(void *owner, struct run *r)
+{
+	struct daemon *d = owner;
+
+	sync_admit(&d->sync, r);
+}
+
+static void
+daemon_cluster_idle(void *owner)
+{
+	daemon_maybe_finish(owner);
+}
+
+/* [cluster]: the scheduler's slots are claimed in the shared database
+ * first (read at start only, as socket= is). */
+static int
+daemon_cluster_new(struct daemon *d, const struct config *c)
+{
+	const struct cluster_ops ops = {
+		.run_slot = daemon_run_slot, .idle = daemon_cluster_idle,
+		.admit = daemon_cluster_admit,
+		.run_queued = daemon_run_queued,
+		.owner = d,
+	};
+	_cleanup_free_ char *cause = NULL;
+
+	if (!c->cluster.database)
+		return 0;
+	d->cluster = cluster_new(&d->runs, &d->units, &c->cluster,
+	    c->units_hash, &ops, &cause);
+	if (!d->cluster) {
+		log_error("[cluster]: %s; not starting", cause);
+		return 2;
+	}
+	d->reload.cluster = d->cluster;
+	d->sched.claim = cluster_claim;
+	d->sched.claim_owner = d->cluster;
+	d->methods.cluster = d->cluster;
+	return 0;
+}
+
 int
 daemon_load_initial(struct daemon *d, const struct daemon_options *o)
 {
@@ -57,7 +116,7 @@ daemon_load_initial(struct daemon *d, const struct daemon_options *o)
 		return 2;
 	}
 	reload_apply(&d->reload, c, NULL);
-	return 0;
+	return daemon_cluster_new(d, c);
 }
 
 /* The sd_notify socket for services, beside the control socket, in the

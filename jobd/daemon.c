@@ -50,7 +50,12 @@ daemon_escaped(void *ctx, uint64_t run, int sig, pid_t pid,
 static void
 daemon_admit(void *ctx, struct run *r)
 {
-	sync_admit(&((struct daemon *)ctx)->sync, r);
+	struct daemon *d = ctx;
+
+	/* Cluster-wide locks first, then this node's admission. */
+	if (d->cluster && !d->runs.stopping && cluster_admit(d->cluster, r))
+		return;
+	sync_admit(&d->sync, r);
 }
 
 static void
@@ -289,6 +294,8 @@ daemon_subscribe(struct daemon *d)
 	struct run_hub *hub = &d->runs.hub;
 
 	record_subscribe(&d->record, hub);
+	if (d->cluster)
+		cluster_subscribe(d->cluster, hub);
 	job_subscribe(&d->runs);
 	figures_subscribe(&d->figures, hub);
 	sync_subscribe(&d->sync, hub);
@@ -328,6 +335,8 @@ daemon_start(struct daemon *d, uv_loop_t *loop, const struct daemon_options *o)
 	spawn_thread_start(loop);
 	signals_start(&d->signals, loop);
 	looplag_start(&d->looplag, loop);
+	if (d->cluster)
+		cluster_start(d->cluster);
 	alerts_init(&d->alerts, &(struct alerts_opts){
 	    .loop = loop, .record = &d->record, .units = &d->units,
 	    .config = daemon_config, .idle = daemon_idle, .owner = d });

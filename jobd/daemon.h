@@ -15,6 +15,7 @@
 #include "bus.h"
 #include "logs-hub.h"
 #include "cgroup.h"
+#include "cluster.h"
 #include "config.h"
 #include "deps.h"
 #include "escape.h"
@@ -85,6 +86,8 @@ struct daemon {
 	struct transient transient;	/* jobctl run's jobs */
 	struct signals signals;		/* all handles open while these are */
 	struct prune prune;		/* retention, every 10 minutes */
+	struct cluster *cluster;	/* [cluster]; NULL: one host */
+	bool cluster_left;
 	int exit_code;
 };
 

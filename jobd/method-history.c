@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cluster.h"
 #include "control.h"
 #include "config.h"
 #include "job.h"
@@ -111,13 +112,23 @@ history_error(struct conn *c, int r)
 	    json_pack("{s:s}", "reason", strerror(-r)));
 }
 
+/* A local History: the call, and why the cluster's table was not read
+ * (NULL: not asked). */
+struct history_local {
+	struct ctl_deferred *d;
+	char *cluster_error;
+};
+
 static void
 history_done(void *ctx, int r, struct ledger_run *runs, size_t n)
 {
-	struct conn *c = ctl_resume(ctx);
+	struct history_local *h = ctx;
+	struct conn *c = ctl_resume(h->d);
+	_cleanup_free_ char *cluster_error = h->cluster_error;
 	json_t *a, *o;
 	size_t i;
 
+	free(h);
 	if (!c)
 		return;
 	if (r < 0) {
@@ -129,14 +140,53 @@ history_done(void *ctx, int r, struct ledger_run *runs, size_t n)
 		json_array_append_new(a, history_run_json(&runs[i]));
 	o = json_pack("{s:o}", "runs", a);
 	history_pending(c, o);
+	if (cluster_error)
+		json_object_set_new(o, "cluster_error",
+		    json_string(cluster_error));
 	ctl_reply(c, o, false);
 }
 
 struct history_params {
 	const char *job, *result;
-	bool failed;
+	bool failed, local;
 	int64_t since, limit;
 };
+
+struct history_call {
+	struct ledger_filter f;
+	char *job, *result;
+};
+
+static void
+history_local(struct conn *c, struct history_call *call, const char *why)
+{
+	struct history_local *h = xmalloc(sizeof(*h));
+
+	h->cluster_error = why ? xstrfmt("the cluster's database did not "
+	    "answer (%s): the runs of this node only", why) : NULL;
+	if (h->cluster_error)
+		h->cluster_error[strcspn(h->cluster_error, "\n")] = '\0';
+	h->d = ctl_defer(c);
+	record_query(ctl_ctx(c)->record, &call->f, history_done, h);
+}
+
+static void
+history_call_free(struct history_call *call)
+{
+	free(call->job);
+	free(call->result);
+	free(call);
+}
+
+static void
+history_fallback(struct conn *c, const char *why, void *ctx)
+{
+	struct history_call *call = ctx;
+
+	if (c)
+		history_local(c, call, why ? why : "no answer");
+	history_call_free(call);
+}
 
 /* A result name a finished run can have, or NULL. */
 static const char *
@@ -164,9 +214,12 @@ method_history(struct conn *c, json_t *params)
 		    limit) },
 		{ "result", CTL_STRING, false,
 		    offsetof(struct history_params, result) },
+		{ "local", CTL_BOOL, false, offsetof(struct history_params,
+		    local) },
 	};
 	struct history_params p;
-	struct ledger_filter f;
+	struct history_call *call;
+	struct cluster_history_query q;
 
 	if (ctl_params(c, params, spec, ELEMENTSOF(spec), &p) < 0)
 		return;
@@ -174,14 +227,28 @@ method_history(struct conn *c, json_t *params)
 		ctl_error_invalid_parameter(c, "result");
 		return;
 	}
-	f = (struct ledger_filter){
-		.job = p.job,
-		.result = p.result,
+	call = xcalloc(1, sizeof(*call));
+	call->job = p.job ? xstrdup(p.job) : NULL;
+	call->result = p.result ? xstrdup(history_result(p.result)) : NULL;
+	call->f = (struct ledger_filter){
+		.job = call->job,
+		.result = call->result,
 		.failed_only = p.failed,
 		.since = p.since > 0 ? (usec_t)p.since : 0,
 		.limit = p.limit >= 0 ? (size_t)p.limit : 20,
 	};
-	record_query(ctl_ctx(c)->record, &f, history_done, ctl_defer(c));
+	/* In a cluster, one history: every node's runs. */
+	q = (struct cluster_history_query){
+		.job = call->job, .result = call->result, .failed = p.failed,
+		.since = call->f.since, .limit = (int64_t)call->f.limit,
+	};
+	if (ctl_ctx(c)->cluster && !p.local) {
+		if (method_cluster_history(c, &q, history_fallback, call) == 0)
+			return;
+		history_local(c, call, "it is not reachable now");
+	} else
+		history_local(c, call, NULL);
+	history_call_free(call);
 }
 
 /* Rows come in job order, oldest first: one entry per job. */

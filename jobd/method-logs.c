@@ -17,7 +17,7 @@
 #include "xmalloc.h"
 
 struct logs_params {
-	const char *job;
+	const char *job, *node;
 	int64_t run, lines;
 	bool follow;
 };
@@ -220,6 +220,8 @@ method_logs(struct conn *c, json_t *params)
 		    lines) },
 		{ "follow", CTL_BOOL, false, offsetof(struct logs_params,
 		    follow) },
+		{ "node", CTL_STRING, false, offsetof(struct logs_params,
+		    node) },
 	};
 	struct logs_params p;
 	struct run *r;
@@ -228,6 +230,8 @@ method_logs(struct conn *c, json_t *params)
 	bool follow;
 
 	if (ctl_params(c, params, spec, ELEMENTSOF(spec), &p) < 0)
+		return;
+	if (method_logs_remote(c, p.node, p.run, p.lines))
 		return;
 	if (!(r = logs_find_run(c, &p)))
 		return;

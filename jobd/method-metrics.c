@@ -8,6 +8,7 @@
 
 #include "alerts.h"
 #include "config.h"
+#include "cluster.h"
 #include "control.h"
 #include "executor.h"
 #include "figures.h"
@@ -337,9 +338,15 @@ metrics_text(const struct method_ctx *m, enum om_dialect dialect,
 		.success = (size_t)ledger_result_index("success"),
 		.failed = (size_t)ledger_result_index("failed"),
 	};
+	struct om_label node[1];
 	size_t i;
 
 	om_init(&x.w, dialect);
+	/* In a cluster every sample says which node it is from. */
+	if (m->cluster) {
+		node[0] = (struct om_label){ "node", cluster_node(m->cluster) };
+		om_common_labels(&x.w, node, 1);
+	}
 	metrics_units(&x);
 	for (i = 0; i < ELEMENTSOF(metrics_families); i++)
 		metrics_families[i](&x);

@@ -187,7 +187,7 @@ start_services(struct conn *c, json_t *names, bool wait)
 
 struct start_params {
 	json_t *jobs;
-	bool wait;
+	bool wait, anywhere;
 	json_t *params, *args;
 	const char *on_behalf_of;
 };
@@ -303,6 +303,8 @@ method_start(struct conn *c, json_t *params)
 		    args) },
 		{ "on_behalf_of", CTL_STRING, false,
 		    offsetof(struct start_params, on_behalf_of) },
+		{ "anywhere", CTL_BOOL, false, offsetof(struct start_params,
+		    anywhere) },
 	};
 	struct method_ctx *m = ctl_ctx(c);
 	struct start_params p;
@@ -342,6 +344,10 @@ method_start(struct conn *c, json_t *params)
 	for (i = 0; i < n; i++)
 		if (start_check_given(c, jobs[i], given, args) < 0)
 			return;
+	/* In a cluster, possibly for any node: parameters stay here. */
+	if (!given && !args && method_start_anywhere(c, jobs, n, p.anywhere,
+	    p.wait))
+		return;
 	/* All names are valid: start them together (gather). */
 	runs = xcalloc(n, sizeof(*runs));
 	for (i = 0; i < n; i++)
@@ -563,6 +569,8 @@ method_cancel(struct conn *c, json_t *params)
 		ctl_error_invalid_parameter(c, "targets");
 		return;
 	}
+	if (method_cancel_remote(c, targets))
+		return;
 	json_array_foreach(targets, i, v)
 		if (!target_repeated(targets, i) &&
 		    cancel_resolve(c, json_string_value(v), p.skip_idle, &runs,

@@ -16,6 +16,7 @@ const struct ctl_method method_table[] = {
 	{ "io.jobd.Manager.Tail", method_tail, CTL_READ },
 	{ "io.jobd.Manager.Reload", method_reload, CTL_ADMIN },
 	{ "io.jobd.Manager.History", method_history, CTL_READ },
+	{ "io.jobd.Manager.Nodes", method_nodes, CTL_READ },
 	{ "io.jobd.Manager.Recent", method_recent, CTL_READ },
 	{ "io.jobd.Manager.Show", method_show, CTL_READ },
 	{ "io.jobd.Manager.Next", method_next, CTL_READ },

@@ -32,6 +32,8 @@ struct units;
 
 /* What the protocol layer reaches: the modules it asks and acts on, and
  * the two things only the owner (daemon.c) can do.  Filled once. */
+struct cluster;
+
 struct method_ctx {
 	struct run_ctx *runs;		/* config in force, executor, stopping */
 	struct units *units;
@@ -45,6 +47,7 @@ struct method_ctx {
 	struct figures *figures;	/* the jobs' counts, for Metrics */
 	struct alerts *alerts;		/* AlertTest */
 	struct transient *transient;	/* Run and Remove */
+	struct cluster *cluster;	/* Nodes; NULL: one host */
 	const char *config_path, *socket_path;
 	usec_t started;
 	/* A configuration reload; done gets the errors or the plan. */
@@ -99,6 +102,29 @@ void method_logs(struct conn *, json_t *);
 void method_tail(struct conn *, json_t *);
 void method_reload(struct conn *, json_t *);
 void method_history(struct conn *, json_t *);
+void method_nodes(struct conn *, json_t *);
+/* Start's jobs into the cluster's queue (asked: --anywhere; else only
+ * when each is an on-demand job with run_on=any): true when it answered
+ * the call (or will). */
+/* Cancel's targets on other nodes ("NODE:RUN") or in the cluster's
+ * queue ("qN"): true when it answered the call (all targets such, or an
+ * error), false when none is. */
+bool method_cancel_remote(struct conn *, json_t *targets);
+/* Logs of run RUN of another NODE, from the cluster's table: true when it
+ * answered the call (or will). */
+bool method_logs_remote(struct conn *, const char *node, int64_t run,
+    int64_t lines);
+struct job;
+bool method_start_anywhere(struct conn *, struct job **jobs, size_t n,
+    bool asked, bool wait);
+/* History from the cluster's table (method-cluster.c): 0 when the answer
+ * will come, else -errno and nothing was sent.  fallback(conn, why, ctx)
+ * is called once: with the connection when the database could not
+ * answer (answer locally), with NULL once it did or the client has gone
+ * (only free ctx). */
+struct cluster_history_query;
+int method_cluster_history(struct conn *, const struct cluster_history_query *,
+    void (*fallback)(struct conn *, const char *why, void *), void *ctx);
 void method_recent(struct conn *, json_t *);
 void method_next(struct conn *, json_t *);
 void method_event_set(struct conn *, json_t *);

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "manager.h"
 #include "method.h"
+#include "cluster.h"
 #include "reload.h"
 #include "run-ctx.h"
 #include "scheduler.h"
@@ -58,6 +59,8 @@ reload_apply(struct reload *rl, struct config *c, char **restart)
 	config_free(rl->config);
 	rl->config = c;
 	rl->runs->config = c;
+	if (rl->cluster)
+		cluster_definitions(rl->cluster, c->units_hash);
 	services_apply_config(rl->units, rl->services, rl->deps->started,
 	    restart);
 	deps_count(rl->deps);

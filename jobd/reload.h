@@ -35,6 +35,7 @@ struct reload {
 	struct sched *sched;
 	struct alert_policy *alerts;	/* deadlines follow the config */
 	struct transient *transient;	/* jobctl run's jobs: kept */
+	struct cluster *cluster;	/* told the definitions' hash */
 	const char *config_path;
 	struct config *config;		/* in force (runs->config), owned */
 	unsigned gen;			/* reloads requested */

@@ -174,9 +174,11 @@ sched_next_regular(const struct sched *s, const struct job *j, usec_t after,
 		}
 	}
 	if (js->every) {
-		/* every= counts from the previous run's start. */
-		base = MAX(j->last_started, j->sched.last_slot);
-		if (!base)
+		/* every= counts from the previous run's start; in a cluster
+		 * from the Unix epoch, so that every node names the same
+		 * slots. */
+		base = s->claim ? 0 : MAX(j->last_started, j->sched.last_slot);
+		if (!base && !s->claim)
 			base = s->daemon_started;
 		t = base + js->every;
 		/* Missed periods are not counted one by one: the next
@@ -276,7 +278,10 @@ sched_start_slot(struct sched *s, struct job *j, usec_t slot,
 		free(why);
 		return;
 	}
-	s->trigger(j, trigger, slot);
+	if (s->claim)
+		s->claim(s->claim_owner, j, trigger, slot);
+	else
+		s->trigger(j, trigger, slot);
 }
 
 /* A slot is due: skip, queue, replace or start, as the job says. */

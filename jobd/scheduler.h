@@ -47,6 +47,12 @@ struct sched {
 	void (*skipped)(void *owner, struct job *, uint64_t id, int trigger,
 	    usec_t slot, const char *reason, bool by_user);
 	void *owner;
+	/* Several nodes ([cluster]): a slot that passed every local test
+	 * goes here instead of trigger; the claimer starts it (with
+	 * job_trigger_slot) if this node is to run it.  NULL: one host. */
+	void (*claim)(void *claim_owner, struct job *, int trigger,
+	    usec_t slot);
+	void *claim_owner;
 	uint64_t host_hash;		/* for jitter */
 	bool boot_first;		/* first jobd start since boot */
 	usec_t boot_time;		/* realtime of boot */

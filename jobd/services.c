@@ -9,13 +9,21 @@
 #include "strv.h"
 #include "units.h"
 
+/* autostart=, on the nodes run_on= names (in a cluster). */
+static bool
+services_autostart(const struct job *j)
+{
+	return j->config->svc.autostart &&
+	    config_runs_here(j->ctx->config, j->config);
+}
+
 void
 services_start_all(struct units *u)
 {
 	struct job *j;
 
 	TAILQ_FOREACH(j, &u->jobs, entry)
-		if (j->service && j->config && j->config->svc.autostart)
+		if (j->service && j->config && services_autostart(j))
 			service_start(j->service, TRIGGER_BOOT);
 }
 
@@ -53,7 +61,7 @@ services_apply_config(struct units *u, const struct service_ctx *ctx,
 		is_svc = j->config && j->config->service;
 		if (is_svc && !j->service) {
 			j->service = service_new(j, ctx);
-			if (started && j->config->svc.autostart)
+			if (started && services_autostart(j))
 				service_start(j->service, TRIGGER_MANUAL);
 		} else if (!is_svc && j->service) {
 			service_stop(j->service, j->config ? NULL :

@@ -175,6 +175,28 @@ TEST(dialect_names)
 }
 
 /* An empty writer still hands out a string. */
+/* A cluster node's node="NAME" goes first on every sample, with or
+ * without labels of its own. */
+TEST(common_labels)
+{
+	static const struct om_label node[] = { { "node", "web-1" } };
+	const struct om_label job[] = { { "job", "a\"b" } };
+	struct om_writer w;
+	char *t;
+
+	om_init(&w, OM_OPENMETRICS);
+	om_common_labels(&w, node, 1);
+	om_family(&w, "jobd_runs", OM_COUNTER, NULL, "Runs.");
+	om_sample_u64(&w, "_total", job, 1, 3);
+	om_sample_u64(&w, "_total", NULL, 0, 4);
+	om_end(&w);
+	t = om_steal(&w, NULL);
+	ASSERT_STREQ(t, "# HELP jobd_runs Runs.\n# TYPE jobd_runs counter\n"
+	    "jobd_runs_total{node=\"web-1\",job=\"a\\\"b\"} 3\n"
+	    "jobd_runs_total{node=\"web-1\"} 4\n# EOF\n");
+	free(t);
+}
+
 TEST(empty)
 {
 	struct om_writer w;
@@ -195,6 +217,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(prometheus_exact),
 	TEST_ENTRY(label_values_escaped),
 	TEST_ENTRY(numbers),
+	TEST_ENTRY(common_labels),
 	TEST_ENTRY(dialect_names),
 	TEST_ENTRY(empty),
 };
