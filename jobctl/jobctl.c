@@ -67,7 +67,7 @@ static const struct opt {
 	    "        or were dropped)" },
 	{ OPT_RESULT, 0, "result", "RESULT",
 	    "only runs with this result: success, failed, timeout,\n"
-	    "        cancelled, lost or skipped" },
+	    "        cancelled, lost, skipped or oom" },
 	{ OPT_SINCE, 0, "since", "TIME",
 	    "only runs since TIME: 'YYYY-MM-DD [HH:MM[:SS]]', '@EPOCH' or a "
 	    "span\n        ago ('2h')" },

@@ -287,6 +287,24 @@ print_history(json_t *runs)
 	}
 }
 
+/* A hook's run: the run that started it, and its chain's first. */
+static void
+print_chain(json_t *r)
+{
+	const char *job = json_string_value(json_object_get(r, "hook_of_job"));
+	const char *first = json_string_value(json_object_get(r,
+	    "chain_first_job"));
+
+	if (json_int_at(r, "hook_of", NULL) <= 0)
+		return;
+	printf("%-12s run %lld of %s\n", "hook of",
+	    json_int_at(r, "hook_of", NULL), job ? job : "?");
+	printf("%-12s run %lld of %s, %lld hook%s deep\n", "chain",
+	    json_int_at(r, "chain_first", NULL), first ? first : "?",
+	    json_int_at(r, "chain_depth", NULL),
+	    json_int_at(r, "chain_depth", NULL) == 1 ? "" : "s");
+}
+
 void
 print_show(json_t *p)
 {
@@ -300,6 +318,7 @@ print_show(json_t *p)
 		if (json_is_string(json_object_get(r, keys[i])))
 			printf("%-12s %s\n", keys[i], json_string_value(
 			    json_object_get(r, keys[i])));
+	print_chain(r);
 	if (json_int_at(r, "pid", NULL) > 0)
 		printf("%-12s %lld\n", "pid", json_int_at(r, "pid", NULL));
 	if (json_int_at(r, "exit_code", NULL) >= 0)

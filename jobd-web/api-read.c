@@ -137,7 +137,7 @@ api_since(const char *s, int64_t *ret)
 }
 
 static const char *const api_results[] = {
-	"success", "failed", "timeout", "cancelled", "lost", "skipped",
+	"success", "failed", "timeout", "cancelled", "lost", "skipped", "oom",
 };
 
 void
@@ -176,8 +176,8 @@ api_runs(struct web *w, struct web_request *r, char **args)
 				break;
 		if (i == ELEMENTSOF(api_results)) {
 			web_respond_error(r, 400, "result: expected success, "
-			    "failed, timeout, cancelled, lost, skipped or "
-			    "notsuccess", NULL, NULL);
+			    "failed, timeout, cancelled, lost, skipped, oom "
+			    "or notsuccess", NULL, NULL);
 			json_decref(p);
 			return;
 		}

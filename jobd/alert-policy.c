@@ -147,6 +147,7 @@ alert_is_verdict(const struct alert_policy *p, const struct run *r)
 	case RESULT_FAILED:
 	case RESULT_TIMEOUT:
 	case RESULT_LOST:
+	case RESULT_OOM:
 		/* A run that will be retried is no verdict yet. */
 		return !hooks_will_retry(p->runs, r->job->config, r);
 	default:

@@ -119,26 +119,56 @@ cgroup_sweep(const char *base)
 	closedir(d);
 }
 
+/* Fills base and enabled as far as looking goes; false (with why) when
+ * jobd must not make per-run groups here. */
+static bool
+cgroup_detect(struct cgroup *cg, enum cgroup_mode mode)
+{
+	*cg = (struct cgroup){ 0 };
+	if (mode == CGROUP_NO) {
+		cg->why = xstrdup("cgroups=no");
+		return false;
+	}
+	cg->base = cgroup_own_dir();
+	if (!cg->base) {
+		cg->why = xstrdup("no cgroup v2 hierarchy");
+		return false;
+	}
+	if (mode == CGROUP_AUTO && !cgroup_is_delegated(cg->base)) {
+		cg->why = xstrfmt("'%s' is not delegated to jobd", cg->base);
+		return false;
+	}
+	return true;
+}
+
+void
+cgroup_probe(struct cgroup *cg, enum cgroup_mode mode)
+{
+	cg->enabled = cgroup_detect(cg, mode);
+}
+
+/* What the runs' groups may use (their limits need them); each on its
+ * own, since one the kernel or the parent lacks fails the whole write. */
+static void
+cgroup_enable_controllers(const char *base)
+{
+	static const char *const ctl[] = { "+memory", "+cpu", "+io",
+	    "+pids" };
+	_cleanup_free_ char *f = xstrfmt("%s/cgroup.subtree_control", base);
+	size_t i;
+
+	for (i = 0; i < ELEMENTSOF(ctl); i++)
+		(void)write_str(f, ctl[i]);
+}
+
 void
 cgroup_init(struct cgroup *cg, enum cgroup_mode mode)
 {
 	char *leaf, *procs, pid[32];
 	int r;
 
-	*cg = (struct cgroup){ 0 };
-	if (mode == CGROUP_NO) {
-		cg->why = xstrdup("cgroups=no");
+	if (!cgroup_detect(cg, mode))
 		return;
-	}
-	cg->base = cgroup_own_dir();
-	if (!cg->base) {
-		cg->why = xstrdup("no cgroup v2 hierarchy");
-		return;
-	}
-	if (mode == CGROUP_AUTO && !cgroup_is_delegated(cg->base)) {
-		cg->why = xstrfmt("'%s' is not delegated to jobd", cg->base);
-		return;
-	}
 	/* cgroup v2 keeps processes in leaves only once controllers are
 	 * enabled below: jobd moves into base/daemon first. */
 	leaf = xstrfmt("%s/daemon", cg->base);
@@ -154,10 +184,8 @@ cgroup_init(struct cgroup *cg, enum cgroup_mode mode)
 	}
 	free(leaf);
 	free(procs);
-	procs = xstrfmt("%s/cgroup.subtree_control", cg->base);
-	/* Memory and CPU accounting per run, where available. */
-	write_str(procs, "+memory +cpu");
-	free(procs);
+	/* Accounting and limits per run, where available. */
+	cgroup_enable_controllers(cg->base);
 	cgroup_sweep(cg->base);
 	cg->enabled = true;
 }
@@ -233,6 +261,16 @@ cgroup_read_usage(const char *path, struct cgroup_usage *u)
 		fclose(fp);
 	}
 	free(f);
+	/* oom_kill: processes of this group the OOM killer ended (its
+	 * memory.max, or the whole system's shortage). */
+	f = xstrfmt("%s/memory.events", path);
+	if ((fp = fopen(f, "re"))) {
+		while (fscanf(fp, "%63s %llu", key, &v) == 2)
+			if (!strcmp(key, "oom_kill"))
+				u->oom_kills = v;
+		fclose(fp);
+	}
+	free(f);
 }
 
 void
@@ -249,6 +287,7 @@ cgroup_run_finish(const char *path, struct cgroup_usage *u)
 	}
 	if (c.peak_kb)
 		u->peak_kb = c.peak_kb;
+	u->oom_kills = c.oom_kills;
 	cgroup_signal(path, SIGKILL);
 	/* Still busy while the killed processes exit: the next start's
 	 * sweep removes it then. */

@@ -19,6 +19,7 @@ struct cgroup {
 struct cgroup_usage {
 	usec_t user, system;
 	uint64_t peak_kb;		/* 0: memory controller not on */
+	uint64_t oom_kills;		/* memory.events' oom_kill */
 };
 
 enum cgroup_mode {
@@ -29,6 +30,9 @@ enum cgroup_mode {
 
 /* Detects delegation and moves jobd into a leaf (base/daemon). */
 void cgroup_init(struct cgroup *, enum cgroup_mode);
+/* Only says what cgroup_init would find for this process (enabled, or
+ * why not), moving nothing: for jobd --check. */
+void cgroup_probe(struct cgroup *, enum cgroup_mode);
 void cgroup_done(struct cgroup *);
 /* base/run-ID, created; NULL when disabled or on error. */
 char *cgroup_run_create(const struct cgroup *, uint64_t id);

@@ -97,7 +97,7 @@ claim_answer(struct cluster *c, struct cluster_claim *cl, bool lease_ok,
 		claim_defer(c, cl);
 		if (c->state == CLUSTER_ALIVE) {
 			c->state = CLUSTER_CONNECTING;
-			cluster_join(c);
+			c->rejoin(c);
 		}
 		return;
 	}

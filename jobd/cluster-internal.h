@@ -1,6 +1,7 @@
-/* What the files of the cluster module share (cluster.c: the node's
- * life and lease; cluster-claim.c: slots; cluster-runs.c: run rows and
- * the queries of the Nodes and History methods; cluster-schema.c). */
+/* What the files of the cluster module share: cluster-node.c (the node's
+ * life and lease), cluster-io.c (statements), cluster-claim.c (slots),
+ * cluster-locks.c, cluster-queue.c, cluster-cancel.c, cluster-runs.c (run
+ * rows, the reads of Nodes and History) and cluster-schema.c. */
 #ifndef JOBD_CLUSTER_INTERNAL_H
 #define JOBD_CLUSTER_INTERNAL_H
 
@@ -51,6 +52,8 @@ struct cluster {
 	struct run_subscriber sub;
 	bool closing, freed;
 	bool gave_up;			/* leaving took too long */
+	/* Join again (cluster-node.c's; the claims find the lease gone). */
+	void (*rejoin)(struct cluster *);
 };
 
 /* At most this many claims wait for a lease; older ones are dropped
@@ -66,9 +69,9 @@ struct cluster {
 extern const char cluster_schema_sql[];
 #define CLUSTER_SCHEMA_VERSION 1
 
-/* cluster.c */
+/* cluster-node.c */
 void cluster_join(struct cluster *);
-/* A statement of this module was queued / answered. */
+/* cluster-io.c: a statement of this module was queued / answered. */
 int cluster_query(struct cluster *, const char *sql, int n,
     const char *const *params, pg_result_fn, void *data);
 void cluster_answered(struct cluster *);

@@ -61,6 +61,12 @@ int config_job_build_command(struct job_config *, char **cause);
 void job_exec_free(struct job_exec *);
 bool job_exec_equal(const struct job_exec *, const struct job_exec *);
 
+/* config-limits.c: the cgroup limits of a unit. */
+config_parse_fn config_parse_memory_max, config_parse_memory_high,
+    config_parse_memory_swap_max, config_parse_cpu_quota,
+    config_parse_cpu_weight, config_parse_tasks_max, config_parse_io_weight;
+bool job_limits_equal(const struct job_limits *, const struct job_limits *);
+
 /* config-sched.c: the schedule keys. */
 config_parse_fn config_parse_schedule, config_parse_timezone,
     config_parse_dst_gap, config_parse_dst_repeat, config_parse_catch_up,
@@ -108,6 +114,10 @@ void config_groups_free(struct config *);
  * file is read; errors go to error() for the unit they are about.
  * Dependencies: unknown names and cycles. */
 void config_check_deps(struct job_config **units, size_t n,
+    void (*error)(void *ctx, const struct job_config *, const char *msg),
+    void *ctx);
+/* on_success= and on_failure= together form no cycle: hooks chain. */
+void config_check_hook_cycles(struct job_config **units, size_t n,
     void (*error)(void *ctx, const struct job_config *, const char *msg),
     void *ctx);
 /* Names that must refer to something: semaphores, hook jobs and alerts. */

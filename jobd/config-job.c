@@ -100,7 +100,8 @@ job_config_exec_equal(const struct job_config *a, const struct job_config *b)
 	    a->svc.ready == b->svc.ready &&
 	    a->svc.ready_fd == b->svc.ready_fd &&
 	    a->svc.watchdog_sec == b->svc.watchdog_sec &&
-	    job_exec_equal(&a->exec, &b->exec);
+	    job_exec_equal(&a->exec, &b->exec) &&
+	    job_limits_equal(&a->limits, &b->limits);
 }
 
 bool
@@ -123,6 +124,8 @@ job_config_equal(const struct job_config *a, const struct job_config *b)
 	    streq_null(a->output_file, b->output_file) &&
 	    a->output_file_max == b->output_file_max &&
 	    a->output_file_keep == b->output_file_keep &&
+	    a->output_file_max_age == b->output_file_max_age &&
+	    a->output_file_compress == b->output_file_compress &&
 	    a->history_max_runs == b->history_max_runs &&
 	    a->history_max_age == b->history_max_age &&
 	    job_schedule_equal(&a->sched, &b->sched) &&
@@ -135,6 +138,7 @@ job_config_equal(const struct job_config *a, const struct job_config *b)
 	    job_policy_equal(&a->policy, &b->policy) &&
 	    strv_equal(a->allow_start, b->allow_start) &&
 	    strv_equal(a->run_on, b->run_on) &&
-	    job_exec_equal(&a->exec, &b->exec);
+	    job_exec_equal(&a->exec, &b->exec) &&
+	    job_limits_equal(&a->limits, &b->limits);
 }
 

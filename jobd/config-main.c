@@ -212,6 +212,7 @@ parser_finish(struct parser *p, int r, struct config **ret,
 		qsort(p->jobs, p->njobs, sizeof(*p->jobs), jobs_compare);
 	config_check_deps(p->jobs, p->njobs, parser_dep_error, p);
 	config_check_policy(p->cfg, p->jobs, p->njobs, parser_dep_error, p);
+	config_check_hook_cycles(p->jobs, p->njobs, parser_dep_error, p);
 	parser_check_groups(p);
 	if (p->nerrors > 0) {
 		for (i = 0; i < p->njobs; i++)

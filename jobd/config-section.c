@@ -139,28 +139,6 @@ parser_seen(struct parser *p, enum config_section section, const char *name)
 	return p->seen[config_key_find(section, name) - config_keys];
 }
 
-/* Finishes a job section: a job needs command=, and only now is shell=
- * known, whichever order the two keys came in. */
-static void
-parser_end_job(struct parser *p)
-{
-	struct job_config *job = p->job;
-	_cleanup_free_ char *cause = NULL;
-
-	parser_defaults_apply(p);
-	if (!job->command_line) {
-		/* An empty command= was reported already. */
-		if (!parser_seen(p, CONFIG_SECTION_JOB, "command"))
-			parser_error(p, job->line, "%s '%s' has no command",
-			    job->service ? "service" : "job", job->name);
-	} else if (config_job_build_command(job, &cause) < 0)
-		parser_error(p, parser_seen(p, CONFIG_SECTION_JOB, "command"),
-		    "command: %s", cause);
-	if (!p->job_kept)
-		job_config_free(job);
-	p->job = NULL;
-}
-
 /* The first line of the section that gave one of the keys named, or 0. */
 static unsigned
 parser_seen_any(struct parser *p, enum config_section section,
@@ -173,6 +151,31 @@ parser_seen_any(struct parser *p, enum config_section section,
 		    (!line || l < line))
 			line = l;
 	return line;
+}
+
+/* Finishes a job section: a job needs command=, and only now is shell=
+ * known, whichever order the two keys came in. */
+static void
+parser_end_job(struct parser *p)
+{
+	struct job_config *job = p->job;
+	_cleanup_free_ char *cause = NULL;
+
+	parser_defaults_apply(p);
+	/* Where --check and a reload point at limits jobd cannot apply. */
+	job->limits.line = parser_seen_any(p, CONFIG_SECTION_JOB,
+	    job_limit_name);
+	if (!job->command_line) {
+		/* An empty command= was reported already. */
+		if (!parser_seen(p, CONFIG_SECTION_JOB, "command"))
+			parser_error(p, job->line, "%s '%s' has no command",
+			    job->service ? "service" : "job", job->name);
+	} else if (config_job_build_command(job, &cause) < 0)
+		parser_error(p, parser_seen(p, CONFIG_SECTION_JOB, "command"),
+		    "command: %s", cause);
+	if (!p->job_kept)
+		job_config_free(job);
+	p->job = NULL;
 }
 
 /* Keeps an alert's command as a job of the config, alert:NAME. */

@@ -182,6 +182,32 @@ struct job_exec {
 	char **pass_environment;	/* jobd's variables passed on */
 };
 
+/* Limits on each run's cgroup (cgroup v2; see cgroup-limits.c).  A field
+ * is set when its bit of set is (JOB_LIMIT_MEMORY_MAX, ...): 0 is a valid
+ * memory_swap_max=.  CONFIG_LIMIT_INFINITY: "max". */
+enum job_limit {
+	JOB_LIMIT_MEMORY_MAX,
+	JOB_LIMIT_MEMORY_HIGH,
+	JOB_LIMIT_MEMORY_SWAP_MAX,
+	JOB_LIMIT_CPU_QUOTA,
+	JOB_LIMIT_CPU_WEIGHT,
+	JOB_LIMIT_TASKS_MAX,
+	JOB_LIMIT_IO_WEIGHT,
+	JOB_NLIMITS,
+};
+
+#define CONFIG_LIMIT_INFINITY UINT64_MAX
+
+/* The keys, by enum job_limit ("memory_max", ...), NULL-ended. */
+extern const char *const job_limit_name[JOB_NLIMITS + 1];
+
+struct job_limits {
+	uint64_t v[JOB_NLIMITS];	/* bytes; cpu_quota in percent;
+					 * weights and tasks as counts */
+	unsigned set;			/* 1 << enum job_limit */
+	unsigned line;			/* the first limit key's line */
+};
+
 /* One [semaphore NAME] section. */
 struct config_semaphore {
 	char *name;
@@ -264,6 +290,8 @@ struct job_config {
 	char *output_file;		/* output=file: the path (see below) */
 	uint64_t output_file_max;	/* rotate past this; 0: never */
 	unsigned output_file_keep;	/* rotated files kept, default 5 */
+	usec_t output_file_max_age;	/* older rotated files go; 0: none */
+	bool output_file_compress;	/* gzip rotated files */
 	int64_t history_max_runs;	/* -1: [jobd]'s */
 	int64_t history_max_age;	/* usec; -1: [jobd]'s; 0: no limit */
 	struct job_schedule sched;
@@ -276,6 +304,7 @@ struct job_config {
 	struct job_exec exec;
 	char **run_on;			/* run_on=: "any", "all" or nodes;
 					 * NULL: the default */
+	struct job_limits limits;
 	char **allow_start;		/* users, @groups: may Start it */
 	uid_t *allow_uids;		/* resolved by access_resolve() */
 	gid_t *allow_gids;

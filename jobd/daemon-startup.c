@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "access.h"
+#include "cgroup-limits.h"
 #include "control.h"
 #include "daemon.h"
 #include "job.h"
@@ -104,6 +105,16 @@ daemon_load_initial(struct daemon *d, const struct daemon_options *o)
 		log_info("per-run cgroups under '%s'", d->cgroup.base);
 	else
 		log_debug("no per-run cgroups: %s", d->cgroup.why);
+	/* Limits jobd cannot apply: refused, as any other error is. */
+	if (cgroup_limits_refuse(c, &d->cgroup, &errors) > 0) {
+		for (i = 0; errors[i]; i++)
+			log_error("%s", errors[i]);
+		log_error("configuration '%s' is invalid; not starting",
+		    o->config_path);
+		strv_free(errors);
+		config_free(c);
+		return 2;
+	}
 	reload_apply(&d->reload, c, NULL);
 	return daemon_cluster_new(d, c);
 }

@@ -286,7 +286,7 @@ daemon_subscribe(struct daemon *d)
 	job_subscribe(&d->runs);
 	figures_subscribe(&d->figures, hub);
 	sync_subscribe(&d->sync, hub);
-	hooks_init(&d->hooks, &d->units, &d->runs, hub);
+	hooks_init(&d->hooks, &d->units, &d->runs, &d->record, hub);
 	alert_policy_subscribe(&d->alert_policy, hub);
 	sched_subscribe(&d->sched, hub);
 	watch_init(&d->watches, &d->units, &d->runs, hub);

@@ -62,6 +62,8 @@ spawn_exec_new(const struct job_config *jc, const struct spawn_settings *set,
 	e->output = jc->output;
 	e->output_file_max = jc->output_file_max;
 	e->output_file_keep = jc->output_file_keep;
+	e->output_file_max_age = jc->output_file_max_age;
+	e->output_file_compress = jc->output_file_compress;
 	if (jc->output_file)
 		e->output_file = xstrdup(jc->output_file);
 	else if (jc->output == OUTPUT_FILE)

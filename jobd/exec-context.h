@@ -33,6 +33,8 @@ struct run_exec {
 	char *output_file;
 	uint64_t output_file_max;	/* rotate past this; 0: never */
 	unsigned output_file_keep;
+	usec_t output_file_max_age;	/* 0: rotated files kept by count */
+	bool output_file_compress;
 	int ready_fd;			/* services with ready=fd:N; 0 none */
 	bool helper;			/* argv[0] is jobd-exec */
 	int env_fd;			/* helper: the child fd of its --env-fd */

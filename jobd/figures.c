@@ -1,7 +1,8 @@
 /* The jobs' lasting figures in memory, for the metrics: counts per result
  * and the last verdict and success of each job, seeded from the ledger and
  * updated as runs finish by the rules of the ledger's own triggers (a
- * verdict is success, failed, timeout or lost; the highest run id wins).
+ * verdict is success, failed, timeout, lost or oom; the highest run id
+ * wins).
  * It only counts: what is shown, and how, is method-metrics.c's. */
 #include <stdlib.h>
 #include <string.h>
@@ -84,7 +85,8 @@ figures_is_verdict(int result)
 	    ledger_result_name[result] : "";
 
 	return !strcmp(name, "success") || !strcmp(name, "failed") ||
-	    !strcmp(name, "timeout") || !strcmp(name, "lost");
+	    !strcmp(name, "timeout") || !strcmp(name, "lost") ||
+	    !strcmp(name, "oom");
 }
 
 void

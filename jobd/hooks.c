@@ -2,10 +2,12 @@
  * gets up to N more attempts, each its own run with trigger "retry" and a
  * link to the first attempt, after retry_sec doubled per attempt up to
  * retry_max_sec.  Once there is no further attempt, on_failure= or
- * on_success= jobs run with the outcome in JOBD_TRIGGER_* and the output
- * tail on stdin.  A hook's own result triggers no hooks, so hooks cannot
- * loop.  notify_on=change compares with the last verdict on record (read
- * back at start), so a restart does not run a hook again. */
+ * on_success= jobs run with the outcome in JOBD_TRIGGER_*, their chain in
+ * JOBD_CHAIN_* and the output tail on stdin.  A hook's run starts its own
+ * hooks (never a retry): --check refuses cycles, and HOOKS_CHAIN_MAX
+ * bounds what it cannot see (a reload between two links).
+ * notify_on=change compares with the last verdict on record (read back at
+ * start), so a restart does not run a hook again. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +16,7 @@
 #include "job.h"
 #include "ledger.h"
 #include "log.h"
+#include "record.h"
 #include "run-ctx.h"
 #include "run.h"
 #include "strv.h"
@@ -73,7 +76,9 @@ hooks_should_retry(const struct job_config *jc, const struct run *r)
 
 	if (r->is_hook || r->attempt >= p->retry)
 		return false;
-	return (r->result == RESULT_FAILED && p->retry_on_failed) ||
+	/* An oom is a failure that says why. */
+	return ((r->result == RESULT_FAILED || r->result == RESULT_OOM) &&
+	    p->retry_on_failed) ||
 	    (r->result == RESULT_TIMEOUT && p->retry_on_timeout);
 }
 
@@ -136,13 +141,25 @@ hooks_tail_text(const struct run *r)
 	return s;
 }
 
-static void
-hooks_start(struct hooks *k, struct job *j, struct run *r, char **hooks)
+/* The chain r's hooks are on: r's own one link deeper, or a new one
+ * that r begins.  Its strings are r's and j's. */
+static struct run_chain
+hooks_chain_of(struct job *j, const struct run *r)
 {
-	_cleanup_free_ char *tail = hooks_tail_text(r);
+	const struct run_chain *c = r->chain;
+
+	return (struct run_chain){ .hook_of = r->id, .hook_of_job = j->name,
+	    .first = c ? c->first : r->id,
+	    .first_job = c ? c->first_job : j->name,
+	    .depth = c ? c->depth + 1 : 1 };
+}
+
+/* What a hook's environment says of the run that started it and of its
+ * chain. */
+static char **
+hooks_env(struct job *j, const struct run *r, const struct run_chain *c)
+{
 	char **env = NULL;
-	struct job *h;
-	size_t i;
 
 	env = strv_push(env, xstrfmt("JOBD_TRIGGER_RUN=%llu",
 	    (unsigned long long)r->id));
@@ -152,22 +169,66 @@ hooks_start(struct hooks *k, struct job *j, struct run *r, char **hooks)
 	if (run_exit_status(r) >= 0)
 		env = strv_push(env, xstrfmt("JOBD_TRIGGER_EXIT_STATUS=%d",
 		    run_exit_status(r)));
+	env = strv_push(env, xstrfmt("JOBD_CHAIN_FIRST_RUN=%llu",
+	    (unsigned long long)c->first));
+	env = strv_push(env, xstrfmt("JOBD_CHAIN_FIRST_JOB=%s", c->first_job));
+	env = strv_push(env, xstrfmt("JOBD_CHAIN_DEPTH=%u", c->depth));
+	return env;
+}
+
+/* Past the bound, h is not started: a skipped run of it on record says
+ * why, as the log does. */
+static void
+hooks_refuse(struct hooks *k, struct job *h, const struct run *r,
+    const struct run_chain *c, const char *key)
+{
+	uint64_t id = k->runs->next_id(k->runs->owner);
+	_cleanup_free_ char *why = xstrfmt("not started: %s= of run %llu "
+	    "of '%s' would be %u hooks deep, past the bound of %d (a cycle "
+	    "of hooks?)", key, (unsigned long long)r->id, c->hook_of_job,
+	    c->depth, HOOKS_CHAIN_MAX);
+
+	log_full(LOG_WARNING, h->name, id, "job '%s' run %llu: %s", h->name,
+	    (unsigned long long)id, why);
+	record_hook_skipped(k->record, id, h->name, c, why);
+}
+
+static void
+hooks_start(struct hooks *k, struct job *j, struct run *r, char **hooks,
+    const char *key)
+{
+	_cleanup_free_ char *tail = NULL;
+	_cleanup_(strv_freep) char **env = NULL;
+	struct run_chain c = hooks_chain_of(j, r);
+	struct job *h;
+	size_t i;
+
 	for (i = 0; hooks && hooks[i]; i++) {
-		if (!(h = units_find(k->units, hooks[i])) || h->service)
+		if (!(h = units_find(k->units, hooks[i])) || h->service ||
+		    !h->config)
 			continue;
+		if (c.depth > HOOKS_CHAIN_MAX) {
+			hooks_refuse(k, h, r, &c, key);
+			continue;
+		}
+		if (!env) {
+			tail = hooks_tail_text(r);
+			env = hooks_env(j, r, &c);
+		}
 		log_full(LOG_INFO, j->name, r->id, "job '%s' run %llu %s: "
 		    "starting '%s'", j->name, (unsigned long long)r->id,
 		    run_result_name[r->result], h->name);
 		job_trigger_full(h, TRIGGER_DEPENDENCY, &(struct run_opts){
-		    .is_hook = true, .stdin_data = tail, .env = env });
+		    .is_hook = true, .chain = &c, .stdin_data = tail,
+		    .env = env });
 	}
-	strv_free(env);
 }
 
 static bool
 result_is_failure(enum run_result r)
 {
-	return r == RESULT_FAILED || r == RESULT_TIMEOUT || r == RESULT_LOST;
+	return r == RESULT_FAILED || r == RESULT_TIMEOUT || r == RESULT_LOST ||
+	    r == RESULT_OOM;
 }
 
 /* What follows a finished run: a retry, else the hooks (with
@@ -188,7 +249,8 @@ hooks_finished_cb(struct run_subscriber *sub, struct run *r)
 		hooks_schedule_retry(h, j, r);
 		return;
 	}
-	if (r->is_hook)
+	/* An alert command's run starts nothing, so alerts cannot loop. */
+	if (r->trigger == TRIGGER_ALERT)
 		return;
 	j->last_result = r->result;
 	if (jc->policy.notify_on == NOTIFY_ON_CHANGE &&
@@ -197,7 +259,7 @@ hooks_finished_cb(struct run_subscriber *sub, struct run *r)
 		return;
 	if (!h->runs->stopping)
 		hooks_start(h, j, r, fail ? jc->policy.on_failure :
-		    jc->policy.on_success);
+		    jc->policy.on_success, fail ? "on_failure" : "on_success");
 }
 
 void
@@ -221,9 +283,9 @@ hooks_load_results(struct hooks *h, const struct ledger_job_stats *v,
 
 void
 hooks_init(struct hooks *h, struct units *u, const struct run_ctx *runs,
-    struct run_hub *hub)
+    struct record *rec, struct run_hub *hub)
 {
-	*h = (struct hooks){ .units = u, .runs = runs };
+	*h = (struct hooks){ .units = u, .runs = runs, .record = rec };
 	h->sub = (struct run_subscriber){ .finished = hooks_finished_cb };
 	run_hub_subscribe(hub, &h->sub);
 }

@@ -1,6 +1,6 @@
 /* Failure handling after a run: retries with exponential backoff, and the
  * on_failure= / on_success= jobs (with notify_on=change, only when the
- * result changed). */
+ * result changed), which chain: a hook's run starts its own hooks. */
 #ifndef JOBD_HOOKS_H
 #define JOBD_HOOKS_H
 
@@ -9,8 +9,14 @@
 
 #include "run-events.h"
 
+/* A hook this many hooks deep is started; one deeper is not (a skipped
+ * run of it says why).  --check refuses cycles; this bounds a chain that
+ * a reload between two links made endless. */
+#define HOOKS_CHAIN_MAX 16
+
 struct job_config;
 struct ledger_job_stats;
+struct record;
 struct retry;
 struct run;
 struct run_ctx;
@@ -18,7 +24,8 @@ struct units;
 
 struct hooks {
 	struct units *units;
-	const struct run_ctx *runs;	/* the loop; stopping */
+	const struct run_ctx *runs;	/* the loop; stopping; run ids */
+	struct record *record;		/* hooks past the bound */
 	struct retry *retries;		/* pending */
 	struct run_subscriber sub;	/* every finished run */
 };
@@ -26,7 +33,7 @@ struct hooks {
 /* Hears of every finished run: a retry is scheduled, or the hooks start
  * (a retried run's hooks wait for the last attempt). */
 void hooks_init(struct hooks *, struct units *, const struct run_ctx *,
-    struct run_hub *);
+    struct record *, struct run_hub *);
 /* Cancels pending retries (shutdown). */
 void hooks_stop(struct hooks *);
 /* Whether a finished run gets another attempt (retry=): then it is no

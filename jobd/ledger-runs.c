@@ -11,17 +11,20 @@
 
 const char *const ledger_result_name[LEDGER_NRESULTS] = {
 	"success", "failed", "timeout", "cancelled", "lost", "skipped",
+	"oom",
 };
 
 /* Column order shared by every statement that reads or writes a run. */
 #define RUN_COLUMNS_BASE						\
 	"id, job, \"trigger\", scheduled_usec, queued_usec, started_usec, " \
 	"ended_usec, pid, exit_code, signal, result, reason, duration_usec, " \
-	"peak_rss_kb, user_cpu_usec, system_cpu_usec, retry_of"
+	"peak_rss_kb, user_cpu_usec, system_cpu_usec, retry_of, hook_of, " \
+	"hook_of_job, chain_first, chain_first_job, chain_depth"
 #define RUN_COLUMNS RUN_COLUMNS_BASE ", output_tail"
 #define RUN_INSERT							\
 	"INSERT INTO runs (" RUN_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, " \
-	"?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) "
+	"?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, " \
+	"?20, ?21, ?22, ?23) "
 #define QUERY_WHERE							\
 	" (?2 = 0 OR (result IS NOT NULL AND"				\
 	" result NOT IN ('success', 'cancelled')))"			\
@@ -50,7 +53,12 @@ static const char *const ledger_sql[ST_N] = {
 	    "peak_rss_kb = excluded.peak_rss_kb, "
 	    "user_cpu_usec = excluded.user_cpu_usec, "
 	    "system_cpu_usec = excluded.system_cpu_usec, "
-	    "retry_of = excluded.retry_of, output_tail = excluded.output_tail",
+	    "retry_of = excluded.retry_of, hook_of = excluded.hook_of, "
+	    "hook_of_job = excluded.hook_of_job, "
+	    "chain_first = excluded.chain_first, "
+	    "chain_first_job = excluded.chain_first_job, "
+	    "chain_depth = excluded.chain_depth, "
+	    "output_tail = excluded.output_tail",
 	[ST_STATE_PUT] = "INSERT INTO job_state (job, last_slot_usec, "
 	    "paused_until_usec, skips_pending) VALUES (?1, ?2, ?3, ?4) "
 	    "ON CONFLICT (job) DO UPDATE SET "
@@ -148,7 +156,7 @@ bind_text(sqlite3_stmt *st, int i, const char *s, int *rc)
 		*rc = sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
 }
 
-/* Binds a run as ?1..?18 in RUN_COLUMNS order; the memory must outlive
+/* Binds a run as ?1..?23 in RUN_COLUMNS order; the memory must outlive
  * the step (ledger_exec_stmt clears the bindings). */
 static int
 ledger_bind_run(sqlite3_stmt *st, const struct ledger_run *run)
@@ -173,8 +181,13 @@ ledger_bind_run(sqlite3_stmt *st, const struct ledger_run *run)
 	bind_int(st, 15, (int64_t)run->user_cpu, &rc);
 	bind_int(st, 16, (int64_t)run->system_cpu, &rc);
 	bind_opt(st, 17, run->retry_of, &rc);
+	bind_opt(st, 18, run->hook_of, &rc);
+	bind_text(st, 19, run->hook_of_job, &rc);
+	bind_opt(st, 20, run->chain_first, &rc);
+	bind_text(st, 21, run->chain_first_job, &rc);
+	bind_opt(st, 22, run->chain_depth, &rc);
 	if (rc == SQLITE_OK && run->tail_len > 0)
-		rc = sqlite3_bind_blob(st, 18, run->tail, (int)run->tail_len,
+		rc = sqlite3_bind_blob(st, 23, run->tail, (int)run->tail_len,
 		    SQLITE_STATIC);
 	return rc;
 }
@@ -205,8 +218,13 @@ ledger_read_run(sqlite3_stmt *st, struct ledger_run *run)
 	run->user_cpu = (usec_t)sqlite3_column_int64(st, 14);
 	run->system_cpu = (usec_t)sqlite3_column_int64(st, 15);
 	run->retry_of = (uint64_t)sqlite3_column_int64(st, 16);
-	tail = sqlite3_column_blob(st, 17);
-	len = sqlite3_column_bytes(st, 17);
+	run->hook_of = (uint64_t)sqlite3_column_int64(st, 17);
+	run->hook_of_job = ledger_column_dup(st, 18);
+	run->chain_first = (uint64_t)sqlite3_column_int64(st, 19);
+	run->chain_first_job = ledger_column_dup(st, 20);
+	run->chain_depth = (unsigned)sqlite3_column_int(st, 21);
+	tail = sqlite3_column_blob(st, 22);
+	len = sqlite3_column_bytes(st, 22);
 	if (tail && len > 0) {
 		run->tail = xmalloc((size_t)len);
 		memcpy(run->tail, tail, (size_t)len);
@@ -357,6 +375,8 @@ ledger_run_free_contents(struct ledger_run *run)
 	free(run->result);
 	free(run->reason);
 	free(run->tail);
+	free(run->hook_of_job);
+	free(run->chain_first_job);
 	memset(run, 0, sizeof(*run));
 }
 

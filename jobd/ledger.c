@@ -38,6 +38,41 @@
 	"  last_success_usec)"						\
 	"  WHERE excluded.last_run >= COALESCE(last_run, 0);"
 
+/* From schema 5: an oom is a verdict as a failure is. */
+#define LEDGER_STATS_TRIGGER_BODY_5					\
+	" INSERT INTO run_counts (job, result, n)"			\
+	"  VALUES (NEW.job, NEW.result, 1)"				\
+	"  ON CONFLICT (job, result) DO UPDATE SET n = n + 1;"		\
+	" INSERT INTO job_stats (job, last_run, last_result,"		\
+	"  last_started_usec, last_ended_usec, last_duration_usec,"	\
+	"  last_success_usec)"						\
+	"  SELECT NEW.job, NEW.id, NEW.result, NEW.started_usec,"	\
+	"  NEW.ended_usec, NEW.duration_usec,"				\
+	"  CASE WHEN NEW.result = 'success' THEN"			\
+	"  COALESCE(NEW.ended_usec, NEW.started_usec) END"		\
+	"  WHERE NEW.result IN ('success', 'failed', 'timeout',"	\
+	"  'lost', 'oom')"						\
+	"  ON CONFLICT (job) DO UPDATE SET"				\
+	"  last_run = excluded.last_run,"				\
+	"  last_result = excluded.last_result,"				\
+	"  last_started_usec = excluded.last_started_usec,"		\
+	"  last_ended_usec = excluded.last_ended_usec,"			\
+	"  last_duration_usec = excluded.last_duration_usec,"		\
+	"  last_success_usec = COALESCE(excluded.last_success_usec,"	\
+	"  last_success_usec)"						\
+	"  WHERE excluded.last_run >= COALESCE(last_run, 0);"
+
+#define LEDGER_RUNS_COLUMNS_1						\
+	"id, job, \"trigger\", scheduled_usec, queued_usec, started_usec," \
+	" ended_usec, pid, exit_code, signal, result, reason,"		\
+	" duration_usec, peak_rss_kb, user_cpu_usec, system_cpu_usec,"	\
+	" output_tail, retry_of"
+
+/* The runs' columns from schema 4 on (the hook chain's added). */
+#define LEDGER_RUNS_COLUMNS_4						\
+	LEDGER_RUNS_COLUMNS_1 ", hook_of, hook_of_job, chain_first,"	\
+	" chain_first_job, chain_depth"
+
 /* ledger_migrations[i] takes user_version i to i + 1, in one transaction
  * with the version bump.  Never edit a released step; append a new one. */
 static const char *const ledger_migrations[] = {
@@ -138,6 +173,56 @@ static const char *const ledger_migrations[] = {
 	" END;"
 	"CREATE TABLE events ("
 	" name TEXT PRIMARY KEY, set_usec INTEGER NOT NULL);",
+	/* 4: hooks chain (a hook's run starts its own hooks): a hook's run
+	 * keeps the run that started it and its chain's first run, with
+	 * their jobs (show RUN names them after pruning too). */
+	"ALTER TABLE runs ADD COLUMN hook_of INTEGER;"
+	"ALTER TABLE runs ADD COLUMN hook_of_job TEXT;"
+	"ALTER TABLE runs ADD COLUMN chain_first INTEGER;"
+	"ALTER TABLE runs ADD COLUMN chain_first_job TEXT;"
+	"ALTER TABLE runs ADD COLUMN chain_depth INTEGER;",
+	/* 5: the result oom (issue 21's cgroup limits).  SQLite changes a
+	 * CHECK only by copying the table; its indexes and triggers go with
+	 * the old one and are made again, and AUTOINCREMENT's counter is
+	 * carried over (pruning may have left it above the largest id). */
+	"CREATE TABLE runs_5 ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" job TEXT NOT NULL,"
+	" \"trigger\" TEXT,"
+	" scheduled_usec INTEGER, queued_usec INTEGER,"
+	" started_usec INTEGER, ended_usec INTEGER,"
+	" pid INTEGER, exit_code INTEGER, signal INTEGER,"
+	" result TEXT CHECK (result IN ('success', 'failed', 'timeout',"
+	"  'cancelled', 'lost', 'skipped', 'oom')),"
+	" reason TEXT,"
+	" duration_usec INTEGER, peak_rss_kb INTEGER,"
+	" user_cpu_usec INTEGER, system_cpu_usec INTEGER,"
+	" output_tail BLOB,"
+	" retry_of INTEGER,"
+	" hook_of INTEGER, hook_of_job TEXT, chain_first INTEGER,"
+	" chain_first_job TEXT, chain_depth INTEGER);"
+	"INSERT INTO runs_5 (" LEDGER_RUNS_COLUMNS_4 ")"
+	" SELECT " LEDGER_RUNS_COLUMNS_4 " FROM runs;"
+	/* sqlite_sequence has no key: one row for runs_5, made if the
+	 * copy made none, then the larger counter. */
+	"INSERT INTO sqlite_sequence (name, seq) SELECT 'runs_5', 0"
+	" WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence"
+	" WHERE name = 'runs_5');"
+	"UPDATE sqlite_sequence SET seq = (SELECT max(seq) FROM"
+	" sqlite_sequence WHERE name IN ('runs', 'runs_5'))"
+	" WHERE name = 'runs_5';"
+	"DROP TABLE runs;"
+	"ALTER TABLE runs_5 RENAME TO runs;"
+	"CREATE INDEX runs_job_id ON runs (job, id);"
+	"CREATE INDEX runs_unfinished ON runs (id) WHERE result IS NULL;"
+	"CREATE TRIGGER runs_finished_insert AFTER INSERT ON runs"
+	" WHEN NEW.result IS NOT NULL BEGIN"
+	LEDGER_STATS_TRIGGER_BODY_5
+	" END;"
+	"CREATE TRIGGER runs_finished_update AFTER UPDATE OF result ON runs"
+	" WHEN OLD.result IS NULL AND NEW.result IS NOT NULL BEGIN"
+	LEDGER_STATS_TRIGGER_BODY_5
+	" END;",
 };
 
 _Static_assert(ELEMENTSOF(ledger_migrations) == LEDGER_VERSION,

@@ -15,23 +15,23 @@
 
 #define LEDGER_FILE "ledger.db"
 #define LEDGER_APPLICATION_ID 0x6a6f6264	/* "jobd" */
-#define LEDGER_VERSION 3			/* newest schema we know */
+#define LEDGER_VERSION 5			/* newest schema we know */
 
 struct ledger;
 
 /* The results a finished row may have, in this order. */
-#define LEDGER_NRESULTS 6
+#define LEDGER_NRESULTS 7
 extern const char *const ledger_result_name[LEDGER_NRESULTS];
 /* The index of a result name, or -1. */
 int ledger_result_index(const char *result);
 
 /*
- * One row of the runs table.  For the times, pid, signal and retry_of,
- * zero means "not set" (stored as NULL); exit_code counts only when
- * has_exit.  result is NULL while the run is running, else one of
- * success, failed, timeout, cancelled, lost, skipped.  Rows read back own
- * their strings and tail (ledger_run_free_contents); rows passed in are
- * only read.
+ * One row of the runs table.  For the times, pid, signal, retry_of,
+ * hook_of, chain_first and chain_depth, zero means "not set" (stored as
+ * NULL); exit_code counts only when has_exit.  result is NULL while the
+ * run is running, else one of success, failed, timeout, cancelled, lost,
+ * skipped.  Rows read back own their strings and tail
+ * (ledger_run_free_contents); rows passed in are only read.
  */
 struct ledger_run {
 	uint64_t id;
@@ -50,6 +50,13 @@ struct ledger_run {
 	void *tail;		/* output tail bytes, NULL when tail_len 0 */
 	size_t tail_len;
 	uint64_t retry_of;	/* id of the run this one retries, or 0 */
+	/* A hook's run: the run whose end started it, the first run of its
+	 * chain (which no hook started), and how many hooks deep it is. */
+	uint64_t hook_of;
+	char *hook_of_job;
+	uint64_t chain_first;
+	char *chain_first_job;
+	unsigned chain_depth;
 };
 
 /* Per-job schedule state.  Same ownership rules as struct ledger_run. */

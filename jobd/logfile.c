@@ -4,7 +4,10 @@
  * time while the next lines collect in the other buffer.  The file is
  * opened and rotated on its directory's descriptor (safe-path.h): the job's
  * user may own that directory.  The object owns itself once closed and
- * frees itself after its last write. */
+ * frees itself after its last write.  Compressing rotated files is work
+ * of its own on the pool, with its own descriptor of the directory: a
+ * large gzip never holds up the file's writes (nor, being off the loop,
+ * anything else). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -14,6 +17,7 @@
 
 #include "executor.h"
 #include "log.h"
+#include "logfile-rotate.h"
 #include "logfile.h"
 #include "safe-path.h"
 #include "xmalloc.h"
@@ -40,6 +44,11 @@ struct logfile {
 	void *ctx;
 	uint64_t max_size;		/* rotate past this; 0: never */
 	unsigned keep;			/* rotated files kept */
+	usec_t max_age;			/* rotated files older go; 0 */
+	bool compress;
+	bool pruned;			/* age checked at the first open */
+	int gz_dir;			/* worker: a rotation to compress
+					 * after (its dir, dup'd), or -1 */
 	const unsigned *gen;		/* bumped by SIGUSR1: reopen */
 	unsigned kick_gen, seen_gen;	/* kick_gen is set before submit */
 };
@@ -79,29 +88,28 @@ logfile_forget(struct logfile *f)
 	f->fd = f->dir = -1;
 }
 
+/* Worker thread: the rotated files past max_age go, and, with compress,
+ * the plain ones are handed to a compression after this write. */
+static void
+logfile_tidy(struct logfile *f)
+{
+	if (f->dir < 0 || !f->keep)
+		return;
+	logrotate_prune(f->dir, f->name, f->keep, f->max_age,
+	    now_realtime());
+	if (f->compress && f->gz_dir < 0)
+		f->gz_dir = fcntl(f->dir, F_DUPFD_CLOEXEC, 0);
+}
+
 /* Worker thread: FILE.1 .. FILE.keep, the oldest dropped; names taken in
  * the directory opened before, so no link leads elsewhere. */
 static void
 logfile_rotate(struct logfile *f)
 {
-	char *from, *to;
-	unsigned k;
-
 	close(f->fd);
 	f->fd = -1;
-	for (k = f->keep; k > 1; k--) {
-		from = xstrfmt("%s.%u", f->name, k - 1);
-		to = xstrfmt("%s.%u", f->name, k);
-		renameat(f->dir, from, f->dir, to);
-		free(from);
-		free(to);
-	}
-	to = xstrfmt("%s.1", f->name);
-	if (f->keep > 0)
-		renameat(f->dir, f->name, f->dir, to);
-	else
-		unlinkat(f->dir, f->name, 0);
-	free(to);
+	logrotate_shift(f->dir, f->name, f->keep);
+	logfile_tidy(f);
 	logfile_open_file(f);
 }
 
@@ -120,6 +128,11 @@ logfile_work(void *data)
 	f->seen_gen = f->kick_gen;
 	if (f->fd < 0 && f->error == 0)
 		logfile_open_file(f);
+	/* Old files of earlier runs: checked once per run. */
+	if (!f->pruned && f->fd >= 0) {
+		f->pruned = true;
+		logfile_tidy(f);
+	}
 	while (f->fd >= 0 && off < f->writing.len) {
 		n = write(f->fd, f->writing.data + off, f->writing.len - off);
 		if (n < 0 && errno == EINTR)
@@ -138,10 +151,64 @@ logfile_work(void *data)
 		logfile_forget(f);
 }
 
+/* A compression: owns its directory descriptor and names, not the
+ * logfile, which may be freed before it ends. */
+struct logfile_gz {
+	int dir;
+	char *name, *path;
+	unsigned keep;
+	uid_t owner;			/* the run's user */
+	int r;
+	char *why;
+};
+
+static void
+logfile_gz_work(void *data)
+{
+	struct logfile_gz *z = data;
+
+	z->r = logrotate_compress(z->dir, z->name, z->keep, z->owner,
+	    &z->why);
+}
+
+static void
+logfile_gz_done(void *data, int status)
+{
+	struct logfile_gz *z = data;
+
+	(void)status;
+	if (z->r < 0)
+		log_warning("log file '%s': %s", z->path, z->why);
+	close(z->dir);
+	free(z->why);
+	free(z->name);
+	free(z->path);
+	free(z);
+}
+
+/* Loop: the write asked for a compression; it goes to the pool. */
+static void
+logfile_gz_submit(struct logfile *f)
+{
+	struct logfile_gz *z;
+
+	if (f->gz_dir < 0)
+		return;
+	z = xcalloc(1, sizeof(*z));
+	z->dir = TAKE_FD(f->gz_dir);
+	z->name = xstrdup(f->name);
+	z->path = xstrdup(f->path);
+	z->keep = f->keep;
+	z->owner = f->owner.uid;
+	executor_submit(f->executor, logfile_gz_work, logfile_gz_done, z);
+}
+
 static void
 logfile_free(struct logfile *f)
 {
 	logfile_forget(f);
+	if (f->gz_dir >= 0)
+		close(f->gz_dir);
 	free(f->why);
 	free(f->told);
 	free(f->dir_path);
@@ -159,6 +226,7 @@ logfile_done(void *data, int status)
 
 	(void)status;
 	f->in_flight = false;
+	logfile_gz_submit(f);
 	if (f->error) {
 		if (!f->why)
 			f->why = xstrdup(strerror(f->error));
@@ -212,6 +280,9 @@ logfile_open(struct executor *e, const struct logfile_opts *o,
 
 	f->max_size = o->max_size;
 	f->keep = o->keep;
+	f->max_age = o->max_age;
+	f->compress = o->compress;
+	f->gz_dir = -1;
 	f->gen = o->gen;
 	f->seen_gen = f->kick_gen = o->gen ? *o->gen : 0;
 	f->executor = e;

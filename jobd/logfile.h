@@ -1,5 +1,7 @@
 /* output=file: appending a run's lines to a log file through the executor,
- * with a bounded buffer that tells the reader to pause when it is full. */
+ * with a bounded buffer that tells the reader to pause when it is full;
+ * rotation past a size, with old rotated files deleted and the rest
+ * gzip'd off the writes' way (logfile-rotate.c). */
 #ifndef JOBD_LOGFILE_H
 #define JOBD_LOGFILE_H
 
@@ -16,7 +18,10 @@ struct logfile;
 struct logfile_opts {
 	const char *path;
 	uint64_t max_size;		/* rotate past this size; 0: never */
-	unsigned keep;			/* rotated files kept (FILE.1 ...) */
+	unsigned keep;			/* rotated files kept (FILE.1 ..),
+					 * plain or .gz */
+	uint64_t max_age;		/* usec: older rotated files go; 0 */
+	bool compress;			/* gzip rotated files */
 	const unsigned *gen;		/* reopen when it changes (SIGUSR1) */
 	uid_t uid;			/* the job's user: besides root, the */
 	gid_t gid;			/* only owner its directories may have */

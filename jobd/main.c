@@ -9,6 +9,7 @@
 
 #include <uv.h>
 
+#include "cgroup-limits.h"
 #include "config.h"
 #include "daemon.h"
 #include "log.h"
@@ -94,6 +95,33 @@ parse_args(int argc, char **argv)
 	return 0;
 }
 
+/* Limits need per-run cgroups.  jobd --check runs in the cgroup of
+ * whoever started it (a login shell's is not delegated), not in the one
+ * the service will have: there, only a cgroup jobd could never use
+ * (cgroups=no, no cgroup v2) is an error; a cgroup merely not delegated
+ * is a warning.  jobctl reload --dry-run asks the running jobd. */
+static int
+check_limits(const struct config *c)
+{
+	char **errors = NULL;
+	struct cgroup cg;
+	bool soft;
+	size_t i, n;
+
+	cgroup_probe(&cg, c->cgroups);
+	soft = !cg.enabled && cg.base && c->cgroups == CGROUP_AUTO;
+	n = cgroup_limits_refuse(c, &cg, &errors);
+	for (i = 0; i < n; i++)
+		fprintf(stderr, "%s%s\n", soft ? "warning: " : "", errors[i]);
+	if (n && soft)
+		fprintf(stderr, "warning: jobd --check judged the cgroup it "
+		    "runs in, not the service's; \"jobctl reload --dry-run\" "
+		    "asks the running jobd\n");
+	strv_free(errors);
+	cgroup_done(&cg);
+	return n && !soft ? -1 : 0;
+}
+
 static int
 check_config(void)
 {
@@ -105,6 +133,10 @@ check_config(void)
 		for (i = 0; errors && errors[i]; i++)
 			fprintf(stderr, "%s\n", errors[i]);
 		strv_free(errors);
+		return 2;
+	}
+	if (check_limits(c) < 0) {
+		config_free(c);
 		return 2;
 	}
 	config_free(c);

@@ -27,6 +27,23 @@ json_set_nonzero(json_t *o, const char *key, long long v)
 		json_object_set_new(o, key, json_integer(v));
 }
 
+/* A hook's run: the run that started it and its chain's first. */
+static void
+history_chain_json(json_t *o, const struct ledger_run *r)
+{
+	if (!r->hook_of)
+		return;
+	json_set_nonzero(o, "hook_of", (long long)r->hook_of);
+	if (r->hook_of_job)
+		json_object_set_new(o, "hook_of_job",
+		    json_string(r->hook_of_job));
+	json_set_nonzero(o, "chain_first", (long long)r->chain_first);
+	if (r->chain_first_job)
+		json_object_set_new(o, "chain_first_job",
+		    json_string(r->chain_first_job));
+	json_set_nonzero(o, "chain_depth", r->chain_depth);
+}
+
 /* A ledger row in the shape of the interface's Run. */
 static json_t *
 history_run_json(const struct ledger_run *r)
@@ -44,6 +61,7 @@ history_run_json(const struct ledger_run *r)
 	json_set_nonzero(o, "pid", r->pid);
 	json_set_nonzero(o, "scheduled_usec", (long long)r->scheduled);
 	json_set_nonzero(o, "retry_of", (long long)r->retry_of);
+	history_chain_json(o, r);
 	json_set_nonzero(o, "user_cpu_usec", (long long)r->user_cpu);
 	json_set_nonzero(o, "system_cpu_usec", (long long)r->system_cpu);
 	json_set_nonzero(o, "peak_rss_kb", (long long)r->peak_rss_kb);

@@ -37,6 +37,13 @@ run_write(struct json_writer *w, const struct run *r, bool brief)
 		jw_kint(w, "retry_of", (long long)r->retry_of);
 		jw_kint(w, "attempt", r->attempt + 1);
 	}
+	if (r->chain && !brief) {
+		jw_kint(w, "hook_of", (long long)r->chain->hook_of);
+		jw_kstr(w, "hook_of_job", r->chain->hook_of_job);
+		jw_kint(w, "chain_first", (long long)r->chain->first);
+		jw_kstr(w, "chain_first_job", r->chain->first_job);
+		jw_kint(w, "chain_depth", r->chain->depth);
+	}
 	if (r->pid > 0)
 		jw_kint(w, "pid", r->pid);
 	if (r->started) {

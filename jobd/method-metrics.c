@@ -126,8 +126,8 @@ static const struct job_gauge job_gauges[] = {
 	    "When the job's last successful run ended (Unix time).",
 	    last_success_value, true },
 	{ "jobd_job_last_run_timestamp_seconds", "seconds",
-	    "When the job's last run with a verdict (success, failed, timeout "
-	    "or lost) started (Unix time).", last_run_value, true },
+	    "When the job's last run with a verdict (success, failed, timeout, "
+	    "lost or oom) started (Unix time).", last_run_value, true },
 	{ "jobd_job_last_run_duration_seconds", "seconds",
 	    "How long the job's last run with a verdict ran.",
 	    last_duration_value, true },

@@ -47,6 +47,8 @@ record_op_free(struct ledger_op *op)
 	free(op->run.result);
 	free(op->run.reason);
 	free(op->run.tail);
+	free(op->run.hook_of_job);
+	free(op->run.chain_first_job);
 }
 
 void
@@ -109,6 +111,19 @@ record_fill_tail(struct ledger_run *row, const struct run *r)
 	}
 }
 
+/* A hook's chain in its row; strings copied. */
+static void
+record_fill_chain(struct ledger_run *row, const struct run_chain *c)
+{
+	if (!c)
+		return;
+	row->hook_of = c->hook_of;
+	row->hook_of_job = xstrdup(c->hook_of_job);
+	row->chain_first = c->first;
+	row->chain_first_job = xstrdup(c->first_job);
+	row->chain_depth = c->depth;
+}
+
 /* The row of a run as it is now; strings copied. */
 static void
 record_fill(struct ledger_run *row, const struct run *r)
@@ -128,6 +143,7 @@ record_fill(struct ledger_run *row, const struct run *r)
 		.signal = r->signal,
 		.reason = r->reason ? xstrdup(r->reason) : NULL,
 	};
+	record_fill_chain(row, r->chain);
 	if (r->state != RUN_FINISHED)
 		return;
 	row->result = xstrdup(run_result_name[r->result]);
@@ -167,25 +183,48 @@ record_run_finished(struct record *rec, const struct run *r)
 	record_enqueue(rec, &op);
 }
 
-void
-record_run_skipped(struct record *rec, uint64_t id, const char *job,
-    const char *trigger, usec_t slot, const char *reason)
+/* A run that was never started: skipped now, with its reason. */
+static struct ledger_op
+record_skipped_op(uint64_t id, const char *job, const char *trigger,
+    const char *reason)
 {
 	usec_t now = now_realtime();
-	struct ledger_op op = {
+
+	return (struct ledger_op){
 		.type = LEDGER_OP_COMPLETE,
 		.run = {
 			.id = id,
 			.job = xstrdup(job),
 			.trigger = xstrdup(trigger),
-			.scheduled = slot,
 			.queued = now,
 			.ended = now,
 			.result = xstrdup("skipped"),
 			.reason = xstrdup(reason),
 		},
 	};
+}
 
+void
+record_run_skipped(struct record *rec, uint64_t id, const char *job,
+    const char *trigger, usec_t slot, const char *reason)
+{
+	struct ledger_op op = record_skipped_op(id, job, trigger, reason);
+
+	op.run.scheduled = slot;
+	if (!rec->closing)
+		record_enqueue(rec, &op);
+	else
+		record_op_free(&op);
+}
+
+void
+record_hook_skipped(struct record *rec, uint64_t id, const char *job,
+    const struct run_chain *c, const char *reason)
+{
+	struct ledger_op op = record_skipped_op(id, job,
+	    run_trigger_name[TRIGGER_DEPENDENCY], reason);
+
+	record_fill_chain(&op.run, c);
 	if (!rec->closing)
 		record_enqueue(rec, &op);
 	else

@@ -15,6 +15,7 @@
 #include "run-events.h"
 
 struct run;
+struct run_chain;
 struct run_ctx;
 
 #define RECORD_QUEUE_MAX 10000		/* rows waiting for the disk */
@@ -114,6 +115,10 @@ void record_run_finished(struct record *, const struct run *);
 /* A slot that was not run, as a skipped run with its reason. */
 void record_run_skipped(struct record *, uint64_t id, const char *job,
     const char *trigger, usec_t slot, const char *reason);
+/* A hook not started (its chain is too deep), as a skipped run of its
+ * job with the chain it would have been on and the reason. */
+void record_hook_skipped(struct record *, uint64_t id, const char *job,
+    const struct run_chain *, const char *reason);
 /* A job's schedule state (last slot handled, pause, skips). */
 void record_job_state(struct record *, const char *job, usec_t last_slot,
     usec_t paused_until, unsigned skips);

@@ -7,6 +7,7 @@
 
 #include "access.h"
 #include "alert-policy.h"
+#include "cgroup-limits.h"
 #include "config.h"
 #include "deps.h"
 #include "executor.h"
@@ -83,6 +84,12 @@ reload_work(void *data)
 	struct reload_req *q = data;
 
 	q->r = config_load(q->path, &q->config, &q->errors);
+	/* jobd's cgroup is known since the start and never changes. */
+	if (q->r == 0 && cgroup_limits_refuse(q->config,
+	    q->reload->runs->cgroup, &q->errors) > 0) {
+		q->config = config_free(q->config);
+		q->r = -EINVAL;
+	}
 	if (q->r == 0)
 		access_resolve(q->config);
 }

@@ -52,6 +52,7 @@ const char *const run_result_name[RESULT_NRESULTS] = {
 	[RESULT_CANCELLED] = "cancelled",
 	[RESULT_LOST] = "lost",
 	[RESULT_SKIPPED] = "skipped",
+	[RESULT_OOM] = "oom",
 };
 
 static const char *const run_event_name[RUN_NEVENTS] = {
@@ -205,10 +206,12 @@ run_enter_finished(struct run *r)
 	assert(!r->spawning);
 	spawn_queue_cancel(&r->ctx->spawnq, &r->spawn_wait);
 	run_helper_reason(r);
-	r->result = run_compute_result(r);
-	r->ended = now_realtime();
+	/* The cgroup's figures first: its OOM kills decide the result. */
 	if (r->cgroup)
 		cgroup_run_finish(r->cgroup, &r->usage);
+	r->result = run_compute_result(r);
+	run_limits_verdict(r);
+	r->ended = now_realtime();
 	run_set_state(r, RUN_FINISHED);
 	run_close_handles(r);
 	if (r->signal)
@@ -431,6 +434,8 @@ run_output_init(struct run *r, int fds[3])
 		.path = e->output_file,
 		.max_size = e->output_file_max,
 		.keep = e->output_file_keep,
+		.max_age = e->output_file_max_age,
+		.compress = e->output_file_compress,
 		.gen = r->ctx->logfile_gen,
 		/* Whom the run's files may belong to: the user it runs as
 		 * (resolved before the spawn). */
@@ -621,9 +626,13 @@ run_new(struct run_ctx *ctx, struct job *job, const char *name,
 	r->trigger = trigger;
 	r->scheduled = opts->slot;
 	r->cgroup = cg;
+	if (jc->limits.set)
+		run_limits_setup(r, &jc->limits);
 	r->retry_of = opts->retry_of;
 	r->attempt = opts->attempt;
 	r->is_hook = opts->is_hook;
+	if (opts->chain)
+		r->chain = run_chain_dup(opts->chain);
 	r->state = RUN_PENDING;
 	r->queued = now_realtime();
 	tail_init(&r->tail, ctx->config->tail_size);
@@ -784,5 +793,27 @@ run_free(struct run *r)
 	free(r->waiting_for);
 	free(r->cgroup);
 	strv_free(r->held_sems);
+	run_chain_free(r->chain);
 	free(r);
+}
+
+struct run_chain *
+run_chain_dup(const struct run_chain *c)
+{
+	struct run_chain *d = xmalloc(sizeof(*d));
+
+	*d = (struct run_chain){ .hook_of = c->hook_of,
+	    .hook_of_job = xstrdup(c->hook_of_job), .first = c->first,
+	    .first_job = xstrdup(c->first_job), .depth = c->depth };
+	return d;
+}
+
+void
+run_chain_free(struct run_chain *c)
+{
+	if (!c)
+		return;
+	free(c->hook_of_job);
+	free(c->first_job);
+	free(c);
 }

@@ -52,6 +52,7 @@ enum run_result {
 	RESULT_CANCELLED,
 	RESULT_LOST,
 	RESULT_SKIPPED,
+	RESULT_OOM,		/* the OOM killer ended a process of it */
 	RESULT_NRESULTS,
 };
 
@@ -68,6 +69,17 @@ enum run_event {
 extern const char *const run_state_name[RUN_NSTATES];
 extern const char *const run_trigger_name[TRIGGER_NTRIGGERS];
 extern const char *const run_result_name[RESULT_NRESULTS];
+
+/* How a hook's run came to be (hooks.c): the run whose end started it,
+ * and the chain's first run, which no hook started.  depth: hooks deep,
+ * 1 for a hook of the first run. */
+struct run_chain {
+	uint64_t hook_of;
+	char *hook_of_job;
+	uint64_t first;
+	char *first_job;
+	unsigned depth;
+};
 
 /* Someone awaiting a run: a control connection for `start --wait`, `wait`
  * or `logs --follow`.  line_cb may be NULL; done_cb is called once, when
@@ -99,11 +111,14 @@ struct run {
 	usec_t scheduled;		/* the slot it runs for, or 0 */
 	uint64_t retry_of;		/* first attempt of a retried run */
 	unsigned attempt;
-	bool is_hook;			/* hooks trigger no hooks */
+	bool is_hook;			/* a hook's or an alert's: no
+					 * retry, no alert */
+	struct run_chain *chain;	/* a hook's; NULL otherwise */
 	bool is_service;		/* a service's process */
 	usec_t pending_timeout;		/* waiting for admission at most */
 	char *cgroup;			/* its cgroup directory, or NULL */
 	struct cgroup_usage usage;	/* read from the cgroup at the end */
+	uint64_t memory_max;		/* its memory_max=, or 0 */
 	usec_t queued, started, ended;	/* CLOCK_REALTIME */
 	usec_t started_mono;
 	int pid;
@@ -151,6 +166,7 @@ struct run_opts {
 	uint64_t retry_of;		/* the first attempt, for retries */
 	unsigned attempt;		/* 0: first attempt */
 	bool is_hook;			/* started by on_failure/on_success */
+	const struct run_chain *chain;	/* hooks: copied into the run */
 	const char *stdin_data;		/* hooks: the tail on stdin */
 	char **env;			/* hooks: JOBD_TRIGGER_* */
 };
@@ -183,5 +199,15 @@ int run_exit_status(const struct run *);
 void run_free(struct run *);
 /* Whether run_free may be called now. */
 bool run_is_freeable(const struct run *);
+/* A copy of a hook's chain (its strings too), and its release. */
+struct run_chain *run_chain_dup(const struct run_chain *);
+void run_chain_free(struct run_chain *);
+
+/* run-limits.c: a new run's cgroup gets its unit's limits (or the run
+ * fails without running); a finished run whose cgroup saw an OOM kill
+ * is an oom, not a failed. */
+struct job_limits;
+void run_limits_setup(struct run *, const struct job_limits *);
+void run_limits_verdict(struct run *);
 
 #endif

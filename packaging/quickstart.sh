@@ -18,8 +18,10 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update
 apt-get install -y meson ninja-build pkg-config gcc libuv1-dev libinih-dev \
 	libsystemd-dev libjansson-dev libsqlite3-dev libcurl4-openssl-dev \
-	libmicrohttpd-dev python3-pytest python3-pytest-timeout systemd dpkg-dev
-# The metrics tests' Prometheus, node_exporter and promtool, and jobd-web's
+	libmicrohttpd-dev zlib1g-dev libpq-dev python3-pytest \
+	python3-pytest-timeout systemd dpkg-dev
+# The metrics tests' Prometheus, node_exporter and promtool, the import
+# tests' supervisord, the cluster tests' PostgreSQL, and jobd-web's
 # browser tests' Chromium, chromedriver and Selenium, kept from starting
 # their own services on install (policy-rc.d exiting 101).
 made_policy=
@@ -29,7 +31,7 @@ if [[ ! -e /usr/sbin/policy-rc.d ]]; then
 	made_policy=1
 fi
 apt-get install -y --no-install-recommends prometheus prometheus-node-exporter \
-	python3-prometheus-client || true
+	python3-prometheus-client supervisor postgresql-15 postgresql-client-15 || true
 apt-get install -y chromium chromium-driver python3-selenium || true
 if [[ -n $made_policy ]]; then
 	rm -f /usr/sbin/policy-rc.d

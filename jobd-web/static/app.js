@@ -683,7 +683,7 @@ function durationChart(runs, name) {
   }
   return h('figure', { class: 'chart-box' }, g,
     h('figcaption', { class: 'legend' }, h('span', { class: 'key-ok' }, 'success'),
-      h('span', { class: 'key-fail' }, 'failed, timeout, cancelled or lost'),
+      h('span', { class: 'key-fail' }, 'failed, oom, timeout, cancelled or lost'),
       h('span', null, 'last ' + pts.length + ' finished runs')));
 }
 
@@ -784,6 +784,9 @@ function runFacts(r, d) {
     ['Trigger', r.trigger],
     ['Retry of', r.retry_of ? runLink(r.retry_of) : null],
     ['Attempt', num(r.attempt)],
+    ['Hook of', r.hook_of ? [runLink(r.hook_of), ' of ', jobLink(r.hook_of_job || '?')] : null],
+    ['Chain', r.chain_first ? [runLink(r.chain_first), ' of ', jobLink(r.chain_first_job || '?'),
+      ', ' + r.chain_depth + ' hooks deep'] : null],
     ['Scheduled', r.scheduled_usec ? fmtTime(r.scheduled_usec) : null],
     ['Queued', fmtTime(r.queued_usec)],
     ['Started', num(r.started_usec, fmtTime)],

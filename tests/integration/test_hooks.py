@@ -1,7 +1,8 @@
 """Retries with backoff and on_failure=/on_success= hooks: attempts are
 their own runs linked to the first, notify_on=change fires on transitions
-only, hooks never trigger hooks, and a hook gets the outcome in its
-environment and the output tail on stdin."""
+only, a hook is never retried (its own hooks run: see test_hook_chains.py),
+and a hook gets the outcome in its environment and the output tail on
+stdin."""
 from conftest import history, start_units, wait_for
 
 MS = 1000
@@ -105,7 +106,7 @@ def test_notify_on_change_fires_on_transitions_only(jobd, workdir):
     assert log.read_text().splitlines() == want
 
 
-def test_a_failing_hook_triggers_no_hook(jobd):
+def test_a_failing_hook_chains_and_is_not_retried(jobd):
     d = start_units(jobd, jobs={
         "x": {"command": "sh -c 'sleep 0.3; exit 1'", "on_failure": "h1"},
         "h1": {"command": "false", "on_failure": "h2", "retry": 2,
@@ -115,10 +116,12 @@ def test_a_failing_hook_triggers_no_hook(jobd):
         assert d.wait_run(d.start_run("x"))["result"] == "failed"
         runs = runs_of(d, "h1", n)
         assert all(r["result"] == "failed" for r in runs)
-    # Two x runs, two h1 runs (no retries of a hook), no h2.
-    wait_for(lambda: idle(d, "h1"), what="h1 idle")
+        # Hooks chain (test_hook_chains.py): h1's on_failure= runs.
+        assert runs_of(d, "h2", n)[n - 1]["hook_of"] == runs[n - 1]["id"]
+    # Two x runs, two h1 runs (no retries of a hook), two h2 runs.
+    wait_for(lambda: idle(d, "h1") and idle(d, "h2"), what="hooks idle")
     assert len(history(d, "h1")) == 2
-    assert history(d, "h2") == []
+    assert len(history(d, "h2")) == 2
 
 
 def test_hook_environment_and_stdin(jobd, workdir):

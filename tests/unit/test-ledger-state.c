@@ -1,6 +1,7 @@
 /* Unit tests for the ledger's own state (schema 2): the instance id, the
- * run id reservation, the private file modes, the migration from schema 1,
- * lost rows without an end and rows written from a run's queueing. */
+ * run id reservation, the private file modes, the migrations from schema 1
+ * and from schema 3 (the result oom), lost rows without an end and rows
+ * written from a run's queueing. */
 #include <errno.h>
 #include <sqlite3.h>
 #include <stdbool.h>
@@ -198,11 +199,17 @@ TEST(schema_1_migrates_with_runs_kept)
 	l = open_ok();
 	write_ok(l, &op, 1);
 	ledger_close(l);
-	/* What jobd before schema 2 left (without schema 3's tables). */
+	/* What jobd before schema 2 left (without schema 3's tables and
+	 * schema 4's columns). */
 	raw_exec("DROP TABLE jobd_state; DROP TRIGGER runs_finished_insert;"
 	    "DROP TRIGGER runs_finished_update; DROP TABLE run_counts;"
 	    "DROP TABLE job_stats; DROP TABLE alert_state;"
 	    "DROP TABLE alert_log; DROP TABLE alert_counts; DROP TABLE events;"
+	    "ALTER TABLE runs DROP COLUMN hook_of;"
+	    "ALTER TABLE runs DROP COLUMN hook_of_job;"
+	    "ALTER TABLE runs DROP COLUMN chain_first;"
+	    "ALTER TABLE runs DROP COLUMN chain_first_job;"
+	    "ALTER TABLE runs DROP COLUMN chain_depth;"
 	    "PRAGMA user_version = 1");
 	l = open_ok();
 	m = meta_of(l);
@@ -216,6 +223,80 @@ TEST(schema_1_migrates_with_runs_kept)
 	ASSERT_OK(ledger_run_exists(l, 8, &exists, NULL));
 	ASSERT(!exists);
 	ledger_close(l);
+	cleanup();
+}
+
+static long long
+raw_int(const char *sql)
+{
+	char *path = xstrfmt("%s/%s", tmpdir, LEDGER_FILE);
+	sqlite3_stmt *st;
+	long long v = -1;
+	sqlite3 *db;
+
+	ASSERT_EQ(sqlite3_open(path, &db), SQLITE_OK);
+	ASSERT_EQ(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	ASSERT_EQ(sqlite3_close(db), SQLITE_OK);
+	free(path);
+	return v;
+}
+
+/* Schema 3's runs table refuses 'oom'; migrations 4 (the hook chain's
+ * columns) and 5 copy it into one that takes it, with its rows, AUTOINCREMENT's counter, indexes and the
+ * counting triggers. */
+TEST(schema_3_migrates_to_take_oom)
+{
+	struct ledger_op op = op_start(7, 200, 5);
+	struct ledger *l;
+
+	setup();
+	l = open_ok();
+	write_ok(l, &op, 1);
+	ledger_close(l);
+	raw_exec("CREATE TABLE r3 ("
+	    " id INTEGER PRIMARY KEY AUTOINCREMENT, job TEXT NOT NULL,"
+	    " \"trigger\" TEXT, scheduled_usec INTEGER, queued_usec INTEGER,"
+	    " started_usec INTEGER, ended_usec INTEGER, pid INTEGER,"
+	    " exit_code INTEGER, signal INTEGER, result TEXT CHECK (result IN"
+	    " ('success', 'failed', 'timeout', 'cancelled', 'lost',"
+	    " 'skipped')), reason TEXT, duration_usec INTEGER,"
+	    " peak_rss_kb INTEGER, user_cpu_usec INTEGER,"
+	    " system_cpu_usec INTEGER, output_tail BLOB, retry_of INTEGER);"
+	    "INSERT INTO r3 SELECT id, job, \"trigger\", scheduled_usec,"
+	    " queued_usec, started_usec, ended_usec, pid, exit_code, signal,"
+	    " result, reason, duration_usec, peak_rss_kb, user_cpu_usec,"
+	    " system_cpu_usec, output_tail, retry_of FROM runs;"
+	    " DROP TABLE runs;"
+	    "ALTER TABLE r3 RENAME TO runs;"
+	    "UPDATE sqlite_sequence SET seq = 500 WHERE name = 'runs';"
+	    "PRAGMA user_version = 3;");
+	ASSERT_EQ(raw_int("SELECT count(*) FROM sqlite_master WHERE type ="
+	    " 'trigger'"), 1);		/* alert_log's only */
+	l = open_ok();
+	ASSERT_EQ(raw_int("PRAGMA user_version"), LEDGER_VERSION);
+	ASSERT_EQ(raw_int("SELECT pid FROM runs WHERE id = 7"), 5);
+	ASSERT_EQ(raw_int("SELECT seq FROM sqlite_sequence WHERE name ="
+	    " 'runs'"), 500);
+	ASSERT_EQ(raw_int("SELECT count(*) FROM sqlite_master WHERE type ="
+	    " 'index' AND name IN ('runs_job_id', 'runs_unfinished')"), 2);
+	op.type = LEDGER_OP_COMPLETE;
+	op.run.ended = 300;
+	op.run.has_exit = true;
+	op.run.signal = 9;
+	op.run.result = "oom";
+	op.run.reason = "killed by the OOM killer at memory_max=1.0M";
+	write_ok(l, &op, 1);
+	ledger_close(l);
+	ASSERT_EQ(raw_int("SELECT count(*) FROM runs WHERE id = 7 AND"
+	    " result = 'oom'"), 1);
+	/* The triggers count it and make it the job's last verdict. */
+	ASSERT_EQ(raw_int("SELECT n FROM run_counts WHERE job = 'a' AND"
+	    " result = 'oom'"), 1);
+	ASSERT_EQ(raw_int("SELECT last_run FROM job_stats WHERE job = 'a'"
+	    " AND last_result = 'oom'"), 7);
 	cleanup();
 }
 
@@ -301,6 +382,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(instance_is_random_and_kept),
 	TEST_ENTRY(reservation_rises_and_is_set_at_a_clean_stop),
 	TEST_ENTRY(schema_1_migrates_with_runs_kept),
+	TEST_ENTRY(schema_3_migrates_to_take_oom),
 	TEST_ENTRY(schema_2_without_its_table_refused),
 	TEST_ENTRY(queued_row_takes_its_start_never_over_a_result),
 	TEST_ENTRY(lost_row_has_no_end),

@@ -602,6 +602,11 @@ TEST(job_stats_from_an_older_ledger)
 	    "DROP TABLE run_counts; DROP TABLE job_stats;"
 	    "DROP TABLE alert_state; DROP TABLE alert_log;"
 	    "DROP TABLE alert_counts; DROP TABLE events;"
+	    "ALTER TABLE runs DROP COLUMN hook_of;"
+	    "ALTER TABLE runs DROP COLUMN hook_of_job;"
+	    "ALTER TABLE runs DROP COLUMN chain_first;"
+	    "ALTER TABLE runs DROP COLUMN chain_first_job;"
+	    "ALTER TABLE runs DROP COLUMN chain_depth;"
 	    "PRAGMA user_version = 2;");
 	l = open_ok();
 	ASSERT_EQ(raw_int("PRAGMA user_version"), LEDGER_VERSION);

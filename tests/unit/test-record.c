@@ -199,6 +199,10 @@ row_copy(struct ledger_run *to, const struct ledger_run *from)
 	to->trigger = from->trigger ? xstrdup(from->trigger) : NULL;
 	to->result = from->result ? xstrdup(from->result) : NULL;
 	to->reason = from->reason ? xstrdup(from->reason) : NULL;
+	to->hook_of_job = from->hook_of_job ? xstrdup(from->hook_of_job) :
+	    NULL;
+	to->chain_first_job = from->chain_first_job ?
+	    xstrdup(from->chain_first_job) : NULL;
 	to->tail = NULL;
 	if (from->tail_len) {
 		to->tail = xmalloc(from->tail_len);
@@ -312,6 +316,8 @@ TEST(a_runs_rows_land_as_it_goes)
 	record_start(&f);
 	run_make(&r, 7, "a", T0);
 	r.retry_of = 5;
+	r.chain = &(struct run_chain){ .hook_of = 6, .hook_of_job = "h",
+	    .first = 4, .first_job = "f", .depth = 3 };
 	run_hub_publish(&f.runs.hub, RUN_NEWS_QUEUED, &r);
 	ASSERT_OK(flush(&f));
 	get(&f, 7, &a);
@@ -323,6 +329,11 @@ TEST(a_runs_rows_land_as_it_goes)
 	ASSERT_EQ(a.rows[0].queued, T0);
 	ASSERT_EQ(a.rows[0].started, 0);
 	ASSERT_EQ(a.rows[0].retry_of, 5);
+	ASSERT_EQ(a.rows[0].hook_of, 6);
+	ASSERT_STREQ(a.rows[0].hook_of_job, "h");
+	ASSERT_EQ(a.rows[0].chain_first, 4);
+	ASSERT_STREQ(a.rows[0].chain_first_job, "f");
+	ASSERT_EQ(a.rows[0].chain_depth, 3);
 
 	run_publish_start(&f, &r, 4242);
 	ASSERT_OK(flush(&f));
@@ -919,6 +930,31 @@ TEST(the_queue_is_bounded_dropping_the_oldest)
 	fixture_done(&f);
 }
 
+/* A hook past the chain's bound: a skipped row with its chain. */
+TEST(a_hook_not_started_is_a_skipped_row)
+{
+	struct run_chain c = { .hook_of = 8, .hook_of_job = "b", .first = 2,
+	    .first_job = "a", .depth = 17 };
+	struct fixture f;
+	struct answer a = { 0 };
+
+	fixture_init(&f, "state");
+	record_start(&f);
+	record_hook_skipped(&f.rec, 9, "c", &c, "too deep");
+	ASSERT_OK(flush(&f));
+	get(&f, 9, &a);
+	ASSERT_OK(a.r);
+	ASSERT_STREQ(a.rows[0].result, "skipped");
+	ASSERT_STREQ(a.rows[0].trigger, "dependency");
+	ASSERT_STREQ(a.rows[0].reason, "too deep");
+	ASSERT_EQ(a.rows[0].hook_of, 8);
+	ASSERT_STREQ(a.rows[0].chain_first_job, "a");
+	ASSERT_EQ(a.rows[0].chain_depth, 17);
+	answer_free(&a);
+	record_stop(&f);
+	fixture_done(&f);
+}
+
 TEST(an_unopenable_ledger_is_retried_and_nothing_is_lost)
 {
 	struct fixture f;
@@ -992,6 +1028,7 @@ static const struct test tests[] = {
 	TEST_ENTRY(a_failing_write_keeps_the_rows_and_retries),
 	TEST_ENTRY(a_flush_during_a_failing_write_keeps_the_order),
 	TEST_ENTRY_TIMEOUT(the_queue_is_bounded_dropping_the_oldest, 60),
+	TEST_ENTRY(a_hook_not_started_is_a_skipped_row),
 	TEST_ENTRY_TIMEOUT(an_unopenable_ledger_is_retried_and_nothing_is_lost,
 	    20),
 	TEST_ENTRY(a_closed_record_answers_not_connected),

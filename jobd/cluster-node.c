@@ -31,44 +31,6 @@ cluster_tick_every(const struct cluster *c)
 	return MIN(c->lease / 3, USEC_PER_SEC);
 }
 
-int
-cluster_query(struct cluster *c, const char *sql, int n,
-    const char *const *params, pg_result_fn fn, void *data)
-{
-	int r = pg_query(c->pg, sql, n, params, fn, data);
-
-	if (r == 0)
-		c->inflight++;
-	else
-		log_warning("cluster: %d statements wait for the database; "
-		    "dropping one", (int)pg_queued(c->pg));
-	return r;
-}
-
-void
-cluster_answered(struct cluster *c)
-{
-	c->inflight--;
-	if (c->freed && c->inflight == 0)
-		free(c);
-	else if (c->closing && !c->freed && c->inflight == 0 && c->ops.idle)
-		c->ops.idle(c->ops.owner);
-}
-
-bool
-cluster_result_ok(const PGresult *res, const char *what)
-{
-	ExecStatusType st;
-
-	if (!res)
-		return false;
-	st = PQresultStatus(res);
-	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
-		return true;
-	log_error("cluster: %s: %s", what, PQresultErrorMessage(res));
-	return false;
-}
-
 static void
 cluster_others_cb(void *data, const PGresult *res)
 {
@@ -301,6 +263,7 @@ cluster_new(const struct run_ctx *runs, struct units *units,
 	c->version = xstrdup(JOBD_VERSION);
 	c->hash = xstrfmt("%016" PRIx64, units_hash);
 	c->lease = cfg->lease;
+	c->rejoin = cluster_join;
 	TAILQ_INIT(&c->deferred);
 	TAILQ_INIT(&c->batch);
 	TAILQ_INIT(&c->waits);
