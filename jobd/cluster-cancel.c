@@ -15,22 +15,6 @@
 #include "units.h"
 #include "xmalloc.h"
 
-struct cancel_call {
-	struct cluster *c;
-	cluster_rows_fn fn;
-	void *data;
-};
-
-static void
-cancel_cb(void *data, const PGresult *res)
-{
-	struct cancel_call *k = data;
-
-	cluster_answered(k->c);
-	k->fn(k->data, res);
-	free(k);
-}
-
 /* targets: "NODE:RUN" or "qN", as an array literal; the answer's rows
  * are the targets that were found (target, node, run). */
 int
@@ -38,11 +22,8 @@ cluster_cancel(struct cluster *c, const char *targets, const char *who,
     cluster_rows_fn fn, void *data)
 {
 	const char *p[3] = { c->cluster, targets, who };
-	struct cancel_call *k;
 
-	k = xmalloc(sizeof(*k));
-	*k = (struct cancel_call){ .c = c, .fn = fn, .data = data };
-	if (pg_query_once(c->pg,
+	return cluster_ask(c,
 	    "WITH t AS (SELECT x, split_part(x, ':', 1) AS node, "
 	    "CASE WHEN x ~ '^q[0-9]+$' THEN substr(x, 2)::bigint END AS qid, "
 	    "CASE WHEN x ~ ':[0-9]+$' THEN split_part(x, ':', 2)::bigint END "
@@ -60,13 +41,8 @@ cluster_cancel(struct cluster *c, const char *targets, const char *who,
 	    "ins AS (INSERT INTO jobd_cancels (cluster, node, run, "
 	    "requested_by) SELECT $1, node, run, $3 FROM r ON CONFLICT DO "
 	    "NOTHING) "
-	    "SELECT x, node, run FROM r UNION ALL SELECT * FROM q", 3, p,
-	    cancel_cb, k) < 0) {
-		free(k);
-		return -ENOTCONN;
-	}
-	c->inflight++;
-	return 0;
+	    "SELECT x, node, run FROM r UNION ALL SELECT * FROM q", 3, p, fn,
+	    data);
 }
 
 static void

@@ -76,6 +76,11 @@ int cluster_query(struct cluster *, const char *sql, int n,
     const char *const *params, pg_result_fn, void *data);
 void cluster_answered(struct cluster *);
 bool cluster_result_ok(const PGresult *, const char *what);
+/* A read (or a write a client waits for) whose rows go to fn; not sent
+ * while the database is away (-ENOTCONN), not sent twice. */
+int cluster_ask(struct cluster *, const char *sql, int n,
+    const char *const *params, cluster_rows_fn fn, void *data);
+
 
 /* cluster-locks.c */
 struct cluster_wait;

@@ -36,24 +36,19 @@ struct cluster_wait {
 	enum wait_state state;
 };
 
-/* '{"a","b"}': names are [A-Za-z0-9_.@-], nothing to escape. */
+/* The names, or (limits) the numbers, as an array literal. */
 static char *
 array_literal(char **v, const unsigned *limits)
 {
-	char *s = xstrdup("{"), *t;
+	char *s = NULL, num[16];
 	size_t i;
 
 	for (i = 0; v[i]; i++) {
 		if (limits)
-			t = xstrfmt("%s%s%u", s, i ? "," : "", limits[i]);
-		else
-			t = xstrfmt("%s%s\"%s\"", s, i ? "," : "", v[i]);
-		free(s);
-		s = t;
+			snprintf(num, sizeof(num), "%u", limits[i]);
+		s = cluster_array_add(s, limits ? num : v[i], !limits);
 	}
-	t = xstrfmt("%s}", s);
-	free(s);
-	return t;
+	return cluster_array_end(s);
 }
 
 /* What run r needs of the cluster: names and limits, or false. */

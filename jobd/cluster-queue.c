@@ -38,57 +38,27 @@ struct cluster_qwait {
 	bool asking, cancelled;
 };
 
-struct enqueue {
-	struct cluster *c;
-	cluster_rows_fn fn;
-	void *data;
-};
-
-static void
-enqueue_cb(void *data, const PGresult *res)
-{
-	struct enqueue *e = data;
-
-	cluster_answered(e->c);
-	e->fn(e->data, res);
-	free(e);
-}
-
 int
 cluster_enqueue(struct cluster *c, char *const *jobs, const char *who,
     cluster_rows_fn fn, void *data)
 {
 	_cleanup_free_ char *list = NULL;
-	struct enqueue *e;
 	const char *p[4];
-	char now[32], *t;
+	char now[32];
 	size_t i;
 
-	if (!pg_is_up(c->pg))
-		return -ENOTCONN;
-	list = xstrdup("{");
-	for (i = 0; jobs[i]; i++) {
-		t = xstrfmt("%s%s\"%s\"", list, i ? "," : "", jobs[i]);
-		free(list);
-		list = t;
-	}
-	t = xstrfmt("%s}", list);
-	free(list);
-	p[2] = list = t;
+	for (i = 0; jobs[i]; i++)
+		list = cluster_array_add(list, jobs[i], true);
+	list = cluster_array_end(list);
 	snprintf(now, sizeof(now), "%" PRIu64, (uint64_t)now_realtime());
 	p[0] = c->cluster;
 	p[1] = who;
+	p[2] = list;
 	p[3] = now;
-	e = xmalloc(sizeof(*e));
-	*e = (struct enqueue){ .c = c, .fn = fn, .data = data };
-	if (cluster_query(c, "INSERT INTO jobd_queue (cluster, job, "
+	return cluster_ask(c, "INSERT INTO jobd_queue (cluster, job, "
 	    "requested_by, requested_usec) SELECT $1, j, $2, $4::bigint FROM "
 	    "unnest($3::text[]) WITH ORDINALITY AS u(j, o) ORDER BY o "
-	    "RETURNING qid, job", 4, p, enqueue_cb, e) < 0) {
-		free(e);
-		return -ENOBUFS;
-	}
-	return 0;
+	    "RETURNING qid, job", 4, p, fn, data);
 }
 
 /* The jobs this node may take: not services; without run_on=, with
@@ -97,8 +67,7 @@ static char *
 takeable(const struct cluster *c)
 {
 	const struct job *j;
-	char *s = xstrdup("{"), *t;
-	bool first = true;
+	char *s = NULL;
 
 	TAILQ_FOREACH(j, &c->units->jobs, entry) {
 		char *const *on = j->config ? j->config->run_on : NULL;
@@ -107,14 +76,9 @@ takeable(const struct cluster *c)
 		    strcmp(on[0], "any") && strcmp(on[0], "all") &&
 		    !strv_contains(on, c->node)))
 			continue;
-		t = xstrfmt("%s%s\"%s\"", s, first ? "" : ",", j->name);
-		free(s);
-		s = t;
-		first = false;
+		s = cluster_array_add(s, j->name, true);
 	}
-	t = xstrfmt("%s}", s);
-	free(s);
-	return t;
+	return cluster_array_end(s);
 }
 
 static void

@@ -119,41 +119,6 @@ cluster_subscribe(struct cluster *c, struct run_hub *hub)
 	run_hub_subscribe(hub, &c->sub);
 }
 
-/* What a reader of rows handed us, for its callback and ours. */
-struct cluster_read {
-	struct cluster *c;
-	cluster_rows_fn fn;
-	void *data;
-};
-
-static void
-cluster_read_cb(void *data, const PGresult *res)
-{
-	struct cluster_read *rd = data;
-
-	cluster_answered(rd->c);
-	rd->fn(rd->data, res);
-	free(rd);
-}
-
-static int
-cluster_read(struct cluster *c, const char *sql, int n,
-    const char *const *p, cluster_rows_fn fn, void *data)
-{
-	struct cluster_read *rd = xmalloc(sizeof(*rd));
-	int r;
-
-	*rd = (struct cluster_read){ .c = c, .fn = fn, .data = data };
-	/* A read for a client now: refused or dropped when the database
-	 * is away, not kept for later. */
-	if ((r = pg_query_once(c->pg, sql, n, p, cluster_read_cb, rd)) < 0) {
-		free(rd);
-		return r;
-	}
-	c->inflight++;
-	return 0;
-}
-
 int
 cluster_output(struct cluster *c, const char *node, uint64_t run,
     cluster_rows_fn fn, void *data)
@@ -162,7 +127,7 @@ cluster_output(struct cluster *c, const char *node, uint64_t run,
 	const char *p[3] = { c->cluster, node, id };
 
 	snprintf(id, sizeof(id), "%" PRIu64, run);
-	return cluster_read(c, "SELECT job, state, output, "
+	return cluster_ask(c, "SELECT job, state, output, "
 	    "COALESCE(ended_usec, 0) FROM jobd_runs WHERE cluster = $1 AND "
 	    "node = $2 AND id = $3::bigint", 3, p, fn, data);
 }
@@ -172,7 +137,7 @@ cluster_nodes(struct cluster *c, cluster_rows_fn fn, void *data)
 {
 	const char *p[1] = { c->cluster };
 
-	return cluster_read(c, "SELECT n.name, CASE WHEN n.state = 'alive' "
+	return cluster_ask(c, "SELECT n.name, CASE WHEN n.state = 'alive' "
 	    "AND n.expires < now() THEN 'expired' ELSE n.state END, "
 	    "(extract(epoch FROM n.expires) * 1000000)::bigint, n.epoch, "
 	    "n.version, n.config_hash, (SELECT count(*) FROM jobd_runs r "
@@ -193,7 +158,7 @@ cluster_history(struct cluster *c, const struct cluster_history_query *q,
 	snprintf(lim, sizeof(lim), "%" PRId64, q->limit > 0 ? q->limit :
 	    INT64_MAX);
 	snprintf(since, sizeof(since), "%" PRIu64, (uint64_t)q->since);
-	return cluster_read(c, "SELECT node, id, job, trigger, slot, state, "
+	return cluster_ask(c, "SELECT node, id, job, trigger, slot, state, "
 	    "result, exit_status, reason, queued_usec, started_usec, "
 	    "ended_usec FROM jobd_runs WHERE cluster = $1 AND ($2::text IS "
 	    "NULL OR job = $2) AND ($3::text IS NULL OR result = $3) AND "

@@ -73,6 +73,11 @@ void cluster_queue_wait_cancel(struct cluster_qwait *);
  * the database is not there now. */
 int cluster_cancel(struct cluster *, const char *targets, const char *who,
     cluster_rows_fn fn, void *data);
+/* PostgreSQL array literals for the functions above: items added to
+ * list (NULL: a new one), quoted as names (of A-Za-z0-9_.@-: nothing to
+ * escape) or not (numbers); then ended. */
+char *cluster_array_add(char *list, const char *item, bool quote);
+char *cluster_array_end(char *list);
 /* The queue row a run of this node came from, or 0. */
 int64_t cluster_queue_id(const struct cluster *, const struct run *);
 /* A run of this node finished (its holds go). */

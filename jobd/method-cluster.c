@@ -254,23 +254,20 @@ anywhere_queued(void *data, const PGresult *res)
 {
 	struct anywhere_call *a = data;
 	struct conn *c = ctl_resume(a->d);
-	char *ids = xstrdup("{"), *t;
+	char *ids = NULL, *t;
 	int i;
 
 	if (!c || !rows_ok(res)) {
 		if (c)
 			no_answer(c, res);
 		anywhere_free(a);
-		free(ids);
 		return;
 	}
 	a->queued = json_array();
 	for (i = 0; i < PQntuples(res); i++) {
 		json_array_append_new(a->queued, json_pack("{s:s,s:I}", "job",
 		    PQgetvalue(res, i, 1), "queue_id", cell_int(res, i, 0)));
-		t = xstrfmt("%s%s%s", ids, i ? "," : "", PQgetvalue(res, i, 0));
-		free(ids);
-		ids = t;
+		ids = cluster_array_add(ids, PQgetvalue(res, i, 0), false);
 	}
 	if (!a->wait) {
 		ctl_reply(c, json_pack("{s:[],s:O}", "runs", "queued",
@@ -282,8 +279,7 @@ anywhere_queued(void *data, const PGresult *res)
 	if (ctl_more(c))
 		ctl_reply(c, json_pack("{s:[],s:O}", "runs", "queued",
 		    a->queued), true);
-	t = xstrfmt("%s}", ids);
-	free(ids);
+	t = cluster_array_end(ids);
 	a->d = ctl_defer(c);
 	a->w = cluster_queue_wait(a->cl, t, (size_t)PQntuples(res),
 	    anywhere_finished, a);
@@ -352,6 +348,10 @@ remote_target(const struct cluster *cl, const char *t)
 
 	if (t[0] == 'q' && t[1] && !t[1 + strspn(t + 1, "0123456789")])
 		return true;
+	/* NODE is a name: nothing else reaches the array literal. */
+	if (colon && strspn(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrs"
+	    "tuvwxyz0123456789_.@-") != (size_t)(colon - t))
+		return false;
 	return colon && colon[1] && !colon[1 + strspn(colon + 1,
 	    "0123456789")] && (!cl || strncmp(t, cluster_node(cl),
 	    (size_t)(colon - t)) || strlen(cluster_node(cl)) !=
@@ -383,7 +383,7 @@ bool
 method_cancel_remote(struct conn *c, json_t *targets)
 {
 	struct cluster *cl = ctl_ctx(c)->cluster;
-	char *list = xstrdup("{"), *t, *who;
+	char *list = NULL, *t, *who;
 	size_t i, remote = 0;
 	struct ctl_deferred *d;
 	json_t *v;
@@ -399,25 +399,18 @@ method_cancel_remote(struct conn *c, json_t *targets)
 				json_array_set_new(targets, i,
 				    json_string(colon + 1));
 		}
-		free(list);
 		return false;
 	}
 	if (!cl || remote != json_array_size(targets)) {
-		free(list);
 		if (!cl)
 			not_in_cluster(c);
 		else
 			ctl_error_invalid_parameter(c, "targets");
 		return true;
 	}
-	json_array_foreach(targets, i, v) {
-		t = xstrfmt("%s%s\"%s\"", list, i ? "," : "",
-		    json_string_value(v));
-		free(list);
-		list = t;
-	}
-	t = xstrfmt("%s}", list);
-	free(list);
+	json_array_foreach(targets, i, v)
+		list = cluster_array_add(list, json_string_value(v), true);
+	t = cluster_array_end(list);
 	who = xstrfmt("uid %u on %s", (unsigned)ctl_peer_uid(c),
 	    cluster_node(cl));
 	d = ctl_defer(c);
