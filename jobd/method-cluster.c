@@ -39,20 +39,30 @@ rows_ok(const PGresult *res)
 	return res && PQresultStatus(res) == PGRES_TUPLES_OK;
 }
 
+/* The call waiting for res, when it is still there and res has rows;
+ * else NULL, the client told why if it waits. */
+static struct conn *
+answered(struct ctl_deferred *d, const PGresult *res)
+{
+	struct conn *c = ctl_resume(d);
+
+	if (c && !rows_ok(res)) {
+		no_answer(c, res);
+		return NULL;
+	}
+	return c;
+}
+
 static void
 nodes_done(void *data, const PGresult *res)
 {
-	struct conn *c = ctl_resume(data);
+	struct conn *c = answered(data, res);
 	struct cluster *cl;
 	json_t *a;
 	int i;
 
 	if (!c)
 		return;
-	if (!rows_ok(res)) {
-		no_answer(c, res);
-		return;
-	}
 	cl = ctl_ctx(c)->cluster;
 	a = json_array();
 	for (i = 0; i < PQntuples(res); i++) {
@@ -253,13 +263,11 @@ static void
 anywhere_queued(void *data, const PGresult *res)
 {
 	struct anywhere_call *a = data;
-	struct conn *c = ctl_resume(a->d);
+	struct conn *c = answered(a->d, res);
 	char *ids = NULL, *t;
 	int i;
 
-	if (!c || !rows_ok(res)) {
-		if (c)
-			no_answer(c, res);
+	if (!c) {
 		anywhere_free(a);
 		return;
 	}
@@ -361,16 +369,12 @@ remote_target(const struct cluster *cl, const char *t)
 static void
 cancel_done(void *data, const PGresult *res)
 {
-	struct conn *c = ctl_resume(data);
+	struct conn *c = answered(data, res);
 	json_t *a;
 	int i;
 
 	if (!c)
 		return;
-	if (!rows_ok(res)) {
-		no_answer(c, res);
-		return;
-	}
 	a = json_array();
 	for (i = 0; i < PQntuples(res); i++)
 		json_array_append_new(a, json_pack("{s:s,s:s,s:I}", "target",
@@ -453,7 +457,7 @@ static void
 remote_logs_done(void *data, const PGresult *res)
 {
 	struct remote_logs *q = data;
-	struct conn *c = ctl_resume(q->d);
+	struct conn *c = answered(q->d, res);
 	unsigned char *out = NULL;
 	size_t len = 0, omitted = 0;
 	json_t *lines, *o;
@@ -462,9 +466,7 @@ remote_logs_done(void *data, const PGresult *res)
 		free(q);
 		return;
 	}
-	if (!rows_ok(res))
-		no_answer(c, res);
-	else if (PQntuples(res) != 1)
+	if (PQntuples(res) != 1)
 		ctl_error(c, IFACE_ERROR("NoSuchRun"), json_pack("{s:I}", "run",
 		    (json_int_t)q->run));
 	else {
