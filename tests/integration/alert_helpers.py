@@ -83,13 +83,16 @@ def closed_port():
 
 
 def fake_sendmail(d, exit_code=0):
-    """A sendmail that writes its arguments and stdin to d/mail.N."""
+    """A sendmail that writes its arguments and stdin to d/mail.N (whole:
+    written beside it, then renamed, so that a reader never sees half a
+    mail)."""
     path = d.path("sendmail")
     path.write_text("#!/bin/sh\n"
                     "n=$(ls %s/mail.* 2>/dev/null | wc -l)\n"
-                    "{ echo \"ARGS: $*\"; cat; } > %s/mail.$n\n"
+                    "{ echo \"ARGS: $*\"; cat; } > %s/.mail.$n.part\n"
+                    "mv %s/.mail.$n.part %s/mail.$n\n"
                     "echo 'sendmail: cannot deliver today' >&2\n"
-                    "exit %d\n" % (d.dir, d.dir, exit_code))
+                    "exit %d\n" % (d.dir, d.dir, d.dir, d.dir, exit_code))
     path.chmod(0o755)
     return str(path)
 
